@@ -1,0 +1,47 @@
+/**
+ * RunContext: everything a stage may know about the run, passed in explicitly (no globals), and the Stage
+ * contract: a stage returns its output and its findings; it throws only for programmer errors or an unusable
+ * environment, never for bad input rows.
+ */
+import type { Db } from './db.js'
+import type { Finding } from './diagnostics.js'
+import type { Settings } from '../schemas/config.js'
+import { addDays, addMonths } from './dates.js'
+
+export interface RunContext {
+  /** `YYYY-MM`. */
+  period: string
+  /** First and last day of the billing period (SPEC §1, periodStartDay), ISO dates. */
+  periodStart: string
+  periodEnd: string
+  /** `--input` root (holds `<period>/` and `reference/`). */
+  inputRoot: string
+  /** `<input>/<period>`. */
+  periodDir: string
+  /** `<input>/reference`. */
+  referenceDir: string
+  /** `--output` root; final outputs land in `<output>/<period>/`. */
+  outputRoot: string
+  /** Temporary folder beside `<output>/<period>/` that receives every output; renamed into place at the end. */
+  workDir: string
+  settings: Settings
+  db: Db
+}
+
+export interface StageResult<Out> {
+  output: Out
+  findings: Finding[]
+}
+
+export type Stage<In, Out> = (input: In, ctx: RunContext) => Promise<StageResult<Out>>
+
+/** Billing period bounds: periodStartDay 1 = calendar month; d > 1 = the d-th of the previous month to the (d−1)-th. */
+export function periodBounds(period: string, periodStartDay: number): { start: string; end: string } {
+  const monthStart = `${period}-01`
+  if (periodStartDay === 1) return { start: monthStart, end: addDays(addMonths(monthStart, 1), -1) }
+  const day = String(periodStartDay).padStart(2, '0')
+  const start = `${addMonths(monthStart, -1).slice(0, 7)}-${day}`
+  return { start, end: addDays(`${period}-${day}`, -1) }
+}
+
+export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/

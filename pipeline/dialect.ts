@@ -1,0 +1,112 @@
+/**
+ * The one place that knows which SQL dialect the rules run on.
+ *
+ * Rules (stages/rules, stages/checks) build exact-decimal and date arithmetic only through these helpers, so a
+ * PostgreSQL backend (kysely PostgresDialect) needs a second implementation of this module and nothing else:
+ * there `dec_add(a, b)` becomes `(a::numeric + b::numeric)::text`, `add_months` becomes `d + interval` (which
+ * clamps to month end just like ours), and `dec_sum` becomes `sum(x::numeric)::text`.
+ *
+ * SQLite side: user-defined functions registered by `registerFunctions` on the better-sqlite3 connection.
+ * Decimals are canonical TEXT (pipeline/money.ts); NULL in → NULL out, like SQL arithmetic.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import { sql, type RawBuilder, type Expression } from 'kysely'
+import { Decimal, canonical } from './money.js'
+import { addDays, addMonths, daysBetween } from './dates.js'
+
+type Operand = Expression<unknown> | RawBuilder<unknown>
+type Dec = RawBuilder<string>
+
+export const decAdd = (a: Operand, b: Operand): Dec => sql<string>`dec_add(${a}, ${b})`
+export const decSub = (a: Operand, b: Operand): Dec => sql<string>`dec_sub(${a}, ${b})`
+export const decMul = (a: Operand, b: Operand): Dec => sql<string>`dec_mul(${a}, ${b})`
+export const decDiv = (a: Operand, b: Operand): Dec => sql<string>`dec_div(${a}, ${b})`
+export const decAbs = (a: Operand): Dec => sql<string>`dec_abs(${a})`
+export const decNeg = (a: Operand): Dec => sql<string>`dec_neg(${a})`
+/** Round half away from zero to `places` decimals. */
+export const decRound = (a: Operand, places: Operand): Dec => sql<string>`dec_round(${a}, ${places})`
+/** Truncate toward zero to `places` decimals (Excel ROUNDDOWN). */
+export const decTrunc = (a: Operand, places: Operand): Dec => sql<string>`dec_trunc(${a}, ${places})`
+/** -1, 0 or 1. */
+export const decCmp = (a: Operand, b: Operand): RawBuilder<number> => sql<number>`dec_cmp(${a}, ${b})`
+export const decSign = (a: Operand): RawBuilder<number> => sql<number>`dec_sign(${a})`
+/** Exact aggregate sum of decimal text; '0' over no rows. */
+export const decSum = (a: Operand): Dec => sql<string>`coalesce(dec_sum(${a}), '0')`
+
+export const addMonthsSql = (date: Operand, months: Operand): RawBuilder<string> => sql<string>`add_months(${date}, ${months})`
+export const addDaysSql = (date: Operand, days: Operand): RawBuilder<string> => sql<string>`add_days(${date}, ${days})`
+/** b − a in days. */
+export const daysBetweenSql = (a: Operand, b: Operand): RawBuilder<number> => sql<number>`days_between(${a}, ${b})`
+/** Largest k ≥ 0 with add_months(a, k·step) ≤ b, or null when b < a. */
+export const wholeStepsSql = (a: Operand, b: Operand, stepMonths: Operand): RawBuilder<number> =>
+  sql<number>`whole_steps(${a}, ${b}, ${stepMonths})`
+
+type Cell = string | number | bigint | null
+
+const d = (v: Cell): Decimal => new Decimal(typeof v === 'bigint' ? v.toString() : (v as string | number))
+
+function binary(fn: (a: Decimal, b: Decimal) => Decimal) {
+  return (a: Cell, b: Cell): string | null => (a === null || b === null ? null : canonical(fn(d(a), d(b))))
+}
+
+/** Whole plan steps from a to b: the largest k with addMonths(a, k·step) ≤ b. */
+export function wholeSteps(a: string, b: string, step: number): number | null {
+  if (b < a || step <= 0) return null
+  const months = (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7))
+  let k = Math.max(0, Math.floor(months / step) + 1)
+  while (k > 0 && addMonths(a, k * step) > b) k--
+  return k
+}
+
+/** Register every function the rules use on a better-sqlite3 connection. */
+export function registerFunctions(db: BetterSqlite3.Database): void {
+  const opts = { deterministic: true } as const
+  db.function('dec_add', opts, binary((a, b) => a.plus(b)))
+  db.function('dec_sub', opts, binary((a, b) => a.minus(b)))
+  db.function('dec_mul', opts, binary((a, b) => a.times(b)))
+  db.function('dec_div', opts, binary((a, b) => (b.isZero() ? new Decimal(NaN) : a.div(b))))
+  db.function('dec_abs', opts, (a: Cell) => (a === null ? null : canonical(d(a).abs())))
+  db.function('dec_neg', opts, (a: Cell) => (a === null ? null : canonical(d(a).neg())))
+  db.function('dec_round', opts, (a: Cell, p: Cell) =>
+    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_HALF_UP)))
+  db.function('dec_trunc', opts, (a: Cell, p: Cell) =>
+    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_DOWN)))
+  db.function('dec_cmp', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : d(a).cmp(d(b))))
+  db.function('dec_sign', opts, (a: Cell) => (a === null ? null : d(a).cmp(0)))
+  db.aggregate('dec_sum', {
+    start: () => null as ScaledSum | null,
+    step: (acc: ScaledSum | null, v: Cell) => (v === null ? acc : addScaled(acc, String(v))),
+    result: (acc: ScaledSum | null) => (acc === null ? null : scaledToText(acc)),
+    deterministic: true,
+  })
+  db.function('add_months', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addMonths(String(date), Number(n))))
+  db.function('add_days', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addDays(String(date), Number(n))))
+  db.function('days_between', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : daysBetween(String(a), String(b))))
+  db.function('whole_steps', opts, (a: Cell, b: Cell, step: Cell) =>
+    a === null || b === null || step === null ? null : wholeSteps(String(a), String(b), Number(step)))
+}
+
+// Exact sum in scaled BigInt: ~2× faster than decimal.js over millions of usage rows (PERFORMANCE-NOTES f4/f5).
+interface ScaledSum {
+  value: bigint
+  scale: number
+}
+
+function addScaled(acc: ScaledSum | null, text: string): ScaledSum {
+  const negative = text.startsWith('-')
+  const body = negative ? text.slice(1) : text
+  const dot = body.indexOf('.')
+  const scale = dot < 0 ? 0 : body.length - dot - 1
+  let value = BigInt(dot < 0 ? body : body.slice(0, dot) + body.slice(dot + 1))
+  if (negative) value = -value
+  if (acc === null) return { value, scale }
+  if (scale > acc.scale) return { value: acc.value * 10n ** BigInt(scale - acc.scale) + value, scale }
+  return { value: acc.value + value * 10n ** BigInt(acc.scale - scale), scale: acc.scale }
+}
+
+function scaledToText(s: ScaledSum): string {
+  const negative = s.value < 0n
+  const digits = (negative ? -s.value : s.value).toString().padStart(s.scale + 1, '0')
+  const text = s.scale === 0 ? digits : `${digits.slice(0, -s.scale)}.${digits.slice(-s.scale)}`
+  return canonical(new Decimal(negative ? `-${text}` : text))
+}
