@@ -75,7 +75,7 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('dec_sign', opts, (a: Cell) => (a === null ? null : d(a).cmp(0)))
   db.aggregate('dec_sum', {
     start: () => null as ScaledSum | null,
-    step: (acc: ScaledSum | null, v: Cell) => (v === null ? acc : addScaled(acc, String(v))),
+    step: (acc: ScaledSum | null, v: unknown) => (v === null ? acc : addScaled(acc, String(v))),
     result: (acc: ScaledSum | null) => (acc === null ? null : scaledToText(acc)),
     deterministic: true,
   })

@@ -9,7 +9,7 @@
  *
  * Nothing here throws on bad input: parsers return `null` for empty and an `{ error }` for malformed text.
  */
-import DecimalJs from 'decimal.js'
+import { Decimal as DecimalJs } from 'decimal.js'
 
 export const Decimal = DecimalJs.clone({ precision: 50, rounding: DecimalJs.ROUND_HALF_UP, toExpNeg: -100, toExpPos: 100 })
 export type Decimal = InstanceType<typeof Decimal>
