@@ -1,0 +1,93 @@
+/**
+ * `csp-billing` command line. Exit codes (SPEC §6): 0 no errors, 1 completed with errors (outputs written),
+ * 2 could not run. Messages go to stderr and name the field, folder or file; stack traces only with --debug.
+ */
+import { Command, Option } from 'commander'
+import { runPipeline, type RunOptions, type RunOutcome } from './run.js'
+
+interface CommonFlags {
+  period: string
+  input: string
+  output: string
+  config?: string
+  quiet?: boolean
+  json?: boolean
+  debug?: boolean
+}
+
+const EXIT_MEANING: Record<number, string> = {
+  0: 'no errors',
+  1: 'completed with errors: outputs are written, see the findings above and reconciliation.xlsx',
+  2: 'could not run',
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('-p, --period <YYYY-MM>', 'billing period to process, e.g. 2026-10')
+    .option('-i, --input <dir>', 'input root holding <period>/ and reference/', 'input')
+    .option('-o, --output <dir>', 'output root; results go to <output>/<period>/', 'output')
+    .option('-c, --config <file>', 'settings file (default: csp-billing.config.json in this folder, if present)')
+    .option('-q, --quiet', 'print only errors and the exit line')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .addOption(new Option('--debug', 'show stack traces for unexpected failures').hideHelp(false))
+}
+
+function toRunOptions(flags: CommonFlags, validateOnly: boolean): RunOptions {
+  if (flags.debug) process.env.CSP_BILLING_DEBUG = '1'
+  return {
+    period: flags.period,
+    inputRoot: flags.input,
+    outputRoot: flags.output,
+    configPath: flags.config ?? 'csp-billing.config.json',
+    configExplicit: flags.config !== undefined,
+    validateOnly,
+    onProgress: flags.quiet || flags.json
+      ? undefined
+      : (e) => {
+          if (e.type === 'stage-end') process.stderr.write(`  ${e.stage.padEnd(10)} ${(e.ms / 1000).toFixed(1).padStart(6)} s   ${e.findings} finding(s)\n`)
+        },
+  }
+}
+
+function report(outcome: RunOutcome, flags: CommonFlags): never {
+  if (outcome.exitCode === 2) {
+    process.stderr.write(`csp-billing: ${outcome.message ?? 'could not run'}\n`)
+  } else if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, runJson: outcome.runJson ?? null })}\n`)
+  } else if (!flags.quiet && outcome.summary) {
+    process.stderr.write(`\n${outcome.summary}\n`)
+  }
+  if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${EXIT_MEANING[outcome.exitCode]}\n`)
+  process.exit(outcome.exitCode)
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('csp-billing')
+    .description(
+      'Turns a month of Microsoft Partner Center exports into per-reseller Excel invoices and reconciliation reports.\n\n' +
+        'Put the month\'s files in <input>/<period>/ (reconciliation CSVs, daily rated usage, the NCE price list) and the\n' +
+        'distributor\'s sheets (resellers, price books, customers) there or in <input>/reference/. File kinds are\n' +
+        'recognised by their header row, not their name.\n\n' +
+        'Exit codes: 0 = no errors; 1 = finished with errors (outputs written, see reconciliation.xlsx);\n' +
+        '2 = could not run (bad settings, missing folder, output not writable).',
+    )
+    .showHelpAfterError()
+    // Usage mistakes (unknown option, missing --period) are "could not run": exit 2, not commander's default 1.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+
+  addCommonOptions(program.command('run').description('process a period and write invoices, reconciliation.xlsx, exceptions.csv and run.json'))
+    .action(async (flags: CommonFlags) => report(await runPipeline(toRunOptions(flags, false)), flags))
+
+  return program
+}
+
+const isMain = process.argv[1] !== undefined && /cli\.(ts|js)$/.test(process.argv[1])
+if (isMain) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((e: Error) => {
+      process.stderr.write(`csp-billing: ${process.env.CSP_BILLING_DEBUG ? e.stack : e.message}\n`)
+      process.exit(2)
+    })
+}

@@ -1,0 +1,172 @@
+/**
+ * The ordered stage list: discover → ingest (+load) → price → reconcile → write, then the atomic move of the
+ * outputs into `<output>/<period>/`.
+ *
+ * In: RunOptions (what the CLI parsed). Out: RunOutcome with the exit code of SPEC §6 (0 clean, 1 completed with
+ * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
+ * folder or file; a stage that crashes (a bug) also ends with exit 2, leaving the previous outputs untouched.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { accessSync, constants } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { openDb, type Db } from './db.js'
+import { loadSettings } from './config.js'
+import { acquireLock } from './lock.js'
+import { periodBounds, PERIOD_PATTERN, type RunContext, type StageResult } from './context.js'
+import { insertFindings, readFindings } from './findings-store.js'
+import type { Finding } from './diagnostics.js'
+import type { Settings } from '../schemas/config.js'
+import { discover } from '../stages/discover.js'
+import { ingest } from '../stages/ingest.js'
+import { price } from '../stages/price.js'
+import { reconcile, formatSummary } from '../stages/reconcile.js'
+import { write } from '../stages/write.js'
+import { heldCostByCurrency } from './held.js'
+
+export interface RunOptions {
+  period: string
+  inputRoot: string
+  outputRoot: string
+  configPath: string
+  configExplicit: boolean
+  /** Stop after the checks: no outputs except the findings file (the `validate` command). */
+  validateOnly?: boolean
+  /** Progress and stage timings; the CLI decides how to show them. */
+  onProgress?: (event: ProgressEvent) => void
+}
+
+export type ProgressEvent =
+  | { type: 'stage-start'; stage: string }
+  | { type: 'stage-end'; stage: string; ms: number; findings: number }
+
+export interface RunOutcome {
+  exitCode: 0 | 1 | 2
+  /** Why the run could not run (exit 2), for stderr. */
+  message?: string
+  /** Human summary for the end of the run. */
+  summary?: string
+  findings?: Finding[]
+  outputDir?: string
+  runJson?: unknown
+}
+
+export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
+  const prepared = prepare(opts)
+  if ('message' in prepared) return { exitCode: 2, message: prepared.message }
+  const { settings, periodDir, outputRoot, finalDir } = prepared
+
+  const lock = acquireLock(join(outputRoot, `.${opts.period}.lock`))
+  if (!lock.ok) return { exitCode: 2, message: lock.message }
+  const workDir = join(outputRoot, `.${opts.period}.tmp-${process.pid}`)
+  let db: Db | null = null
+  try {
+    removeLeftovers(outputRoot, opts.period)
+    mkdirSync(workDir, { recursive: true })
+    db = openDb(join(workDir, 'staging.sqlite'))
+    const { start, end } = periodBounds(opts.period, settings.periodStartDay)
+    const ctx: RunContext = {
+      period: opts.period,
+      periodStart: start,
+      periodEnd: end,
+      inputRoot: resolve(opts.inputRoot),
+      periodDir,
+      referenceDir: join(resolve(opts.inputRoot), 'reference'),
+      outputRoot,
+      workDir,
+      settings,
+      db,
+    }
+    const step = stepper(ctx, opts.onProgress)
+    const files = await step('discover', () => discover(undefined, ctx))
+    await step('ingest', () => ingest(files, ctx))
+    await step('price', () => price(undefined, ctx))
+    await step('reconcile', () => reconcile(undefined, ctx))
+
+    const findings = readFindings(db)
+    const exitCode = exitCodeFor(findings, settings)
+    const held = heldCostByCurrency(db)
+    const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
+    if (opts.validateOnly) {
+      await db.close()
+      db = null
+      rmSync(workDir, { recursive: true, force: true })
+      return { exitCode, summary, findings }
+    }
+    const written = await step('write', () => write({ exitCode }, ctx))
+    await db.close()
+    db = null
+    moveIntoPlace(workDir, finalDir, outputRoot, opts.period)
+    return { exitCode, summary, findings, outputDir: finalDir, runJson: written.runJson }
+  } catch (e) {
+    if (db !== null) await db.close().catch(() => undefined)
+    rmSync(workDir, { recursive: true, force: true })
+    const err = e as Error
+    const detail = process.env.CSP_BILLING_DEBUG ? `\n${err.stack ?? ''}` : ''
+    return { exitCode: 2, message: `${err.message}${detail}` }
+  } finally {
+    lock.release()
+  }
+}
+
+/** SPEC §6: errors → 1; with `strict`, warnings (not info) → 1 too. */
+export function exitCodeFor(findings: Finding[], settings: Settings): 0 | 1 {
+  if (findings.some((f) => f.severity === 'error')) return 1
+  if (settings.strict && findings.some((f) => f.severity === 'warning')) return 1
+  return 0
+}
+
+type Prepared = { settings: Settings; periodDir: string; outputRoot: string; finalDir: string } | { message: string }
+
+function prepare(opts: RunOptions): Prepared {
+  if (!PERIOD_PATTERN.test(opts.period)) return { message: `--period '${opts.period}' is not a billing period: use YYYY-MM, e.g. 2026-10` }
+  const config = loadSettings(opts.configPath, opts.configExplicit)
+  if (!config.ok) return { message: config.message }
+  const periodDir = join(resolve(opts.inputRoot), opts.period)
+  if (!existsSync(periodDir) || !statSync(periodDir).isDirectory()) {
+    return { message: `input folder ${periodDir} does not exist: put the month's files in <input>/${opts.period}/ or pass --input` }
+  }
+  const outputRoot = resolve(opts.outputRoot)
+  try {
+    mkdirSync(outputRoot, { recursive: true })
+    accessSync(outputRoot, constants.W_OK)
+  } catch {
+    return { message: `output folder ${outputRoot} is not writable: pass --output with a folder you can write to` }
+  }
+  return { settings: config.settings, periodDir, outputRoot, finalDir: join(outputRoot, opts.period) }
+}
+
+class StageCrash extends Error {}
+
+function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
+  return async function step<Out>(stage: string, fn: () => Promise<StageResult<Out>>): Promise<Out> {
+    onProgress?.({ type: 'stage-start', stage })
+    const started = performance.now()
+    let result: StageResult<Out>
+    try {
+      result = await fn()
+    } catch (e) {
+      const err = e as Error
+      const crash = new StageCrash(`stage '${stage}' crashed: ${err.message}. This is a bug in csp-billing, not in your files; previous outputs are untouched. Rerun with --debug and report it.`)
+      crash.stack = err.stack
+      throw crash
+    }
+    insertFindings(ctx.db, result.findings)
+    onProgress?.({ type: 'stage-end', stage, ms: performance.now() - started, findings: result.findings.length })
+    return result.output
+  }
+}
+
+/** Temp folders of killed runs (we hold the lock, so nobody else is writing them). */
+function removeLeftovers(outputRoot: string, period: string): void {
+  for (const name of readdirSync(outputRoot)) {
+    if (name.startsWith(`.${period}.tmp-`) || name.startsWith(`.${period}.old-`)) rmSync(join(outputRoot, name), { recursive: true, force: true })
+  }
+}
+
+/** Rename the finished temp folder over the previous outputs: the old set stays whole until the new one is complete. */
+function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, period: string): void {
+  const old = join(outputRoot, `.${period}.old-${process.pid}`)
+  if (existsSync(finalDir)) renameSync(finalDir, old)
+  renameSync(workDir, finalDir)
+  rmSync(old, { recursive: true, force: true })
+}
