@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { addMonths, daysBetween, parseDate } from '../../pipeline/dates.js'
+import { isParseError } from '../../pipeline/money.js'
+import { periodBounds } from '../../pipeline/context.js'
+import { wholeSteps } from '../../pipeline/dialect.js'
+
+describe('parseDate (SPEC §2)', () => {
+  it.each([
+    ['07/03/2021', '2021-07-03'],
+    ['7/3/2021', '2021-07-03'],
+    ['2/1/2019 12:00:00 AM', '2019-02-01'],
+    ['2/4/2021 8:35:31 PM', '2021-02-04'],
+    ['2/1/2023 0:00', '2023-02-01'],
+    ['11/30/9999 23:59', '9999-11-30'],
+    ['2021-10-01T00:00:00.0000000Z', '2021-10-01'],
+    ['2026-10-31', '2026-10-31'],
+    ['02/29/2024', '2024-02-29'],
+  ])('%s → %s', (raw, expected) => {
+    expect(parseDate(raw)).toBe(expected)
+  })
+
+  it('reads XLSX date cells and serials', () => {
+    expect(parseDate(new Date(Date.UTC(2026, 9, 31)))).toBe('2026-10-31')
+    expect(parseDate(46326)).toBe('2026-10-31')
+  })
+
+  it.each([['13/01/2021'], ['02/29/2023'], ['2021-13-01'], ['yesterday'], ['31.10.2026'], ['10/31/2026 25:00']])('rejects %s', (raw) => {
+    expect(isParseError(parseDate(raw))).toBe(true)
+  })
+})
+
+describe('calendar arithmetic (SPEC §3.3)', () => {
+  it('clamps to month end', () => {
+    expect(addMonths('2022-01-31', 1)).toBe('2022-02-28')
+    expect(addMonths('2024-01-31', 1)).toBe('2024-02-29')
+    expect(addMonths('2022-01-31', 2)).toBe('2022-03-31')
+    expect(addMonths('2021-11-15', -12)).toBe('2020-11-15')
+  })
+
+  it('counts whole plan steps from the anniversary, not chained', () => {
+    expect(wholeSteps('2022-01-31', '2022-02-27', 1)).toBe(0)
+    expect(wholeSteps('2022-01-31', '2022-02-28', 1)).toBe(1)
+    expect(wholeSteps('2022-01-31', '2022-03-30', 1)).toBe(1)
+    expect(wholeSteps('2022-01-31', '2022-03-31', 1)).toBe(2)
+    expect(wholeSteps('2022-02-21', '2022-02-20', 1)).toBeNull()
+    expect(daysBetween('2022-02-21', '2022-03-21')).toBe(28)
+  })
+
+  it('period bounds honour periodStartDay', () => {
+    expect(periodBounds('2026-10', 1)).toEqual({ start: '2026-10-01', end: '2026-10-31' })
+    expect(periodBounds('2026-10', 20)).toEqual({ start: '2026-09-20', end: '2026-10-19' })
+    expect(periodBounds('2026-01', 20)).toEqual({ start: '2025-12-20', end: '2026-01-19' })
+  })
+})

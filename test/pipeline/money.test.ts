@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { formatMoney, isParseError, parseDecimal, roundMoney, currencyNumFmt, minorUnits } from '../../pipeline/money.js'
+
+describe('parseDecimal (SPEC §2 value parsing)', () => {
+  it.each([
+    ['plain', '12.5', '12.5'],
+    ['trimmed', '  3.04 ', '3.04'],
+    ['guard apostrophe', "'22.000000000000000000", '22'],
+    ['scientific zero', "'0E-20", '0'],
+    ['scientific', '1.5e3', '1500'],
+    ['16 decimals kept exactly', '0.0848270052000116', '0.0848270052000116'],
+    ['15 decimals kept exactly', '0.818498056067117', '0.818498056067117'],
+    ['negative', '-1.67', '-1.67'],
+    ['negative zero', '-0.00', '0'],
+    ['leading dot', '.5', '0.5'],
+    ['xlsx number', 0.1, '0.1'],
+  ])('%s', (_name, raw, expected) => {
+    expect(parseDecimal(raw)).toBe(expected)
+  })
+
+  it.each([['1,234.56'], ['1.234,56'], ['NaN'], ['Infinity'], ['12 EUR'], ['1e15'], ['-1000000000000000'], ['0x10']])(
+    'rejects %s',
+    (raw) => {
+      expect(isParseError(parseDecimal(raw))).toBe(true)
+    },
+  )
+
+  it('empty is null', () => {
+    expect(parseDecimal('  ')).toBeNull()
+    expect(parseDecimal(null)).toBeNull()
+  })
+})
+
+describe('rounding (SPEC §4.5)', () => {
+  it.each([
+    ['2.345', 'USD', '2.35'],
+    ['-2.345', 'USD', '-2.35'],
+    ['-2.344', 'USD', '-2.34'],
+    ['1234.5', 'JPY', '1235'],
+    ['-1234.5', 'JPY', '-1235'],
+    ['0.0005', 'KWD', '0.001'],
+  ])('%s %s → %s', (value, currency, expected) => {
+    expect(formatMoney(value, currency)).toBe(expected)
+    expect(roundMoney(value, currency).toFixed(minorUnits(currency))).toBe(expected)
+  })
+
+  it('formats zero and negative zero without a sign', () => {
+    expect(formatMoney('-0.001', 'USD')).toBe('0.00')
+  })
+
+  it('number formats follow minor units', () => {
+    expect(currencyNumFmt('USD')).toBe('#,##0.00;-#,##0.00')
+    expect(currencyNumFmt('JPY')).toBe('#,##0;-#,##0')
+  })
+})
