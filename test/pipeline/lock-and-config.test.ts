@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir, hostname } from 'node:os'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { acquireLock } from '../../pipeline/lock.js'
+import { loadSettings } from '../../pipeline/config.js'
+
+const dir = () => mkdtempSync(join(tmpdir(), 'csp-lock-'))
+
+describe('period lock', () => {
+  it('refuses a second holder while the first is alive and frees on release', () => {
+    const path = join(dir(), '.2026-10.lock')
+    const first = acquireLock(path)
+    expect(first.ok).toBe(true)
+    const second = acquireLock(path)
+    expect(second.ok).toBe(false)
+    if (!second.ok) expect(second.message).toContain(`pid ${process.pid}`)
+    if (first.ok) first.release()
+    expect(existsSync(path)).toBe(false)
+  })
+
+  it('takes over a stale lock whose process is gone', () => {
+    const path = join(dir(), '.2026-10.lock')
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
+    writeFileSync(path, JSON.stringify({ pid: Number(dead), host: hostname(), startedAt: '2026-10-01T00:00:00.000Z' }))
+    const lock = acquireLock(path)
+    expect(lock.ok).toBe(true)
+    if (lock.ok) {
+      expect(lock.tookOverFrom?.pid).toBe(Number(dead))
+      lock.release()
+    }
+  })
+})
+
+describe('settings file (SPEC §2.5)', () => {
+  it('no file at the default path means all defaults', () => {
+    const r = loadSettings(join(dir(), 'csp-billing.config.json'), false)
+    expect(r.ok && r.settings.tolerances.amount).toBe('0.01')
+  })
+
+  it('a missing explicit file is an error naming it', () => {
+    const path = join(dir(), 'nope.json')
+    const r = loadSettings(path, true)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.message).toContain(path)
+  })
+
+  it('names the bad field', () => {
+    const path = join(dir(), 'c.json')
+    writeFileSync(path, JSON.stringify({ tolerances: { amount: 'ten cents' }, periodStartDay: 40 }))
+    const r = loadSettings(path, true)
+    expect(r.ok).toBe(false)
+    if (!r.ok) {
+      expect(r.message).toContain('tolerances.amount')
+      expect(r.message).toContain('periodStartDay')
+    }
+  })
+
+  it('reports invalid JSON with the file name', () => {
+    const path = join(dir(), 'c.json')
+    writeFileSync(path, '{ "strict": tru ')
+    const r = loadSettings(path, true)
+    expect(!r.ok && r.message).toContain('is not valid JSON')
+  })
+})
