@@ -3,7 +3,9 @@
  * 2 could not run. Messages go to stderr and name the field, folder or file; stack traces only with --debug.
  */
 import { Command, Option } from 'commander'
+import { join, resolve } from 'node:path'
 import { runPipeline, type RunOptions, type RunOutcome } from './run.js'
+import { explain, parseTarget, type ExplainTarget } from './explain.js'
 
 interface CommonFlags {
   period: string
@@ -78,6 +80,30 @@ export function buildProgram(): Command {
 
   addCommonOptions(program.command('run').description('process a period and write invoices, reconciliation.xlsx, exceptions.csv and run.json'))
     .action(async (flags: CommonFlags) => report(await runPipeline(toRunOptions(flags, false)), flags))
+
+  program
+    .command('explain')
+    .description('show where one input row went and how its sell amount was computed (reads the last completed run)')
+    .argument('[file:row]', 'input file and Excel row number, e.g. 2026-10/recon.csv:42 (header = row 1)')
+    .requiredOption('-p, --period <YYYY-MM>', 'billing period of the run')
+    .option('-o, --output <dir>', 'output root of that run', 'output')
+    .option('-l, --line <id>', 'an invoice line id (recon line id) instead of file:row')
+    .action((where: string | undefined, flags: { period: string; output: string; line?: string }) => {
+      let target: ExplainTarget | null = null
+      if (flags.line !== undefined) target = /^\d+$/.test(flags.line) ? { lineId: Number(flags.line) } : null
+      else if (where !== undefined) target = parseTarget(where)
+      if (target === null) {
+        process.stderr.write('csp-billing explain: give <file>:<row> (e.g. 2026-10/recon.csv:42) or --line <number>\n')
+        process.exit(2)
+      }
+      const result = explain(join(resolve(flags.output), flags.period, 'staging.sqlite'), target)
+      if (!result.ok) {
+        process.stderr.write(`csp-billing explain: ${result.message}\n`)
+        process.exit(2)
+      }
+      process.stdout.write(`${result.text}\n`)
+      process.exit(0)
+    })
 
   return program
 }

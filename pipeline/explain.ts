@@ -1,0 +1,149 @@
+/**
+ * `csp-billing explain`: for one input row (`<file>:<row>`) or one invoice line id, says where it went —
+ * invoiced (on which reseller invoice), held (why), retained, rejected, or dropped as a duplicate — and walks
+ * through the computation of its sell amount in words and numbers, from the staging DB of the last completed
+ * run (`<output>/<period>/staging.sqlite`). Read-only; returns text, never throws on a missing row.
+ */
+import BetterSqlite3 from 'better-sqlite3'
+import { existsSync } from 'node:fs'
+import type { FindingsTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
+
+export type ExplainTarget = { file: string; row: number } | { lineId: number }
+
+export type ExplainResult = { ok: true; text: string } | { ok: false; message: string }
+
+type Finding = Omit<FindingsTable, 'finding_id'>
+type Recon = ReconLinesTable
+type Priced = PricedLinesTable
+type Usage = Omit<UsageRowsTable, 'usage_id'>
+
+export function parseTarget(text: string): ExplainTarget | null {
+  const m = /^(.+):(\d+)$/.exec(text.trim())
+  return m ? { file: m[1] as string, row: Number(m[2]) } : null
+}
+
+export function explain(dbPath: string, target: ExplainTarget): ExplainResult {
+  if (!existsSync(dbPath)) return { ok: false, message: `no completed run found: ${dbPath} does not exist; run \`csp-billing run\` for this period first` }
+  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true })
+  try {
+    return explainIn(db, target)
+  } finally {
+    db.close()
+  }
+}
+
+function explainIn(db: BetterSqlite3.Database, target: ExplainTarget): ExplainResult {
+  let recon: Recon | undefined
+  let file: string
+  let row: number
+  if ('lineId' in target) {
+    recon = db.prepare('select * from recon_lines where line_id = ?').get(target.lineId) as Recon | undefined
+    if (!recon) return { ok: false, message: `no invoice line with id ${target.lineId} in this run` }
+    file = recon.source_file
+    row = recon.source_row
+  } else {
+    const resolved = resolveFile(db, target.file)
+    if (typeof resolved !== 'string') return { ok: false, message: resolved.message }
+    file = resolved
+    row = target.row
+    recon = db.prepare('select * from recon_lines where source_file = ? and source_row = ?').get(file, row) as Recon | undefined
+  }
+  const findings = db.prepare('select * from findings where file = ? and row = ? order by rule, message').all(file, row) as Finding[]
+  const lines: string[] = [`${file}:${row}`]
+
+  if (recon) {
+    lines.push(...describeRecon(db, recon))
+  } else {
+    const usage = db.prepare('select * from usage_rows where source_file = ? and source_row = ?').get(file, row) as Usage | undefined
+    if (usage) lines.push(...describeUsage(db, usage))
+    else if (findings.some((f) => f.rule === 'REJECTED_ROW' || f.rule === 'MISSING_COLUMN' || f.rule === 'UNREADABLE_FILE')) {
+      lines.push('  went to: REJECTED — not used for billing; fix the file and run again')
+    } else {
+      const kind = (db.prepare('select kind from input_files where file = ?').get(file) as { kind: string } | undefined)?.kind
+      const kindRow = kind ? referenceRow(db, kind, file, row) : null
+      if (kindRow) lines.push(`  a ${kind} row, used as reference data: ${kindRow}`)
+      else return { ok: false, message: `${file} has no data row ${row} (the header is row 1)` }
+    }
+  }
+  if (findings.length > 0) {
+    lines.push('  findings:')
+    for (const f of findings) {
+      const col = f.column_name ? ` ${f.column_name}` : ''
+      const val = f.value !== null ? ` value '${f.value}'` : ''
+      lines.push(`    ${f.severity.toUpperCase()} ${f.rule}${col}${val}: ${f.message}`)
+    }
+  }
+  return { ok: true, text: lines.join('\n') }
+}
+
+function resolveFile(db: BetterSqlite3.Database, given: string): string | { message: string } {
+  const files = (db.prepare('select file from input_files order by file').all() as { file: string }[]).map((r) => r.file)
+  const norm = given.replace(/\\/g, '/').replace(/^\.\//, '')
+  const exact = files.find((f) => f === norm)
+  if (exact) return exact
+  const suffix = files.filter((f) => f.endsWith(`/${norm}`) || f.split('/').pop() === norm || norm.endsWith(`/${f}`))
+  if (suffix.length === 1) return suffix[0] as string
+  if (suffix.length > 1) return { message: `'${given}' matches several input files (${suffix.join(', ')}); give the path as shown in run.json` }
+  return { message: `'${given}' is not an input file of this run; input files: ${files.join(', ')}` }
+}
+
+function describeRecon(db: BetterSqlite3.Database, r: Recon): string[] {
+  const out: string[] = []
+  out.push(`  reconciliation line ${r.line_id}: customer ${r.customer_name ?? ''} (${r.customer_id}), subscription ${r.subscription_id ?? '—'}`)
+  out.push(`  product ${r.product_id}/${r.sku_id} ${r.sku_name ?? r.product_name ?? ''}, charge type ${r.charge_type}, quantity ${r.billable_quantity}, Microsoft cost (Subtotal) ${r.subtotal} ${r.currency}`)
+  if (r.is_duplicate === 1) {
+    const first = db.prepare('select source_file, source_row from recon_lines where line_id = ?').get(r.duplicate_of) as { source_file: string; source_row: number } | undefined
+    out.push(`  went to: DROPPED AS DUPLICATE of ${first ? `${first.source_file}:${first.source_row}` : `line ${r.duplicate_of}`} — not priced, not invoiced, not in control totals`)
+    return out
+  }
+  const p = db.prepare('select * from priced_lines where line_id = ?').get(r.line_id) as Priced | undefined
+  if (!p) {
+    out.push('  went to: not priced (the run stopped before pricing)')
+    return out
+  }
+  if (p.status === 'invoiced') out.push(`  went to: INVOICED to reseller ${p.reseller_id} — invoices/${p.reseller_id}.xlsx, Lines sheet (source ${r.source_file}:${r.source_row})`)
+  else if (p.status === 'held') out.push(`  went to: HELD (${p.hold_rule}) — not invoiced; listed on the Held lines sheet of reconciliation.xlsx`)
+  else out.push('  went to: RETAINED — a customer credit kept by the distributor (creditsPolicy "retain"), not invoiced')
+  out.push(...describeComputation(db, r, p))
+  return out
+}
+
+function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): string[] {
+  const out: string[] = ['  computation:']
+  out.push(`    category ${p.category}; term ${p.term_duration ?? 'unknown'}; billing plan ${p.billing_plan ?? 'unknown'}; current term start ${p.term_start ?? '—'}`)
+  if (p.cycle_start && p.cycle_end) {
+    out.push(`    charge cycle ${p.cycle_start} → ${p.cycle_end} (${p.cycle_days ?? '?'} days); event date ${p.event_date}; billing days ${p.billing_days ?? '?'}`)
+  } else {
+    out.push(`    event date ${p.event_date}`)
+  }
+  out.push(`    proration factor ${p.billing_days !== null && p.cycle_days !== null && p.proration_factor !== '1' ? `${p.billing_days} ÷ ${p.cycle_days} = ` : ''}${p.proration_factor}`)
+  if (p.method) {
+    const rule = p.rule_id === null
+      ? null
+      : (db.prepare('select * from price_book_rules where rule_id = ?').get(p.rule_id) as { source_file: string; source_row: number; scope: string; effective_from: string | null; effective_to: string | null } | undefined)
+    const where = rule ? ` (${rule.source_file}:${rule.source_row}, effective ${rule.effective_from ?? 'always'} to ${rule.effective_to ?? 'open'})` : ''
+    out.push(`    price book ${p.price_book ?? '—'}: ${p.rule_scope ?? ''} rule${where} — the most specific rule in force on the event date`)
+    out.push(`    method ${p.method}${p.percent !== null ? ` ${p.percent}%` : ''}${p.fixed_unit_price !== null ? `, fixed ${p.fixed_unit_price} per cycle` : ''}`)
+  }
+  if (p.erp_cycle_price !== null) out.push(`    ERP cycle price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
+  if (r.pc_to_bc_exchange_rate !== '1') out.push(`    exchange rate ${r.pricing_currency ?? '?'} → ${r.currency}: ${r.pc_to_bc_exchange_rate}`)
+  if (p.explanation) out.push(`    ${p.explanation}`)
+  if (p.sell_exact !== null) out.push(`    sell amount ${p.sell_exact} → rounded half-up to the currency unit: ${p.sell ?? '—'} ${p.currency}`)
+  return out
+}
+
+function describeUsage(db: BetterSqlite3.Database, u: Usage): string[] {
+  const out = [`  daily usage row: customer ${u.customer_id}, Azure subscription ${u.entitlement_id ?? u.subscription_id}, ${u.meter_category} / ${u.meter_name}, ${u.usage_date}: quantity ${u.quantity}, ${u.billing_pre_tax_total} ${u.billing_currency}`]
+  const outOfPeriod = db.prepare("select 1 from findings where rule = 'OUT_OF_PERIOD' and file = ? and row = ?").get(u.source_file, u.source_row)
+  if (outOfPeriod) out.push('  went to: left out of the tie-out and the usage sheets (dated outside the period)')
+  else out.push('  went to: the Azure usage sheet of its reseller\'s invoice (informational; billed through the reconciliation\'s Azure plan lines) and the usage tie-out')
+  return out
+}
+
+function referenceRow(db: BetterSqlite3.Database, kind: string, file: string, row: number): string | null {
+  const table: Record<string, string> = { pricelist: 'price_list', pricebooks: 'price_book_rules', resellers: 'resellers', customers: 'customers' }
+  const name = table[kind]
+  if (!name) return null
+  const hit = db.prepare(`select * from ${name} where source_file = ? and source_row = ?`).get(file, row)
+  return hit ? JSON.stringify(hit) : null
+}
