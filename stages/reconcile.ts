@@ -1,0 +1,75 @@
+/**
+ * Reconcile: runs every SPEC §5 check that is not produced by ingest or pricing, over the staging DB.
+ *
+ * In: the DB after pricing (recon_lines non-duplicates, priced_lines, price_list, customers, usage_rows), the
+ * settings and the period. Out: the findings (stable order) and a count per rule. Each check is one file in
+ * stages/checks/ holding a kysely query that returns the rows breaking its rule. Read-only: nothing is written
+ * here (the runner stores the findings). Bad data never throws: a broken rule is a finding.
+ */
+import type { RunContext, StageResult } from '../pipeline/context.js'
+import { compareFindings, RULES, type Finding, type Rule } from '../pipeline/diagnostics.js'
+import type { Check } from './checks/common.js'
+import { amountMismatch } from './checks/amount-mismatch.js'
+
+export interface ReconcileSummary {
+  byRule: Record<string, number>
+}
+
+/** The checks this stage owns, in the order they run; every rule here appears in byRule, even at 0. */
+export const CHECKS: readonly { rule: Rule; check: Check }[] = [
+  { rule: 'AMOUNT_MISMATCH', check: amountMismatch },
+]
+
+export async function reconcile(_input: void, ctx: RunContext): Promise<StageResult<ReconcileSummary>> {
+  const findings: Finding[] = []
+  const byRule: Record<string, number> = {}
+  for (const { rule, check } of CHECKS) {
+    const found = await check(ctx)
+    byRule[rule] = (byRule[rule] ?? 0) + found.length
+    findings.push(...found)
+  }
+  findings.sort(compareFindings)
+  return { output: { byRule }, findings }
+}
+
+/** Severity order for the console summary: errors first. */
+const SEVERITIES = ['error', 'warning', 'info'] as const
+
+/**
+ * The console summary the runner prints at the end of a run: findings per rule and severity, held amount per
+ * currency, and where the details are. Plain text, fixed-width columns, no colours (it also goes to logs).
+ */
+export function formatSummary(
+  findings: { rule: string; severity: string }[],
+  heldByCurrency: Record<string, string>,
+  reconciliationPath: string,
+): string {
+  const counts = new Map<string, Record<string, number>>()
+  for (const f of findings) {
+    const row = counts.get(f.rule) ?? {}
+    row[f.severity] = (row[f.severity] ?? 0) + 1
+    counts.set(f.rule, row)
+  }
+  const ruleOrder = Object.keys(RULES)
+  const rank = (rule: string): number => (ruleOrder.includes(rule) ? ruleOrder.indexOf(rule) : ruleOrder.length)
+  const rules = [...counts.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
+  const lines: string[] = []
+  if (rules.length === 0) {
+    lines.push('Findings: none')
+  } else {
+    const width = Math.max('Total'.length, ...rules.map((r) => r.length))
+    const cell = (n: number | string, w: number): string => String(n).padStart(w)
+    lines.push(`${'Findings'.padEnd(width)}  ${SEVERITIES.map((s) => cell(s, 7)).join('  ')}`)
+    const totals: Record<string, number> = {}
+    for (const rule of rules) {
+      const row = counts.get(rule) ?? {}
+      for (const s of SEVERITIES) totals[s] = (totals[s] ?? 0) + (row[s] ?? 0)
+      lines.push(`${rule.padEnd(width)}  ${SEVERITIES.map((s) => cell(row[s] ?? 0, 7)).join('  ')}`)
+    }
+    lines.push(`${'Total'.padEnd(width)}  ${SEVERITIES.map((s) => cell(totals[s] ?? 0, 7)).join('  ')}`)
+  }
+  const held = Object.keys(heldByCurrency).sort()
+  lines.push(held.length === 0 ? 'Held (not invoiced): none' : `Held (not invoiced): ${held.map((c) => `${heldByCurrency[c]} ${c}`).join(', ')}`)
+  lines.push(`Where to look: ${reconciliationPath}`)
+  return lines.join('\n') + '\n'
+}

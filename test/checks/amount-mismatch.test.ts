@@ -1,0 +1,56 @@
+// SPEC §5 AMOUNT_MISMATCH / §3.4 Microsoft's formulas: worked examples from FORMATS §1.7–1.8.
+import { describe, expect, it } from 'vitest'
+import { reconcile } from '../../stages/reconcile.js'
+import { azurePlanLine, brief, makeCtx, RECON_FILE, seed, type Expected, type Seed } from './fixtures.js'
+
+interface Case { name: string; given: Seed; expect: Expected[] }
+
+const hit = (row: number, expected: string, actual: string): Expected =>
+  ({ rule: 'AMOUNT_MISMATCH', file: RECON_FILE, row, expected, actual })
+
+const cases: Case[] = [
+  // Positive: one finding per broken line.
+  { name: 'seat Subtotal off by 0.02', given: { lines: [{ recon: { subtotal: '50.02', total: '50.02' } }] }, expect: [hit(2, '50', '50.02')] },
+  {
+    name: 'seat formula truncates EUP × rate before × quantity (real RI: 194.51 × 1.2115 → 235.64 × 3 = 706.92)',
+    given: { lines: [{ recon: { effective_unit_price: '194.51', unit_price: '194.51', pc_to_bc_exchange_rate: '1.2115', billable_quantity: '3', subtotal: '706.95', total: '706.95' } }] },
+    expect: [hit(2, '706.92', '706.95')],
+  },
+  { name: 'usage Subtotal off by 0.02', given: { lines: [azurePlanLine({ subtotal: '3.18', total: '3.18' })] }, expect: [hit(2, '3.16', '3.18')] },
+  { name: 'Total ≠ Subtotal + TaxTotal by 0.01', given: { lines: [{ recon: { tax_total: '0.41', total: '50.40' } }] }, expect: [hit(2, '50.41', '50.4')] },
+  {
+    name: 'both broken → one finding, the Subtotal one',
+    given: { lines: [{ recon: { subtotal: '60', total: '61' } }] },
+    expect: [hit(2, '50', '60')],
+  },
+  {
+    name: 'held and unpriced lines are checked too (usage formula from SubscriptionDescription)',
+    given: { lines: [azurePlanLine({ subtotal: '3.20', total: '3.20' }, { status: 'held', hold_rule: 'UNKNOWN_RESELLER', sell: null }), { ...azurePlanLine({ subtotal: '3.30', total: '3.30' }), priced: null }] },
+    expect: [hit(2, '3.16', '3.2'), hit(3, '3.16', '3.3')],
+  },
+  // Negative: silent on Microsoft's own arithmetic and within tolerance.
+  { name: 'clean seat line', given: { lines: [{}] }, expect: [] },
+  { name: 'clean usage line (3.16 by the usage formula; the seat formula would give 3.17 × 2.00016)', given: { lines: [azurePlanLine()] }, expect: [] },
+  { name: 'exactly 0.01 off is within tolerance', given: { lines: [{ recon: { subtotal: '50.01', total: '50.01' } }] }, expect: [] },
+  {
+    name: 'refund row: −1.67 × 15 = −25.05 (truncation toward zero)',
+    given: { lines: [{ recon: { charge_type: 'addQuantity', effective_unit_price: '-1.67', unit_price: '3.04', billable_quantity: '15', subtotal: '-25.05', total: '-25.05' } }] },
+    expect: [],
+  },
+  {
+    name: 'customerCredit with BillableQuantity 0: Subtotal taken as given; Total still checked and fine',
+    given: { lines: [{ recon: { charge_type: 'customerCredit', billable_quantity: '0', effective_unit_price: '0', subtotal: '-12.34', total: '-12.34', tax_total: null } }] },
+    expect: [],
+  },
+  { name: 'duplicates are not checked', given: { lines: [{ recon: { subtotal: '99', total: '99', is_duplicate: 1, duplicate_of: 1 }, priced: null }] }, expect: [] },
+]
+
+describe('AMOUNT_MISMATCH', () => {
+  it.each(cases)('$name', async ({ given, expect: want }) => {
+    const ctx = makeCtx()
+    await seed(ctx.db, given)
+    const { findings } = await reconcile(undefined, ctx)
+    expect(findings.filter((f) => f.rule === 'AMOUNT_MISMATCH').map(brief)).toEqual(want)
+    await ctx.db.close()
+  })
+})
