@@ -26,6 +26,15 @@ export interface RunContext {
   workDir: string
   settings: Settings
   db: Db
+  /** Optional progress sink for long file work (the CLI shows bars on a TTY, plain lines in CI). */
+  progress?: FileProgress
+}
+
+/** Reported by stages that stream files: bytes let the CLI show rows/s and an ETA without knowing row counts. */
+export interface FileProgress {
+  fileStart(file: string, totalBytes: number): void
+  fileAdvance(file: string, rowsRead: number, bytesRead: number): void
+  fileEnd(file: string, rowsRead: number): void
 }
 
 export interface StageResult<Out> {
