@@ -6,6 +6,7 @@ import { Command, Option } from 'commander'
 import { join, resolve } from 'node:path'
 import { runPipeline, type RunOptions, type RunOutcome } from './run.js'
 import { explain, parseTarget, type ExplainTarget } from './explain.js'
+import { barReporter, lineReporter, silentReporter, type Reporter } from './progress.js'
 
 interface CommonFlags {
   period: string
@@ -34,7 +35,12 @@ function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--debug', 'show stack traces for unexpected failures').hideHelp(false))
 }
 
-function toRunOptions(flags: CommonFlags, validateOnly: boolean): RunOptions {
+function reporterFor(flags: CommonFlags): Reporter {
+  if (flags.quiet || flags.json) return silentReporter()
+  return process.stderr.isTTY ? barReporter() : lineReporter()
+}
+
+function toRunOptions(flags: CommonFlags, validateOnly: boolean, reporter: Reporter): RunOptions {
   if (flags.debug) process.env.CSP_BILLING_DEBUG = '1'
   return {
     period: flags.period,
@@ -43,11 +49,17 @@ function toRunOptions(flags: CommonFlags, validateOnly: boolean): RunOptions {
     configPath: flags.config ?? 'csp-billing.config.json',
     configExplicit: flags.config !== undefined,
     validateOnly,
-    onProgress: flags.quiet || flags.json
-      ? undefined
-      : (e) => {
-          if (e.type === 'stage-end') process.stderr.write(`  ${e.stage.padEnd(10)} ${(e.ms / 1000).toFixed(1).padStart(6)} s   ${e.findings} finding(s)\n`)
-        },
+    onProgress: (e) => reporter.onStage(e),
+    fileProgress: reporter.files,
+  }
+}
+
+async function runWith(flags: CommonFlags, validateOnly: boolean): Promise<RunOutcome> {
+  const reporter = reporterFor(flags)
+  try {
+    return await runPipeline(toRunOptions(flags, validateOnly, reporter))
+  } finally {
+    reporter.stop()
   }
 }
 
@@ -79,7 +91,7 @@ export function buildProgram(): Command {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
 
   addCommonOptions(program.command('run').description('process a period and write invoices, reconciliation.xlsx, exceptions.csv and run.json'))
-    .action(async (flags: CommonFlags) => report(await runPipeline(toRunOptions(flags, false)), flags))
+    .action(async (flags: CommonFlags) => report(await runWith(flags, false), flags))
 
   program
     .command('explain')

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { openDb, type Db } from './db.js'
 import { loadSettings } from './config.js'
 import { acquireLock } from './lock.js'
-import { periodBounds, PERIOD_PATTERN, type RunContext, type StageResult } from './context.js'
+import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
 import { insertFindings, readFindings } from './findings-store.js'
 import type { Finding } from './diagnostics.js'
 import type { Settings } from '../schemas/config.js'
@@ -33,6 +33,8 @@ export interface RunOptions {
   validateOnly?: boolean
   /** Progress and stage timings; the CLI decides how to show them. */
   onProgress?: (event: ProgressEvent) => void
+  /** Per-file progress of streaming stages. */
+  fileProgress?: FileProgress
 }
 
 export type ProgressEvent =
@@ -75,6 +77,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       workDir,
       settings,
       db,
+      progress: opts.fileProgress,
     }
     const step = stepper(ctx, opts.onProgress)
     const files = await step('discover', () => discover(undefined, ctx))

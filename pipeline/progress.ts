@@ -1,0 +1,80 @@
+/**
+ * How a run reports progress on stderr: bars with rows/s and ETA per file on a terminal (cli-progress), plain
+ * one-line logs when stderr is not a TTY (CI logs), nothing with --quiet or --json.
+ */
+import cliProgress from 'cli-progress'
+import type { FileProgress } from './context.js'
+import type { ProgressEvent } from './run.js'
+
+export interface Reporter {
+  onStage(event: ProgressEvent): void
+  files: FileProgress
+  stop(): void
+}
+
+export function silentReporter(): Reporter {
+  const noop = () => undefined
+  return { onStage: noop, files: { fileStart: noop, fileAdvance: noop, fileEnd: noop }, stop: noop }
+}
+
+export function lineReporter(out: NodeJS.WritableStream = process.stderr): Reporter {
+  const started = new Map<string, number>()
+  return {
+    onStage(e) {
+      if (e.type === 'stage-end') out.write(`${e.stage.padEnd(10)} done in ${(e.ms / 1000).toFixed(1)} s, ${e.findings} finding(s)\n`)
+    },
+    files: {
+      fileStart(file) {
+        started.set(file, performance.now())
+      },
+      fileAdvance() {},
+      fileEnd(file, rows) {
+        const ms = performance.now() - (started.get(file) ?? performance.now())
+        out.write(`  read ${file}: ${rows.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s (${rowsPerSecond(rows, ms)} rows/s)\n`)
+      },
+    },
+    stop() {},
+  }
+}
+
+export function barReporter(): Reporter {
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: ' {bar} {percentage}% | {file} | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  )
+  const bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>()
+  return {
+    onStage(e) {
+      if (e.type === 'stage-end') multi.log(`${e.stage.padEnd(10)} done in ${(e.ms / 1000).toFixed(1)} s, ${e.findings} finding(s)\n`)
+    },
+    files: {
+      fileStart(file, totalBytes) {
+        bars.set(file, { bar: multi.create(Math.max(totalBytes, 1), 0, { file, rows: 0, rate: 0 }), started: performance.now() })
+      },
+      fileAdvance(file, rows, bytes) {
+        const b = bars.get(file)
+        if (b) b.bar.update(bytes, { rows: rows.toLocaleString('en-US'), rate: rowsPerSecond(rows, performance.now() - b.started) })
+      },
+      fileEnd(file, rows) {
+        const b = bars.get(file)
+        if (b) {
+          b.bar.update(b.bar.getTotal(), { rows: rows.toLocaleString('en-US'), rate: rowsPerSecond(rows, performance.now() - b.started) })
+          b.bar.stop()
+        }
+      },
+    },
+    stop() {
+      multi.stop()
+    },
+  }
+}
+
+function rowsPerSecond(rows: number, ms: number): string {
+  return ms > 0 ? Math.round((rows * 1000) / ms).toLocaleString('en-US') : '—'
+}
