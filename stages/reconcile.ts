@@ -10,6 +10,8 @@ import type { RunContext, StageResult } from '../pipeline/context.js'
 import { compareFindings, RULES, type Finding, type Rule } from '../pipeline/diagnostics.js'
 import type { Check } from './checks/common.js'
 import { amountMismatch } from './checks/amount-mismatch.js'
+import { prorationMismatch } from './checks/proration-mismatch.js'
+import { priceMismatch } from './checks/price-mismatch.js'
 
 export interface ReconcileSummary {
   byRule: Record<string, number>
@@ -18,6 +20,8 @@ export interface ReconcileSummary {
 /** The checks this stage owns, in the order they run; every rule here appears in byRule, even at 0. */
 export const CHECKS: readonly { rule: Rule; check: Check }[] = [
   { rule: 'AMOUNT_MISMATCH', check: amountMismatch },
+  { rule: 'PRORATION_MISMATCH', check: prorationMismatch },
+  { rule: 'PRICE_MISMATCH', check: priceMismatch },
 ]
 
 export async function reconcile(_input: void, ctx: RunContext): Promise<StageResult<ReconcileSummary>> {

@@ -1,0 +1,65 @@
+// SPEC §5 PRICE_MISMATCH: a license line whose UnitPrice ≠ the price-list cycle price on its term start ± 0.01 (§2.3, §3.2).
+/**
+ * In: non-duplicate license lines (held or not) with a known term, plan and term start; price_list. Out: one
+ * warning per line whose UnitPrice (the price of one charge cycle) differs from the price list's UnitPrice
+ * cycle price = term price × plan months ÷ term months, for the same ProductId, SkuId, term, plan and pricing
+ * currency, effective on the current term start (Microsoft: price changes apply only at renewal). Lines with
+ * no price-list row are not checked: checks never use derived prices (§4.3).
+ */
+import { sql } from 'kysely'
+import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
+import { finding } from '../../pipeline/diagnostics.js'
+import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
+
+const TOLERANCE = '0.01'
+
+export const priceMismatch: Check = async ({ db }) => {
+  const rows = await db.kysely
+    .with('list_prices', (qb) =>
+      qb
+        .selectFrom('recon_lines as r')
+        .innerJoin('priced_lines as p', 'p.line_id', 'r.line_id')
+        .innerJoin('price_list as l', (join) =>
+          join
+            .onRef('l.product_id', '=', 'r.product_id')
+            .onRef('l.sku_id', '=', 'r.sku_id')
+            .onRef('l.term_duration', '=', 'p.term_duration')
+            .onRef('l.billing_plan', '=', 'p.billing_plan')
+            .on(sql<boolean>`l.currency = coalesce(r.pricing_currency, r.currency)`)
+            .onRef('l.effective_start_date', '<=', 'p.term_start')
+            .on(sql<boolean>`(l.effective_end_date is null or l.effective_end_date >= p.term_start)`),
+        )
+        .where('r.is_duplicate', '=', 0)
+        .where('p.category', '=', 'license')
+        .select([
+          'r.line_id', 'r.source_file', 'r.source_row', 'p.reseller_id', 'r.customer_id', 'r.subscription_id',
+          'r.unit_price', 'p.term_duration', 'p.billing_plan', 'p.term_start', 'l.currency',
+          'l.source_file as list_file', 'l.source_row as list_row',
+          decDiv(
+            decMul(sql.ref('l.unit_price'), monthsSql(sql.ref('p.billing_plan'), PLAN_MONTHS)),
+            monthsSql(sql.ref('p.term_duration'), TERM_MONTHS),
+          ).as('cycle_price'),
+          // Where date ranges overlap, the row with the latest EffectiveStartDate wins (§2.3), then the later row.
+          sql<number>`row_number() over (partition by r.line_id order by l.effective_start_date desc, l.price_id desc)`.as('rank'),
+        ]),
+    )
+    .selectFrom('list_prices')
+    .selectAll()
+    .select(decRound(sql.ref('cycle_price'), sql.lit(4)).as('expected'))
+    .where('rank', '=', 1)
+    .where((eb) => eb(decCmp(decAbs(decSub(sql.ref('unit_price'), sql.ref('cycle_price'))), sql.val(TOLERANCE)), '>', 0))
+    .orderBy('line_id')
+    .execute()
+
+  return rows.map((r) =>
+    finding('PRICE_MISMATCH', {
+      ...lineFields(r),
+      expected: r.expected,
+      actual: r.unit_price,
+      message:
+        `Microsoft's UnitPrice ${r.unit_price} ${r.currency} differs from the price list's ${r.term_duration}/${r.billing_plan} cycle price ` +
+        `${r.expected} in force on the term start ${r.term_start ?? ''} (${r.list_file}:${r.list_row}): invoiced as billed; ` +
+        'check whether the price list is current or Microsoft charged the wrong price.',
+    }),
+  )
+}

@@ -1,0 +1,49 @@
+// SPEC §5 PRICE_MISMATCH: UnitPrice vs the price list's cycle price (term price × plan months ÷ term months, §2.3) on the term start.
+import { describe, expect, it } from 'vitest'
+import { RECON_FILE } from './fixtures.js'
+import { findingsOf, type Case } from './run-rule.js'
+
+const hit = (expected: string, actual: string) => ({ rule: 'PRICE_MISMATCH', file: RECON_FILE, row: 2, expected, actual })
+// Default fixture line: P1Y/Monthly, term start 2026-01-01, UnitPrice 10 USD. Price list P1Y/Monthly 120 → 10 per month.
+const cases: Case[] = [
+  { name: 'P1Y/Monthly 126 ÷ 12 = 10.50 but billed 10', given: { lines: [{}], priceList: [{ unit_price: '126' }] }, expect: [hit('10.5', '10')] },
+  {
+    name: 'P1Y/Annual: ÷ 1',
+    given: { lines: [{ recon: { unit_price: '100', effective_unit_price: '100', billable_quantity: '1', subtotal: '100', total: '100' }, priced: { billing_plan: 'Annual' } }], priceList: [{ billing_plan: 'Annual', unit_price: '120' }] },
+    expect: [hit('120', '100')],
+  },
+  {
+    name: 'P3Y/Monthly: ÷ 36; the row in force on the term start wins over a later one',
+    given: {
+      lines: [{ priced: { term_duration: 'P3Y' } }],
+      priceList: [
+        { term_duration: 'P3Y', unit_price: '396', effective_start_date: '2025-01-01' }, // 11 per month: in force
+        { term_duration: 'P3Y', unit_price: '360', effective_start_date: '2026-02-01' }, // after term start: not used
+      ],
+    },
+    expect: [hit('11', '10')],
+  },
+  {
+    name: 'overlapping rows: latest EffectiveStartDate covering the term start wins',
+    given: { lines: [{}], priceList: [{ unit_price: '120', effective_start_date: '2025-01-01' }, { unit_price: '132', effective_start_date: '2025-06-01' }] },
+    expect: [hit('11', '10')],
+  },
+  {
+    name: 'expected shown to 4 decimals, compared exactly (100 ÷ 12 = 8.3333…)',
+    given: { lines: [{ recon: { unit_price: '8.35', effective_unit_price: '8.35', subtotal: '41.75', total: '41.75' } }], priceList: [{ unit_price: '100' }] },
+    expect: [hit('8.3333', '8.35')],
+  },
+  // Negative.
+  { name: 'matching price', given: { lines: [{}], priceList: [{ unit_price: '120' }] }, expect: [] },
+  { name: '0.01 off is within tolerance (120.12 ÷ 12 = 10.01)', given: { lines: [{}], priceList: [{ unit_price: '120.12' }] }, expect: [] },
+  { name: 'no price-list row for the term/plan: not checked (no derived prices)', given: { lines: [{}], priceList: [{ billing_plan: 'Annual', unit_price: '999' }] }, expect: [] },
+  { name: 'other pricing currency: not checked', given: { lines: [{}], priceList: [{ currency: 'EUR', unit_price: '999' }] }, expect: [] },
+  { name: 'price-list row expired before the term start', given: { lines: [{}], priceList: [{ unit_price: '999', effective_start_date: '2025-01-01', effective_end_date: '2025-12-31' }] }, expect: [] },
+  { name: 'not a license line', given: { lines: [{ priced: { category: 'software-subscription' } }], priceList: [{ unit_price: '999' }] }, expect: [] },
+]
+
+describe('PRICE_MISMATCH', () => {
+  it.each(cases)('$name', async ({ given, settings, expect: want }) => {
+    expect(await findingsOf('PRICE_MISMATCH', given, settings)).toEqual(want)
+  })
+})
