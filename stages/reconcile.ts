@@ -12,6 +12,7 @@ import type { Check } from './checks/common.js'
 import { amountMismatch } from './checks/amount-mismatch.js'
 import { prorationMismatch } from './checks/proration-mismatch.js'
 import { priceMismatch } from './checks/price-mismatch.js'
+import { premiumMismatch } from './checks/premium-mismatch.js'
 
 export interface ReconcileSummary {
   byRule: Record<string, number>
@@ -22,6 +23,7 @@ export const CHECKS: readonly { rule: Rule; check: Check }[] = [
   { rule: 'AMOUNT_MISMATCH', check: amountMismatch },
   { rule: 'PRORATION_MISMATCH', check: prorationMismatch },
   { rule: 'PRICE_MISMATCH', check: priceMismatch },
+  { rule: 'PREMIUM_MISMATCH', check: premiumMismatch },
 ]
 
 export async function reconcile(_input: void, ctx: RunContext): Promise<StageResult<ReconcileSummary>> {
