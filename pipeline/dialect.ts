@@ -33,6 +33,19 @@ export const decSign = (a: Operand): RawBuilder<number> => sql<number>`dec_sign(
 /** Exact aggregate sum of decimal text; '0' over no rows. */
 export const decSum = (a: Operand): Dec => sql<string>`coalesce(dec_sum(${a}), '0')`
 
+/**
+ * Fixed-point text with exactly `places` decimals, rounded half away from zero (display only: explanations).
+ * PostgreSQL: `round(a::numeric, places)::text`.
+ */
+export const decFixed = (a: Operand, places: Operand): RawBuilder<string> => sql<string>`dec_fixed(${a}, ${places})`
+/**
+ * Display text with at least `minPlaces` and at most `maxPlaces` decimals (rounded half away from zero, trailing
+ * zeros beyond `minPlaces` dropped): 36 → '36.00', 83.333333… → '83.3333' with (2, 4). Display only.
+ * PostgreSQL: `to_char`/`trim_scale` over `round(a::numeric, maxPlaces)`.
+ */
+export const decShow = (a: Operand, minPlaces: Operand, maxPlaces: Operand): RawBuilder<string> =>
+  sql<string>`dec_show(${a}, ${minPlaces}, ${maxPlaces})`
+
 export const addMonthsSql = (date: Operand, months: Operand): RawBuilder<string> => sql<string>`add_months(${date}, ${months})`
 export const addDaysSql = (date: Operand, days: Operand): RawBuilder<string> => sql<string>`add_days(${date}, ${days})`
 /** b − a in days. */
@@ -58,6 +71,14 @@ export function wholeSteps(a: string, b: string, step: number): number | null {
   return k
 }
 
+/** Display text of a decimal with between `lo` and `hi` decimals (see decShow). */
+export function show(value: Decimal, lo: number, hi: number): string {
+  const rounded = value.toDecimalPlaces(hi, Decimal.ROUND_HALF_UP)
+  const places = Math.min(hi, Math.max(lo, rounded.decimalPlaces()))
+  const text = rounded.toFixed(places)
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text
+}
+
 /** Register every function the rules use on a better-sqlite3 connection. */
 export function registerFunctions(db: BetterSqlite3.Database): void {
   const opts = { deterministic: true } as const
@@ -79,6 +100,9 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
     result: (acc: ScaledSum | null) => (acc === null ? null : scaledToText(acc)),
     deterministic: true,
   })
+  db.function('dec_fixed', opts, (a: Cell, p: Cell) =>
+    a === null || p === null ? null : show(d(a), Number(p), Number(p)))
+  db.function('dec_show', opts, (a: Cell, lo: Cell, hi: Cell) => (a === null || lo === null || hi === null ? null : show(d(a), Number(lo), Number(hi))))
   db.function('add_months', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addMonths(String(date), Number(n))))
   db.function('add_days', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addDays(String(date), Number(n))))
   db.function('days_between', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : daysBetween(String(a), String(b))))

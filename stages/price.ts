@@ -1,0 +1,181 @@
+/**
+ * Price stage (SPEC §3, §4): turns every non-duplicate reconciliation line into exactly one priced_lines row
+ * (invoiced | held | retained) with every intermediate value, and returns the pricing findings.
+ *
+ * In: recon_lines (is_duplicate = 0), resellers, customers, price_book_rules, price_list, ctx.settings
+ * (premiums, creditsPolicy). Out: priced_lines (replaced on every call), PriceSummary counts, findings
+ * UNKNOWN_RESELLER / CURRENCY_MISMATCH / NO_PRICE_RULE / PRICE_NOT_FOUND (exactly one per held line) and
+ * PRICE_DERIVED (info, one per invoiced line priced with a derived premium price).
+ *
+ * The rules are set-based SQL, one file per concern in stages/rules/, each rebuilding one intermediate table
+ * that stays in the staging DB for audit:
+ *   category → term-and-plan → charge-cycle → attribution → price-book → price-list → premium → sell.
+ * Bad data never throws: it becomes a held line and a finding.
+ */
+import { sql } from 'kysely'
+import type { RunContext, StageResult } from '../pipeline/context.js'
+import { finding, type Finding } from '../pipeline/diagnostics.js'
+import { categorizeLines } from './rules/category.js'
+import { deriveTermAndPlan } from './rules/term-and-plan.js'
+import { deriveChargeCycles } from './rules/charge-cycle.js'
+import { attributeResellers } from './rules/attribution.js'
+import { matchPriceBookRules } from './rules/price-book.js'
+import { lookUpListPrices } from './rules/price-list.js'
+import { derivePremiumPrices, loadPremiums } from './rules/premium.js'
+import { computeSellAmounts, loadCurrencyUnits } from './rules/sell.js'
+import type { RulesDb } from './rules/table.js'
+
+export interface PriceSummary {
+  invoiced: number
+  held: number
+  retained: number
+}
+
+export async function price(_input: void, ctx: RunContext): Promise<StageResult<PriceSummary>> {
+  const db = ctx.db.kysely
+  await loadPremiums(db, ctx.settings.premiums)
+  await loadCurrencyUnits(db)
+  await categorizeLines(db)
+  await deriveTermAndPlan(db)
+  await deriveChargeCycles(db)
+  await attributeResellers(db)
+  await matchPriceBookRules(db)
+  await lookUpListPrices(db)
+  await derivePremiumPrices(db)
+  await computeSellAmounts(db, ctx.settings.creditsPolicy)
+  await writePricedLines(db)
+  return { output: await summarize(db), findings: await pricingFindings(db) }
+}
+
+async function writePricedLines(db: RulesDb): Promise<void> {
+  await sql`delete from priced_lines`.execute(db)
+  await sql`
+    insert into priced_lines (
+      line_id, status, hold_rule, reseller_id, currency, category, term_duration, billing_plan, term_start,
+      event_date, cycle_start, cycle_end, billing_days, cycle_days, proration_factor, price_book, rule_id,
+      rule_scope, method, percent, fixed_unit_price, erp_cycle_price, list_cycle_price, price_derived,
+      premium_percent, cost, sell_exact, sell, unit_sell_price, explanation)
+    select
+      line_id, status, hold_rule,
+      case when status = 'retained' then null else reseller_id end,
+      currency, category, term_duration, billing_plan, term_start,
+      event_date, cycle_start, cycle_end, billing_days, cycle_days, proration_factor,
+      case when status = 'retained' then null else price_book end,
+      case when is_pass_through = 1 or status = 'retained' then null else rule_id end,
+      case when is_pass_through = 1 or status = 'retained' then null else rule_scope end,
+      method, percent,
+      case when method = 'fixed' then rule_fixed_unit_price end,
+      case when method = 'erp-discount' then erp_used end,
+      list_cycle_price,
+      case when method = 'erp-discount' and category <> 'azure-plan' then price_derived else 0 end,
+      case when method = 'erp-discount' and price_derived = 1 then premium_percent end,
+      cost, sell_exact, sell, unit_sell_price, explanation
+    from int_lines_sold
+    order by line_id`.execute(db)
+}
+
+async function summarize(db: RulesDb): Promise<PriceSummary> {
+  const { rows } = await sql<{ status: string; n: number }>`
+    select status, count(*) as n from priced_lines group by status`.execute(db)
+  const count = (status: string): number => Number(rows.find((r) => r.status === status)?.n ?? 0)
+  return { invoiced: count('invoiced'), held: count('held'), retained: count('retained') }
+}
+
+/** What a finding needs to know about a held or derived line. */
+interface FindingRow {
+  line_id: number
+  source_file: string
+  source_row: number
+  customer_id: string
+  subscription_id: string | null
+  tier2_mpn_id: string | null
+  raw_term: string | null
+  raw_frequency: string | null
+  hold_rule: string | null
+  status: string
+  price_derived: number
+  method: string | null
+  reseller_id: string | null
+  reseller_source: string | null
+  currency: string
+  reseller_currency: string | null
+  price_book: string | null
+  product_id: string
+  sku_id: string
+  category: string
+  event_date: string
+  term_duration: string | null
+  billing_plan: string | null
+  term_start: string
+  pricing_currency: string
+  annual_price_id: number | null
+  annual_erp_price: string | null
+  premium_percent: string | null
+  premium_from: string | null
+  erp_cycle_price: string | null
+}
+
+async function pricingFindings(db: RulesDb): Promise<Finding[]> {
+  const { rows } = await sql<FindingRow>`
+    select s.line_id, s.source_file, s.source_row, s.customer_id, s.subscription_id, s.tier2_mpn_id,
+      r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency,
+      s.hold_rule, s.status, s.price_derived, s.method, s.reseller_id, s.reseller_source, s.currency,
+      s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
+      s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
+      s.premium_percent, s.premium_from, s.erp_cycle_price
+    from int_lines_sold s
+    join recon_lines r on r.line_id = s.line_id
+    where s.status = 'held'
+       or (s.status = 'invoiced' and s.method = 'erp-discount' and s.category <> 'azure-plan' and s.price_derived = 1)
+    order by s.line_id`.execute(db)
+  return rows.map(toFinding)
+}
+
+function toFinding(l: FindingRow): Finding {
+  const where = { file: l.source_file, row: l.source_row, resellerId: l.reseller_id, customerId: l.customer_id, subscriptionId: l.subscription_id }
+  const held = 'the line is held (not invoiced) until then.'
+  const termPlan = `${l.term_duration ?? '?'}/${l.billing_plan ?? '?'}`
+  switch (l.status === 'held' ? l.hold_rule : 'PRICE_DERIVED') {
+    case 'UNKNOWN_RESELLER':
+      if (l.reseller_id === null) {
+        const tier2 = (l.tier2_mpn_id ?? '').trim()
+        return finding('UNKNOWN_RESELLER', {
+          ...where, expected: null, actual: tier2,
+          message: `No reseller for customer ${l.customer_id}: Tier2MpnId is ${tier2 === '' ? 'empty' : `'${tier2}'`} and the customers sheet has no row for this customer. Add the customer with its ResellerId to the customers sheet and re-run; ${held}`,
+        })
+      }
+      return finding('UNKNOWN_RESELLER', {
+        ...where, expected: null, actual: l.reseller_id,
+        message: `Reseller '${l.reseller_id}' (from ${l.reseller_source ?? 'Tier2MpnId'}) is not in the resellers sheet. Add it with its currency and price book, or correct the ${l.reseller_source ?? 'Tier2MpnId'} value, and re-run; ${held}`,
+      })
+    case 'CURRENCY_MISMATCH':
+      return finding('CURRENCY_MISMATCH', {
+        ...where, expected: l.reseller_currency, actual: l.currency,
+        message: `Line billed in ${l.currency} but reseller '${l.reseller_id}' is invoiced in ${l.reseller_currency}. Correct the reseller's Currency in the resellers sheet (or move the customer to a ${l.currency} reseller) and re-run; ${held}`,
+      })
+    case 'NO_PRICE_RULE':
+      return finding('NO_PRICE_RULE', {
+        ...where, expected: null, actual: l.price_book,
+        message: `Price book '${l.price_book}' has no rule for product ${l.product_id} SKU ${l.sku_id} (category ${l.category}, ${termPlan}) effective on ${l.event_date}. Add a sku, product, category or default rule to that price book and re-run; ${held}`,
+      })
+    case 'PRICE_NOT_FOUND':
+      return finding('PRICE_NOT_FOUND', {
+        ...where, expected: `${l.product_id}/${l.sku_id} ${termPlan} ${l.pricing_currency} on ${l.term_start}`, actual: null,
+        message: priceNotFoundMessage(l) + ` Add the price list that covers that date (or change the reseller's rule to markup or fixed) and re-run; ${held}`,
+      })
+    default:
+      return finding('PRICE_DERIVED', {
+        ...where, expected: l.erp_cycle_price, actual: null,
+        message: `The price list has no ${termPlan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency} on the term start ${l.term_start}; its ERP price was derived from the P1Y/Annual ERP price ${l.annual_erp_price} with the ${l.premium_percent}% premium in force since ${l.premium_from}. Check it if the price list should have had that row.`,
+      })
+  }
+}
+
+function priceNotFoundMessage(l: FindingRow): string {
+  if (l.billing_plan === null || (l.term_duration === null && l.billing_plan !== 'OneTime')) {
+    return `No ERP price can be looked up for product ${l.product_id} SKU ${l.sku_id}: the line's term or billing plan is unknown (TermAndBillingCycle '${l.raw_term ?? ''}', BillingFrequency '${l.raw_frequency ?? ''}').`
+  }
+  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency} effective on the term start ${l.term_start}`
+  if (l.annual_price_id !== null) return `${base}, and no premium for ${l.term_duration}/${l.billing_plan} is in force on that date (settings.premiums) to derive it from the P1Y/Annual row.`
+  return `${base}, nor a P1Y/Annual row to derive it from.`
+}

@@ -1,0 +1,37 @@
+// SPEC §4.1 (first part) — which reseller a line belongs to, and that reseller's currency and price book.
+/**
+ * Reads int_lines_cycled, customers, resellers. Writes int_lines_attributed (+ reseller_id, reseller_source,
+ * reseller_known, reseller_currency, price_book).
+ * The reseller is Tier2MpnId (the loader maps its aliases) unless that is empty or `0`; then the customers
+ * sheet's mapping CustomerId → ResellerId. An id that is not in `resellers` stays on the line (so the finding
+ * can name it) with reseller_known = 0. Never throws on data.
+ */
+import { sql } from 'kysely'
+import { replaceTable, type RulesDb } from './table.js'
+
+export async function attributeResellers(db: RulesDb): Promise<void> {
+  await replaceTable(db, 'int_lines_attributed', sql`
+    with lines as (select * from int_lines_cycled),
+    candidates as (
+      select lines.*,
+        case
+          when coalesce(trim(lines.tier2_mpn_id), '') not in ('', '0') then trim(lines.tier2_mpn_id)
+          else trim(c.reseller_id)
+        end as reseller_id,
+        case
+          when coalesce(trim(lines.tier2_mpn_id), '') not in ('', '0') then 'Tier2MpnId'
+          when c.reseller_id is not null then 'customers'
+        end as reseller_source
+      from lines
+      left join customers c on c.customer_id = lines.customer_id
+    ),
+    final as (
+      select candidates.*,
+        case when r.reseller_id is null then 0 else 1 end as reseller_known,
+        upper(trim(r.currency)) as reseller_currency,
+        r.price_book as price_book
+      from candidates
+      left join resellers r on r.reseller_id = candidates.reseller_id
+    )
+    select * from final`)
+}

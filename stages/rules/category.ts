@@ -1,0 +1,48 @@
+// SPEC §3.1 — product category of each non-duplicate reconciliation line (Microsoft's heuristic, first match).
+/**
+ * Reads recon_lines (is_duplicate = 0). Writes int_lines_categorized: the columns pricing needs, normalised
+ * (pricing currency falls back to the billing currency; text matched lower-cased), plus `category`.
+ * Order matters and is the SPEC's: credit · azure-plan · reservation · savings-plan · marketplace ·
+ * software-subscription · perpetual · license. Never throws on data.
+ */
+import { sql } from 'kysely'
+import { replaceTable, type RulesDb } from './table.js'
+
+export const CATEGORIES = [
+  'credit', 'azure-plan', 'reservation', 'savings-plan', 'marketplace', 'software-subscription', 'perpetual', 'license',
+] as const
+export type Category = (typeof CATEGORIES)[number]
+
+export async function categorizeLines(db: RulesDb): Promise<void> {
+  await replaceTable(db, 'int_lines_categorized', sql`
+    with lines as (
+      select
+        line_id, source_file, source_row, customer_id, subscription_id, tier2_mpn_id, product_id, sku_id,
+        charge_type_norm, upper(trim(currency)) as currency,
+        upper(trim(coalesce(nullif(trim(pricing_currency), ''), currency))) as pricing_currency,
+        unit_price, subtotal, effective_unit_price, billable_quantity, pc_to_bc_exchange_rate,
+        charge_start_date, charge_end_date, order_date, subscription_start_date, subscription_end_date,
+        lower(coalesce(trim(term_and_billing_cycle), '')) as term_text,
+        lower(coalesce(trim(billing_frequency), '')) as frequency_text,
+        lower(coalesce(trim(subscription_description), '')) as description_text,
+        lower(coalesce(trim(publisher_name), '')) as publisher_text,
+        coalesce(trim(publisher_id), '') as publisher_id
+      from recon_lines
+      where is_duplicate = 0
+    ),
+    final as (
+      select lines.*,
+        case
+          when charge_type_norm = 'customercredit' then 'credit'
+          when description_text = 'azure plan' then 'azure-plan'
+          when term_text like '%reservation%' then 'reservation'
+          when term_text like '%savings plan%' then 'savings-plan'
+          when publisher_id <> '' and publisher_text not in ('microsoft', 'microsoft corporation') then 'marketplace'
+          when term_text like '%subscription%' then 'software-subscription'
+          when term_text = '' and charge_end_date is null then 'perpetual'
+          else 'license'
+        end as category
+      from lines
+    )
+    select * from final`)
+}

@@ -1,0 +1,63 @@
+// SPEC §3.3 — event date, charge cycle, billing days, cycle days and proration factor of each line.
+/**
+ * Reads int_lines_termed. Writes int_lines_cycled (+ event_date, cycle_index, cycle_start, cycle_end,
+ * billing_days, cycle_days, is_prorated, proration_factor).
+ *
+ * Cycle k runs from A + k·plan to A + (k+1)·plan − 1 day (A = current term start), always added to A with
+ * end-of-month clamping, never chained from the previous cycle (bought Jan 31 → Feb 27/28, then Mar 30, …).
+ * Event date = max(ChargeStartDate, OrderDate), except Azure plan and credit lines (ChargeStartDate).
+ * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
+ * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
+ * Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
+ * stored factor. Never throws on data.
+ */
+import { sql } from 'kysely'
+import { addDaysSql, addMonthsSql, daysBetweenSql, decDiv, wholeStepsSql } from '../../pipeline/dialect.js'
+import { ref, replaceTable, type RulesDb } from './table.js'
+
+export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
+
+export async function deriveChargeCycles(db: RulesDb): Promise<void> {
+  const prorated = sql.join(PRORATED_CATEGORIES.map((c) => sql.lit(c)))
+  await replaceTable(db, 'int_lines_cycled', sql`
+    with lines as (select * from int_lines_termed),
+    events as (
+      select lines.*,
+        case
+          when category in ('azure-plan', 'credit') or order_date is null or order_date < charge_start_date
+            then charge_start_date
+          else order_date
+        end as event_date
+      from lines
+    ),
+    steps as (
+      select events.*,
+        case when plan_months is not null
+          then coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) end as cycle_index
+      from events
+    ),
+    cycles as (
+      select steps.*,
+        ${addMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} as cycle_start,
+        ${addDaysSql(addMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} as cycle_end,
+        case when charge_end_date is not null
+          then ${daysBetweenSql(ref('event_date'), ref('charge_end_date'))} + 1 end as billing_days
+      from steps
+    ),
+    prorations as (
+      select cycles.*,
+        ${daysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as cycle_days,
+        case
+          when category in (${prorated}) and charge_end_date is not null
+            and term_duration is not null and plan_months is not null then 1
+          else 0
+        end as is_prorated
+      from cycles
+    ),
+    final as (
+      select prorations.*,
+        case when is_prorated = 1 then ${decDiv(ref('billing_days'), ref('cycle_days'))} else '1' end as proration_factor
+      from prorations
+    )
+    select * from final`)
+}

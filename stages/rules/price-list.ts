@@ -1,0 +1,68 @@
+// SPEC §2.3 and §4.2 — the price-list row of each line's product, SKU, term, plan and pricing currency.
+/**
+ * Reads int_lines_ruled, price_list. Writes int_lines_list_priced (+ list_price_id, list_cycle_price,
+ * direct_erp_term_price, direct_erp_cycle_price, annual_price_id, annual_erp_price).
+ *
+ * Prices are looked up on the CURRENT TERM START (Microsoft: price changes apply only at renewal); among rows
+ * that cover that date (EffectiveStartDate ≤ date ≤ EffectiveEndDate, empty end = open), the latest
+ * EffectiveStartDate wins, then the later row. Price-list prices are whole-term prices: cycle price = term
+ * price × plan months ÷ term months (P1Y Monthly ÷ 12, P3Y Annual ÷ 3, upfront ÷ 1). One-time lines (plan
+ * `OneTime`, no term) match the product's OneTime row, trials their `None` row; both use the price whole.
+ * The P1Y/Annual row of the same product, SKU and currency on the same date is fetched too: premium.ts
+ * derives missing term/plan prices from it (SPEC §4.3). list_cycle_price is only ever a real price-list
+ * row's UnitPrice (checks never use derived prices). Never throws on data.
+ */
+import { sql, type RawBuilder } from 'kysely'
+import { decDiv, decMul } from '../../pipeline/dialect.js'
+import { ref, replaceTable, type RulesDb } from './table.js'
+
+export async function lookUpListPrices(db: RulesDb): Promise<void> {
+  await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
+  const covering = sql`
+    p.product_id = l.product_id and p.sku_id = l.sku_id and upper(trim(p.currency)) = l.pricing_currency
+    and p.effective_start_date <= l.term_start
+    and (p.effective_end_date is null or p.effective_end_date >= l.term_start)`
+  const latestFirst = sql`row_number() over (partition by l.line_id order by p.effective_start_date desc, p.price_id desc)`
+  const cyclePrice = (termPrice: RawBuilder<unknown>): RawBuilder<string> =>
+    sql<string>`case when billing_plan in ('OneTime', 'None') then ${termPrice}
+      else ${decDiv(decMul(termPrice, ref('plan_months')), ref('term_months'))} end`
+  await replaceTable(db, 'int_lines_list_priced', sql`
+    with lines as (select * from int_lines_ruled),
+    lookups as (
+      select line_id, product_id, sku_id, pricing_currency, term_start, term_duration, billing_plan
+      from lines
+      where (term_duration is not null and plan_months is not null) or billing_plan in ('OneTime', 'None')
+    ),
+    direct as (
+      select l.line_id, p.price_id, p.unit_price, p.erp_price, ${latestFirst} as pick
+      from lookups l
+      join price_list p on ${covering}
+      where (l.billing_plan = 'OneTime' and lower(trim(p.billing_plan)) = 'onetime')
+         or (upper(trim(p.term_duration)) = l.term_duration and lower(trim(p.billing_plan)) = lower(l.billing_plan))
+    ),
+    annual as (
+      select l.line_id, p.price_id, p.erp_price, ${latestFirst} as pick
+      from lookups l
+      join price_list p on ${covering}
+      where l.term_duration is not null
+        and upper(trim(p.term_duration)) = 'P1Y' and lower(trim(p.billing_plan)) = 'annual'
+    ),
+    joined as (
+      select lines.*,
+        direct.price_id as list_price_id,
+        direct.unit_price as list_term_price,
+        direct.erp_price as direct_erp_term_price,
+        annual.price_id as annual_price_id,
+        annual.erp_price as annual_erp_price
+      from lines
+      left join direct on direct.line_id = lines.line_id and direct.pick = 1
+      left join annual on annual.line_id = lines.line_id and annual.pick = 1
+    ),
+    final as (
+      select joined.*,
+        case when list_price_id is not null then ${cyclePrice(ref('list_term_price'))} end as list_cycle_price,
+        case when list_price_id is not null then ${cyclePrice(ref('direct_erp_term_price'))} end as direct_erp_cycle_price
+      from joined
+    )
+    select * from final`)
+}

@@ -1,0 +1,144 @@
+// SPEC §4.2, §4.4, §4.5 — status, method and sell amount of each line (held / retained / invoiced).
+/**
+ * Reads int_lines_premium_priced and int_currency_units (written by `loadCurrencyUnits`). Writes
+ * int_lines_sold (+ places, is_pass_through, hold_rule, status, method, percent, erp_used, cost_sign,
+ * sell_magnitude, sell_exact, sell, unit_sell_price, explanation).
+ *
+ * Status, in this order (SPEC §4.4 then §4.1 — a held line gets exactly one rule, the first that applies):
+ *   customerCredit under creditsPolicy 'retain' → retained (before any reseller lookup);
+ *   UNKNOWN_RESELLER → CURRENCY_MISMATCH (line Currency ≠ reseller Currency) → held;
+ *   customerCredit (pass-through) and trials → invoiced at cost, no price rule needed;
+ *   NO_PRICE_RULE → PRICE_NOT_FOUND (erp-discount without an ERP cycle price; Azure plan lines use their
+ *   UnitPrice as retail) → held; otherwise invoiced.
+ * Amounts (exact decimals; magnitudes from |BillableQuantity|, then the sign of the cost = Subtotal, or of
+ * EffectiveUnitPrice when Subtotal is 0, so refunds are credits; a line whose cost and EUP are both 0 sells 0):
+ *   markup        |cost| × (100 + p) ÷ 100
+ *   erp-discount  ERP cycle price × billing days × |qty| × PCToBCExchangeRate × (100 − p) ÷ (100 × cycle days)
+ *                 (without the days when the line is not prorated; Azure plan: UnitPrice × |qty| × rate × …)
+ *   fixed         FixedUnitPrice × billing days × |qty| ÷ cycle days
+ *   pass-through  cost
+ * Division comes last so the result is exact to 50 significant digits. sell = sell_exact rounded half away
+ * from zero to the line currency's minor unit (JPY 0). Never throws on data.
+ */
+import { sql, type RawBuilder } from 'kysely'
+import { minorUnits } from '../../pipeline/money.js'
+import {
+  decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decRound, decShow, decSign, decSub,
+} from '../../pipeline/dialect.js'
+import { ref, replaceTable, type RulesDb } from './table.js'
+
+export type CreditsPolicy = 'pass-through' | 'retain'
+
+/** Minor units of every currency the lines or resellers use, as a table the SQL can join (SPEC §4.5). */
+export async function loadCurrencyUnits(db: RulesDb): Promise<void> {
+  const rows = await sql<{ currency: string }>`
+    select distinct upper(trim(currency)) as currency from recon_lines
+    union select distinct upper(trim(currency)) from resellers`.execute(db)
+  await sql`drop table if exists int_currency_units`.execute(db)
+  await sql`create table int_currency_units (currency text primary key, places integer not null)`.execute(db)
+  for (const { currency } of rows.rows) {
+    await sql`insert into int_currency_units values (${currency}, ${minorUnits(currency)})`.execute(db)
+  }
+}
+
+const mul = (...xs: RawBuilder<unknown>[]): RawBuilder<string> =>
+  xs.slice(1).reduce<RawBuilder<string>>((acc, x) => decMul(acc, x), xs[0] as RawBuilder<string>)
+
+export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPolicy): Promise<void> {
+  const qty = decAbs(ref('billable_quantity'))
+  const rate = ref('pc_to_bc_exchange_rate')
+  const pct = ref('percent')
+  const keep = decSub(sql.lit('100'), pct) // (1 − p/100) × 100
+  const days = (amount: RawBuilder<string>, extraDivisor: string): RawBuilder<string> => sql<string>`case
+    when is_prorated = 1 then ${decDiv(mul(amount, ref('billing_days')), decMul(sql.lit(extraDivisor), ref('cycle_days')))}
+    else ${decDiv(amount, sql.lit(extraDivisor))} end`
+  const magnitude = sql<string>`case
+    when method = 'pass-through' then ${decAbs(ref('cost'))}
+    when method = 'markup' then ${decDiv(decMul(decAbs(ref('cost')), decAdd(sql.lit('100'), pct)), sql.lit('100'))}
+    when method = 'erp-discount' and category = 'azure-plan' then ${decDiv(mul(ref('erp_used'), qty, rate, keep), sql.lit('100'))}
+    when method = 'erp-discount' then ${days(mul(ref('erp_used'), qty, rate, keep), '100')}
+    when method = 'fixed' then ${days(mul(ref('rule_fixed_unit_price'), qty), '1')}
+  end`
+  const show = (x: RawBuilder<unknown>) => decShow(x, sql.lit(2), sql.lit(6))
+  const pctText = decShow(pct, sql.lit(0), sql.lit(6))
+  const factorText = sql`case when is_prorated = 1 then billing_days || '/' || cycle_days else '1' end`
+  const derivedText = sql`case when price_derived = 1
+    then ' (derived: P1Y/Annual ERP ' || ${show(ref('annual_erp_price'))} || ' × ' || term_months || '/12 × (1 + '
+      || ${decShow(ref('premium_percent'), sql.lit(0), sql.lit(6))} || '%))' else '' end`
+  const computation = sql<string>`case
+    when status = 'retained' then 'customer credit retained by the distributor (creditsPolicy retain)'
+    when status = 'held' then 'held: ' || hold_rule
+    when method = 'pass-through' and category = 'credit' then 'credit passed through at cost ' || ${decFixed(ref('cost'), ref('places'))}
+    when method = 'pass-through' then 'trial passed through at cost ' || ${decFixed(ref('cost'), ref('places'))}
+    when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), ref('places'))}
+    when method = 'erp-discount' and category = 'azure-plan' then 'retail ' || ${show(ref('erp_used'))} || '/unit × '
+      || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'
+    when method = 'erp-discount' then 'ERP ' || ${show(ref('erp_used'))} || '/cycle' || ${derivedText} || ' × '
+      || ${factorText} || ' × ' || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'
+    when method = 'fixed' then 'fixed ' || ${show(ref('rule_fixed_unit_price'))} || '/cycle × ' || ${factorText} || ' × ' || ${qty}
+    else ''
+  end`
+
+  await replaceTable(db, 'int_lines_sold', sql`
+    with lines as (
+      select l.*, l.subtotal as cost, u.places as places
+      from int_lines_premium_priced l
+      left join int_currency_units u on u.currency = l.currency
+    ),
+    flagged as (
+      select lines.*,
+        case when category = 'credit' or is_trial = 1 then 1 else 0 end as is_pass_through,
+        case when category = 'credit' and ${sql.lit(creditsPolicy === 'retain' ? 'retain' : 'pass-through')} = 'retain' then 1 else 0 end as is_retained
+      from lines
+    ),
+    holds as (
+      select flagged.*,
+        case
+          when is_retained = 1 then null
+          when reseller_known = 0 then 'UNKNOWN_RESELLER'
+          when currency <> reseller_currency then 'CURRENCY_MISMATCH'
+          when is_pass_through = 1 then null
+          when rule_id is null then 'NO_PRICE_RULE'
+          when rule_method = 'erp-discount' and category <> 'azure-plan' and erp_cycle_price is null then 'PRICE_NOT_FOUND'
+        end as hold_rule
+      from flagged
+    ),
+    decided as (
+      select holds.*,
+        case when is_retained = 1 then 'retained' when hold_rule is not null then 'held' else 'invoiced' end as status,
+        case when is_retained = 1 then null when is_pass_through = 1 then 'pass-through' else rule_method end as method,
+        case when is_retained = 0 and is_pass_through = 0 then rule_percent end as percent,
+        case when category = 'azure-plan' then unit_price else erp_cycle_price end as erp_used,
+        case when ${decSign(ref('subtotal'))} <> 0 then ${decSign(ref('subtotal'))}
+          else ${decSign(ref('effective_unit_price'))} end as cost_sign
+      from holds
+    ),
+    amounts as (
+      select decided.*,
+        case when status = 'invoiced' then ${magnitude} end as sell_magnitude
+      from decided
+    ),
+    signed as (
+      select amounts.*,
+        case
+          when sell_magnitude is null then null
+          when cost_sign > 0 then ${decAbs(ref('sell_magnitude'))}
+          when cost_sign < 0 then ${decNeg(decAbs(ref('sell_magnitude')))}
+          else '0'
+        end as sell_exact
+      from amounts
+    ),
+    rounded as (
+      select signed.*, ${decRound(ref('sell_exact'), ref('places'))} as sell
+      from signed
+    ),
+    final as (
+      select rounded.*,
+        case when sell is not null and ${decSign(ref('billable_quantity'))} <> 0
+          then ${decRound(decDiv(ref('sell'), qty), sql.lit(6))} end as unit_sell_price,
+        ${computation}
+          || case when sell is null then '' else ' = ' || ${decFixed(ref('sell'), ref('places'))} end as explanation
+      from rounded
+    )
+    select * from final`)
+}

@@ -1,0 +1,73 @@
+// SPEC §3.2 — term duration, billing plan and current term start of each line.
+/**
+ * Reads int_lines_categorized. Writes int_lines_termed (+ is_trial, term_duration, billing_plan, term_months,
+ * plan_months, term_start).
+ *
+ * - Term: from the SubscriptionStartDate..SubscriptionEndDate span (≈1, 12 or 36 months, counted in days so
+ *   that 28–31 / 365–366 / 1095–1097 all fit), else from the TermAndBillingCycle text. Only lines that have a
+ *   term at all get one: license, software-subscription, reservation, savings-plan, marketplace.
+ * - Plan: from BillingFrequency by the SPEC table (empty = upfront: cycle = term; P1M + Annual is impossible →
+ *   unknown). Note: two decisions where the SPEC is silent — trials ("… Trial" in TermAndBillingCycle) get the
+ *   price list's trial plan `None`, and perpetual (one-time) lines get `OneTime`; neither is prorated.
+ * - Term start: the latest SubscriptionStartDate + k·term ≤ ChargeStartDate, always stepped from the original
+ *   start (not chained), so end-of-month clamping matches Microsoft; without SubscriptionStartDate,
+ *   ChargeStartDate; with a start but no known term, the start itself.
+ * Never throws on data: unknown values stay null.
+ */
+import { sql } from 'kysely'
+import { addMonthsSql, daysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { ref, replaceTable, type RulesDb } from './table.js'
+
+/** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
+export const TERMED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'savings-plan', 'marketplace'] as const
+
+export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
+  const termed = sql.join(TERMED_CATEGORIES.map((c) => sql.lit(c)))
+  await replaceTable(db, 'int_lines_termed', sql`
+    with lines as (select * from int_lines_categorized),
+    spans as (
+      select lines.*,
+        case when subscription_start_date is not null and subscription_end_date is not null
+          then ${daysBetweenSql(ref('subscription_start_date'), ref('subscription_end_date'))} + 1 end as span_days,
+        case when term_text like '%trial%' then 1 else 0 end as is_trial
+      from lines
+    ),
+    terms as (
+      select spans.*,
+        case
+          when category not in (${termed}) then null
+          when span_days between 25 and 35 then 'P1M'
+          when span_days between 350 and 380 then 'P1Y'
+          when span_days between 1080 and 1110 then 'P3Y'
+          when term_text like '%three-year%' or term_text like '%3 year%' then 'P3Y'
+          when term_text like '%one-year%' or term_text like '%1 year%' then 'P1Y'
+          when term_text like '%one-month%' or term_text like '%1 month%' then 'P1M'
+        end as term_duration
+      from spans
+    ),
+    plans as (
+      select terms.*,
+        case
+          when category = 'perpetual' then 'OneTime'
+          when term_duration is null then null
+          when is_trial = 1 then 'None'
+          when frequency_text = 'monthly' then 'Monthly'
+          when frequency_text = 'annual' then case when term_duration = 'P1M' then null else 'Annual' end
+          when frequency_text = '' then
+            case term_duration when 'P1M' then 'Monthly' when 'P1Y' then 'Annual' when 'P3Y' then 'Triennial' end
+        end as billing_plan,
+        case term_duration when 'P1M' then 1 when 'P1Y' then 12 when 'P3Y' then 36 end as term_months
+      from terms
+    ),
+    final as (
+      select plans.*,
+        case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
+        case
+          when subscription_start_date is null then charge_start_date
+          when term_months is null then subscription_start_date
+          else ${addMonthsSql(ref('subscription_start_date'), sql`coalesce(${wholeStepsSql(ref('subscription_start_date'), ref('charge_start_date'), ref('term_months'))}, 0) * term_months`)}
+        end as term_start
+      from plans
+    )
+    select * from final`)
+}
