@@ -13,6 +13,11 @@ import { amountMismatch } from './checks/amount-mismatch.js'
 import { prorationMismatch } from './checks/proration-mismatch.js'
 import { priceMismatch } from './checks/price-mismatch.js'
 import { premiumMismatch } from './checks/premium-mismatch.js'
+import { seatReductionOutsideWindow } from './checks/seat-reduction-window.js'
+import { perpetualPartialReturn, perpetualReturnLate } from './checks/perpetual-returns.js'
+import { overlappingSubscriptions } from './checks/overlapping-subscriptions.js'
+import { mcaNotConfirmed } from './checks/mca-not-confirmed.js'
+import { negativeMargin } from './checks/negative-margin.js'
 
 export interface ReconcileSummary {
   byRule: Record<string, number>
@@ -24,6 +29,12 @@ export const CHECKS: readonly { rule: Rule; check: Check }[] = [
   { rule: 'PRORATION_MISMATCH', check: prorationMismatch },
   { rule: 'PRICE_MISMATCH', check: priceMismatch },
   { rule: 'PREMIUM_MISMATCH', check: premiumMismatch },
+  { rule: 'SEAT_REDUCTION_OUTSIDE_WINDOW', check: seatReductionOutsideWindow },
+  { rule: 'PERPETUAL_RETURN_LATE', check: perpetualReturnLate },
+  { rule: 'PERPETUAL_PARTIAL_RETURN', check: perpetualPartialReturn },
+  { rule: 'OVERLAPPING_SUBSCRIPTIONS', check: overlappingSubscriptions },
+  { rule: 'MCA_NOT_CONFIRMED', check: mcaNotConfirmed },
+  { rule: 'NEGATIVE_MARGIN', check: negativeMargin },
 ]
 
 export async function reconcile(_input: void, ctx: RunContext): Promise<StageResult<ReconcileSummary>> {
