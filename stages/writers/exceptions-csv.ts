@@ -1,0 +1,55 @@
+/**
+ * exceptions.csv (SPEC §5, §6): one line per finding, in the stable order of readFindings (file, row, rule,
+ * message), header `rule,severity,file,row,resellerId,customerId,subscriptionId,expected,actual,message`.
+ *
+ * Format: RFC 4180 — CRLF line ends, a field is quoted when it holds `,` `"` CR or LF (quotes doubled), UTF-8
+ * with a BOM. Note: the BOM is there because finance opens this file in Excel, which reads BOM-less UTF-8 as
+ * Windows-1252 and garbles every non-ASCII customer name; CSV parsers (papaparse, Python's utf-8-sig, pandas) skip it.
+ *
+ * Formula guard (CSV injection): Excel evaluates a CSV cell that starts with `=`, `+`, `-`, `@`, tab or CR, so
+ * a customer named `=HYPERLINK(…)` would become a live link. Note (decision): text columns (file, ids, message)
+ * and expected/actual values that are NOT plain numbers get a leading `'` when they start with one of those
+ * characters (OWASP's advice); a plain decimal such as `-12.50` in expected/actual is left alone so it stays a
+ * number for Excel and for CI scripts. rule, severity and row are ours and never need it. Pure; does not throw.
+ */
+import type { Finding } from '../../pipeline/diagnostics.js'
+
+export const EXCEPTIONS_HEADER = ['rule', 'severity', 'file', 'row', 'resellerId', 'customerId', 'subscriptionId', 'expected', 'actual', 'message'] as const
+
+const FORMULA_START = /^[=+\-@\t\r]/
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
+
+/** Neutralise a text cell Excel would read as a formula. */
+export function guardText(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value
+}
+
+/** expected/actual: numbers stay parseable, anything else is guarded like text. */
+export function guardValue(value: string): string {
+  return PLAIN_NUMBER.test(value) ? value : guardText(value)
+}
+
+/** RFC 4180 field quoting. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
+
+export function exceptionsCsv(findings: Finding[]): string {
+  const lines = [EXCEPTIONS_HEADER.join(',')]
+  for (const f of findings) {
+    const fields = [
+      f.rule,
+      f.severity,
+      guardText(f.file),
+      String(f.row),
+      guardText(f.resellerId ?? ''),
+      guardText(f.customerId ?? ''),
+      guardText(f.subscriptionId ?? ''),
+      guardValue(f.expected ?? ''),
+      guardValue(f.actual ?? ''),
+      guardText(f.message),
+    ]
+    lines.push(fields.map(csvField).join(','))
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`
+}

@@ -1,0 +1,202 @@
+/**
+ * The reads behind the invoice and reconciliation workbooks, all from the staging DB (kysely; exact sums via
+ * pipeline/dialect.ts helpers). Everything is ordered (reseller, customer, line_id…) so outputs are stable.
+ *
+ * Big tables are streamed (invoiced and held lines); per-reseller summaries are small and grouped in SQL.
+ * Note: while a stream is open it holds the one SQLite connection, so callers read summaries first.
+ * Does not throw on data.
+ */
+import { sql } from 'kysely'
+import type { Db } from '../../pipeline/db.js'
+import { decSum } from '../../pipeline/dialect.js'
+import { formatMoney } from '../../pipeline/money.js'
+import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
+import type { HeldLine } from './reconciliation-workbook.js'
+
+export interface ResellerSummaries {
+  byCustomer: Map<string, SummaryRow[]>
+  byCategory: Map<string, SummaryRow[]>
+}
+
+/** Invoice summaries by customer and by category for every reseller (amounts: Σ rounded line amounts). */
+export async function resellerSummaries(db: Db): Promise<ResellerSummaries> {
+  const customers = await db.kysely
+    .selectFrom('priced_lines as p')
+    .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
+    .innerJoin('resellers as s', 's.reseller_id', 'p.reseller_id')
+    .where('p.status', '=', 'invoiced')
+    .groupBy(['p.reseller_id', 'r.customer_id', 's.currency'])
+    .select((eb) => [
+      'p.reseller_id as resellerId',
+      'r.customer_id as key',
+      's.currency as currency',
+      eb.fn.max('r.customer_name').as('name'),
+      eb.fn.countAll<number>().as('lines'),
+      decSum(eb.ref('p.sell')).as('amount'),
+    ])
+    .orderBy('p.reseller_id')
+    .orderBy('r.customer_id')
+    .execute()
+  const categories = await db.kysely
+    .selectFrom('priced_lines as p')
+    .innerJoin('resellers as s', 's.reseller_id', 'p.reseller_id')
+    .where('p.status', '=', 'invoiced')
+    .groupBy(['p.reseller_id', 'p.category', 's.currency'])
+    .select((eb) => [
+      'p.reseller_id as resellerId',
+      'p.category as key',
+      's.currency as currency',
+      eb.fn.countAll<number>().as('lines'),
+      decSum(eb.ref('p.sell')).as('amount'),
+    ])
+    .orderBy('p.reseller_id')
+    .orderBy('p.category')
+    .execute()
+  return {
+    byCustomer: groupBy(customers.map((r) => ({ ...r, name: r.name ?? null }))),
+    byCategory: groupBy(categories.map((r) => ({ ...r, name: null }))),
+  }
+}
+
+function groupBy(rows: { resellerId: string | null; key: string; name: string | null; currency: string; lines: number; amount: string }[]): Map<string, SummaryRow[]> {
+  const out = new Map<string, SummaryRow[]>()
+  for (const r of rows) {
+    if (r.resellerId === null) continue
+    const list = out.get(r.resellerId) ?? []
+    list.push({ key: r.key, name: r.name, lines: Number(r.lines), amount: formatMoney(r.amount, r.currency) })
+    out.set(r.resellerId, list)
+  }
+  return out
+}
+
+interface UsageSqlRow {
+  reseller_id: string | null
+  customer_id: string
+  customer_name: string | null
+  entitlement_id: string
+  entitlement_description: string | null
+  meter_category: string
+  billing_currency: string
+  quantity: string
+  amount: string
+  rows: number
+}
+
+/**
+ * In-period Azure usage per reseller → customer → Azure subscription (EntitlementId) → meter category, with
+ * Σ Quantity and Σ BillingPreTaxTotal. A usage row belongs to its Tier2MpnId when that is set and not `0`,
+ * else to the customers mapping, else to the reseller invoiced for that customer's reconciliation lines.
+ * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
+ * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
+ * tie-out (SPEC §5).
+ */
+export async function usageSummaries(db: Db, periodStart: string, periodEnd: string): Promise<Map<string, UsageSummaryRow[]>> {
+  const result = await sql<UsageSqlRow>`
+    with line_owner as (
+      select r.customer_id, min(p.reseller_id) as reseller_id
+      from priced_lines p join recon_lines r on r.line_id = p.line_id
+      where p.status = 'invoiced'
+      group by r.customer_id
+    ),
+    attributed as (
+      select
+        coalesce(case when trim(coalesce(u.tier2_mpn_id, '')) in ('', '0') then null else trim(u.tier2_mpn_id) end,
+                 c.reseller_id, o.reseller_id) as reseller_id,
+        u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
+        u.meter_category, u.billing_currency, u.quantity, u.billing_pre_tax_total
+      from usage_rows u
+      left join customers c on c.customer_id = u.customer_id
+      left join line_owner o on o.customer_id = u.customer_id
+      where u.usage_date >= ${periodStart} and u.usage_date <= ${periodEnd}
+    )
+    select reseller_id, customer_id, max(customer_name) as customer_name, entitlement_id,
+      max(entitlement_description) as entitlement_description, meter_category, billing_currency,
+      ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('billing_pre_tax_total'))} as amount, count(*) as rows
+    from attributed
+    where reseller_id is not null
+    group by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
+    order by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
+  `.execute(db.kysely)
+  const out = new Map<string, UsageSummaryRow[]>()
+  for (const r of result.rows) {
+    if (r.reseller_id === null) continue
+    const list = out.get(r.reseller_id) ?? []
+    list.push({
+      customerId: r.customer_id,
+      customerName: r.customer_name,
+      entitlementId: r.entitlement_id,
+      entitlementDescription: r.entitlement_description,
+      meterCategory: r.meter_category,
+      currency: r.billing_currency,
+      quantity: r.quantity,
+      amount: formatMoney(r.amount, r.billing_currency),
+      rows: Number(r.rows),
+    })
+    out.set(r.reseller_id, list)
+  }
+  return out
+}
+
+/** Every invoiced line of resellers in `resellers`, ordered by reseller, customer, line_id (one pass for all invoices). */
+export async function* invoicedLines(db: Db): AsyncGenerator<InvoiceLine & { resellerId: string }> {
+  const stream = db.kysely
+    .selectFrom('priced_lines as p')
+    .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
+    .innerJoin('resellers as s', 's.reseller_id', 'p.reseller_id')
+    .where('p.status', '=', 'invoiced')
+    .select([
+      's.reseller_id as resellerId',
+      'p.line_id as lineId',
+      'r.source_file as sourceFile',
+      'r.source_row as sourceRow',
+      'r.customer_id as customerId',
+      'r.customer_name as customerName',
+      'r.subscription_id as subscriptionId',
+      'r.product_id as productId',
+      'r.product_name as productName',
+      'r.sku_id as skuId',
+      'r.sku_name as skuName',
+      'p.category as category',
+      'r.charge_type as chargeType',
+      'p.term_duration as termDuration',
+      'p.billing_plan as billingPlan',
+      'r.charge_start_date as chargeStartDate',
+      'r.charge_end_date as chargeEndDate',
+      'p.billing_days as billingDays',
+      'p.cycle_days as cycleDays',
+      'r.billable_quantity as quantity',
+      'p.unit_sell_price as unitSellPrice',
+      'p.sell as sell',
+      'p.explanation as explanation',
+    ])
+    .orderBy('s.reseller_id')
+    .orderBy('r.customer_id')
+    .orderBy('p.line_id')
+    .stream()
+  for await (const row of stream) yield row
+}
+
+/** Held lines in line order, for the reconciliation workbook. */
+export async function* heldLines(db: Db): AsyncGenerator<HeldLine> {
+  const stream = db.kysely
+    .selectFrom('priced_lines as p')
+    .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
+    .where('p.status', '=', 'held')
+    .select([
+      'p.line_id as lineId',
+      'r.source_file as sourceFile',
+      'r.source_row as sourceRow',
+      'p.hold_rule as holdRule',
+      'p.reseller_id as resellerId',
+      'r.customer_id as customerId',
+      'r.customer_name as customerName',
+      'r.subscription_id as subscriptionId',
+      sql<string | null>`coalesce(r.product_name, r.product_id)`.as('product'),
+      'r.charge_type as chargeType',
+      'p.currency as currency',
+      'p.cost as cost',
+    ])
+    .orderBy('p.line_id')
+    .stream()
+  for await (const row of stream) yield row
+}

@@ -1,0 +1,60 @@
+/**
+ * Safe cell values for the workbooks (SPEC §6): text from input always stays text, money and dates become real
+ * Excel numbers and dates, sheet names obey Excel's rules.
+ *
+ * In: canonical decimal text, ISO dates, raw input text. Out: values exceljs writes as the intended cell type.
+ * Pure functions; nothing here throws.
+ *
+ * Why text is safe: exceljs writes a JS string as a string cell (`t="str"`/`t="s"`), never as a formula or a
+ * number, whatever it starts with (`=`, `+`, `-`, `@`). Only `{ formula }` objects become formulas, and we build
+ * those ourselves from cell references. What exceljs does not do is keep a value within Excel's limits, so
+ * `text()` drops characters XML 1.0 cannot carry and caps the length at Excel's 32,767 characters.
+ */
+import { minorUnits } from '../../pipeline/money.js'
+
+const EXCEL_MAX_CELL_TEXT = 32_767
+// XML 1.0 forbids C0 controls other than tab, LF, CR, and lone surrogates; exceljs drops some, not all.
+// eslint-disable-next-line no-control-regex
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/** Input text as a string cell value (null stays an empty cell). */
+export function text(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null
+  const clean = value.replace(XML_INVALID, '')
+  return clean.length > EXCEL_MAX_CELL_TEXT ? clean.slice(0, EXCEL_MAX_CELL_TEXT) : clean
+}
+
+/**
+ * A canonical decimal string as the JS number of a numeric cell. The only place money becomes a float, and only
+ * for display: every sum and rounding has already been done exactly (pipeline/money.ts).
+ */
+export function num(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') return null
+  const n = Number(value)
+  return Number.isFinite(n) ? n : null
+}
+
+/** An ISO date (`YYYY-MM-DD`) as a UTC midnight Date, which exceljs stores as a whole Excel serial day. */
+export function excelDate(iso: string | null | undefined): Date | null {
+  if (!iso || !/^\d{4}-\d{2}-\d{2}$/.test(iso)) return null
+  const d = new Date(`${iso}T00:00:00Z`)
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+export const DATE_NUM_FMT = 'yyyy-mm-dd'
+export const INTEGER_NUM_FMT = '#,##0'
+export const QUANTITY_NUM_FMT = 'General'
+export const PERCENT_NUM_FMT = '0.00%'
+
+/** Unit prices carry up to two more decimals than the currency (a prorated seat price like 1.6671). */
+export function unitPriceNumFmt(currency: string): string {
+  const places = minorUnits(currency)
+  const body = places === 0 ? '#,##0' : `#,##0.${'0'.repeat(places)}##`
+  return `${body};-${body}`
+}
+
+/** Excel sheet name: ≤ 31 characters, none of `[]:*?/\`, not blank, not starting/ending with `'`. */
+export function sheetName(raw: string): string {
+  const cleaned = raw.replace(/[[\]:*?/\\]/g, '_').replace(/^'+|'+$/g, '').trim().slice(0, 31)
+  return cleaned === '' || cleaned.toLowerCase() === 'history' ? '_' + cleaned : cleaned
+}

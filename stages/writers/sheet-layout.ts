@@ -1,0 +1,46 @@
+/**
+ * Accountant conventions shared by every sheet (SPEC §6): a bold header row that stays frozen, repeats on every
+ * printed page and carries an autofilter; landscape, fit to one page wide; sensible column widths.
+ * Works on exceljs streaming worksheets. Does not throw.
+ */
+import type ExcelJS from 'exceljs'
+
+export interface ColumnSpec {
+  header: string
+  width: number
+  /** Number format for the column's data cells. */
+  numFmt?: string
+}
+
+export const HEADER_FONT: Partial<ExcelJS.Font> = { bold: true }
+export const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } }
+export const ALERT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } }
+
+/** Options for addWorksheet of a table sheet: header row frozen, printed on every page, landscape fit-to-width. */
+export function tableSheetOptions(): Partial<ExcelJS.AddWorksheetOptions> {
+  return {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    pageSetup: { ...printSetup(), printTitlesRow: '1:1' },
+  }
+}
+
+export function printSetup(): Partial<ExcelJS.PageSetup> {
+  return { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0}
+}
+
+/** Column widths and formats, then the bold header row (committed). */
+export function writeHeader(ws: ExcelJS.Worksheet, columns: ColumnSpec[]): void {
+  ws.columns = columns.map((c) => ({ width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }))
+  const row = ws.addRow(columns.map((c) => c.header))
+  row.eachCell((cell) => {
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.numFmt = 'General'
+  })
+  row.commit()
+}
+
+/** Autofilter over the header and every data row (set before the sheet is committed). */
+export function setAutoFilter(ws: ExcelJS.Worksheet, columnCount: number, dataRows: number): void {
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, dataRows + 1), column: columnCount } }
+}
