@@ -8,7 +8,7 @@
  * Event date = max(ChargeStartDate, OrderDate), except Azure plan and credit lines (ChargeStartDate).
  * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
  * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
- * Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
+ * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
 import { sql } from 'kysely'
@@ -33,7 +33,7 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
     steps as (
       select events.*,
         case when plan_months is not null
-          then coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) end as cycle_index
+          then cast(coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) as integer) end as cycle_index
       from events
     ),
     cycles as (
@@ -41,12 +41,12 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
         ${addMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} as cycle_start,
         ${addDaysSql(addMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} as cycle_end,
         case when charge_end_date is not null
-          then ${daysBetweenSql(ref('event_date'), ref('charge_end_date'))} + 1 end as billing_days
+          then cast(${daysBetweenSql(ref('event_date'), ref('charge_end_date'))} + 1 as integer) end as billing_days
       from steps
     ),
     prorations as (
       select cycles.*,
-        ${daysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as cycle_days,
+        cast(${daysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as integer) as cycle_days,
         case
           when category in (${prorated}) and charge_end_date is not null
             and term_duration is not null and plan_months is not null then 1

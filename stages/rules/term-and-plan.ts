@@ -28,7 +28,7 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
     spans as (
       select lines.*,
         case when subscription_start_date is not null and subscription_end_date is not null
-          then ${daysBetweenSql(ref('subscription_start_date'), ref('subscription_end_date'))} + 1 end as span_days,
+          then cast(${daysBetweenSql(ref('subscription_start_date'), ref('subscription_end_date'))} + 1 as integer) end as span_days,
         case when term_text like '%trial%' then 1 else 0 end as is_trial
       from lines
     ),

@@ -1,0 +1,100 @@
+// SPEC §3.3 — charge cycles from the term start, event date, billing/cycle days and the proration factor.
+// Expected values are Microsoft's documented examples (FORMATS.md §1.8), worked by hand.
+import { describe, expect, it } from 'vitest'
+import { Decimal } from '../../pipeline/money.js'
+import { priceOne } from './fixtures.js'
+
+const monthlyFrom = (start: string, end: string) => ({ subscription_start_date: start, subscription_end_date: end, billing_frequency: 'Monthly' })
+
+describe('charge cycle (SPEC §3.3)', () => {
+  it.each([
+    {
+      name: 'bought Feb 21 2022: first monthly cycle Feb 21–Mar 20 has 28 days',
+      line: { ...monthlyFrom('2022-02-21', '2023-02-20'), charge_start_date: '2022-02-21', charge_end_date: '2022-03-20' },
+      cycle: ['2022-02-21', '2022-03-20', 28], billingDays: 28,
+    },
+    {
+      name: 'the next cycle Mar 21–Apr 20 has 31 days',
+      line: { ...monthlyFrom('2022-02-21', '2023-02-20'), charge_start_date: '2022-03-21', charge_end_date: '2022-04-20' },
+      cycle: ['2022-03-21', '2022-04-20', 31], billingDays: 31,
+    },
+    {
+      name: 'bought Jan 31 (non-leap year): first monthly cycle ends Feb 27',
+      line: { ...monthlyFrom('2023-01-31', '2024-01-30'), charge_start_date: '2023-01-31', charge_end_date: '2023-02-27' },
+      cycle: ['2023-01-31', '2023-02-27', 28], billingDays: 28,
+    },
+    {
+      name: 'bought Jan 31 (leap year): first monthly cycle ends Feb 28',
+      line: { ...monthlyFrom('2024-01-31', '2025-01-30'), charge_start_date: '2024-01-31', charge_end_date: '2024-02-28' },
+      cycle: ['2024-01-31', '2024-02-28', 29], billingDays: 29,
+    },
+    {
+      name: 'bought Jan 31: cycle 2 is computed from the start, not chained (Feb 28 – Mar 30)',
+      line: { ...monthlyFrom('2023-01-31', '2024-01-30'), charge_start_date: '2023-02-28', charge_end_date: '2023-03-30' },
+      cycle: ['2023-02-28', '2023-03-30', 31], billingDays: 31,
+    },
+    {
+      name: 'annual upfront cycle of 365 days',
+      line: { subscription_start_date: '2022-03-01', subscription_end_date: '2023-02-28', billing_frequency: null, charge_start_date: '2022-03-01', charge_end_date: '2023-02-28' },
+      cycle: ['2022-03-01', '2023-02-28', 365], billingDays: 365,
+    },
+    {
+      name: 'annual cycle of 366 days (contains Feb 29 2024)',
+      line: { subscription_start_date: '2023-03-01', subscription_end_date: '2024-02-29', billing_frequency: 'Annual', charge_start_date: '2023-03-01', charge_end_date: '2024-02-29' },
+      cycle: ['2023-03-01', '2024-02-29', 366], billingDays: 366,
+    },
+    {
+      name: 'triennial upfront: the cycle is the whole term',
+      line: { subscription_start_date: '2024-01-01', subscription_end_date: '2026-12-31', billing_frequency: null, charge_start_date: '2024-01-01', charge_end_date: '2026-12-31' },
+      cycle: ['2024-01-01', '2026-12-31', 1096], billingDays: 1096,
+    },
+  ])('$name', async ({ line, cycle, billingDays }) => {
+    const p = await priceOne({ line })
+    expect([p.cycle_start, p.cycle_end, p.cycle_days]).toEqual(cycle)
+    expect(p.billing_days).toBe(billingDays)
+    expect(p.proration_factor).toBe('1')
+  })
+
+  // Real example: cycle 05/25–06/24 (31 days); seats changed on 06/08 → 17 days: 3.04 × 17/31 → 1.67 per seat.
+  const seatChange = { ...monthlyFrom('2021-05-25', '2022-05-24'), unit_price: '3.04', charge_end_date: '2021-06-24', order_date: '2021-06-08' }
+  it.each([
+    { name: 'refund row keeps the cycle start as ChargeStartDate; OrderDate is the change day', line: { ...seatChange, charge_type: 'addQuantity', charge_type_norm: 'addquantity', charge_start_date: '2021-05-25', effective_unit_price: '-1.67', billable_quantity: '15', subtotal: '-25.05' } },
+    { name: 'charge row starts on the change day', line: { ...seatChange, charge_type: 'addQuantity', charge_type_norm: 'addquantity', charge_start_date: '2021-06-08', effective_unit_price: '1.67', billable_quantity: '35', subtotal: '58.45' } },
+  ])('seat change 06/08 in cycle 05/25–06/24: $name → 17/31', async ({ line }) => {
+    const p = await priceOne({ line })
+    expect(p.event_date).toBe('2021-06-08')
+    expect([p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days]).toEqual(['2021-05-25', '2021-06-24', 17, 31])
+    expect(new Decimal(p.proration_factor).eq(new Decimal(17).div(31))).toBe(true)
+  })
+
+  it('fixed price 3.04 per cycle prorates to 1.67 for one seat (Microsoft: 3.04 × 17/31 = 1.6671 → 1.67)', async () => {
+    const p = await priceOne({
+      line: { ...seatChange, charge_start_date: '2021-06-08', billable_quantity: '1', effective_unit_price: '1.67', subtotal: '1.67' },
+      rules: [{ ...rule('fixed'), fixed_unit_price: '3.04' }],
+    })
+    expect(p.sell).toBe('1.67')
+    expect(p.explanation).toBe('fixed 3.04/cycle × 17/31 × 1 = 1.67')
+  })
+
+  it('annual plan: a seat added on Sep 1 2023 pays 182 of the 366 days', async () => {
+    const p = await priceOne({ line: { subscription_start_date: '2023-03-01', subscription_end_date: '2024-02-29', billing_frequency: 'Annual', charge_start_date: '2023-09-01', order_date: '2023-09-01', charge_end_date: '2024-02-29' } })
+    expect([p.billing_days, p.cycle_days]).toEqual([182, 366])
+    expect(new Decimal(p.proration_factor).eq(new Decimal(182).div(366))).toBe(true)
+  })
+
+  it.each([
+    { name: 'Azure plan: event date = ChargeStartDate, factor 1', line: { subscription_description: 'Azure plan', term_and_billing_cycle: '1 Compute Hour', subscription_start_date: null, subscription_end_date: null, order_date: '2025-06-30', charge_end_date: '2025-06-15' }, event: '2025-06-01' },
+    { name: 'credit: event date = ChargeStartDate, factor 1', line: { charge_type: 'customerCredit', charge_type_norm: 'customercredit', order_date: '2025-06-20', charge_end_date: '2025-06-25' }, event: '2025-06-01' },
+    { name: 'perpetual: factor 1', line: { term_and_billing_cycle: null, charge_end_date: null, order_date: '2025-06-05' }, event: '2025-06-05' },
+    { name: 'license with unknown term: factor 1', line: { subscription_start_date: null, subscription_end_date: null, term_and_billing_cycle: 'Some new wording', charge_end_date: '2025-06-10' }, event: '2025-06-01' },
+    { name: 'OrderDate before ChargeStartDate: event = ChargeStartDate', line: { order_date: '2025-05-20' }, event: '2025-06-01' },
+  ])('$name', async ({ line, event }) => {
+    const p = await priceOne({ line })
+    expect(p.event_date).toBe(event)
+    expect(p.proration_factor).toBe('1')
+  })
+})
+
+function rule(method: string) {
+  return { rule_id: 1, source_file: 'pb.csv', source_row: 2, price_book: 'B1', scope: 'default', product_id: null, sku_id: null, term_duration: null, billing_plan: null, category: null, method, percent: null, fixed_unit_price: null, effective_from: null, effective_to: null }
+}
