@@ -1,0 +1,149 @@
+/**
+ * Column definitions and cell schemas shared by every input kind (SPEC §2 "Value parsing").
+ *
+ * A kind declares its columns once (`ColumnDef`): the header name Microsoft or finance writes, its aliases, the
+ * staging-table column it fills, its type, whether the header must have it and whether a cell may be empty.
+ * From that list `rowSchema` builds ONE zod schema per kind: a tuple of cell schemas over the projected row
+ * (only the columns the product uses, in definition order). Arrays, not objects, and only the used columns:
+ * usage files reach millions of rows (PERFORMANCE-NOTES: "parse as arrays", "project columns early").
+ *
+ * In: raw cells as read (CSV text, or XLSX string/number/Date/boolean; undefined when the column is absent).
+ * Out: the values to store (canonical decimal text, ISO dates, trimmed text, null for empty) or zod issues whose
+ * path[0] is the index of the offending column in the definition. Never throws.
+ */
+import { z } from 'zod'
+import { isParseError, parseDecimal } from '../../pipeline/money.js'
+import { parseDate } from '../../pipeline/dates.js'
+
+export type CellType = 'text' | 'decimal' | 'date' | 'int'
+
+/** A cell as a reader hands it over: CSV gives text, XLSX may give numbers, dates and booleans. */
+export type RawCell = string | number | Date | boolean | null | undefined
+
+export interface ColumnDef {
+  /** Header name as documented (SPEC §2, FORMATS.md). Matching is case-insensitive. */
+  name: string
+  /** Other header names that mean the same column (e.g. ResellerMpnId for Tier2MpnId). */
+  aliases?: readonly string[]
+  /** Staging-table column it fills (schemas/tables.ts). */
+  db: string
+  type: CellType
+  /** The header must contain this column, else MISSING_COLUMN. */
+  required: boolean
+  /** A value may be empty even though the column is required (SPEC §2 exceptions). */
+  emptyOk?: boolean
+  /** Store upper-cased (e.g. reseller Currency). */
+  upper?: boolean
+  /** Store lower-cased (e.g. price-book Scope and Method, matched case-insensitively). */
+  lower?: boolean
+  /** Value used when the cell is empty (reseller defaults). */
+  default?: string | number
+}
+
+/** A column that the header must carry and whose cells must have a value. */
+export function req(name: string, db: string, type: CellType = 'text', extra: Partial<ColumnDef> = {}): ColumnDef {
+  return { name, db, type, required: true, ...extra }
+}
+
+/** A column used when present; empty cells are fine. */
+export function opt(name: string, db: string, type: CellType = 'text', extra: Partial<ColumnDef> = {}): ColumnDef {
+  return { name, db, type, required: false, emptyOk: true, ...extra }
+}
+
+/** Text of a cell as finance sees it; XLSX numbers/dates/booleans are turned into text the way CSV would carry them. */
+export function cellText(raw: RawCell): string {
+  if (raw === null || raw === undefined) return ''
+  if (typeof raw === 'string') return raw
+  if (typeof raw === 'number') return String(raw)
+  if (typeof raw === 'boolean') return raw ? 'TRUE' : 'FALSE'
+  return Number.isNaN(raw.getTime()) ? '' : raw.toISOString().slice(0, 10)
+}
+
+// Canonical decimal text straight from a plain decimal that is already canonical: most cells in real exports
+// are (`1.536`, `0`, `-3.16`), and decimal.js costs ~0.5 µs a cell on millions of usage rows. Anything else
+// (exponents, `'` guards, trailing zeros, `+`, too many integer digits) goes through parseDecimal.
+const CANONICAL = /^-?(?:0|[1-9]\d{0,14})(?:\.\d*[1-9])?$/
+
+export function parseDecimalFast(raw: RawCell): string | null | { error: string } {
+  if (typeof raw === 'string') {
+    const text = raw.trim()
+    if (text === '') return null
+    if (CANONICAL.test(text) && text !== '-0') return text
+    return parseDecimal(text)
+  }
+  if (raw === null || raw === undefined) return null
+  if (typeof raw === 'number') return parseDecimal(raw)
+  return { error: `'${cellText(raw)}' is not a number` }
+}
+
+function isEmpty(raw: RawCell): boolean {
+  return raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')
+}
+
+type Parsed = string | number | null | { error: string }
+
+function parseCell(def: ColumnDef, raw: RawCell): Parsed {
+  switch (def.type) {
+    case 'text': {
+      const text = cellText(raw).trim()
+      if (text === '') return null
+      return def.upper ? text.toUpperCase() : def.lower ? text.toLowerCase() : text
+    }
+    case 'decimal':
+      return parseDecimalFast(raw)
+    case 'date':
+      return typeof raw === 'boolean' ? { error: `'${cellText(raw)}' is not a date` } : parseDate(raw)
+    case 'int': {
+      const d = parseDecimalFast(raw)
+      if (d === null || isParseError(d)) return d
+      if (!/^-?\d+$/.test(d)) return { error: `'${cellText(raw)}' is not a whole number` }
+      return Number(d)
+    }
+  }
+}
+
+/** Zod schema for one cell of a column: empty check, type parse, default. The issue message names the problem. */
+export function cellSchema(def: ColumnDef) {
+  const mustHaveValue = def.required && !def.emptyOk && def.default === undefined
+  return z.unknown().transform((input, ctx): string | number | null => {
+    const raw = input as RawCell
+    if (isEmpty(raw)) {
+      if (mustHaveValue) {
+        ctx.issues.push({ code: 'custom', message: 'is empty but a value is required', input })
+        return z.NEVER
+      }
+      return def.default ?? null
+    }
+    const parsed = parseCell(def, raw)
+    if (parsed !== null && typeof parsed === 'object') {
+      ctx.issues.push({ code: 'custom', message: parsed.error, input })
+      return z.NEVER
+    }
+    return parsed ?? def.default ?? null
+  })
+}
+
+/** Projected row after validation: one stored value per column of the definition. */
+export type RowValues = (string | number | null)[]
+
+export type RowRefinement = (values: RowValues, addIssue: (column: number, message: string) => void) => void
+
+/**
+ * The kind's row schema: a tuple of the columns' cell schemas, plus row-level rules (run only when every cell
+ * parsed) that report against a column index.
+ */
+export function rowSchema(columns: readonly ColumnDef[], refine?: RowRefinement): z.ZodType<RowValues, RawCell[]> {
+  const tuple = z.tuple(columns.map(cellSchema) as unknown as [z.ZodType<string | number | null>])
+  const base = tuple as unknown as z.ZodType<RowValues, RawCell[]>
+  if (!refine) return base
+  return base.superRefine((values, ctx) => {
+    refine(values, (column, message) => ctx.addIssue({ code: 'custom', message, path: [column], input: values[column] }))
+  }) as unknown as z.ZodType<RowValues, RawCell[]>
+}
+
+/** Index of a column in a definition by its canonical name (for row-level rules). */
+export function columnIndex(columns: readonly ColumnDef[], name: string): number {
+  const i = columns.findIndex((c) => c.name === name)
+  if (i < 0) throw new Error(`unknown column ${name}`) // programmer error: a typo in a schema file
+  return i
+}

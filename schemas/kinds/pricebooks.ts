@@ -1,0 +1,54 @@
+/**
+ * Distributor price books (SPEC §2.4): detected by PriceBook + Method. One row = one pricing rule.
+ * Scope and Method are matched case-insensitively and stored lower-case. A row is rejected when Scope or Method
+ * is not one of its values, when a column its scope needs is empty, or when its method's value is missing.
+ */
+import { columnIndex, opt, req, rowSchema, type ColumnDef, type RowValues } from './columns.js'
+
+export const PRICEBOOKS_COLUMNS: readonly ColumnDef[] = [
+  req('PriceBook', 'price_book'),
+  req('Scope', 'scope', 'text', { lower: true }),
+  opt('ProductId', 'product_id'),
+  opt('SkuId', 'sku_id'),
+  opt('TermDuration', 'term_duration'),
+  opt('BillingPlan', 'billing_plan'),
+  opt('Category', 'category'),
+  req('Method', 'method', 'text', { lower: true }),
+  opt('Percent', 'percent', 'decimal'),
+  opt('FixedUnitPrice', 'fixed_unit_price', 'decimal'),
+  opt('EffectiveFrom', 'effective_from', 'date'),
+  opt('EffectiveTo', 'effective_to', 'date'),
+]
+
+export const PRICEBOOKS_DOCUMENTED = [] as const
+export const PRICEBOOKS_DETECT = ['PriceBook', 'Method'] as const
+
+export const SCOPES = ['sku', 'product', 'category', 'default'] as const
+export const METHODS = ['markup', 'erp-discount', 'fixed'] as const
+
+const SCOPE_NEEDS: Record<(typeof SCOPES)[number], string[]> = {
+  sku: ['ProductId', 'SkuId'],
+  product: ['ProductId'],
+  category: ['Category'],
+  default: [],
+}
+
+const at = (name: string) => columnIndex(PRICEBOOKS_COLUMNS, name)
+const SCOPE = at('Scope')
+const METHOD = at('Method')
+
+export const pricebooksRow = rowSchema(PRICEBOOKS_COLUMNS, (values: RowValues, addIssue) => {
+  const scope = String(values[SCOPE])
+  const method = String(values[METHOD])
+  if (!(SCOPES as readonly string[]).includes(scope)) addIssue(SCOPE, `is not one of ${SCOPES.join(', ')}`)
+  else {
+    for (const needed of SCOPE_NEEDS[scope as keyof typeof SCOPE_NEEDS]) {
+      if (values[at(needed)] === null) addIssue(at(needed), `is empty but scope '${scope}' needs it`)
+    }
+  }
+  if (!(METHODS as readonly string[]).includes(method)) addIssue(METHOD, `is not one of ${METHODS.join(', ')}`)
+  else {
+    const needed = method === 'fixed' ? 'FixedUnitPrice' : 'Percent'
+    if (values[at(needed)] === null) addIssue(at(needed), `is empty but method '${method}' needs it`)
+  }
+})

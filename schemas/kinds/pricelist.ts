@@ -1,0 +1,31 @@
+/**
+ * NCE license-based price list (SPEC §2.3; FORMATS.md §4.1): detected by TermDuration + BillingPlan + ERP Price.
+ * UnitPrice and ERP Price are whole-term prices; an empty EffectiveEndDate means open-ended.
+ */
+import { opt, req, rowSchema, type ColumnDef } from './columns.js'
+
+export const PRICELIST_COLUMNS: readonly ColumnDef[] = [
+  req('ProductId', 'product_id'),
+  req('SkuId', 'sku_id'),
+  req('TermDuration', 'term_duration'),
+  req('BillingPlan', 'billing_plan'),
+  req('Currency', 'currency'),
+  req('UnitPrice', 'unit_price', 'decimal'),
+  req('ERP Price', 'erp_price', 'decimal'),
+  req('EffectiveStartDate', 'effective_start_date', 'date'),
+  req('EffectiveEndDate', 'effective_end_date', 'date', { emptyOk: true }),
+  opt('ProductTitle', 'product_title'),
+  opt('SkuTitle', 'sku_title'),
+  opt('Market', 'market'),
+  opt('Segment', 'segment'),
+]
+
+/** FORMATS.md §4.1 header, plus EndofSaleDate (preview) and Tags (no staging column yet). */
+export const PRICELIST_DOCUMENTED = [
+  'Publisher', 'SkuDescription', 'UnitOfMeasure', 'PricingTierRangeMin', 'PricingTierRangeMax', 'EndofSaleDate',
+  'Tags',
+] as const
+
+export const PRICELIST_DETECT = ['TermDuration', 'BillingPlan', 'ERP Price'] as const
+
+export const pricelistRow = rowSchema(PRICELIST_COLUMNS)

@@ -1,0 +1,62 @@
+/**
+ * Invoice reconciliation (SPEC §2.1; FORMATS.md §1.3): detected by TermAndBillingCycle + BillableQuantity.
+ * Columns the product uses, in the order of recon_lines; the row schema validates and converts them.
+ * Empty CustomerName, InvoiceNumber, SkuName, ProductName and SubscriptionId are allowed (SPEC §2).
+ */
+import { opt, req, rowSchema, type ColumnDef } from './columns.js'
+
+export const RECONCILIATION_COLUMNS: readonly ColumnDef[] = [
+  req('CustomerId', 'customer_id'),
+  req('CustomerName', 'customer_name', 'text', { emptyOk: true }),
+  req('InvoiceNumber', 'invoice_number', 'text', { emptyOk: true }),
+  req('ProductId', 'product_id'),
+  req('SkuId', 'sku_id'),
+  req('SkuName', 'sku_name', 'text', { emptyOk: true }),
+  req('ProductName', 'product_name', 'text', { emptyOk: true }),
+  req('ChargeType', 'charge_type'),
+  req('UnitPrice', 'unit_price', 'decimal'),
+  req('Subtotal', 'subtotal', 'decimal'),
+  req('Total', 'total', 'decimal', { aliases: ['TotalForCustomer'] }),
+  req('Currency', 'currency'),
+  req('SubscriptionId', 'subscription_id', 'text', { emptyOk: true }),
+  req('ChargeStartDate', 'charge_start_date', 'date'),
+  req('EffectiveUnitPrice', 'effective_unit_price', 'decimal'),
+  req('BillableQuantity', 'billable_quantity', 'decimal'),
+  req('PCToBCExchangeRate', 'pc_to_bc_exchange_rate', 'decimal'),
+  opt('Tier2MpnId', 'tier2_mpn_id', 'text', { aliases: ['ResellerMpnId', 'ResellerMPNID'] }),
+  opt('OrderDate', 'order_date', 'date'),
+  opt('Quantity', 'quantity', 'decimal'),
+  opt('TaxTotal', 'tax_total', 'decimal'),
+  opt('PublisherName', 'publisher_name'),
+  opt('PublisherId', 'publisher_id'),
+  opt('SubscriptionDescription', 'subscription_description'),
+  opt('ChargeEndDate', 'charge_end_date', 'date'),
+  opt('TermAndBillingCycle', 'term_and_billing_cycle'),
+  opt('BillingFrequency', 'billing_frequency'),
+  opt('PricingCurrency', 'pricing_currency'),
+  opt('SubscriptionStartDate', 'subscription_start_date', 'date'),
+  opt('SubscriptionEndDate', 'subscription_end_date', 'date'),
+  opt('ReferenceId', 'reference_id'),
+  opt('PromotionId', 'promotion_id'),
+  opt('ReservationOrderId', 'reservation_order_id'),
+  opt('CreditReasonCode', 'credit_reason_code'),
+  opt('PriceAdjustmentDescription', 'price_adjustment_description'),
+  opt('MeterDescription', 'meter_description'),
+  opt('AvailabilityId', 'availability_id'),
+]
+
+/** Documented in FORMATS.md §1.3 but not used: not "unknown", simply not loaded. */
+export const RECONCILIATION_DOCUMENTED = [
+  'PartnerId', 'CustomerDomainName', 'CustomerCountry', 'MpnId', 'OrderId', 'UnitType', 'AlternateId',
+  'PCToBCExchangeRateDate', 'ProductQualifiers',
+] as const
+
+export const RECONCILIATION_DETECT = ['TermAndBillingCycle', 'BillableQuantity'] as const
+
+export const reconciliationRow = rowSchema(RECONCILIATION_COLUMNS)
+
+/** ChargeType is case-insensitive (SPEC §2); `Purchase` means `new` (SPEC §2.1). */
+export function normaliseChargeType(chargeType: string): string {
+  const lower = chargeType.toLowerCase()
+  return lower === 'purchase' ? 'new' : lower
+}

@@ -1,0 +1,42 @@
+/**
+ * Resellers (SPEC §2.4): detected by ResellerId + PriceBook. ResellerId names the invoice file, so it must be
+ * 1–64 characters of A–Z a–z 0–9 _ - and not a Windows device name. Currency is stored upper-case; empty
+ * TaxRatePercent / SupportPlanPercent mean 0 and empty PaymentTermsDays means 30.
+ * Repeated ResellerIds are rejected by ingest (a cross-row rule), not here.
+ */
+import { columnIndex, opt, req, rowSchema, type ColumnDef } from './columns.js'
+
+export const RESELLERS_COLUMNS: readonly ColumnDef[] = [
+  req('ResellerId', 'reseller_id'),
+  req('Name', 'name'),
+  req('Currency', 'currency', 'text', { upper: true }),
+  req('PriceBook', 'price_book'),
+  opt('Email', 'email'),
+  opt('Address', 'address'),
+  opt('TaxRatePercent', 'tax_rate_percent', 'decimal', { default: '0' }),
+  opt('SupportPlanPercent', 'support_plan_percent', 'decimal', { default: '0' }),
+  opt('PaymentTermsDays', 'payment_terms_days', 'int', { default: 30 }),
+]
+
+export const RESELLERS_DOCUMENTED = [] as const
+export const RESELLERS_DETECT = ['ResellerId', 'PriceBook'] as const
+
+const RESELLER_ID = /^[A-Za-z0-9_-]{1,64}$/
+const DEVICE_NAME = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i
+
+/** Why a ResellerId cannot name a file, or null when it can. */
+export function resellerIdProblem(id: string): string | null {
+  if (!RESELLER_ID.test(id)) return 'must be 1–64 characters of A–Z, a–z, 0–9, _ or - (it names the invoice file)'
+  if (DEVICE_NAME.test(id)) return 'is a Windows device name and cannot name the invoice file'
+  return null
+}
+
+const ID = columnIndex(RESELLERS_COLUMNS, 'ResellerId')
+const TERMS = columnIndex(RESELLERS_COLUMNS, 'PaymentTermsDays')
+
+export const resellersRow = rowSchema(RESELLERS_COLUMNS, (values, addIssue) => {
+  const problem = resellerIdProblem(String(values[ID]))
+  if (problem) addIssue(ID, problem)
+  const terms = values[TERMS]
+  if (typeof terms === 'number' && terms < 0) addIssue(TERMS, 'must be 0 or more days')
+})

@@ -1,0 +1,98 @@
+/**
+ * Discover: lists the run's input files and tells the kind of each from its header (SPEC §2, §2.4).
+ *
+ * In: ctx.periodDir (every file, by file name) and ctx.referenceDir. Out: one DiscoveredFile per file found:
+ * - `.csv`, `.csv.gz`, `.xlsx` → the kind detected from the header (first match in SPEC order), or
+ *   'unreadable' with the reason (empty, binary, broken zip/gzip, duplicated column, header of no kind);
+ * - anything else → 'ignored' (listed in run.json, never read).
+ * Reference kinds (pricelist, pricebooks, resellers, customers) found in the period folder are read only from
+ * there; a kind missing there is read from `input/reference/`. Reference files that are not used (their kind is
+ * in the period folder, or they are reconciliation/usage files) are listed as 'ignored' with the reason.
+ * Discover only reads headers; ingest reads the rows and reports the findings. Never throws for bad files.
+ */
+import { readdir, stat } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import type { RunContext, StageResult } from '../pipeline/context.js'
+import { REFERENCE_KINDS, type InputKind } from '../schemas/kinds/index.js'
+import { judgeHeader, readHeader, type TabularFormat } from './readers/header.js'
+
+export type FileKind = InputKind
+
+export interface DiscoveredFile {
+  /** Absolute path. */
+  path: string
+  /** Posix path relative to ctx.inputRoot, e.g. '2026-10/recon.csv': used in every finding and in run.json. */
+  file: string
+  kind: FileKind | 'ignored' | 'unreadable'
+  format: 'csv' | 'csv.gz' | 'xlsx' | 'other'
+  /** Why the file is unreadable (or, for a reference file, why it is not used). */
+  reason?: string
+}
+
+export async function discover(_input: void, ctx: RunContext): Promise<StageResult<DiscoveredFile[]>> {
+  const periodFiles = await examineFolder(ctx.periodDir, ctx.inputRoot)
+  const inPeriod = new Set(periodFiles.map((f) => f.kind))
+  const referenceFiles = (await examineFolder(ctx.referenceDir, ctx.inputRoot)).map((f) => referenceUse(f, inPeriod, ctx))
+  return { output: [...periodFiles, ...referenceFiles], findings: [] }
+}
+
+/** A reference file is used only for a reference kind that the period folder lacks. */
+function referenceUse(f: DiscoveredFile, inPeriod: Set<string>, ctx: RunContext): DiscoveredFile {
+  if (f.kind === 'ignored' || f.kind === 'unreadable') return f
+  const periodFolder = relativePosix(ctx.inputRoot, ctx.periodDir)
+  if (!REFERENCE_KINDS.includes(f.kind)) {
+    return { ...f, kind: 'ignored', reason: `${f.kind} files are read from the period folder only (${periodFolder}/)` }
+  }
+  if (inPeriod.has(f.kind)) {
+    return { ...f, kind: 'ignored', reason: `not used: the period folder ${periodFolder}/ has its own ${f.kind} file` }
+  }
+  return f
+}
+
+/** Every file of a folder (not recursive), sorted by file name; a missing folder has none. */
+async function examineFolder(dir: string, inputRoot: string): Promise<DiscoveredFile[]> {
+  let names: string[]
+  try {
+    const entries = await readdir(dir, { withFileTypes: true })
+    names = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name)
+  } catch {
+    return [] // no reference folder is normal; a missing period folder is the runner's exit-2 check
+  }
+  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) // code-unit order: the same on every machine
+  const out: DiscoveredFile[] = []
+  for (const name of names) {
+    const path = join(dir, name)
+    out.push(await examineFile(path, relativePosix(inputRoot, path)))
+  }
+  return out
+}
+
+export function formatOf(name: string): DiscoveredFile['format'] {
+  const lower = name.toLowerCase()
+  if (lower.endsWith('.csv.gz')) return 'csv.gz'
+  if (lower.endsWith('.csv')) return 'csv'
+  if (lower.endsWith('.xlsx')) return 'xlsx'
+  return 'other'
+}
+
+/** Kind of one file from its header, or why it cannot be read. */
+export async function examineFile(path: string, file: string): Promise<DiscoveredFile> {
+  const format = formatOf(path)
+  if (format === 'other') return { path, file, kind: 'ignored', format, reason: 'not a .csv, .csv.gz or .xlsx file' }
+  try {
+    const info = await stat(path)
+    if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: 'not a file' }
+    if (info.size === 0) return { path, file, kind: 'unreadable', format, reason: 'it is empty (0 bytes)' }
+  } catch (error) {
+    return { path, file, kind: 'unreadable', format, reason: `it cannot be opened (${(error as Error).message})` }
+  }
+  const read = await readHeader(path, format as TabularFormat)
+  if ('reason' in read) return { path, file, kind: 'unreadable', format, reason: read.reason }
+  const verdict = judgeHeader(read.header)
+  if ('reason' in verdict) return { path, file, kind: 'unreadable', format, reason: verdict.reason }
+  return { path, file, kind: verdict.kind, format }
+}
+
+function relativePosix(from: string, to: string): string {
+  return relative(from, to).split(sep).join('/')
+}

@@ -1,0 +1,135 @@
+/**
+ * Load: writes validated input rows into the staging tables (schemas/tables.ts) with better-sqlite3 prepared
+ * statements in transactions of ~10k rows (PERFORMANCE-NOTES e1: kysely inserts are 3–7× slower), records
+ * each input file in `input_files`, and marks duplicate reconciliation lines once every file is loaded.
+ *
+ * In: rows as parameter arrays in the kind's column order (source_file, source_row, …columns, …extras).
+ * Out: rows in SQLite; `markDuplicates` returns the DUPLICATE_LINE findings. Bad input never reaches here
+ * (ingest rejects it first); an SQLite error here is a programmer error and is thrown.
+ */
+import { createHash } from 'node:crypto'
+import type BetterSqlite3 from 'better-sqlite3'
+import type { Db } from '../pipeline/db.js'
+import { finding, type Finding } from '../pipeline/diagnostics.js'
+import { KINDS, type InputKind } from '../schemas/kinds/index.js'
+
+const BATCH_ROWS = 10_000
+
+/** Extra columns ingest computes for reconciliation lines, after the schema's columns. */
+export const RECON_EXTRA_COLUMNS = ['line_id', 'charge_type_norm', 'row_key'] as const
+
+export interface TableWriter {
+  /** Queue one row: [source_file, source_row, ...kind columns, ...extras]. */
+  add(params: unknown[]): void
+  /** Commit what is pending. */
+  flush(): void
+  /** Remove every row loaded from a file (an unreadable file is used not at all; SPEC §2). */
+  removeFile(file: string): void
+}
+
+function insertColumns(kind: InputKind): string[] {
+  const columns = ['source_file', 'source_row', ...KINDS[kind].columns.map((c) => c.db)]
+  return kind === 'reconciliation' ? [...columns, ...RECON_EXTRA_COLUMNS] : columns
+}
+
+export function createTableWriter(db: Db, kind: InputKind): TableWriter {
+  const table = KINDS[kind].table
+  const columns = insertColumns(kind)
+  const sqlite = db.sqlite
+  const insert = sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+  const remove = sqlite.prepare(`delete from ${table} where source_file = ?`)
+  let pending = 0
+  const flush = () => {
+    if (pending > 0) sqlite.exec('commit')
+    pending = 0
+  }
+  return {
+    add(params) {
+      if (pending === 0) sqlite.exec('begin')
+      insert.run(params)
+      if (++pending >= BATCH_ROWS) flush()
+    },
+    flush,
+    removeFile(file) {
+      flush()
+      remove.run(file)
+    },
+  }
+}
+
+export interface InputFileRecord {
+  file: string
+  kind: string
+  sha256: string
+  rows: number
+  accepted: number
+  rejected: number
+  unknownColumns: string[]
+}
+
+export function insertInputFile(db: Db, record: InputFileRecord): void {
+  db.sqlite
+    .prepare(
+      `insert into input_files (file, kind, sha256, rows, accepted, rejected, unknown_columns)
+       values (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(record.file, record.kind, record.sha256, record.rows, record.accepted, record.rejected,
+      JSON.stringify(record.unknownColumns))
+}
+
+/**
+ * Identity of a reconciliation row for DUPLICATE_LINE (SPEC §5): SHA-1 over the sorted (lower-cased column name,
+ * trimmed cell text) pairs of ALL its columns, so column order and unknown columns are accounted for.
+ */
+export function rowKey(names: readonly string[], texts: readonly string[]): string {
+  const pairs: [string, string][] = names.map((name, i) => [name, (texts[i] ?? '').trim()])
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+  return createHash('sha1').update(JSON.stringify(pairs)).digest('hex')
+}
+
+interface DuplicateRow {
+  line_id: number
+  source_file: string
+  source_row: number
+  customer_id: string
+  subscription_id: string | null
+  tier2_mpn_id: string | null
+  first_id: number
+  first_file: string
+  first_row: number
+}
+
+/**
+ * Marks every reconciliation line whose row_key equals an earlier line's (line_id order) as a duplicate of the
+ * first one, and returns one DUPLICATE_LINE warning per duplicate. Duplicates stay accepted rows (SPEC §5/§6).
+ */
+export function markDuplicates(db: Db): Finding[] {
+  const sqlite: BetterSqlite3.Database = db.sqlite
+  const duplicates = sqlite
+    .prepare(
+      `with firsts as (
+         select row_key, min(line_id) as first_id from recon_lines group by row_key having count(*) > 1
+       )
+       select d.line_id, d.source_file, d.source_row, d.customer_id, d.subscription_id, d.tier2_mpn_id,
+              f.line_id as first_id, f.source_file as first_file, f.source_row as first_row
+       from recon_lines d
+       join firsts on firsts.row_key = d.row_key and d.line_id > firsts.first_id
+       join recon_lines f on f.line_id = firsts.first_id
+       order by d.line_id`,
+    )
+    .all() as DuplicateRow[]
+  const mark = sqlite.prepare('update recon_lines set is_duplicate = 1, duplicate_of = ? where line_id = ?')
+  sqlite.transaction(() => duplicates.forEach((d) => mark.run(d.first_id, d.line_id)))()
+  return duplicates.map((d) =>
+    finding('DUPLICATE_LINE', {
+      file: d.source_file,
+      row: d.source_row,
+      resellerId: d.tier2_mpn_id,
+      customerId: d.customer_id,
+      subscriptionId: d.subscription_id,
+      expected: null,
+      actual: `${d.first_file}:${d.first_row}`,
+      message: `This line repeats ${d.first_file} row ${d.first_row} cell for cell; it is counted once (the copy is not invoiced).`,
+    }),
+  )
+}

@@ -1,0 +1,67 @@
+/**
+ * Raw bytes of an input file, decompressed when it is `.csv.gz`, with the SHA-256 of the file as stored
+ * (run.json `inputs[].sha256`). Multi-member gzip (several gzip members concatenated, as newer Partner Center
+ * exports are reported to be) is read to the end by zlib's Gunzip.
+ *
+ * In: path, whether to gunzip. Out: an async iterable of byte chunks (errors surface while iterating) and the
+ * hash once iteration is over. `describeReadError` turns those errors into a sentence for UNREADABLE_FILE.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { pipeline, type Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+
+const CHUNK = 1 << 20 // 1 MiB reads (PERFORMANCE-NOTES a2)
+
+export interface ByteSource {
+  chunks: AsyncIterable<Buffer>
+  /** SHA-256 (hex) of the bytes read from disk so far: the whole file once `chunks` is exhausted. */
+  sha256(): string
+}
+
+export function openBytes(path: string, gzip: boolean): ByteSource {
+  const hash = createHash('sha256')
+  const raw = createReadStream(path, { highWaterMark: CHUNK })
+  let digest: string | null = null
+  const sha256 = () => (digest ??= hash.digest('hex'))
+  if (!gzip) {
+    return {
+      chunks: (async function* () {
+        for await (const chunk of raw as AsyncIterable<Buffer>) {
+          hash.update(chunk)
+          yield chunk
+        }
+      })(),
+      sha256,
+    }
+  }
+  raw.on('data', (chunk) => hash.update(chunk as Buffer))
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
+  pipeline(raw, gunzip, () => {}) // errors of either side reach the consumer through gunzip's iterator
+  return { chunks: gunzip as Readable & AsyncIterable<Buffer>, sha256 }
+}
+
+/** SHA-256 of a whole file (for files that are not parsed: ignored, unreadable, XLSX). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer)
+  } catch {
+    // An unreadable file still gets a row in input_files; the hash covers what could be read.
+  }
+  return hash.digest('hex')
+}
+
+/** A read or gunzip error as a sentence finance can act on. */
+export function describeReadError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException
+  const message = e?.message ?? String(error)
+  if (e?.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(message)) {
+    return 'the gzip file is truncated (unexpected end of file); download it again'
+  }
+  if (e?.code === 'Z_DATA_ERROR') return `it is not a valid gzip file (${message})`
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'the file cannot be opened (permission denied)'
+  if (e?.code === 'ENOENT') return 'the file disappeared while the run was reading it'
+  if (e?.code === 'EISDIR') return 'it is a folder, not a file'
+  return `it cannot be read (${message})`
+}
