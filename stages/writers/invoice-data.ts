@@ -168,12 +168,31 @@ export async function* invoicedLines(db: Db): AsyncGenerator<InvoiceLine & { res
       'p.unit_sell_price as unitSellPrice',
       'p.sell as sell',
       'p.explanation as explanation',
+      'p.method as method',
+      'p.currency as currency',
     ])
     .orderBy('s.reseller_id')
     .orderBy('r.customer_id')
     .orderBy('p.line_id')
     .stream()
-  for await (const row of stream) yield row
+  for await (const { method, currency, ...row } of stream) {
+    yield { ...row, explanation: resellerExplanation(method, row.category, row.explanation, row.sell, currency) }
+  }
+}
+
+/**
+ * The Explanation shown to the reseller. Pricing's own text (priced_lines.explanation) is written for the
+ * distributor: for markup and pass-through lines it names Microsoft's cost (`markup 10% on cost 90.00`), which
+ * would hand the reseller our cost and margin (SPEC §6: none in a reseller workbook). Those lines get a text
+ * without cost or percentage; erp-discount and fixed texts are the reseller's own price agreement (list price,
+ * discount, fixed price, proration, quantity) and are shown as pricing wrote them.
+ */
+export function resellerExplanation(method: string | null, category: string, explanation: string, sell: string | null, currency: string): string {
+  const amount = sell === null ? '' : ` = ${formatMoney(sell, currency)}`
+  if (method === 'erp-discount' || method === 'fixed') return explanation
+  if (method === 'markup') return `price book markup on Microsoft's charge${amount}`
+  if (method === 'pass-through') return `${category === 'credit' ? 'Microsoft credit' : 'Microsoft charge'} passed through unchanged${amount}`
+  return `priced by the price book${amount}` // an unknown method: never echo text that could name the cost
 }
 
 /** Held lines in line order, for the reconciliation workbook. */

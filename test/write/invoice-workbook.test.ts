@@ -1,0 +1,205 @@
+/**
+ * Invoice workbooks (SPEC §6): values, formulas with cached results, number formats (USD, JPY), real dates,
+ * frozen panes, autofilter, print titles, text safety, and no cost/margin anywhere.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type ExcelJS from 'exceljs'
+import { write } from '../../stages/write.js'
+import { EXPECTED, INJECTED_NAMES, sampleDb } from './sample-db.js'
+import { headers, readWorkbook, rowByLabel, sheet, zipEntry } from './read-back.js'
+
+let workDir = ''
+let r1: ExcelJS.Workbook
+let r2: ExcelJS.Workbook
+
+beforeAll(async () => {
+  const f = sampleDb()
+  const ctx = f.context()
+  workDir = ctx.workDir
+  await write({ exitCode: 1 }, ctx)
+  r1 = await readWorkbook(join(workDir, 'invoices/R1.xlsx'))
+  r2 = await readWorkbook(join(workDir, 'invoices/R2.xlsx'))
+})
+
+describe('invoice files', () => {
+  it('one workbook per reseller with an invoiced line; none for a reseller whose lines are all held', () => {
+    expect(existsSync(join(workDir, 'invoices/R1.xlsx'))).toBe(true)
+    expect(existsSync(join(workDir, 'invoices/R2.xlsx'))).toBe(true)
+    expect(existsSync(join(workDir, 'invoices/R3.xlsx'))).toBe(false)
+  })
+
+  it('sheets in order: Invoice, Lines, Azure usage', () => {
+    expect(r1.worksheets.map((w) => w.name)).toEqual(['Invoice', 'Lines', 'Azure usage'])
+  })
+})
+
+describe('Invoice sheet', () => {
+  it('header block: distributor, reseller, invoice number, real dates, due date = period end + terms', () => {
+    const ws = sheet(r1, 'Invoice')
+    expect(ws.getCell('A1').value).toBe('Northwind Distribution')
+    expect(rowByLabel(ws, 'Invoice number').getCell(2).value).toBe('NW-2026-10-R1')
+    expect(rowByLabel(ws, 'Reseller').getCell(2).value).toBe('Fabrikam, Inc.')
+    expect(rowByLabel(ws, 'Reseller ID').getCell(2).value).toBe('R1')
+    expect(rowByLabel(ws, 'Address').getCell(2).value).toBe('1 Main St, Springfield')
+    expect(rowByLabel(ws, 'Email').getCell(2).value).toBe('ap@fabrikam.example')
+    expect(rowByLabel(ws, 'Currency').getCell(2).value).toBe('USD')
+    const start = rowByLabel(ws, 'Period start').getCell(2)
+    expect(start.value).toEqual(new Date('2026-10-01T00:00:00Z'))
+    expect(start.numFmt).toBe('yyyy-mm-dd')
+    expect(rowByLabel(ws, 'Period end').getCell(2).value).toEqual(new Date('2026-10-31T00:00:00Z'))
+    expect(rowByLabel(ws, 'Due date').getCell(2).value).toEqual(new Date('2026-12-15T00:00:00Z')) // +45 days
+  })
+
+  it.each([
+    ['Subtotal', 'SUM(Lines!P2:P6)', EXPECTED.R1.subtotal],
+    ['Support plan', 'ROUND(D{sub}*C{sup}/100,2)', EXPECTED.R1.support],
+    ['Tax', 'ROUND((D{sub}+D{sup})*C{tax}/100,2)', EXPECTED.R1.tax],
+    ['Total', 'D{sub}+D{sup}+D{tax}', EXPECTED.R1.total],
+  ])('%s is a formula (%s) whose cached result is our exact amount %s', (label, formula, amount) => {
+    const ws = sheet(r1, 'Invoice')
+    const rows = { sub: rowByLabel(ws, 'Subtotal').number, sup: rowByLabel(ws, 'Support plan').number, tax: rowByLabel(ws, 'Tax').number }
+    const cell = rowByLabel(ws, label).getCell(4)
+    const v = cell.value as ExcelJS.CellFormulaValue
+    expect(v.formula).toBe(formula.replace('{sub}', String(rows.sub)).replaceAll('{sub}', String(rows.sub)).replaceAll('{sup}', String(rows.sup)).replaceAll('{tax}', String(rows.tax)))
+    expect(v.result).toBe(Number(amount))
+    expect(cell.numFmt).toBe('#,##0.00;-#,##0.00')
+  })
+
+  it('support and tax rates are numeric cells the formulas read', () => {
+    const ws = sheet(r1, 'Invoice')
+    expect(rowByLabel(ws, 'Support plan').getCell(3).value).toBe(5)
+    expect(rowByLabel(ws, 'Tax').getCell(3).value).toBe(8.25)
+  })
+
+  it('JPY invoice: 0-decimal format and ROUND to 0 places', () => {
+    const ws = sheet(r2, 'Invoice')
+    const tax = rowByLabel(ws, 'Tax').getCell(4)
+    expect((tax.value as ExcelJS.CellFormulaValue).formula).toMatch(/,0\)$/)
+    expect((tax.value as ExcelJS.CellFormulaValue).result).toBe(691)
+    expect(tax.numFmt).toBe('#,##0;-#,##0')
+    expect((rowByLabel(ws, 'Total').getCell(4).value as ExcelJS.CellFormulaValue).result).toBe(7603)
+    expect(sheet(r2, 'Lines').getCell('P2').numFmt).toBe('#,##0;-#,##0')
+  })
+
+  it('summary by customer and by category', () => {
+    const ws = sheet(r1, 'Invoice')
+    const start = rowByLabel(ws, 'Customer ID').number
+    const customers = [1, 2, 3].map((i) => ws.getRow(start + i)).map((r) => [r.getCell(1).value, r.getCell(2).value, r.getCell(3).value, r.getCell(4).value])
+    expect(customers).toEqual([
+      ['cust-a', INJECTED_NAMES[0], 3, 140.55],
+      ['cust-b', INJECTED_NAMES[1], 1, 20.1],
+      ['cust-c', INJECTED_NAMES[2], 1, 0],
+    ])
+    const cat = rowByLabel(ws, 'Category').number
+    expect([1, 2].map((i) => [ws.getRow(cat + i).getCell(1).value, ws.getRow(cat + i).getCell(4).value])).toEqual([
+      ['azure-plan', 20.1],
+      ['license', 140.55],
+    ])
+  })
+})
+
+describe('Lines sheet', () => {
+  it('one row per invoiced line, ordered by customer then line, with the SPEC columns', () => {
+    const ws = sheet(r1, 'Lines')
+    expect(headers(ws)).toEqual([
+      'Customer ID', 'Customer name', 'Subscription ID', 'Product', 'SKU', 'Category', 'Charge type', 'Term', 'Plan', 'Charge start',
+      'Charge end', 'Billing days', 'Cycle days', 'Quantity', 'Unit price', 'Amount', 'Explanation', 'Source',
+    ])
+    expect(ws.actualRowCount).toBe(1 + EXPECTED.R1.lines)
+    const amounts = [2, 3, 4, 5, 6].map((r) => ws.getRow(r).getCell(16).value)
+    expect(amounts).toEqual([100, 50.55, -10, 20.1, 0])
+    expect(ws.getCell('R2').value).toBe('2026-10/recon.csv:2')
+    expect(ws.getCell('Q2').value).toBe("price book markup on Microsoft's charge = 100.00") // pricing's text names the cost: not shown
+  })
+
+  it('real dates with a date format; empty charge end stays empty', () => {
+    const ws = sheet(r1, 'Lines')
+    expect(ws.getCell('J2').value).toEqual(new Date('2026-10-01T00:00:00Z'))
+    expect(ws.getCell('J2').numFmt).toBe('yyyy-mm-dd')
+    expect(ws.getCell('K2').value).toEqual(new Date('2026-10-31T00:00:00Z'))
+    expect(ws.getCell('K5').value).toBeNull() // the azure-plan line has no ChargeEndDate
+  })
+
+  it('numbers are numbers with currency formats (USD)', () => {
+    const ws = sheet(r1, 'Lines')
+    expect(ws.getCell('P3').value).toBe(50.55)
+    expect(ws.getCell('P3').numFmt).toBe('#,##0.00;-#,##0.00')
+    expect(ws.getCell('O3').value).toBe(16.85)
+    expect(ws.getCell('N2').value).toBe(10)
+    expect(ws.getCell('L2').value).toBe(31)
+  })
+
+  it('header row frozen, autofilter over all rows, print titles, landscape fit to width', async () => {
+    const ws = sheet(r1, 'Lines')
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
+    const xml = await zipEntry(join(workDir, 'invoices/R1.xlsx'), 'xl/worksheets/sheet2.xml')
+    expect(xml).toContain('<autoFilter ref="A1:R6"/>')
+    expect(xml).toMatch(/<pageSetup[^>]*orientation="landscape"/)
+    expect(xml).toMatch(/<pageSetup[^>]*fitToWidth="1"/)
+    expect(xml).toMatch(/<pageSetup[^>]*fitToHeight="0"/)
+    expect(xml).toContain('<pageSetUpPr fitToPage="1"/>')
+    const book = await zipEntry(join(workDir, 'invoices/R1.xlsx'), 'xl/workbook.xml')
+    expect(book).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="1">&apos;Lines&apos;!$1:$1</definedName>`)
+    expect(book).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="2">&apos;Azure usage&apos;!$1:$1</definedName>`)
+  })
+
+  it('no cost or margin anywhere in a reseller workbook', async () => {
+    for (const wb of [r1, r2]) {
+      for (const ws of wb.worksheets) {
+        ws.eachRow((row) => row.eachCell((c) => expect(String(c.value)).not.toMatch(/\b(cost|margin)\b/i)))
+      }
+    }
+    // and the Microsoft cost amounts themselves do not appear as cell values
+    const values: unknown[] = []
+    sheet(r1, 'Lines').eachRow((row) => row.eachCell((c) => values.push(c.value)))
+    expect(values).not.toContain(45.5)
+    expect(values).not.toContain(90)
+  })
+})
+
+describe('text safety', () => {
+  it.each(INJECTED_NAMES)('%s stays a literal text cell, never a formula or number', async (name) => {
+    const cells: ExcelJS.Cell[] = []
+    for (const ws of r1.worksheets) ws.eachRow((row) => row.eachCell((c) => { if (c.value === name) cells.push(c) }))
+    expect(cells.length).toBeGreaterThan(0)
+    for (const c of cells) {
+      expect(c.type).toBe(3) // ExcelJS.ValueType.String
+      expect(c.formula).toBeUndefined()
+    }
+  })
+
+  it('the raw sheet XML has no <f> except the totals we wrote', async () => {
+    const lines = await zipEntry(join(workDir, 'invoices/R1.xlsx'), 'xl/worksheets/sheet2.xml')
+    expect(lines).not.toContain('<f>')
+    const invoice = await zipEntry(join(workDir, 'invoices/R1.xlsx'), 'xl/worksheets/sheet1.xml')
+    expect(invoice.match(/<f>/g)?.length).toBe(4)
+    expect(invoice).not.toContain('<f>HYPERLINK')
+  })
+})
+
+describe('Azure usage sheet', () => {
+  it('usage per customer → Azure subscription → meter category; attribution by Tier2MpnId, customers map, invoiced lines', () => {
+    const rows: unknown[][] = []
+    sheet(r1, 'Azure usage').eachRow((row, n) => { if (n > 1) rows.push([row.getCell(1).value, row.getCell(3).value, row.getCell(5).value, row.getCell(6).value, row.getCell(7).value, row.getCell(8).value]) })
+    // cust-a: 2 in-period rows by Tier2MpnId (the 2026-09-30 row is out of period); cust-b: Tier2MpnId 0 → customers map
+    expect(rows).toEqual([
+      ['cust-a', 'ent-1', 'Virtual Machines', 4, 'USD', 1.83],
+      ['cust-b', 'ent-1', 'Storage', 4, 'USD', 3.33],
+    ])
+    expect(sheet(r1, 'Azure usage').getCell('H2').numFmt).toBe('#,##0.00;-#,##0.00')
+    const jp: unknown[][] = []
+    sheet(r2, 'Azure usage').eachRow((row, n) => { if (n > 1) jp.push([row.getCell(1).value, row.getCell(8).value]) })
+    expect(jp).toEqual([['cust-j', 155]]) // no Tier2MpnId, no mapping → the reseller of cust-j's invoiced lines
+  })
+
+  it('no Azure usage sheet when the reseller has no usage', async () => {
+    const f = sampleDb()
+    f.db.sqlite.exec('delete from usage_rows')
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const wb = await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx'))
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Invoice', 'Lines'])
+  })
+})
