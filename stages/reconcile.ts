@@ -18,6 +18,8 @@ import { perpetualPartialReturn, perpetualReturnLate } from './checks/perpetual-
 import { overlappingSubscriptions } from './checks/overlapping-subscriptions.js'
 import { mcaNotConfirmed } from './checks/mca-not-confirmed.js'
 import { negativeMargin } from './checks/negative-margin.js'
+import { usageTieOut } from './checks/usage-tie-out.js'
+import { outOfPeriod } from './checks/out-of-period.js'
 
 export interface ReconcileSummary {
   byRule: Record<string, number>
@@ -35,6 +37,8 @@ export const CHECKS: readonly { rule: Rule; check: Check }[] = [
   { rule: 'OVERLAPPING_SUBSCRIPTIONS', check: overlappingSubscriptions },
   { rule: 'MCA_NOT_CONFIRMED', check: mcaNotConfirmed },
   { rule: 'NEGATIVE_MARGIN', check: negativeMargin },
+  { rule: 'USAGE_TIE_OUT', check: usageTieOut },
+  { rule: 'OUT_OF_PERIOD', check: outOfPeriod },
 ]
 
 export async function reconcile(_input: void, ctx: RunContext): Promise<StageResult<ReconcileSummary>> {

@@ -7,7 +7,7 @@
 import { sql } from 'kysely'
 import { decAbs, decAdd, decCmp, decMul, decSign, decSub, decTrunc } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
-import { lineFields, type Check } from './common.js'
+import { isAzurePlanSql, lineFields, type Check } from './common.js'
 
 const eup = sql.ref('r.effective_unit_price')
 const qty = sql.ref('r.billable_quantity')
@@ -19,9 +19,6 @@ const cents = sql.lit(2)
 const seatSubtotal = decMul(decTrunc(decMul(eup, rate), cents), qty)
 const usageSubtotal = decTrunc(decMul(decTrunc(decMul(eup, qty), cents), rate), cents)
 
-/** Azure plan by priced_lines.category; §3.1's own test on the raw line when the line was not priced. */
-const isAzurePlan = sql<boolean>`coalesce(p.category = 'azure-plan',
-  r.charge_type_norm <> 'customercredit' and lower(trim(r.subscription_description)) = 'azure plan')`
 
 export const amountMismatch: Check = async ({ db, settings }) => {
   const tolerance = sql.val(settings.tolerances.amount)
@@ -35,7 +32,7 @@ export const amountMismatch: Check = async ({ db, settings }) => {
           'r.line_id', 'r.source_file', 'r.source_row', 'p.reseller_id', 'r.customer_id', 'r.subscription_id',
           'r.subtotal', 'r.total', 'r.currency',
           sql<string>`case when ${decSign(qty)} = 0 then null
-                           when ${isAzurePlan} then ${usageSubtotal} else ${seatSubtotal} end`.as('expected_subtotal'),
+                           when ${isAzurePlanSql} then ${usageSubtotal} else ${seatSubtotal} end`.as('expected_subtotal'),
           decAdd(subtotal, sql`coalesce(r.tax_total, '0')`).as('expected_total'),
         ]),
     )

@@ -45,3 +45,10 @@ export function monthsSql(column: RawBuilder<unknown>, months: Record<string, nu
 export function textList(values: readonly string[]): RawBuilder<unknown> {
   return sql.join(values.map((v) => sql.lit(v)))
 }
+
+/**
+ * Azure plan line (SPEC §3.1) over `recon_lines as r` left-joined to `priced_lines as p`: the priced category,
+ * or §3.1's own test on the raw line (not a credit, SubscriptionDescription "Azure plan") when it was not priced.
+ */
+export const isAzurePlanSql = sql<boolean>`coalesce(p.category = 'azure-plan',
+  r.charge_type_norm <> 'customercredit' and lower(trim(r.subscription_description)) = 'azure plan')`

@@ -9,7 +9,7 @@
 import type { Insertable } from 'kysely'
 import { openDb, type Db } from '../../pipeline/db.js'
 import { parseDecimal } from '../../pipeline/money.js'
-import type { RunContext } from '../../pipeline/context.js'
+import { periodBounds, type RunContext } from '../../pipeline/context.js'
 import type { Finding } from '../../pipeline/diagnostics.js'
 import { defaultSettings, settingsSchema, type Settings } from '../../schemas/config.js'
 import type {
@@ -236,11 +236,12 @@ export async function seed(db: Db, s: Seed): Promise<ReconLinesTable[]> {
   return recon
 }
 
-/** A RunContext for period 2026-10 (calendar month) over an in-memory DB; settings are merged over the defaults. */
+/** A RunContext for period 2026-10 over an in-memory DB; settings are merged over the defaults (periodStartDay sets the bounds). */
 export function makeCtx(settings: Record<string, unknown> = {}): RunContext {
   const parsed: Settings = Object.keys(settings).length === 0 ? defaultSettings() : settingsSchema.parse(settings)
+  const { start, end } = periodBounds('2026-10', parsed.periodStartDay)
   return {
-    period: '2026-10', periodStart: '2026-10-01', periodEnd: '2026-10-31',
+    period: '2026-10', periodStart: start, periodEnd: end,
     inputRoot: 'input', periodDir: 'input/2026-10', referenceDir: 'input/reference',
     outputRoot: 'output', workDir: 'output/.tmp-2026-10',
     settings: parsed,

@@ -1,0 +1,62 @@
+// SPEC §5 USAGE_TIE_OUT (aggregate, file '' row 0) and OUT_OF_PERIOD (per usage row), period 2026-10.
+import { describe, expect, it } from 'vitest'
+import { azurePlanLine, USAGE_FILE } from './fixtures.js'
+import { findingsOf, type Case } from './run-rule.js'
+
+// The Azure plan fixture line bills 3.16 for (cust-1, azure-plan-1, DZH318Z0BP0L, 004P).
+const usage = (total: string, date = '2026-10-15', o = {}) => ({ billing_pre_tax_total: total, usage_date: date, ...o })
+const tie = (expected: string, actual: string, customerId = 'cust-1') => ({ rule: 'USAGE_TIE_OUT', file: '', row: 0, expected, actual, customerId })
+
+const tieOut: Case[] = [
+  { name: 'usage short by 0.06 (> min 0.05)', given: { lines: [azurePlanLine()], usage: [usage('1.5'), usage('1.6')] }, expect: [tie('3.16', '3.1')] },
+  { name: 'a key on one side only counts, both directions', given: { lines: [azurePlanLine()], usage: [usage('3.16', '2026-10-02', { customer_id: 'cust-2' })] }, expect: [tie('3.16', '0'), tie('0', '3.16', 'cust-2')] },
+  { name: 'out-of-period usage is left out of the sum', given: { lines: [azurePlanLine()], usage: [usage('3.16'), usage('1', '2026-09-30')] }, expect: [] },
+  { name: 'held and unpriced Azure lines count on the reconciliation side', given: { lines: [azurePlanLine({}, { status: 'held', sell: null }), { ...azurePlanLine(), priced: null }], usage: [usage('3.16')] }, expect: [tie('6.32', '3.16')] },
+  {
+    name: 'tolerance grows with the row count: 700 rows → 0.07; 0.08 off fires',
+    given: { lines: [azurePlanLine({ subtotal: '7.08', total: '7.08', billable_quantity: '0', effective_unit_price: '0' })], usage: Array.from({ length: 700 }, () => usage('0.01')) },
+    expect: [tie('7.08', '7')],
+  },
+  // Negative.
+  { name: 'exact tie', given: { lines: [azurePlanLine()], usage: [usage('1.58'), usage('1.58')] }, expect: [] },
+  { name: 'within the 0.05 minimum', given: { lines: [azurePlanLine()], usage: [usage('3.11')] }, expect: [] },
+  {
+    name: '700 rows → 0.07 tolerance; 0.07 off stays silent',
+    given: { lines: [azurePlanLine({ subtotal: '7.07', total: '7.07', billable_quantity: '0', effective_unit_price: '0' })], usage: Array.from({ length: 700 }, () => usage('0.01')) },
+    expect: [],
+  },
+  { name: 'no usage file at all: no tie-out', given: { lines: [azurePlanLine()] }, expect: [] },
+  { name: 'duplicates and seat lines are not Azure plan cost', given: { lines: [azurePlanLine(), { ...azurePlanLine({ is_duplicate: 1, duplicate_of: 1 }), priced: null }, {}], usage: [usage('3.16')] }, expect: [] },
+]
+
+const outOfPeriod: Case[] = [
+  {
+    name: 'one finding per usage row outside 2026-10-01..2026-10-31',
+    given: { usage: [usage('1', '2026-09-30'), usage('1', '2026-10-01'), usage('1', '2026-10-31'), usage('1', '2026-11-01')] },
+    expect: [
+      { rule: 'OUT_OF_PERIOD', file: USAGE_FILE, row: 2, expected: '2026-10-01..2026-10-31', actual: '2026-09-30' },
+      { rule: 'OUT_OF_PERIOD', file: USAGE_FILE, row: 5, expected: '2026-10-01..2026-10-31', actual: '2026-11-01' },
+    ],
+  },
+  {
+    name: 'periodStartDay 20: the period is 2026-09-20..2026-10-19',
+    settings: { periodStartDay: 20 },
+    given: { usage: [usage('1', '2026-09-20'), usage('1', '2026-10-19'), usage('1', '2026-10-20')] },
+    expect: [{ rule: 'OUT_OF_PERIOD', file: USAGE_FILE, row: 4, expected: '2026-09-20..2026-10-19', actual: '2026-10-20' }],
+  },
+  // Negative.
+  { name: 'every row in the period', given: { usage: [usage('1', '2026-10-01'), usage('1', '2026-10-31')] }, expect: [] },
+]
+
+describe('USAGE_TIE_OUT', () => {
+  it.each(tieOut)('$name', async ({ given, settings, expect: want }) => {
+    const got = await findingsOf('USAGE_TIE_OUT', given, settings, ['customerId'])
+    expect(got).toEqual(want)
+  })
+})
+
+describe('OUT_OF_PERIOD', () => {
+  it.each(outOfPeriod)('$name', async ({ given, settings, expect: want }) => {
+    expect(await findingsOf('OUT_OF_PERIOD', given, settings)).toEqual(want)
+  })
+})
