@@ -1,0 +1,104 @@
+// SPEC §2.3, §4.2 — erp-discount: the price-list ERP cycle price on the current term start.
+import { describe, expect, it } from 'vitest'
+import { priceOne, priceRow, reseller, rule } from './fixtures.js'
+
+const erp = (percent: string) => [rule({ method: 'erp-discount', percent })]
+const p1yMonthly = (erp_price: string, over: object = {}) => priceRow({ term_duration: 'P1Y', billing_plan: 'Monthly', erp_price, unit_price: erp_price, ...over })
+
+describe('erp-discount with the price list (SPEC §4.2)', () => {
+  it('P1Y billed monthly: cycle price = term price ÷ 12', async () => {
+    const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('126', { unit_price: '100.8' })] })
+    expect([p.erp_cycle_price, p.list_cycle_price, p.sell, p.price_derived]).toEqual(['10.5', '8.4', '10.5', 0])
+    expect(p.explanation).toBe('ERP 10.50/cycle × 30/30 × 1 × 1 × (1 − 0%) = 10.50')
+  })
+
+  it('P3Y billed annually: cycle price = term price ÷ 3 (second year, 5 seats, 10% off)', async () => {
+    const p = await priceOne({
+      line: { subscription_start_date: '2024-01-01', subscription_end_date: '2026-12-31', billing_frequency: 'Annual', charge_start_date: '2025-01-01', charge_end_date: '2025-12-31', billable_quantity: '5', subtotal: '500' },
+      rules: erp('10'),
+      prices: [priceRow({ term_duration: 'P3Y', billing_plan: 'Annual', erp_price: '360' })],
+    })
+    // 360 ÷ 3 = 120 per cycle × 5 seats × 0.9 = 540
+    expect([p.term_start, p.cycle_start, p.cycle_end, p.erp_cycle_price, p.sell]).toEqual(['2024-01-01', '2025-01-01', '2025-12-31', '120', '540'])
+  })
+
+  it('prorated seat change: ERP 36.00/cycle × 17/31 × 5 × 1 × (1 − 10%) = 88.84', async () => {
+    const p = await priceOne({
+      line: { subscription_start_date: '2021-05-25', subscription_end_date: '2022-05-24', charge_start_date: '2021-06-08', order_date: '2021-06-08', charge_end_date: '2021-06-24', billable_quantity: '5', subtotal: '8.35' },
+      rules: erp('10'),
+      prices: [p1yMonthly('432', { effective_start_date: '2021-01-01' })],
+    })
+    // 36 × 17 × 5 × 0.9 ÷ 31 = 2754 ÷ 31 = 88.8387… → 88.84
+    expect(p.sell).toBe('88.84')
+    expect(p.explanation).toBe('ERP 36.00/cycle × 17/31 × 5 × 1 × (1 − 10%) = 88.84')
+  })
+
+  it.each([
+    { name: 'the price in force on the term start, not the event date (no mid-term change)', line: {}, cycle: '10' },
+    { name: 'a renewal on 2025-04-01 takes the new price', line: { subscription_start_date: '2025-04-01', subscription_end_date: '2026-03-31' }, cycle: '20' },
+  ])('$name', async ({ line, cycle }) => {
+    const prices = [p1yMonthly('120', { effective_start_date: '2020-01-01' }), p1yMonthly('240', { effective_start_date: '2025-03-01' })]
+    expect((await priceOne({ line, rules: erp('0'), prices })).erp_cycle_price).toBe(cycle)
+  })
+
+  it('overlapping rows: the latest EffectiveStartDate that covers the date wins', async () => {
+    const p = await priceOne({
+      line: { subscription_start_date: '2021-11-02', subscription_end_date: '2022-11-01', charge_start_date: '2021-11-02', charge_end_date: '2021-12-01' },
+      rules: erp('0'),
+      prices: [p1yMonthly('120', { effective_start_date: '2021-10-01', effective_end_date: '2021-11-03' }), p1yMonthly('132', { effective_start_date: '2021-11-01' })],
+    })
+    expect(p.erp_cycle_price).toBe('11')
+  })
+
+  it('a row that ended before the term start is not used → PRICE_NOT_FOUND', async () => {
+    const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('120', { effective_end_date: '2024-12-31' })] })
+    expect([p.status, p.hold_rule, p.sell]).toEqual(['held', 'PRICE_NOT_FOUND', null])
+    expect(p.findings.map((f) => [f.rule, f.expected])).toEqual([['PRICE_NOT_FOUND', 'CFQ7TTC0LH18/0001 P1Y/Monthly USD on 2025-01-01']])
+  })
+
+  it('pricing currency USD, billed in CAD: × PCToBCExchangeRate, and the CAD row is not used', async () => {
+    const p = await priceOne({
+      line: { currency: 'CAD', pricing_currency: 'USD', pc_to_bc_exchange_rate: '1.25' },
+      resellers: [reseller({ currency: 'CAD' })],
+      rules: erp('0'),
+      prices: [p1yMonthly('999', { currency: 'CAD' }), p1yMonthly('126')],
+    })
+    // 126 ÷ 12 = 10.5 × 1.25 = 13.125 → 13.13
+    expect([p.erp_cycle_price, p.sell_exact, p.sell]).toEqual(['10.5', '13.125', '13.13'])
+  })
+
+  it('empty PricingCurrency falls back to Currency', async () => {
+    const p = await priceOne({ line: { pricing_currency: null }, rules: erp('0'), prices: [p1yMonthly('126')] })
+    expect(p.sell).toBe('10.5')
+  })
+
+  it('Azure plan: the line UnitPrice is the retail price, factor 1', async () => {
+    const p = await priceOne({
+      line: { subscription_description: 'Azure plan', term_and_billing_cycle: '1 Compute Hour', subscription_start_date: null, subscription_end_date: null, billing_frequency: null, unit_price: '1.536', billable_quantity: '100', pc_to_bc_exchange_rate: '1.2115', subtotal: '158', charge_end_date: '2025-06-15' },
+      rules: erp('15'),
+    })
+    // 1.536 × 100 × 1.2115 × 0.85 = 158.17344 → 158.17
+    expect([p.category, p.proration_factor, p.erp_cycle_price, p.sell_exact, p.sell]).toEqual(['azure-plan', '1', '1.536', '158.17344', '158.17'])
+    expect(p.explanation).toBe('retail 1.536/unit × 100 × 1.2115 × (1 − 15%) = 158.17')
+  })
+
+  it('one-time (perpetual) line: the OneTime row, price used whole', async () => {
+    const p = await priceOne({
+      line: { term_and_billing_cycle: null, charge_end_date: null, billing_frequency: null, subscription_start_date: null, subscription_end_date: null, billable_quantity: '2', subtotal: '500' },
+      rules: erp('20'),
+      prices: [priceRow({ term_duration: 'P1Y', billing_plan: 'OneTime', erp_price: '300' })],
+    })
+    expect([p.category, p.billing_plan, p.erp_cycle_price, p.sell]).toEqual(['perpetual', 'OneTime', '300', '480'])
+  })
+
+  it('markup lines still carry the price-list cycle price (for the checks), but no ERP price', async () => {
+    const p = await priceOne({ prices: [p1yMonthly('126', { unit_price: '100.8' })] })
+    expect([p.method, p.list_cycle_price, p.erp_cycle_price]).toEqual(['markup', '8.4', null])
+  })
+
+  it('unknown billing plan under erp-discount → PRICE_NOT_FOUND saying why', async () => {
+    const p = await priceOne({ line: { subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', billing_frequency: 'Annual' }, rules: erp('0'), prices: [p1yMonthly('126')] })
+    expect(p.hold_rule).toBe('PRICE_NOT_FOUND')
+    expect(p.findings[0]?.message).toMatch(/term or billing plan is unknown/)
+  })
+})
