@@ -3,11 +3,14 @@
  * In: non-duplicate recon_lines (held or not), priced_lines.category. Out: one warning per line that breaks
  * either test. The Subtotal test is skipped when BillableQuantity is 0 (credits: nothing to derive it from).
  * Azure plan lines use the usage formula, every other line the seat formula (§3.4). Exact decimals; no throw.
+ * Note: "Azure plan line" here includes Azure plan credits (SubscriptionDescription "Azure plan", ChargeType
+ * customerCredit), although §3.1 files them under `credit`: Microsoft computes them with the usage formula
+ * (real export row 1057: ROUNDDOWN(ROUNDDOWN(−3 × 744, 2) × 1.25655, 2) = −2804.61; the seat formula gives −2797.44).
  */
 import { sql } from 'kysely'
 import { decAbs, decAdd, decCmp, decMul, decSign, decSub, decTrunc } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
-import { isAzurePlanSql, lineFields, type Check } from './common.js'
+import { lineFields, type Check } from './common.js'
 
 const eup = sql.ref('r.effective_unit_price')
 const qty = sql.ref('r.billable_quantity')
@@ -18,6 +21,9 @@ const cents = sql.lit(2)
 /** Microsoft's formulas (§3.4); ROUNDDOWN = truncate toward zero. */
 const seatSubtotal = decMul(decTrunc(decMul(eup, rate), cents), qty)
 const usageSubtotal = decTrunc(decMul(decTrunc(decMul(eup, qty), cents), rate), cents)
+
+/** Usage formula applies to the Azure plan's meters and to its credits (see the note above). */
+const usesUsageFormula = sql<boolean>`(p.category = 'azure-plan' or lower(trim(r.subscription_description)) = 'azure plan')`
 
 
 export const amountMismatch: Check = async ({ db, settings }) => {
@@ -32,7 +38,7 @@ export const amountMismatch: Check = async ({ db, settings }) => {
           'r.line_id', 'r.source_file', 'r.source_row', 'p.reseller_id', 'r.customer_id', 'r.subscription_id',
           'r.subtotal', 'r.total', 'r.currency',
           sql<string>`case when ${decSign(qty)} = 0 then null
-                           when ${isAzurePlanSql} then ${usageSubtotal} else ${seatSubtotal} end`.as('expected_subtotal'),
+                           when ${usesUsageFormula} then ${usageSubtotal} else ${seatSubtotal} end`.as('expected_subtotal'),
           decAdd(subtotal, sql`coalesce(r.tax_total, '0')`).as('expected_total'),
         ]),
     )

@@ -42,6 +42,11 @@ const cases: Case[] = [
     given: { lines: [{ recon: { charge_type: 'customerCredit', billable_quantity: '0', effective_unit_price: '0', subtotal: '-12.34', total: '-12.34', tax_total: null } }] },
     expect: [],
   },
+  {
+    name: 'Azure plan credit with a quantity follows the usage formula (real row: −3 × 744 at 1.25655 → −2804.61)',
+    given: { lines: [azurePlanLine({ charge_type: 'customerCredit', unit_price: '3', effective_unit_price: '-3', billable_quantity: '744', pc_to_bc_exchange_rate: '1.25655', subtotal: '-2804.61', tax_total: '-364.6', total: '-3169.21' }, { category: 'credit' })] },
+    expect: [],
+  },
   { name: 'duplicates are not checked', given: { lines: [{ recon: { subtotal: '99', total: '99', is_duplicate: 1, duplicate_of: 1 }, priced: null }] }, expect: [] },
 ]
 
