@@ -2,7 +2,7 @@
 // Expected values are Microsoft's documented examples (FORMATS.md §1.8), worked by hand.
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../pipeline/money.js'
-import { priceOne } from './fixtures.js'
+import { priceOne, rule } from './fixtures.js'
 
 const monthlyFrom = (start: string, end: string) => ({ subscription_start_date: start, subscription_end_date: end, billing_frequency: 'Monthly' })
 
@@ -70,7 +70,7 @@ describe('charge cycle (SPEC §3.3)', () => {
   it('fixed price 3.04 per cycle prorates to 1.67 for one seat (Microsoft: 3.04 × 17/31 = 1.6671 → 1.67)', async () => {
     const p = await priceOne({
       line: { ...seatChange, charge_start_date: '2021-06-08', billable_quantity: '1', effective_unit_price: '1.67', subtotal: '1.67' },
-      rules: [{ ...rule('fixed'), fixed_unit_price: '3.04' }],
+      rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '3.04' })],
     })
     expect(p.sell).toBe('1.67')
     expect(p.explanation).toBe('fixed 3.04/cycle × 17/31 × 1 = 1.67')
@@ -95,6 +95,3 @@ describe('charge cycle (SPEC §3.3)', () => {
   })
 })
 
-function rule(method: string) {
-  return { rule_id: 1, source_file: 'pb.csv', source_row: 2, price_book: 'B1', scope: 'default', product_id: null, sku_id: null, term_duration: null, billing_plan: null, category: null, method, percent: null, fixed_unit_price: null, effective_from: null, effective_to: null }
-}

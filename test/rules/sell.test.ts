@@ -1,0 +1,147 @@
+// SPEC §4.2 (signs), §4.4 (credits), §4.5 (rounding, currency), §4.1 (one hold rule, in order).
+import { describe, expect, it } from 'vitest'
+import { priceOne, priceRow, reconLine, reseller, rule, runPrice } from './fixtures.js'
+
+const markup = (percent: string) => [rule({ method: 'markup', percent })]
+const credit = { charge_type: 'customerCredit', charge_type_norm: 'customercredit', subtotal: '-12.34', total: '-12.34', effective_unit_price: '-12.34', billable_quantity: '1' }
+// Seat change in cycle 05/25–06/24 on 06/08 (17/31), as a refund row.
+const seatRefund = {
+  charge_type: 'removeQuantity', charge_type_norm: 'removequantity',
+  subscription_start_date: '2021-05-25', subscription_end_date: '2022-05-24', charge_start_date: '2021-05-25', order_date: '2021-06-08', charge_end_date: '2021-06-24',
+  unit_price: '3.04', effective_unit_price: '-1.67', billable_quantity: '15', subtotal: '-25.05', total: '-25.05',
+}
+const p1yMonthly3_04 = priceRow({ term_duration: 'P1Y', billing_plan: 'Monthly', erp_price: '36.48', effective_start_date: '2021-01-01' })
+
+describe('methods and signs (SPEC §4.2)', () => {
+  it('markup: cost × (1 + p/100)', async () => {
+    const p = await priceOne({ line: { subtotal: '100', total: '100' }, rules: markup('15') })
+    expect([p.method, p.cost, p.sell_exact, p.sell]).toEqual(['markup', '100', '115', '115'])
+    expect(p.explanation).toBe('markup 15% on cost 100.00 = 115.00')
+  })
+
+  it('a refund priced with markup is a credit: −25.05 × 1.10 = −27.555 → −27.56', async () => {
+    const p = await priceOne({ line: { ...seatRefund, charge_type: 'Refund', charge_type_norm: 'refund' }, rules: markup('10') })
+    expect([p.sell_exact, p.sell]).toEqual(['-27.555', '-27.56'])
+  })
+
+  it.each([
+    { name: 'removeQuantity with positive BillableQuantity', qty: '15' },
+    { name: 'removeQuantity with negative BillableQuantity (|qty| is used)', qty: '-15' },
+  ])('erp-discount credit: $name → −(3.04 × 17/31 × 15) = −25.01', async ({ qty }) => {
+    const p = await priceOne({ line: { ...seatRefund, billable_quantity: qty }, rules: [rule({ method: 'erp-discount', percent: '0' })], prices: [p1yMonthly3_04] })
+    // 3.04 × 17 × 15 ÷ 31 = 775.2 ÷ 31 = 25.00645… → −25.01
+    expect(p.sell).toBe('-25.01')
+    expect(p.explanation).toBe('ERP 3.04/cycle × 17/31 × 15 × 1 × (1 − 0%) = -25.01')
+  })
+
+  it('Subtotal 0: the sign comes from EffectiveUnitPrice', async () => {
+    const p = await priceOne({ line: { ...seatRefund, billable_quantity: '1', subtotal: '0' }, rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '3.04' })] })
+    expect(p.sell).toBe('-1.67')
+  })
+
+  it('Subtotal and EffectiveUnitPrice both 0: sells 0', async () => {
+    const p = await priceOne({ line: { subtotal: '0', total: '0', effective_unit_price: '0' }, rules: [rule({ method: 'erp-discount', percent: '0' })], prices: [priceRow({ billing_plan: 'Monthly', erp_price: '126' })] })
+    expect([p.status, p.sell]).toEqual(['invoiced', '0'])
+  })
+
+  it('unit sell price = sell ÷ |BillableQuantity| (display only)', async () => {
+    const p = await priceOne({ line: { subtotal: '100', billable_quantity: '3' }, rules: markup('10') })
+    expect([p.sell, p.unit_sell_price]).toEqual(['110', '36.666667'])
+  })
+})
+
+describe('credits (SPEC §4.4)', () => {
+  it('customerCredit passes through at cost under pass-through, without a price rule', async () => {
+    const p = await priceOne({ line: credit, rules: [] })
+    expect([p.status, p.method, p.rule_id, p.sell_exact, p.sell]).toEqual(['invoiced', 'pass-through', null, '-12.34', '-12.34'])
+    expect(p.explanation).toBe('credit passed through at cost -12.34 = -12.34')
+    expect(p.findings).toEqual([])
+  })
+
+  it('customerCredit under retain: retained before any reseller lookup (unknown reseller is no error)', async () => {
+    const p = await priceOne({ line: { ...credit, tier2_mpn_id: '0' }, rules: [], settings: { creditsPolicy: 'retain' } })
+    expect([p.status, p.hold_rule, p.reseller_id, p.method, p.sell]).toEqual(['retained', null, null, null, null])
+    expect(p.findings).toEqual([])
+  })
+
+  it.each([
+    { name: 'unknown reseller', line: { ...credit, tier2_mpn_id: 'R9' }, hold: 'UNKNOWN_RESELLER' },
+    { name: 'currency mismatch', line: { ...credit, currency: 'EUR' }, hold: 'CURRENCY_MISMATCH' },
+  ])('pass-through still needs a known reseller and currency: $name', async ({ line, hold }) => {
+    const p = await priceOne({ line, rules: [] })
+    expect([p.status, p.hold_rule]).toEqual(['held', hold])
+  })
+
+  it('a free trial passes through at cost (0) without a price rule', async () => {
+    const p = await priceOne({ line: { term_and_billing_cycle: '1 Month Trial', billing_frequency: null, subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', subtotal: '0', total: '0', unit_price: '0', effective_unit_price: '0', billable_quantity: '25' }, rules: [] })
+    expect([p.status, p.billing_plan, p.method, p.sell]).toEqual(['invoiced', 'None', 'pass-through', '0'])
+  })
+})
+
+describe('rounding and currency (SPEC §4.5)', () => {
+  it.each([
+    { cost: '-2.345', sell: '-2.35' },
+    { cost: '2.345', sell: '2.35' },
+    { cost: '-2.344', sell: '-2.34' },
+    { cost: '2.3449999', sell: '2.34' },
+  ])('half away from zero: $cost → $sell', async ({ cost, sell }) => {
+    const p = await priceOne({ line: { subtotal: cost, effective_unit_price: cost }, rules: markup('0') })
+    expect([p.sell_exact, p.sell]).toEqual([cost, sell])
+  })
+
+  it.each([
+    { cost: '1001', sell: '1502', explanation: 'markup 50% on cost 1001 = 1502' },
+    { cost: '-1001', sell: '-1502', explanation: 'markup 50% on cost -1001 = -1502' },
+  ])('JPY has 0 decimals: $cost × 1.5 → $sell', async ({ cost, sell, explanation }) => {
+    const p = await priceOne({ line: { currency: 'JPY', pricing_currency: 'JPY', subtotal: cost, effective_unit_price: cost }, resellers: [reseller({ currency: 'JPY' })], rules: markup('50') })
+    expect([p.sell_exact, p.sell, p.explanation]).toEqual([String(Number(cost) * 1.5), sell, explanation])
+  })
+})
+
+describe('held lines: exactly one error, the first of UNKNOWN_RESELLER, CURRENCY_MISMATCH, NO_PRICE_RULE, PRICE_NOT_FOUND (SPEC §4.1)', () => {
+  const erpOtherBook = [rule({ method: 'erp-discount', percent: '0', price_book: 'OTHER' })]
+  it.each([
+    { name: 'unknown reseller + currency + no rule + no price', line: { tier2_mpn_id: 'R9', currency: 'EUR' }, rules: erpOtherBook, hold: 'UNKNOWN_RESELLER' },
+    { name: 'currency + no rule + no price', line: { currency: 'EUR' }, rules: erpOtherBook, hold: 'CURRENCY_MISMATCH' },
+    { name: 'no rule + no price', line: {}, rules: erpOtherBook, hold: 'NO_PRICE_RULE' },
+    { name: 'no price', line: {}, rules: [rule({ method: 'erp-discount', percent: '0' })], hold: 'PRICE_NOT_FOUND' },
+  ])('$name → $hold', async ({ line, rules, hold }) => {
+    const p = await priceOne({ line, rules })
+    expect([p.status, p.hold_rule, p.sell_exact, p.sell, p.explanation]).toEqual(['held', hold, null, null, `held: ${hold}`])
+    expect(p.findings.map((f) => [f.rule, f.severity, f.file, f.row, f.customerId, f.subscriptionId])).toEqual([[hold, 'error', '2025-06/recon.csv', 2, 'C1', 'S1']])
+  })
+
+  it('CURRENCY_MISMATCH says which currencies', async () => {
+    const p = await priceOne({ line: { currency: 'EUR' } })
+    expect([p.findings[0]?.expected, p.findings[0]?.actual]).toEqual(['USD', 'EUR'])
+  })
+})
+
+describe('the stage as a whole', () => {
+  it('one priced line per non-duplicate line, and the summary counts them', async () => {
+    const out = await runPrice({
+      lines: [
+        reconLine(1),
+        reconLine(2, { is_duplicate: 1, duplicate_of: 1 }),
+        reconLine(3, { tier2_mpn_id: 'R9' }),
+        reconLine(4, credit),
+        reconLine(5, { subtotal: '50' }),
+      ],
+      settings: { creditsPolicy: 'retain' },
+    })
+    expect(out.priced.map((p) => [p.line_id, p.status])).toEqual([[1, 'invoiced'], [3, 'held'], [4, 'retained'], [5, 'invoiced']])
+    expect(out.summary).toEqual({ invoiced: 2, held: 1, retained: 1 })
+    expect(out.findings.map((f) => [f.rule, f.row])).toEqual([['UNKNOWN_RESELLER', 4]])
+    await out.db.close()
+  })
+
+  it('running the stage twice gives the same priced lines', async () => {
+    const out = await runPrice({ lines: [reconLine(1), reconLine(2, { subtotal: '7.5' })] })
+    const { price } = await import('../../stages/price.js')
+    const { testContext } = await import('./fixtures.js')
+    await price(undefined, testContext(out.db))
+    const again = out.db.sqlite.prepare('select * from priced_lines order by line_id').all()
+    expect(again).toEqual(out.priced)
+    await out.db.close()
+  })
+})
