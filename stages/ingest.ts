@@ -19,7 +19,7 @@ import { cellText, KINDS, mapHeader, type HeaderMap, type InputKind, type KindDe
 import { headerKey } from '../schemas/kinds/index.js'
 import { normaliseChargeType } from '../schemas/kinds/reconciliation.js'
 import type { DiscoveredFile } from './discover.js'
-import { createTableWriter, insertInputFile, markDuplicates, rowKey, type InputFileRecord, type TableWriter } from './load.js'
+import { createTableWriter, insertInputFile, markDuplicates, rowKey, rowKeyOrder, type InputFileRecord, type RowKeyOrder, type TableWriter } from './load.js'
 import { sha256File } from './readers/bytes.js'
 import { isBlankRecord, readCsv } from './readers/csv.js'
 import { judgeHeader } from './readers/header.js'
@@ -131,7 +131,7 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
  * validation, cross-row key check, insert. Keeps counters and the file's findings.
  */
 class FileIngest {
-  header: (HeaderMap & { names: string[]; keys: string[] }) | null = null
+  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder }) | null = null
   /** Set when the header makes the file unusable: rows are then only counted. */
   unreadable: { reason: string } | null = null
   missing = false
@@ -193,7 +193,7 @@ class FileIngest {
       return
     }
     const map = mapHeader(this.def.kind, names)
-    this.header = { ...map, names, keys: names.map(headerKey) }
+    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)) }
     if (map.missing.length > 0) {
       this.missing = true
       const list = map.missing.join(', ')
@@ -202,6 +202,7 @@ class FileIngest {
           file: this.file,
           row: 1,
           column: map.missing[0] ?? null,
+          value: null,
           message: `The ${this.def.kind} file has no ${list} column${map.missing.length > 1 ? 's' : ''}: none of its rows are used. Export it again with ${map.missing.length > 1 ? 'these columns' : 'this column'}.`,
         }),
       )
@@ -234,7 +235,7 @@ class FileIngest {
       const i = indexes[c]!
       const cell = i < 0 ? undefined : cells[i]
       if (typeof cell === 'string' && cell.includes('\uFFFD')) {
-        return this.reject(row, i, cell, 'contains the replacement character � (the text was damaged before export)', cells)
+        return this.reject(row, i, cell, 'contains U+FFFD, the replacement character (the text was damaged before export)', cells)
       }
       projected[c] = cell
     }
@@ -265,8 +266,8 @@ class FileIngest {
 
     const params: unknown[] = [this.file, row, ...values]
     if (this.def.kind === 'reconciliation') {
-      const texts = header.names.map((_, i) => cellText(cells[i]))
-      params.push(this.shared.nextLineId++, normaliseChargeType(String(values[this.chargeTypeColumn])), rowKey(header.keys, texts))
+      const texts = isCsv ? (cells as string[]) : header.names.map((_, i) => cellText(cells[i]))
+      params.push(this.shared.nextLineId++, normaliseChargeType(String(values[this.chargeTypeColumn])), rowKey(header.keyOrder, texts))
     }
     this.writer.add(params)
     return null

@@ -80,11 +80,36 @@ export function insertInputFile(db: Db, record: InputFileRecord): void {
 /**
  * Identity of a reconciliation row for DUPLICATE_LINE (SPEC §5): SHA-1 over the sorted (lower-cased column name,
  * trimmed cell text) pairs of ALL its columns, so column order and unknown columns are accounted for.
+ * `keyOrder` (from `rowKeyOrder`) sorts a file's columns once; only same-named (empty) columns sort per row.
  */
-export function rowKey(names: readonly string[], texts: readonly string[]): string {
-  const pairs: [string, string][] = names.map((name, i) => [name, (texts[i] ?? '').trim()])
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-  return createHash('sha1').update(JSON.stringify(pairs)).digest('hex')
+export function rowKey(order: RowKeyOrder, texts: readonly string[]): string {
+  const flat: string[] = []
+  const pairs: [string, string][] = order.ties ? order.names.map((n, i) => [n, (texts[i] ?? '').trim()]) : []
+  if (order.ties) {
+    pairs.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]))
+    for (const [n, t] of pairs) flat.push(n, t)
+  } else {
+    for (const i of order.sorted) flat.push(order.names[i]!, (texts[i] ?? '').trim())
+  }
+  return createHash('sha1').update(JSON.stringify(flat)).digest('hex')
+}
+
+export interface RowKeyOrder {
+  names: readonly string[]
+  /** Column indexes in name order. */
+  sorted: number[]
+  /** True when two columns share a name (only empty header cells can): sort pairs per row then. */
+  ties: boolean
+}
+
+export function rowKeyOrder(lowerNames: readonly string[]): RowKeyOrder {
+  const sorted = lowerNames.map((_, i) => i).sort((a, b) => compare(lowerNames[a]!, lowerNames[b]!))
+  const ties = new Set(lowerNames).size !== lowerNames.length
+  return { names: lowerNames, sorted, ties }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 interface DuplicateRow {

@@ -71,7 +71,7 @@ export function headerKey(name: string): string {
 }
 
 function namesOf(def: ColumnDef): string[] {
-  return [def.name, ...(def.aliases ?? [])].map(headerKey)
+  return [...new Set([def.name, ...(def.aliases ?? [])].map(headerKey))]
 }
 
 /** The first kind (SPEC order) whose detection columns are all in the header, or null. */

@@ -73,10 +73,11 @@ export async function readCsv(path: string, options: CsvOptions, onRecord: Recor
         const index = records++
         let problem: string | null = null
         for (const e of results.errors) {
-          if (e.code === 'MissingQuotes') unterminatedAt = index + 1
-          else if (e.code === 'InvalidQuotes') problem = 'a quoted cell has text after its closing quote'
+          if (e.code === 'MissingQuotes') {
+            unterminatedAt = index + 1
+            problem = 'a quoted cell is never closed'
+          } else if (e.code === 'InvalidQuotes') problem ??= 'a quoted cell has text after its closing quote'
         }
-        if (unterminatedAt > 0) return
         if (onRecord(results.data, index, problem) === false) parser.abort()
       },
       complete: () => resolve(null),

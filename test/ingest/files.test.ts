@@ -1,0 +1,307 @@
+/**
+ * File-level behaviour (SPEC §2): encodings, line endings, blank lines and Excel row numbers, gzip, XLSX,
+ * unreadable files, ignored files, reference fallback, duplicate reconciliation lines across files.
+ */
+import { gzipSync } from 'node:zlib'
+import ExcelJS from 'exceljs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { csv, inputFiles, makeInput, runIngest, type TestInput } from './context.js'
+import { CUSTOMERS_HEADER, RECON_HEADER, reconRow, RESELLERS_HEADER, USAGE_HEADER } from '../fixtures/ingest/builders.js'
+
+let input: TestInput
+afterEach(async () => input.cleanup())
+
+const H = [...RECON_HEADER]
+const quoted = (rows: string[][], eol = '\r\n') => rows.map((r) => r.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')).join(eol) + eol
+const resellers = (...ids: string[]) => csv([[...RESELLERS_HEADER], ...ids.map((id) => [id, `Name ${id}`, 'EUR', 'std', '', '', ''])])
+
+function accounting() {
+  for (const f of inputFiles(input.ctx)) expect(f.rows, f.file).toBe(f.accepted + f.rejected)
+}
+
+async function unreadableCase(name: string, content: string | Buffer) {
+  input = makeInput()
+  input.write(name, content)
+  const result = await runIngest(input.ctx)
+  expect(result.findings).toHaveLength(1)
+  const [f] = result.findings
+  expect(f).toMatchObject({ rule: 'UNREADABLE_FILE', severity: 'error', file: `2026-10/${name}`, row: 1 })
+  expect(f!.message).toContain(`2026-10/${name}`)
+  accounting()
+  expect(input.ctx.db.sqlite.prepare('select count(*) n from recon_lines').get()).toEqual({ n: 0 })
+  return { finding: f!, file: inputFiles(input.ctx)[0]! }
+}
+
+describe('text encodings and layout', () => {
+  it('UTF-8 BOM + quoted header + CRLF maps every column', async () => {
+    input = makeInput()
+    input.write('recon.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(quoted([H, reconRow({ CustomerName: 'Müller "Quote", GmbH' })]))]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select customer_name, sku_id from recon_lines').get()).toEqual({ customer_name: 'Müller "Quote", GmbH', sku_id: '0001' })
+    expect(inputFiles(input.ctx)[0]!.unknown_columns).toBe('[]')
+  })
+
+  it('blank lines are not rows but keep Excel row numbers', async () => {
+    input = makeInput()
+    const text = [H.join(','), '', reconRow({ SubscriptionId: 'a' }).join(','), '', '', reconRow({ SubscriptionId: 'b', UnitPrice: 'bad' }).join(','), ',,,', reconRow({ SubscriptionId: 'c' }).join(','), ''].join('\r\n')
+    input.write('recon.csv', text)
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.row, f.column])).toEqual([[6, 'UnitPrice (K)']])
+    expect(input.ctx.db.sqlite.prepare('select subscription_id s, source_row r from recon_lines order by line_id').all()).toEqual([
+      { s: 'a', r: 3 }, { s: 'c', r: 8 },
+    ])
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ rows: 3, accepted: 2, rejected: 1 })
+  })
+
+  it('UTF-16 LE with BOM', async () => {
+    input = makeInput()
+    input.write('customers.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv([[...CUSTOMERS_HEADER], ['cé', 'R1', '']], '\r\n'), 'utf16le')]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select customer_id from customers').get()).toEqual({ customer_id: 'cé' })
+  })
+
+  it('UTF-16 BE with BOM', async () => {
+    input = makeInput()
+    const le = Buffer.from(csv([[...CUSTOMERS_HEADER], ['c1', 'R1', '']]), 'utf16le')
+    const be = Buffer.alloc(le.length)
+    for (let i = 0; i < le.length; i += 2) { be[i] = le[i + 1]!; be[i + 1] = le[i]! }
+    input.write('customers.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), be]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ kind: 'customers', accepted: 1 })
+  })
+
+  it('Windows-1252 text (not valid UTF-8) is read as Windows-1252; no U+FFFD in the DB', async () => {
+    input = makeInput()
+    const bytes = Buffer.from(csv([H, reconRow({ CustomerName: 'Caf\u00e9 Ltd' })]), 'latin1')
+    input.write('recon.csv', bytes)
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select customer_name from recon_lines').get()).toEqual({ customer_name: 'Café Ltd' })
+  })
+
+  it('invalid UTF-8 far into the file: rows already loaded are dropped and the file is read again as Windows-1252', async () => {
+    input = makeInput()
+    const rows = Array.from({ length: 6000 }, (_, i) => reconRow({ SubscriptionId: `s${i}`, CustomerName: i === 5999 ? 'Caf\u00e9' : 'Plain' }))
+    input.write('recon.csv', Buffer.from(csv([H, ...rows]), 'latin1'))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ rows: 6000, accepted: 6000 })
+    expect(input.ctx.db.sqlite.prepare('select count(*) n, max(line_id) m from recon_lines').get()).toEqual({ n: 6000, m: 6000 })
+    expect(input.ctx.db.sqlite.prepare("select customer_name from recon_lines where line_id = 6000").get()).toEqual({ customer_name: 'Café' })
+    const fffd = input.ctx.db.sqlite.prepare("select count(*) n from recon_lines where customer_name like '%' || char(65533) || '%'").get()
+    expect(fffd).toEqual({ n: 0 })
+  })
+
+  it('a literal U+FFFD in a used cell rejects the row instead of storing it', async () => {
+    input = makeInput()
+    input.write('recon.csv', csv([H, reconRow({ CustomerName: 'Bad \uFFFD name' })]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column])).toEqual([['REJECTED_ROW', 2, 'CustomerName (C)']])
+    expect(findings[0]!.value).not.toContain('\uFFFD')
+    expect(findings[0]!.message).not.toContain('\uFFFD')
+  })
+})
+
+describe('gzip', () => {
+  it('.csv.gz made of several gzip members reads to the end', async () => {
+    input = makeInput()
+    const text = csv([H, reconRow({ SubscriptionId: 'a' }), reconRow({ SubscriptionId: 'b' }), reconRow({ SubscriptionId: 'c' })], '\r\n')
+    const cut = text.indexOf('\r\n', text.indexOf('\r\n') + 2) + 2 // after the first data row
+    input.write('recon.csv.gz', Buffer.concat([gzipSync(Buffer.from('\uFEFF' + text.slice(0, cut))), gzipSync(text.slice(cut))]))
+    const { findings, discovered } = await runIngest(input.ctx)
+    expect(discovered[0]).toMatchObject({ format: 'csv.gz', kind: 'reconciliation' })
+    expect(findings).toEqual([])
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ file: '2026-10/recon.csv.gz', rows: 3, accepted: 3 })
+  })
+
+  it('truncated gzip → UNREADABLE_FILE; rows already read are counted as rejected and nothing is loaded', async () => {
+    const rows = Array.from({ length: 20000 }, (_, i) => reconRow({ SubscriptionId: `s${i}`, CustomerName: `n${i * 7919}` }))
+    const gz = gzipSync(csv([H, ...rows]))
+    const { finding, file } = await unreadableCase('recon.csv.gz', gz.subarray(0, Math.floor(gz.length * 0.8)))
+    expect(finding.message).toContain('truncated')
+    expect(file.kind).toBe('unreadable')
+    expect(file.rows).toBeGreaterThan(0)
+    expect(file.accepted).toBe(0)
+  })
+})
+
+describe('XLSX', () => {
+  async function workbook(build: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
+    const wb = new ExcelJS.Workbook()
+    build(wb)
+    return Buffer.from(await wb.xlsx.writeBuffer())
+  }
+
+  it('reads the sheet named after the kind, with Date cells, serial numbers, rich text and formulas', async () => {
+    input = makeInput()
+    input.write('customers.xlsx', await workbook((wb) => {
+      wb.addWorksheet('Notes').addRow(['not the data'])
+      const s = wb.addWorksheet('Customers')
+      s.addRow([...CUSTOMERS_HEADER])
+      s.addRow(['c1', 'R1', new Date(Date.UTC(2025, 2, 1))])
+      s.addRow([])
+      s.addRow([{ richText: [{ text: 'c' }, { text: '2' }] }, { formula: '"R"&"2"', result: 'R2' }, 45762]) // 45762 = 2025-04-15
+      s.addRow(['c3', 'R3', 'not a date'])
+    }))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 5, 'McaAcceptedOn (C)', 'not a date']])
+    expect(input.ctx.db.sqlite.prepare('select customer_id, reseller_id, mca_accepted_on, source_row from customers order by source_row').all()).toEqual([
+      { customer_id: 'c1', reseller_id: 'R1', mca_accepted_on: '2025-03-01', source_row: 2 },
+      { customer_id: 'c2', reseller_id: 'R2', mca_accepted_on: '2025-04-15', source_row: 4 },
+    ])
+    accounting()
+  })
+
+  it('first sheet otherwise; numbers pass to parseDecimal exactly; ids typed as numbers become text', async () => {
+    input = makeInput()
+    input.write('usage.xlsx', await workbook((wb) => {
+      const s = wb.addWorksheet('Sheet1')
+      s.addRow([...USAGE_HEADER])
+      const dated = s.addRow(['cust', 'sub', 'DZH318Z0BQD2', 3, new Date(Date.UTC(2026, 9, 5)), 'm1', 'Storage', 'LRS', 0.00000641, 2.99, 1.5, 'EUR'])
+      dated.getCell(5).numFmt = 'mm/dd/yyyy'
+      wb.addWorksheet('Other').addRow(['x'])
+    }))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select sku_id, usage_date, quantity, unit_price, billing_pre_tax_total from usage_rows').get()).toEqual({
+      sku_id: '3', usage_date: '2026-10-05', quantity: '0.00000641', unit_price: '2.99', billing_pre_tax_total: '1.5',
+    })
+  })
+
+  it('a broken zip → UNREADABLE_FILE', async () => {
+    const good = await workbook((wb) => wb.addWorksheet('customers').addRow([...CUSTOMERS_HEADER]))
+    const { finding } = await unreadableCase('customers.xlsx', good.subarray(0, Math.floor(good.length / 2)))
+    expect(finding.message).toContain('not a valid .xlsx')
+  })
+
+  it('a text file named .xlsx → UNREADABLE_FILE', async () => {
+    const { finding } = await unreadableCase('notes.xlsx', 'just some text\n')
+    expect(finding.message).toContain('not a valid .xlsx')
+  })
+})
+
+describe('unreadable and ignored files', () => {
+  it.each([
+    { name: 'empty', file: 'empty.csv', content: '', reason: 'empty (0 bytes)', rows: 0 },
+    { name: 'binary', file: 'bin.csv', content: Buffer.from([1, 2, 0, 0, 5, 6, 0, 7]), reason: 'binary', rows: 0 },
+    { name: 'an xlsx named .csv', file: 'book.csv', content: Buffer.from('PK\u0003\u0004rest'), reason: 'zip file', rows: 0 },
+    { name: 'only blank lines', file: 'blank.csv', content: '\r\n\r\n', reason: 'no header row', rows: 0 },
+    { name: 'duplicated column', file: 'dup.csv', content: csv([[...H, 'subtotal'], [...reconRow(), '1'], [...reconRow(), '2']]), reason: "column name 'subtotal' appears twice", rows: 2 },
+    { name: 'header of no kind', file: 'other.csv', content: 'Foo,Bar\n1,2\n3,4\n5,6\n', reason: 'matches no input kind', rows: 3 },
+    { name: 'semicolon-separated', file: 'semi.csv', content: 'CustomerId;ResellerId\nc1;R1\n', reason: 'semicolons', rows: 1 },
+    { name: 'not gzip', file: 'plain.csv.gz', content: csv([[...CUSTOMERS_HEADER], ['c', 'r', '']]), reason: 'gzip', rows: 0 },
+  ])('$name → UNREADABLE_FILE', async ({ file, content, reason, rows }) => {
+    const { finding, file: record } = await unreadableCase(file, content)
+    expect(finding.message).toContain(reason)
+    expect(record).toMatchObject({ kind: 'unreadable', rows, accepted: 0, rejected: rows })
+    expect(record.sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('an unterminated quote → UNREADABLE_FILE and nothing from the file is loaded', async () => {
+    const text = csv([H, reconRow({ SubscriptionId: 'a' }), reconRow({ SubscriptionId: 'b' })]) + reconRow({ CustomerName: '"Open quote' }).join(',') + '\n' + reconRow().join(',') + '\n'
+    const { finding, file } = await unreadableCase('recon.csv', text)
+    expect(finding.message).toContain('unterminated quote')
+    expect(finding.message).toContain('row 4')
+    expect(file).toMatchObject({ rows: 3, accepted: 0, rejected: 3 })
+  })
+
+  it('a .txt file is ignored (listed, not read, no finding); the run goes on', async () => {
+    input = makeInput()
+    input.write('readme.txt', 'CustomerId,ResellerId\nc1,R1\n')
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER], ['c1', 'R1', '']]))
+    const { findings, discovered } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(discovered.map((d) => [d.file, d.kind, d.format])).toEqual([
+      ['2026-10/customers.csv', 'customers', 'csv'],
+      ['2026-10/readme.txt', 'ignored', 'other'],
+    ])
+    expect(inputFiles(input.ctx).map((f) => [f.file, f.kind, f.rows])).toEqual([
+      ['2026-10/customers.csv', 'customers', 1],
+      ['2026-10/readme.txt', 'ignored', 0],
+    ])
+  })
+
+  it('files are processed in file-name order; the kind comes from the header, not the name', async () => {
+    input = makeInput()
+    input.write('b.csv', csv([H, reconRow({ SubscriptionId: 'from-b' })]))
+    input.write('a-resellers-not.csv', csv([H, reconRow({ SubscriptionId: 'from-a' })]))
+    await runIngest(input.ctx)
+    expect(input.ctx.db.sqlite.prepare('select line_id, subscription_id from recon_lines order by line_id').all()).toEqual([
+      { line_id: 1, subscription_id: 'from-a' }, { line_id: 2, subscription_id: 'from-b' },
+    ])
+  })
+})
+
+describe('reference folder', () => {
+  it('a reference kind missing from the period folder is read from input/reference', async () => {
+    input = makeInput()
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER], ['c1', 'R1', '']]))
+    input.write('reference/resellers.csv', resellers('R1', 'R2'))
+    input.write('reference/customers.csv', csv([[...CUSTOMERS_HEADER], ['c9', 'R9', '']]))
+    const { findings, discovered } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(discovered.map((d) => [d.file, d.kind])).toEqual([
+      ['2026-10/customers.csv', 'customers'],
+      ['reference/customers.csv', 'ignored'],
+      ['reference/resellers.csv', 'resellers'],
+    ])
+    expect(discovered[1]!.reason).toContain('has its own customers file')
+    expect(input.ctx.db.sqlite.prepare('select reseller_id, source_file from resellers order by reseller_id').all()).toEqual([
+      { reseller_id: 'R1', source_file: 'reference/resellers.csv' },
+      { reseller_id: 'R2', source_file: 'reference/resellers.csv' },
+    ])
+    expect(input.ctx.db.sqlite.prepare('select customer_id from customers').all()).toEqual([{ customer_id: 'c1' }])
+  })
+
+  it('resellers in the period folder win over input/reference', async () => {
+    input = makeInput()
+    input.write('resellers.csv', resellers('P1'))
+    input.write('reference/resellers.csv', resellers('R1'))
+    await runIngest(input.ctx)
+    expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: 'P1' }])
+    expect(inputFiles(input.ctx).map((f) => [f.file, f.kind])).toEqual([
+      ['2026-10/resellers.csv', 'resellers'],
+      ['reference/resellers.csv', 'ignored'],
+    ])
+  })
+
+  it('a repeated ResellerId across two reseller files of the period folder is rejected in the later file', async () => {
+    input = makeInput()
+    input.write('resellers-a.csv', resellers('R1'))
+    input.write('resellers-b.csv', resellers('R2', 'R1'))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.file, f.row, f.column])).toEqual([['2026-10/resellers-b.csv', 3, 'ResellerId (A)']])
+    expect(findings[0]!.message).toContain('2026-10/resellers-a.csv row 2')
+  })
+})
+
+describe('duplicate reconciliation lines', () => {
+  it('a line repeated in a later file (other column order, padded cells) → DUPLICATE_LINE; still accepted', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one' }), reconRow({ SubscriptionId: 'two' })]))
+    const reversed = [...H].reverse()
+    input.write('b.csv', csv([reversed.map((h) => h.toUpperCase()), reconRow({ SubscriptionId: ' two ' }, reversed), reconRow({ SubscriptionId: 'three' }, reversed)]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.severity, f.file, f.row, f.actual])).toEqual([
+      ['DUPLICATE_LINE', 'warning', '2026-10/b.csv', 2, '2026-10/a.csv:3'],
+    ])
+    expect(findings[0]!.message).toContain('2026-10/a.csv row 3')
+    expect(input.ctx.db.sqlite.prepare('select line_id, is_duplicate, duplicate_of from recon_lines order by line_id').all()).toEqual([
+      { line_id: 1, is_duplicate: 0, duplicate_of: null },
+      { line_id: 2, is_duplicate: 0, duplicate_of: null },
+      { line_id: 3, is_duplicate: 1, duplicate_of: 2 },
+      { line_id: 4, is_duplicate: 0, duplicate_of: null },
+    ])
+    expect(inputFiles(input.ctx).map((f) => [f.rows, f.accepted, f.rejected])).toEqual([[2, 2, 0], [2, 2, 0]])
+  })
+
+  it('rows that differ only in an unknown column are not duplicates', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([[...H, 'Note'], [...reconRow(), 'x'], [...reconRow(), 'y'], [...reconRow(), 'x']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:2']])
+  })
+})

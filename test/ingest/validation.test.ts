@@ -1,0 +1,216 @@
+/**
+ * Row validation and file-level rejection (SPEC §2, §5 REJECTED_ROW / MISSING_COLUMN): exact findings with the
+ * Excel row and `Name (Letter)` column, row accounting (rows = accepted + rejected), value parsing.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { csv, inputFiles, makeInput, runIngest, type TestInput } from './context.js'
+import { RECON_HEADER, reconRow, RESELLERS_HEADER, CUSTOMERS_HEADER, PRICEBOOKS_HEADER, PRICELIST_HEADER } from '../fixtures/ingest/builders.js'
+
+let input: TestInput
+afterEach(async () => input.cleanup())
+
+const H = [...RECON_HEADER]
+
+function expectAccounting() {
+  for (const f of inputFiles(input.ctx)) expect(f.rows, f.file).toBe(f.accepted + f.rejected)
+}
+
+describe('bad date, non-numeric price, missing column', () => {
+  it('gives exactly those three findings; other rows are accepted', async () => {
+    input = makeInput()
+    input.write('a-recon.csv', csv([
+      H,
+      reconRow({ SubscriptionId: 'sub-1' }),
+      reconRow({ SubscriptionId: 'sub-2', ChargeStartDate: '13/45/2026' }), // row 3, column R
+      reconRow({ SubscriptionId: 'sub-3' }),
+      reconRow({ SubscriptionId: 'sub-4', UnitPrice: 'abc' }), // row 5, column K
+    ]))
+    const noCurrency = H.filter((h) => h !== 'Currency')
+    input.write('b-recon.csv', csv([noCurrency, reconRow({}, noCurrency), reconRow({ SubscriptionId: 'x' }, noCurrency)]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.column, f.value])).toEqual([
+      ['REJECTED_ROW', '2026-10/a-recon.csv', 3, 'ChargeStartDate (R)', '13/45/2026'],
+      ['REJECTED_ROW', '2026-10/a-recon.csv', 5, 'UnitPrice (K)', 'abc'],
+      ['MISSING_COLUMN', '2026-10/b-recon.csv', 1, 'Currency', null],
+    ])
+    expect(findings[0]!.message).toContain("ChargeStartDate (R): '13/45/2026' is not a date")
+    expect(findings[0]!.subscriptionId).toBe('sub-2')
+    expect(findings[1]!.message).toContain("UnitPrice (K): 'abc' is not a plain decimal number")
+    expect(findings[2]!.message).toContain('Currency')
+    expect(inputFiles(input.ctx).map((f) => [f.file, f.kind, f.rows, f.accepted, f.rejected])).toEqual([
+      ['2026-10/a-recon.csv', 'reconciliation', 4, 2, 2],
+      ['2026-10/b-recon.csv', 'reconciliation', 2, 0, 2],
+    ])
+    const lines = input.ctx.db.sqlite.prepare('select line_id, source_file, source_row, subscription_id from recon_lines order by line_id').all()
+    expect(lines).toEqual([
+      { line_id: 1, source_file: '2026-10/a-recon.csv', source_row: 2, subscription_id: 'sub-1' },
+      { line_id: 2, source_file: '2026-10/a-recon.csv', source_row: 4, subscription_id: 'sub-3' },
+    ])
+  })
+})
+
+describe('row shape and value rules', () => {
+  it.each([
+    { name: 'too few cells', row: () => reconRow().slice(0, -1), column: null, message: 'the row has 24 cells but the header has 25' },
+    { name: 'too many cells', row: () => [...reconRow(), 'extra'], column: null, message: 'the row has 26 cells but the header has 25' },
+    { name: 'thousands separator', row: () => reconRow({ Subtotal: '"1,234.56"' }), column: 'Subtotal (M)', message: 'not a plain decimal' },
+    { name: 'comma decimal', row: () => reconRow({ Subtotal: '"1234,56"' }), column: 'Subtotal (M)', message: 'not a plain decimal' },
+    { name: 'NaN', row: () => reconRow({ Total: 'NaN' }), column: 'Total (O)', message: 'not a plain decimal' },
+    { name: 'Infinity', row: () => reconRow({ Total: 'Infinity' }), column: 'Total (O)', message: 'not a plain decimal' },
+    { name: '10^15', row: () => reconRow({ UnitPrice: '1e15' }), column: 'UnitPrice (K)', message: 'too large' },
+    { name: 'empty required', row: () => reconRow({ CustomerId: '' }), column: 'CustomerId (B)', message: 'CustomerId (B) is empty but a value is required' },
+    { name: 'over 32,767 characters', row: () => reconRow({ SkuName: 'x'.repeat(32_768) }), column: 'SkuName (H)', message: "more than Excel's limit" },
+    { name: 'unknown-column cell over the limit', row: () => reconRow({ PartnerId: 'y'.repeat(40_000) }), column: 'PartnerId (A)', message: '40000 characters' },
+  ])('$name → REJECTED_ROW at row 2', async ({ row, column, message }) => {
+    input = makeInput()
+    input.write('recon.csv', csv([H, row(), reconRow({ SubscriptionId: 'ok' })]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({ rule: 'REJECTED_ROW', severity: 'error', file: '2026-10/recon.csv', row: 2, column })
+    expect(findings[0]!.message).toContain(message)
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ rows: 2, accepted: 1, rejected: 1 })
+  })
+
+  it('lists every problem of a row in one finding; column/value are the first problem', async () => {
+    input = makeInput()
+    input.write('recon.csv', csv([H, reconRow({ UnitPrice: 'x', Total: '', ChargeStartDate: '2026-02-30' })]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({ column: 'UnitPrice (K)', value: 'x' })
+    expect(findings[0]!.message).toContain('UnitPrice (K)')
+    expect(findings[0]!.message).toContain('Total (O) is empty')
+    expect(findings[0]!.message).toContain("ChargeStartDate (R): '2026-02-30' is not a date")
+  })
+
+  it('accepts the allowed empties, exact decimals, exponents, Excel guards, US/ISO dates with times, ids as text', async () => {
+    input = makeInput()
+    input.write('recon.csv', csv([
+      H,
+      reconRow({ CustomerName: '', InvoiceNumber: '', SkuName: '', ProductName: '', SubscriptionId: '', ChargeEndDate: '' }),
+      reconRow({ SubscriptionId: 's2', UnitPrice: "'22.000000000000000000", Subtotal: "'0E-20", Total: '1.5e2', EffectiveUnitPrice: '0.12345678901234567890', ChargeStartDate: '2/1/2026 12:00:00 AM', ChargeEndDate: '2026-02-28T23:59:59.0000000Z', SkuId: '0001', ChargeType: 'Purchase', Tier2MpnId: ' 0042 ' }),
+    ]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    const rows = input.ctx.db.sqlite.prepare('select * from recon_lines order by line_id').all() as Record<string, unknown>[]
+    expect(rows[0]).toMatchObject({ customer_name: null, invoice_number: null, sku_name: null, subscription_id: null, charge_end_date: null })
+    expect(rows[1]).toMatchObject({
+      unit_price: '22', subtotal: '0', total: '150', effective_unit_price: '0.1234567890123456789', charge_start_date: '2026-02-01',
+      charge_end_date: '2026-02-28', sku_id: '0001', charge_type: 'Purchase', charge_type_norm: 'new', tier2_mpn_id: '0042',
+    })
+  })
+
+  it('ChargeType is stored as written and lower-cased in charge_type_norm', async () => {
+    input = makeInput()
+    input.write('recon.csv', csv([H, ...['cycleCharge', 'CycleCharge', 'cyclecharge', 'Refund', 'purchase'].map((t, i) => reconRow({ ChargeType: t, SubscriptionId: `s${i}` }))]))
+    await runIngest(input.ctx)
+    const rows = input.ctx.db.sqlite.prepare('select charge_type, charge_type_norm from recon_lines order by line_id').all()
+    expect(rows).toEqual([
+      { charge_type: 'cycleCharge', charge_type_norm: 'cyclecharge' },
+      { charge_type: 'CycleCharge', charge_type_norm: 'cyclecharge' },
+      { charge_type: 'cyclecharge', charge_type_norm: 'cyclecharge' },
+      { charge_type: 'Refund', charge_type_norm: 'refund' },
+      { charge_type: 'purchase', charge_type_norm: 'new' },
+    ])
+  })
+
+  it('maps columns by name in any order and case, with Tier2MpnId aliases; unknown columns are listed', async () => {
+    input = makeInput()
+    const header = H.map((h) => (h === 'Tier2MpnId' ? 'RESELLERMPNID' : h === 'Total' ? 'TotalForCustomer' : h.toLowerCase())).reverse()
+    const values = reconRow({ Tier2MpnId: '777' }).reverse()
+    input.write('recon.csv', csv([[...header, 'BrandNewColumn'], [...values, 'x']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ kind: 'reconciliation', accepted: 1, unknown_columns: '["BrandNewColumn"]' })
+    expect(input.ctx.db.sqlite.prepare('select tier2_mpn_id, total from recon_lines').get()).toEqual({ tier2_mpn_id: '777', total: '60' })
+  })
+})
+
+describe('reference sheets', () => {
+  it('reseller id rules, defaults, upper-case currency, repeated ids', async () => {
+    input = makeInput()
+    input.write('resellers.csv', csv([
+      [...RESELLERS_HEADER],
+      ['R-1', 'Alpha', 'eur', 'std', '', '', ''],
+      ['con', 'Device', 'EUR', 'std', '', '', ''],
+      ['LPT9', 'Device', 'EUR', 'std', '', '', ''],
+      ['a.b', 'Dot', 'EUR', 'std', '', '', ''],
+      ['x'.repeat(65), 'Long', 'EUR', 'std', '', '', ''],
+      ['r-1', 'Again', 'EUR', 'std', '', '', ''],
+      ['R_2', 'Beta', 'usd', 'gold', '19.5', '2', '45'],
+      ['R3', 'Gamma', 'usd', 'gold', '', '', '-1'],
+      ['COM10', 'Not a device', 'usd', 'gold', '', '', ''],
+    ]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.row, f.column])).toEqual([
+      [3, 'ResellerId (A)'], [4, 'ResellerId (A)'], [5, 'ResellerId (A)'], [6, 'ResellerId (A)'], [7, 'ResellerId (A)'], [9, 'PaymentTermsDays (G)'],
+    ])
+    expect(findings[0]!.message).toContain('Windows device name')
+    expect(findings[2]!.message).toContain('1–64 characters')
+    expect(findings[4]!.message).toContain('repeats 2026-10/resellers.csv row 2')
+    const rows = input.ctx.db.sqlite.prepare('select reseller_id, currency, tax_rate_percent, support_plan_percent, payment_terms_days from resellers order by source_row').all()
+    expect(rows).toEqual([
+      { reseller_id: 'R-1', currency: 'EUR', tax_rate_percent: '0', support_plan_percent: '0', payment_terms_days: 30 },
+      { reseller_id: 'R_2', currency: 'USD', tax_rate_percent: '19.5', support_plan_percent: '2', payment_terms_days: 45 },
+      { reseller_id: 'COM10', currency: 'USD', tax_rate_percent: '0', support_plan_percent: '0', payment_terms_days: 30 },
+    ])
+    expectAccounting()
+  })
+
+  it('customers: a repeated CustomerId rejects every row after the first', async () => {
+    input = makeInput()
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER], ['c1', 'R1', '03/01/2025'], ['c2', 'R1', ''], ['c1', 'R2', ''], ['C1', 'R3', '']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([
+      ['REJECTED_ROW', 4, 'CustomerId (A)', 'c1'],
+      ['REJECTED_ROW', 5, 'CustomerId (A)', 'C1'],
+    ])
+    expect(input.ctx.db.sqlite.prepare('select customer_id, reseller_id, mca_accepted_on from customers order by source_row').all()).toEqual([
+      { customer_id: 'c1', reseller_id: 'R1', mca_accepted_on: '2025-03-01' },
+      { customer_id: 'c2', reseller_id: 'R1', mca_accepted_on: null },
+    ])
+  })
+
+  it('pricebooks: bad scope/method, columns the scope needs, method value missing (SPEC §2.4)', async () => {
+    input = makeInput()
+    const row = (o: Record<string, string>) => PRICEBOOKS_HEADER.map((h) => o[h] ?? '')
+    input.write('pricebooks.csv', csv([
+      [...PRICEBOOKS_HEADER],
+      row({ PriceBook: 'std', Scope: 'default', Method: 'markup', Percent: '10' }),
+      row({ PriceBook: 'std', Scope: 'global', Method: 'markup', Percent: '10' }),
+      row({ PriceBook: 'std', Scope: 'sku', ProductId: 'P1', Method: 'markup', Percent: '10' }),
+      row({ PriceBook: 'std', Scope: 'category', Method: 'fixed', FixedUnitPrice: '3' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P1', Method: 'discount', Percent: '5' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P1', Method: 'erp-discount' }),
+      row({ PriceBook: 'std', Scope: 'SKU', ProductId: 'P1', SkuId: '0001', Method: 'Fixed', FixedUnitPrice: '4.5', EffectiveFrom: '2026-01-01' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P1', Method: 'fixed' }),
+    ]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.row, f.column])).toEqual([
+      [3, 'Scope (B)'], [4, 'SkuId (D)'], [5, 'Category (G)'], [6, 'Method (H)'], [7, 'Percent (I)'], [9, 'FixedUnitPrice (J)'],
+    ])
+    expect(findings[0]!.message).toContain("Scope (B) 'global' is not one of sku, product, category, default")
+    expect(input.ctx.db.sqlite.prepare('select source_row, scope, method, fixed_unit_price, effective_from from price_book_rules order by source_row').all()).toEqual([
+      { source_row: 2, scope: 'default', method: 'markup', fixed_unit_price: null, effective_from: null },
+      { source_row: 8, scope: 'sku', method: 'fixed', fixed_unit_price: '4.5', effective_from: '2026-01-01' },
+    ])
+  })
+
+  it('price list: empty EffectiveEndDate is open-ended; Microsoft date forms parse; Tags is known', async () => {
+    input = makeInput()
+    const defaults: Record<string, string> = { ProductId: 'P1', SkuId: '0001', TermDuration: 'P1Y', BillingPlan: 'Annual', Currency: 'USD', UnitPrice: '115.2', 'ERP Price': '144', EffectiveStartDate: '2/1/2019 12:00:00 AM' }
+    const row = (o: Record<string, string>) => PRICELIST_HEADER.map((h) => o[h] ?? defaults[h] ?? '')
+    input.write('prices.csv', csv([
+      [...PRICELIST_HEADER],
+      row({ EffectiveEndDate: '11/30/9999 23:59' }),
+      row({ EffectiveStartDate: '2021-10-01T00:00:00.0000000Z', EffectiveEndDate: '' }),
+      row({ 'ERP Price': '' }),
+    ]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.row, f.column])).toEqual([[4, 'ERP Price (M)']])
+    expect(inputFiles(input.ctx)[0]).toMatchObject({ kind: 'pricelist', unknown_columns: '[]', rows: 3, accepted: 2 })
+    expect(input.ctx.db.sqlite.prepare('select effective_start_date s, effective_end_date e, erp_price from price_list order by source_row').all()).toEqual([
+      { s: '2019-02-01', e: '9999-11-30', erp_price: '144' },
+      { s: '2021-10-01', e: null, erp_price: '144' },
+    ])
+  })
+})
