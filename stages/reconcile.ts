@@ -8,6 +8,7 @@
  */
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { compareFindings, RULES, type Finding, type Rule } from '../pipeline/diagnostics.js'
+import { formatMoney, parseDecimal } from '../pipeline/money.js'
 import type { Check } from './checks/common.js'
 import { amountMismatch } from './checks/amount-mismatch.js'
 import { prorationMismatch } from './checks/proration-mismatch.js'
@@ -90,7 +91,12 @@ export function formatSummary(
     lines.push(`${'Total'.padEnd(width)}  ${SEVERITIES.map((s) => cell(totals[s] ?? 0, 7)).join('  ')}`)
   }
   const held = Object.keys(heldByCurrency).sort()
-  lines.push(held.length === 0 ? 'Held (not invoiced): none' : `Held (not invoiced): ${held.map((c) => `${heldByCurrency[c]} ${c}`).join(', ')}`)
+  // Held cost arrives exact; shown with the currency's minor-unit decimals, rounded once (SPEC §6).
+  const amount = (c: string): string => {
+    const v = heldByCurrency[c] ?? ''
+    return typeof parseDecimal(v) === 'string' ? formatMoney(v, c) : v
+  }
+  lines.push(held.length === 0 ? 'Held (not invoiced): none' : `Held (not invoiced): ${held.map((c) => `${amount(c)} ${c}`).join(', ')}`)
   lines.push(`Where to look: ${reconciliationPath}`)
   return lines.join('\n') + '\n'
 }
