@@ -2,22 +2,18 @@
  * A streaming exceljs workbook whose bytes depend only on what is written into it (SPEC §6: same inputs →
  * byte-identical files).
  *
- * Two clocks leak into an .xlsx: docProps/core.xml (created/modified/lastPrinted, pinned through the writer's
- * options) and the zip container, where archiver stamps every entry with `new Date()` because exceljs appends
- * entries without a `date`, and archiver has no archive-wide default. We wrap the writer's archiver `append` so
- * each entry carries the pinned date (zip-stream stores it as UTC DOS time). Deflate output is deterministic for
- * a given zlib. test/write/determinism.test.ts writes twice, more than 2 s apart (DOS time has 2 s resolution),
- * and compares bytes, so an exceljs upgrade that renames the internal `zip` fails loudly there.
+ * Two clocks leak into an .xlsx: docProps/core.xml (created/modified/lastPrinted, pinned here through the
+ * writer's properties) and the zip container, where archiver stamps every entry with the current time.
+ * `commitWorkbook` commits and then rewrites those zip dates in place (zip-dates.ts). Deflate output is
+ * deterministic for a given zlib. test/write/determinism.test.ts writes twice, more than 2 s apart (DOS time
+ * has 2 s resolution), and compares bytes.
  *
  * Streaming (PERFORMANCE-NOTES h1 vs h2): rows are committed as they are added; sheets must be filled and
  * committed one after another, because archiver reads one entry at a time and anything written to a later sheet
  * before the earlier one is committed is buffered in memory.
  */
 import ExcelJS from 'exceljs'
-
-interface ArchiverLike {
-  append(source: unknown, data: { name: string; date?: Date }): unknown
-}
+import { pinZipDates } from './zip-dates.js'
 
 /** Open a streaming workbook at `filename` whose metadata and zip entries are dated `pinned`. */
 export function openWorkbook(filename: string, pinned: Date, creator: string): ExcelJS.stream.xlsx.WorkbookWriter {
@@ -31,17 +27,13 @@ export function openWorkbook(filename: string, pinned: Date, creator: string): E
   wb.created = pinned
   wb.modified = pinned
   wb.lastPrinted = pinned
-  pinZipDates(wb, pinned)
   return wb
 }
 
-function pinZipDates(wb: object, pinned: Date): void {
-  const zip = (wb as { zip?: ArchiverLike }).zip
-  if (!zip || typeof zip.append !== 'function') {
-    throw new Error('exceljs WorkbookWriter no longer exposes its archiver as `zip`: cannot pin zip entry dates')
-  }
-  const append = zip.append.bind(zip)
-  zip.append = (source, data) => append(source, { ...data, date: pinned })
+/** Commit the workbook (closes the file) and pin its zip entry dates. */
+export async function commitWorkbook(wb: ExcelJS.stream.xlsx.WorkbookWriter, filename: string, pinned: Date): Promise<void> {
+  await wb.commit()
+  await pinZipDates(filename, pinned)
 }
 
 /**

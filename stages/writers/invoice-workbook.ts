@@ -16,7 +16,7 @@ import { addDays } from '../../pipeline/dates.js'
 import { columnLetter } from '../../pipeline/diagnostics.js'
 import { currencyNumFmt, minorUnits } from '../../pipeline/money.js'
 import type { ResellerTotals } from '../invoice-totals.js'
-import { drain, openWorkbook } from './deterministic-workbook.js'
+import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { DATE_NUM_FMT, INTEGER_NUM_FMT, QUANTITY_NUM_FMT, excelDate, num, text, unitPriceNumFmt } from './safe-cells.js'
 import { HEADER_FILL, HEADER_FONT, printSetup, setAutoFilter, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
 
@@ -120,7 +120,7 @@ export async function writeInvoiceWorkbook(input: InvoiceWorkbookInput): Promise
   writeInvoiceSheet(wb, input)
   await writeLinesSheet(wb, input.lines, t.currency, t.lines)
   if (input.usage.length > 0) writeUsageSheet(wb, input.usage)
-  await wb.commit()
+  await commitWorkbook(wb, input.filename, input.pinned)
 }
 
 function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): void {

@@ -15,7 +15,7 @@ import { currencyNumFmt, dec } from '../../pipeline/money.js'
 import type { Finding } from '../../pipeline/diagnostics.js'
 import type { ResellerTotals } from '../invoice-totals.js'
 import type { ControlTotal } from './control-totals.js'
-import { drain, openWorkbook } from './deterministic-workbook.js'
+import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { INTEGER_NUM_FMT, PERCENT_NUM_FMT, num, text } from './safe-cells.js'
 import { ALERT_FILL, setAutoFilter, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
 
@@ -56,7 +56,7 @@ export async function writeReconciliationWorkbook(input: ReconciliationWorkbookI
   await writeExceptions(wb, input.findings)
   await writeRejected(wb, input.findings.filter((f) => REJECTED_RULES.has(f.rule)))
   await writeHeld(wb, input.heldLines)
-  await wb.commit()
+  await commitWorkbook(wb, input.filename, input.pinned)
 }
 
 function writeControlTotals(wb: ExcelJS.Workbook, totals: ControlTotal[]): void {
