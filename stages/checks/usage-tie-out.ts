@@ -66,7 +66,10 @@ export const usageTieOut: Check = async ({ db, settings, periodStart, periodEnd 
     .selectFrom('toleranced')
     .selectAll()
     .where((eb) => eb(decCmp(decAbs(decSub(sql.ref('usage_total'), sql.ref('recon_total'))), sql.ref('tolerance')), '>', 0))
-    .orderBy(['customer_id', 'subscription_id', 'product_id', 'sku_id'])
+    .orderBy('customer_id')
+    .orderBy('subscription_id')
+    .orderBy('product_id')
+    .orderBy('sku_id')
     .execute()
 
   return rows.map((r) =>
