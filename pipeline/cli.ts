@@ -67,7 +67,12 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   if (outcome.exitCode === 2) {
     process.stderr.write(`csp-billing: ${outcome.message ?? 'could not run'}\n`)
   } else if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, runJson: outcome.runJson ?? null })}\n`)
+    const findings = outcome.findings ?? []
+    const bySeverity = { error: 0, warning: 0, info: 0 }
+    for (const f of findings) bySeverity[f.severity]++
+    process.stdout.write(
+      `${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, findingsFile: outcome.findingsFile ?? null, findings: bySeverity, runJson: outcome.runJson ?? null })}\n`,
+    )
   } else if (!flags.quiet && outcome.summary) {
     process.stderr.write(`\n${outcome.summary}\n`)
   }
@@ -92,6 +97,12 @@ export function buildProgram(): Command {
 
   addCommonOptions(program.command('run').description('process a period and write invoices, reconciliation.xlsx, exceptions.csv and run.json'))
     .action(async (flags: CommonFlags) => report(await runWith(flags, false), flags))
+
+  addCommonOptions(
+    program
+      .command('validate')
+      .description('check a drop before month close: discovery, ingest and every check, no invoices; writes only <output>/<period>.validation.csv'),
+  ).action(async (flags: CommonFlags) => report(await runWith(flags, true), flags))
 
   program
     .command('explain')

@@ -6,7 +6,7 @@
  * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
  * folder or file; a stage that crashes (a bug) also ends with exit 2, leaving the previous outputs untouched.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { accessSync, constants } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { openDb, type Db } from './db.js'
@@ -22,6 +22,7 @@ import { price } from '../stages/price.js'
 import { reconcile, formatSummary } from '../stages/reconcile.js'
 import { write } from '../stages/write.js'
 import { heldCostByCurrency } from './held.js'
+import { exceptionsCsv } from '../stages/writers/exceptions-csv.js'
 
 export interface RunOptions {
   period: string
@@ -49,6 +50,8 @@ export interface RunOutcome {
   summary?: string
   findings?: Finding[]
   outputDir?: string
+  /** validate: where the findings were written. */
+  findingsFile?: string
   runJson?: unknown
 }
 
@@ -88,13 +91,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const findings = readFindings(db)
     const exitCode = exitCodeFor(findings, settings)
     const held = heldCostByCurrency(db)
-    const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
     if (opts.validateOnly) {
       await db.close()
       db = null
       rmSync(workDir, { recursive: true, force: true })
-      return { exitCode, summary, findings }
+      // The only file validate writes; beside, not inside, output/<period>/ so a previous run's outputs stay as they were.
+      const findingsFile = join(outputRoot, `${opts.period}.validation.csv`)
+      writeFileSync(findingsFile, exceptionsCsv(findings))
+      return { exitCode, summary: formatSummary(findings, held, findingsFile), findings, findingsFile }
     }
+    const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
     const written = await step('write', () => write({ exitCode }, ctx))
     await db.close()
     db = null
