@@ -70,7 +70,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
       files.push(file)
     }
   } finally {
-    await lines.close() // releases the SQLite connection the stream holds
+    lines.close()
   }
 
   const findings = readFindings(db)
@@ -102,23 +102,23 @@ type ResellerLine = InvoiceLine & { resellerId: string }
 class LineCursor {
   private pending: IteratorResult<ResellerLine> | null = null
 
-  constructor(private readonly source: AsyncGenerator<ResellerLine>) {}
+  constructor(private readonly source: Generator<ResellerLine>) {}
 
-  private async peek(): Promise<IteratorResult<ResellerLine>> {
-    this.pending ??= await this.source.next()
+  private peek(): IteratorResult<ResellerLine> {
+    this.pending ??= this.source.next()
     return this.pending
   }
 
-  async *of(resellerId: string): AsyncGenerator<InvoiceLine> {
+  *of(resellerId: string): Generator<InvoiceLine> {
     for (;;) {
-      const next = await this.peek()
+      const next = this.peek()
       if (next.done || next.value.resellerId > resellerId) return
       this.pending = null
       if (next.value.resellerId === resellerId) yield next.value
     }
   }
 
-  async close(): Promise<void> {
-    await this.source.return(undefined)
+  close(): void {
+    this.source.return(undefined) // ends the SQLite statement so the connection is free again
   }
 }

@@ -18,7 +18,7 @@ import { currencyNumFmt, minorUnits } from '../../pipeline/money.js'
 import type { ResellerTotals } from '../invoice-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { DATE_NUM_FMT, INTEGER_NUM_FMT, QUANTITY_NUM_FMT, excelDate, num, text, unitPriceNumFmt } from './safe-cells.js'
-import { HEADER_FILL, HEADER_FONT, printSetup, setAutoFilter, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
+import { HEADER_FILL, HEADER_FONT, addDataRow, printSetup, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
 
 export interface InvoiceLine {
   lineId: number
@@ -75,7 +75,7 @@ export interface InvoiceWorkbookInput {
   byCustomer: SummaryRow[]
   byCategory: SummaryRow[]
   usage: UsageSummaryRow[]
-  lines: AsyncIterable<InvoiceLine>
+  lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>
 }
 
 export const LINE_COLUMNS = [
@@ -199,15 +199,15 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   ws.commit()
 }
 
-async function writeLinesSheet(wb: ExcelJS.Workbook, lines: AsyncIterable<InvoiceLine>, currency: string, expected: number): Promise<void> {
+async function writeLinesSheet(wb: ExcelJS.Workbook, lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>, currency: string, expected: number): Promise<void> {
   const ws = wb.addWorksheet('Lines', tableSheetOptions())
   const columns: ColumnSpec[] = LINE_COLUMNS.map((c) =>
     c.header === 'Amount' ? { ...c, numFmt: currencyNumFmt(currency) } : c.header === 'Unit price' ? { ...c, numFmt: unitPriceNumFmt(currency) } : c,
   )
-  writeHeader(ws, columns)
+  const styles = writeHeader(ws, columns)
   let n = 0
   for await (const l of lines) {
-    ws.addRow([
+    addDataRow(ws, [
       text(l.customerId),
       text(l.customerName),
       text(l.subscriptionId),
@@ -226,7 +226,7 @@ async function writeLinesSheet(wb: ExcelJS.Workbook, lines: AsyncIterable<Invoic
       num(l.sell),
       text(l.explanation),
       text(`${l.sourceFile}:${l.sourceRow}`),
-    ]).commit()
+    ], styles)
     if (++n % 2000 === 0) await drain()
   }
   // Note: the Invoice SUM range was sized from SQL's count; a mismatch would be a bug upstream of this writer.
@@ -237,9 +237,10 @@ async function writeLinesSheet(wb: ExcelJS.Workbook, lines: AsyncIterable<Invoic
 
 function writeUsageSheet(wb: ExcelJS.Workbook, usage: UsageSummaryRow[]): void {
   const ws = wb.addWorksheet('Azure usage', tableSheetOptions())
-  writeHeader(ws, [...USAGE_COLUMNS])
+  const styles = writeHeader(ws, [...USAGE_COLUMNS])
   for (const u of usage) {
-    const row = ws.addRow([
+    const rowStyles = styles.map((st, i) => (i === 7 ? sharedStyle(currencyNumFmt(u.currency)) : st))
+    addDataRow(ws, [
       text(u.customerId),
       text(u.customerName),
       text(u.entitlementId),
@@ -249,9 +250,7 @@ function writeUsageSheet(wb: ExcelJS.Workbook, usage: UsageSummaryRow[]): void {
       text(u.currency),
       num(u.amount),
       u.rows,
-    ])
-    row.getCell(8).numFmt = currencyNumFmt(u.currency)
-    row.commit()
+    ], rowStyles)
   }
   setAutoFilter(ws, USAGE_COLUMNS.length, usage.length)
   ws.commit()

@@ -17,7 +17,7 @@ import type { ResellerTotals } from '../invoice-totals.js'
 import type { ControlTotal } from './control-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { INTEGER_NUM_FMT, PERCENT_NUM_FMT, num, text } from './safe-cells.js'
-import { ALERT_FILL, setAutoFilter, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
+import { ALERT_FILL, addDataRow, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type CellStyle, type ColumnSpec } from './sheet-layout.js'
 
 export interface HeldLine {
   lineId: number
@@ -41,7 +41,7 @@ export interface ReconciliationWorkbookInput {
   controlTotals: ControlTotal[]
   resellers: ResellerTotals[]
   findings: Finding[]
-  heldLines: AsyncIterable<HeldLine>
+  heldLines: Iterable<HeldLine> | AsyncIterable<HeldLine>
 }
 
 /** Excel's last row is 1,048,576; beyond it a sheet says where the rest is instead of producing a broken file. */
@@ -159,9 +159,9 @@ const EXCEPTION_COLUMNS: ColumnSpec[] = [
 
 async function writeExceptions(wb: ExcelJS.Workbook, findings: Finding[]): Promise<void> {
   const ws = wb.addWorksheet('Exceptions', tableSheetOptions())
-  writeHeader(ws, EXCEPTION_COLUMNS)
+  const styles = writeHeader(ws, EXCEPTION_COLUMNS)
   // Note: expected/actual stay text: they are whatever the rule compared (amounts, dates, ids), exactly as reported.
-  const n = await writeRows(ws, findings, (f) => [
+  const n = await writeRows(ws, styles, findings, (f) => [
     f.rule, f.severity, text(f.file), f.row, text(f.resellerId), text(f.customerId), text(f.subscriptionId),
     text(f.expected), text(f.actual), text(f.message), text(f.column), text(f.value),
   ])
@@ -179,13 +179,13 @@ async function writeRejected(wb: ExcelJS.Workbook, findings: Finding[]): Promise
     { header: 'Value', width: 30 },
     { header: 'Message', width: 80 },
   ]
-  writeHeader(ws, columns)
-  const n = await writeRows(ws, findings, (f) => [f.rule, text(f.file), f.row, text(f.column), text(f.value), text(f.message)])
+  const styles = writeHeader(ws, columns)
+  const n = await writeRows(ws, styles, findings, (f) => [f.rule, text(f.file), f.row, text(f.column), text(f.value), text(f.message)])
   setAutoFilter(ws, columns.length, n)
   ws.commit()
 }
 
-async function writeHeld(wb: ExcelJS.Workbook, lines: AsyncIterable<HeldLine>): Promise<void> {
+async function writeHeld(wb: ExcelJS.Workbook, lines: Iterable<HeldLine> | AsyncIterable<HeldLine>): Promise<void> {
   const ws = wb.addWorksheet('Held lines', tableSheetOptions())
   const columns: ColumnSpec[] = [
     { header: 'Source', width: 30 },
@@ -199,7 +199,7 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: AsyncIterable<HeldLine>): 
     { header: 'Currency', width: 9 },
     { header: 'Cost', width: 16 },
   ]
-  writeHeader(ws, columns)
+  const styles = writeHeader(ws, columns)
   let n = 0
   let skipped = 0
   for await (const l of lines) {
@@ -207,12 +207,10 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: AsyncIterable<HeldLine>): 
       skipped++ // keep draining the query; reported in one row below
       continue
     }
-    const row = ws.addRow([
+    addDataRow(ws, [
       text(`${l.sourceFile}:${l.sourceRow}`), text(l.holdRule), text(l.resellerId), text(l.customerId), text(l.customerName),
       text(l.subscriptionId), text(l.product), text(l.chargeType), text(l.currency), num(l.cost),
-    ])
-    row.getCell(10).numFmt = currencyNumFmt(l.currency)
-    row.commit()
+    ], styles.map((st, i) => (i === 9 ? sharedStyle(currencyNumFmt(l.currency)) : st)))
     if (++n % 2000 === 0) await drain()
   }
   if (skipped > 0) ws.addRow([`… ${skipped} more held lines: query priced_lines in staging.sqlite`]).commit()
@@ -223,14 +221,14 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: AsyncIterable<HeldLine>): 
 type CellValue = string | number | null
 
 /** Stream rows into a sheet; past Excel's row limit, one last row says how many were left out (they are in exceptions.csv). */
-async function writeRows<T>(ws: ExcelJS.Worksheet, items: T[], toRow: (item: T) => CellValue[]): Promise<number> {
+async function writeRows<T>(ws: ExcelJS.Worksheet, styles: CellStyle[], items: T[], toRow: (item: T) => CellValue[]): Promise<number> {
   let n = 0
   for (const item of items) {
     if (n === EXCEL_MAX_DATA_ROWS - 1 && items.length > EXCEL_MAX_DATA_ROWS) {
       ws.addRow([`… ${items.length - n} more rows: see exceptions.csv`]).commit()
       return n + 1
     }
-    ws.addRow(toRow(item)).commit()
+    addDataRow(ws, toRow(item), styles)
     if (++n % 2000 === 0) await drain()
   }
   return n
