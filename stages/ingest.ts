@@ -141,6 +141,7 @@ class FileIngest {
   findings: Finding[] = []
   private newKeys: string[] = []
   private writer: TableWriter
+  private params: unknown[]
   private keyColumn: number
   private customerColumn: number
   private subscriptionColumn: number
@@ -153,6 +154,7 @@ class FileIngest {
     readonly shared: SharedState,
   ) {
     this.writer = shared.writer(def.kind)
+    this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
     this.customerColumn = at('CustomerId')
@@ -264,10 +266,17 @@ class FileIngest {
       this.newKeys.push(key)
     }
 
-    const params: unknown[] = [this.file, row, ...values]
+    // One parameter array per file, refilled per row: better-sqlite3 binds it synchronously (less garbage).
+    const params = this.params
+    params[0] = this.file
+    params[1] = row
+    for (let c = 0; c < values.length; c++) params[c + 2] = values[c]
     if (this.def.kind === 'reconciliation') {
       const texts = isCsv ? (cells as string[]) : header.names.map((_, i) => cellText(cells[i]))
-      params.push(this.shared.nextLineId++, normaliseChargeType(String(values[this.chargeTypeColumn])), rowKey(header.keyOrder, texts))
+      const at = values.length + 2
+      params[at] = this.shared.nextLineId++
+      params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))
+      params[at + 2] = rowKey(header.keyOrder, texts)
     }
     this.writer.add(params)
     return null

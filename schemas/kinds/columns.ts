@@ -3,8 +3,8 @@
  *
  * A kind declares its columns once (`ColumnDef`): the header name Microsoft or finance writes, its aliases, the
  * staging-table column it fills, its type, whether the header must have it and whether a cell may be empty.
- * From that list `rowSchema` builds ONE zod schema per kind: a tuple of cell schemas over the projected row
- * (only the columns the product uses, in definition order). Arrays, not objects, and only the used columns:
+ * From that list `rowSchema` builds ONE zod schema per kind over the projected row (only the columns the
+ * product uses, in definition order), with one compiled cell parser per column. Arrays, not objects, and only the used columns:
  * usage files reach millions of rows (PERFORMANCE-NOTES: "parse as arrays", "project columns early").
  *
  * In: raw cells as read (CSV text, or XLSX string/number/Date/boolean; undefined when the column is absent).
@@ -102,25 +102,32 @@ function parseCell(def: ColumnDef, raw: RawCell): Parsed {
   }
 }
 
-/** Zod schema for one cell of a column: empty check, type parse, default. The issue message names the problem. */
-export function cellSchema(def: ColumnDef) {
+/** Problem with one cell: the message reads after the column label (`UnitPrice (K): '…' is not …`). */
+export interface CellProblem {
+  error: string
+}
+
+export type CellParser = (raw: RawCell) => string | number | null | CellProblem
+
+const EMPTY_REQUIRED: CellProblem = { error: 'is empty but a value is required' }
+
+/** Parser for one column's cells: empty check, type parse, default. Built once per kind, called per cell. */
+export function cellParser(def: ColumnDef): CellParser {
   const mustHaveValue = def.required && !def.emptyOk && def.default === undefined
-  return z.unknown().transform((input, ctx): string | number | null => {
-    const raw = input as RawCell
-    if (isEmpty(raw)) {
-      if (mustHaveValue) {
-        ctx.issues.push({ code: 'custom', message: 'is empty but a value is required', input })
-        return z.NEVER
-      }
-      return def.default ?? null
+  const fallback = def.default ?? null
+  const empty = mustHaveValue ? EMPTY_REQUIRED : fallback
+  if (def.type === 'text') {
+    // The hot path for ids and names: one trim, no other work.
+    const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : (t: string) => t
+    return (raw) => {
+      const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
+      return text === '' ? empty : fold(text)
     }
-    const parsed = parseCell(def, raw)
-    if (parsed !== null && typeof parsed === 'object') {
-      ctx.issues.push({ code: 'custom', message: parsed.error, input })
-      return z.NEVER
-    }
-    return parsed ?? def.default ?? null
-  })
+  }
+  return (raw) => {
+    if (isEmpty(raw)) return empty
+    return parseCell(def, raw) ?? fallback
+  }
 }
 
 /** Projected row after validation: one stored value per column of the definition. */
@@ -129,15 +136,40 @@ export type RowValues = (string | number | null)[]
 export type RowRefinement = (values: RowValues, addIssue: (column: number, message: string) => void) => void
 
 /**
- * The kind's row schema: a tuple of the columns' cell schemas, plus row-level rules (run only when every cell
- * parsed) that report against a column index.
+ * The kind's row schema. Input: the projected raw cells (one per column of the definition, `undefined` when the
+ * header lacks the column). Output: the values to store. Issues carry `path: [column index]` and a message that
+ * reads after the column label; row-level rules (`refine`) run only when every cell parsed.
+ *
+ * Note: one transform over the row, not a z.tuple of per-cell schemas: the tuple costs ~3× more per row
+ * (measured 15.8 vs 4.7 µs on a usage row), and usage files reach millions of rows.
  */
 export function rowSchema(columns: readonly ColumnDef[], refine?: RowRefinement): z.ZodType<RowValues, RawCell[]> {
-  const tuple = z.tuple(columns.map(cellSchema) as unknown as [z.ZodType<string | number | null>])
-  const base = tuple as unknown as z.ZodType<RowValues, RawCell[]>
-  if (!refine) return base
-  return base.superRefine((values, ctx) => {
-    refine(values, (column, message) => ctx.addIssue({ code: 'custom', message, path: [column], input: values[column] }))
+  const parsers = columns.map(cellParser)
+  const width = columns.length
+  return z.unknown().transform((input, ctx): RowValues => {
+    if (!Array.isArray(input) || input.length !== width) {
+      ctx.issues.push({ code: 'custom', message: `expected ${width} projected cells`, input })
+      return z.NEVER
+    }
+    const row = input as RawCell[]
+    const values: RowValues = new Array(width)
+    let bad = false
+    for (let i = 0; i < width; i++) {
+      const parsed = parsers[i]!(row[i])
+      if (parsed !== null && typeof parsed === 'object') {
+        ctx.issues.push({ code: 'custom', message: parsed.error, input: row[i], path: [i] })
+        bad = true
+      } else values[i] = parsed
+    }
+    if (bad) return z.NEVER
+    if (refine) {
+      refine(values, (column, message) => {
+        ctx.issues.push({ code: 'custom', message, input: row[column], path: [column] })
+        bad = true
+      })
+      if (bad) return z.NEVER
+    }
+    return values
   }) as unknown as z.ZodType<RowValues, RawCell[]>
 }
 
