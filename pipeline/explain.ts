@@ -116,7 +116,8 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
   } else {
     out.push(`    event date ${p.event_date}`)
   }
-  out.push(`    proration factor ${p.billing_days !== null && p.cycle_days !== null && p.proration_factor !== '1' ? `${p.billing_days} ÷ ${p.cycle_days} = ` : ''}${p.proration_factor}`)
+  const prorated = p.billing_days !== null && p.cycle_days !== null && p.proration_factor !== '1'
+  out.push(`    proration factor ${prorated ? `${p.billing_days} ÷ ${p.cycle_days} days = ` : ''}${shortDecimal(p.proration_factor)}`)
   if (p.method) {
     const rule = p.rule_id === null
       ? null
@@ -146,4 +147,10 @@ function referenceRow(db: BetterSqlite3.Database, kind: string, file: string, ro
   if (!name) return null
   const hit = db.prepare(`select * from ${name} where source_file = ? and source_row = ?`).get(file, row)
   return hit ? JSON.stringify(hit) : null
+}
+
+/** Long quotients (17/31) shown to 8 decimals with an ellipsis; the exact value stays in the DB. */
+function shortDecimal(text: string): string {
+  const dot = text.indexOf('.')
+  return dot >= 0 && text.length - dot - 1 > 8 ? `${text.slice(0, dot + 9)}…` : text
 }

@@ -1,0 +1,92 @@
+/**
+ * explain: for one input row, where it went and the computation of its sell amount (issue 8), on the sample
+ * month plus a copy with a held line (unknown reseller) and a rejected row.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runPipeline } from '../../pipeline/run.js'
+import { explain, type ExplainTarget } from '../../pipeline/explain.js'
+import { cli, sampleCopy } from './helpers.js'
+
+const PERIOD = '2026-10'
+const RECON = 'InvoiceReconciliation_G052610001.csv'
+let output: string
+
+function explainText(target: ExplainTarget): string {
+  const r = explain(join(output, PERIOD, 'staging.sqlite'), target)
+  if (!r.ok) throw new Error(r.message)
+  return r.text
+}
+
+beforeAll(async () => {
+  const copy = sampleCopy()
+  output = copy.output
+  // One line for a reseller nobody knows (held) and one row with a malformed price (rejected).
+  const dir = join(copy.input, PERIOD)
+  const source = readdirSync(dir).find((f) => f.endsWith('_resend.csv')) as string
+  const lines = readFileSync(join(dir, source), 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter(Boolean)
+  const header = (lines[0] as string).split('","').map((c) => c.replace(/"/g, ''))
+  const cells = (lines[1] as string).split('","').map((c) => c.replace(/"/g, ''))
+  const held = [...cells]
+  held[header.indexOf('Tier2MpnId')] = '9999999'
+  held[header.indexOf('CustomerId')] = 'c0ffee00-0000-4000-8000-000000000001'
+  const rejected = [...cells]
+  rejected[header.indexOf('UnitPrice')] = '1,234.50'
+  const csv = (c: string[]) => c.map((v) => `"${v}"`).join(',')
+  writeFileSync(join(dir, 'zz-extra.csv'), [csv(header), csv(held), csv(rejected)].join('\r\n'))
+  const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: output, configPath: join(copy.root, 'none.json'), configExplicit: false })
+  expect(outcome.exitCode).toBe(1)
+}, 120_000)
+
+describe('explain', () => {
+  it('a prorated seat line: cycle, billing days ÷ cycle days, rule, ERP price, rounding', () => {
+    const text = explainText({ file: RECON, row: 16 })
+    expect(text).toContain('went to: INVOICED to reseller 5120448')
+    expect(text).toContain('charge cycle 2026-09-24 → 2026-10-23 (30 days); event date 2026-10-14; billing days 10')
+    expect(text).toContain('proration factor 10 ÷ 30 days = 0.33333333…')
+    expect(text).toContain('method erp-discount 10%')
+    expect(text).toContain('sell amount')
+    expect(text).toContain('SEAT_REDUCTION_OUTSIDE_WINDOW')
+  })
+
+  it('an erp-discount line with a derived premium', () => {
+    const text = explainText({ file: `${PERIOD}/${RECON}`, row: 6 })
+    expect(text).toContain('derived from the P1Y/Annual price with a 20% premium')
+    expect(text).toContain('PRICE_DERIVED')
+    expect(text).toMatch(/rounded half-up to the currency unit: 58\.32 USD/)
+  })
+
+  it('a markup Azure plan line', () => {
+    const text = explainText({ file: RECON, row: 100 })
+    expect(text).toContain('category azure-plan')
+    expect(text).toContain('method markup')
+    expect(text).toContain('went to: INVOICED')
+  })
+
+  it('a held line names the rule that holds it', () => {
+    const text = explainText({ file: 'zz-extra.csv', row: 2 })
+    expect(text).toContain('went to: HELD (UNKNOWN_RESELLER)')
+    expect(text).toContain('ERROR UNKNOWN_RESELLER')
+  })
+
+  it('a rejected row names column and value', () => {
+    const text = explainText({ file: 'zz-extra.csv', row: 3 })
+    expect(text).toContain('went to: REJECTED')
+    expect(text).toContain("REJECTED_ROW UnitPrice")
+    expect(text).toContain('1,234.50')
+  })
+
+  it('a duplicate, by invoice line id, through the real binary', () => {
+    const byFile = cli(['explain', '--period', PERIOD, '--output', output, `${PERIOD}/InvoiceReconciliation_G052610001_resend.csv:2`])
+    expect(byFile.status).toBe(0)
+    expect(byFile.stdout).toContain('DROPPED AS DUPLICATE of 2026-10/InvoiceReconciliation_G052610001.csv:43')
+    const lineId = /reconciliation line (\d+)/.exec(explainText({ file: RECON, row: 43 }))?.[1]
+    const byLine = cli(['explain', '--period', PERIOD, '--output', output, '--line', String(lineId)])
+    expect(byLine.status).toBe(0)
+    expect(byLine.stdout).toContain(`${PERIOD}/${RECON}:43`)
+    const missing = cli(['explain', '--period', PERIOD, '--output', output, 'nope.csv:2'])
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toContain("'nope.csv' is not an input file of this run")
+  }, 60_000)
+})
