@@ -27,6 +27,11 @@ export const decNeg = (a: Operand): Dec => sql<string>`dec_neg(${a})`
 export const decRound = (a: Operand, places: Operand): Dec => sql<string>`dec_round(${a}, ${places})`
 /** Truncate toward zero to `places` decimals (Excel ROUNDDOWN). */
 export const decTrunc = (a: Operand, places: Operand): Dec => sql<string>`dec_trunc(${a}, ${places})`
+/**
+ * Exact product of several decimals in one call (fewer UDF round trips than nested decMul).
+ * PostgreSQL: `(a::numeric * b::numeric * …)::text`.
+ */
+export const decProduct = (...xs: Operand[]): Dec => sql<string>`dec_product(${sql.join(xs)})`
 /** -1, 0 or 1. */
 export const decCmp = (a: Operand, b: Operand): RawBuilder<number> => sql<number>`dec_cmp(${a}, ${b})`
 export const decSign = (a: Operand): RawBuilder<number> => sql<number>`dec_sign(${a})`
@@ -103,11 +108,44 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('dec_fixed', opts, (a: Cell, p: Cell) =>
     a === null || p === null ? null : show(d(a), Number(p), Number(p)))
   db.function('dec_show', opts, (a: Cell, lo: Cell, hi: Cell) => (a === null || lo === null || hi === null ? null : show(d(a), Number(lo), Number(hi))))
-  db.function('add_months', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addMonths(String(date), Number(n))))
-  db.function('add_days', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addDays(String(date), Number(n))))
-  db.function('days_between', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : daysBetween(String(a), String(b))))
+  // Date functions are memoised: a month of lines repeats a few hundred distinct dates, and a UDF call that
+  // hits the cache costs a fraction of the date arithmetic (50,000 lines × several calls per rule).
+  const addMonthsMemo = memoise((date: string, n: number) => addMonths(date, n))
+  const addDaysMemo = memoise((date: string, n: number) => addDays(date, n))
+  const daysBetweenMemo = memoise((a: string, b: string) => daysBetween(a, b))
+  const wholeStepsMemo = memoise3((a: string, b: string, step: number) => wholeSteps(a, b, step))
+  db.function('add_months', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addMonthsMemo(String(date), Number(n))))
+  db.function('add_days', opts, (date: Cell, n: Cell) => (date === null || n === null ? null : addDaysMemo(String(date), Number(n))))
+  db.function('days_between', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : daysBetweenMemo(String(a), String(b))))
   db.function('whole_steps', opts, (a: Cell, b: Cell, step: Cell) =>
-    a === null || b === null || step === null ? null : wholeSteps(String(a), String(b), Number(step)))
+    a === null || b === null || step === null ? null : wholeStepsMemo(String(a), String(b), Number(step)))
+  db.function('dec_product', { deterministic: true, varargs: true }, (...xs: Cell[]) => {
+    if (xs.some((x) => x === null)) return null
+    return canonical(xs.reduce<Decimal>((acc, x) => acc.times(d(x)), new Decimal(1)))
+  })
+}
+
+const MEMO_LIMIT = 100_000
+
+function memoise<A extends string | number, B extends string | number, R>(fn: (a: A, b: B) => R): (a: A, b: B) => R {
+  const cache = new Map<string, R>()
+  return (a, b) => {
+    const key = `${a}|${b}`
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    const value = fn(a, b)
+    if (cache.size >= MEMO_LIMIT) cache.clear()
+    cache.set(key, value)
+    return value
+  }
+}
+
+function memoise3<R>(fn: (a: string, b: string, c: number) => R): (a: string, b: string, c: number) => R {
+  const inner = memoise((ab: string, c: number) => {
+    const [a, b] = ab.split('|') as [string, string]
+    return fn(a, b, c)
+  })
+  return (a, b, c) => inner(`${a}|${b}`, c)
 }
 
 // Exact sum in scaled BigInt: ~2× faster than decimal.js over millions of usage rows (PERFORMANCE-NOTES f4/f5).

@@ -36,7 +36,7 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
           then cast(coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) as integer) end as cycle_index
       from events
     ),
-    cycles as (
+    cycles as materialized (
       select steps.*,
         ${addMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} as cycle_start,
         ${addDaysSql(addMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} as cycle_end,

@@ -26,7 +26,7 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     and (r.effective_to is null or r.effective_to >= l.event_date)`
   await replaceTable(db, 'int_lines_ruled', sql`
     with lines as (select * from int_lines_attributed),
-    priced_by_book as (
+    priced_by_book as materialized (
       select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan, event_date
       from lines
       where reseller_known = 1 and category <> 'credit'

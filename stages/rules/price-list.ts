@@ -28,7 +28,7 @@ export async function lookUpListPrices(db: RulesDb): Promise<void> {
       else ${decDiv(decMul(termPrice, ref('plan_months')), ref('term_months'))} end`
   await replaceTable(db, 'int_lines_list_priced', sql`
     with lines as (select * from int_lines_ruled),
-    lookups as (
+    lookups as materialized (
       select line_id, product_id, sku_id, pricing_currency, term_start, term_duration, billing_plan
       from lines
       where (term_duration is not null and plan_months is not null) or billing_plan in ('OneTime', 'None')

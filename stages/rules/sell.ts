@@ -23,7 +23,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import { minorUnits } from '../../pipeline/money.js'
 import {
-  decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decRound, decShow, decSign, decSub,
+  decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decProduct, decRound, decShow, decSign, decSub,
 } from '../../pipeline/dialect.js'
 import { ref, replaceTable, type RulesDb } from './table.js'
 
@@ -41,23 +41,21 @@ export async function loadCurrencyUnits(db: RulesDb): Promise<void> {
   }
 }
 
-const mul = (...xs: RawBuilder<unknown>[]): RawBuilder<string> =>
-  xs.slice(1).reduce<RawBuilder<string>>((acc, x) => decMul(acc, x), xs[0] as RawBuilder<string>)
-
 export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPolicy): Promise<void> {
-  const qty = decAbs(ref('billable_quantity'))
+  const qty = ref('quantity_abs')
   const rate = ref('pc_to_bc_exchange_rate')
   const pct = ref('percent')
   const keep = decSub(sql.lit('100'), pct) // (1 − p/100) × 100
-  const days = (amount: RawBuilder<string>, extraDivisor: string): RawBuilder<string> => sql<string>`case
-    when is_prorated = 1 then ${decDiv(mul(amount, ref('billing_days')), decMul(sql.lit(extraDivisor), ref('cycle_days')))}
-    else ${decDiv(amount, sql.lit(extraDivisor))} end`
+  // Multiply everything first and divide once, last: the result stays exact to 50 significant digits.
+  const prorate = (factors: RawBuilder<unknown>[], divisor: number): RawBuilder<string> => sql<string>`case
+    when is_prorated = 1 then ${decDiv(decProduct(...factors, ref('billing_days')), sql`cycle_days * ${sql.lit(divisor)}`)}
+    else ${decDiv(decProduct(...factors), sql.lit(divisor))} end`
   const magnitude = sql<string>`case
     when method = 'pass-through' then ${decAbs(ref('cost'))}
     when method = 'markup' then ${decDiv(decMul(decAbs(ref('cost')), decAdd(sql.lit('100'), pct)), sql.lit('100'))}
-    when method = 'erp-discount' and category = 'azure-plan' then ${decDiv(mul(ref('erp_used'), qty, rate, keep), sql.lit('100'))}
-    when method = 'erp-discount' then ${days(mul(ref('erp_used'), qty, rate, keep), '100')}
-    when method = 'fixed' then ${days(mul(ref('rule_fixed_unit_price'), qty), '1')}
+    when method = 'erp-discount' and category = 'azure-plan' then ${decDiv(decProduct(ref('erp_used'), qty, rate, keep), sql.lit('100'))}
+    when method = 'erp-discount' then ${prorate([ref('erp_used'), qty, rate, keep], 100)}
+    when method = 'fixed' then ${prorate([ref('rule_fixed_unit_price'), qty], 1)}
   end`
   const show = (x: RawBuilder<unknown>) => decShow(x, sql.lit(2), sql.lit(6))
   const pctText = decShow(pct, sql.lit(0), sql.lit(6))
@@ -81,7 +79,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
 
   await replaceTable(db, 'int_lines_sold', sql`
     with lines as (
-      select l.*, l.subtotal as cost, u.places as places
+      select l.*, l.subtotal as cost, u.places as places, ${decAbs(ref('billable_quantity'))} as quantity_abs
       from int_lines_premium_priced l
       left join int_currency_units u on u.currency = l.currency
     ),
@@ -109,16 +107,16 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
         case when is_retained = 1 then null when is_pass_through = 1 then 'pass-through' else rule_method end as method,
         case when is_retained = 0 and is_pass_through = 0 then rule_percent end as percent,
         case when category = 'azure-plan' then unit_price else erp_cycle_price end as erp_used,
-        case when ${decSign(ref('subtotal'))} <> 0 then ${decSign(ref('subtotal'))}
+        case when subtotal <> '0' then ${decSign(ref('subtotal'))}
           else ${decSign(ref('effective_unit_price'))} end as cost_sign
       from holds
     ),
-    amounts as (
+    amounts as materialized (
       select decided.*,
         case when status = 'invoiced' then ${magnitude} end as sell_magnitude
       from decided
     ),
-    signed as (
+    signed as materialized (
       select amounts.*,
         case
           when sell_magnitude is null then null
@@ -128,13 +126,13 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
         end as sell_exact
       from amounts
     ),
-    rounded as (
+    rounded as materialized (
       select signed.*, ${decRound(ref('sell_exact'), ref('places'))} as sell
       from signed
     ),
     final as (
       select rounded.*,
-        case when sell is not null and ${decSign(ref('billable_quantity'))} <> 0
+        case when sell is not null and quantity_abs <> '0'
           then ${decRound(decDiv(ref('sell'), qty), sql.lit(6))} end as unit_sell_price,
         ${computation}
           || case when sell is null then '' else ' = ' || ${decFixed(ref('sell'), ref('places'))} end as explanation

@@ -32,7 +32,7 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
         case when term_text like '%trial%' then 1 else 0 end as is_trial
       from lines
     ),
-    terms as (
+    terms as materialized (
       select spans.*,
         case
           when category not in (${termed}) then null
