@@ -6,7 +6,7 @@
  * Every record is handed over, blank lines included, with its 0-based record index, so that the caller can keep
  * Excel's row numbering (header = row 1, a record's row = index + 1, blank lines counted).
  *
- * Outcomes instead of exceptions: `ok`; `unreadable` with a reason (empty, binary, truncated gzip, unterminated
+ * Outcomes instead of exceptions (only a bug in the record handler is rethrown): `ok`; `unreadable` with a reason (empty, binary, truncated gzip, unterminated
  * quote, invalid UTF-16); `not-utf8` when invalid UTF-8 shows up after rows were delivered: the caller throws
  * those rows away and reads again with `encoding: 'windows-1252'`.
  */
@@ -63,6 +63,7 @@ export async function readCsv(path: string, options: CsvOptions, onRecord: Recor
   const input = Readable.from(text()) // object mode: the string chunks reach papaparse as they are
   let records = 0
   let unterminatedAt = 0
+  let crash: { error: unknown } | null = null // a bug in the handler is not bad input: rethrown below
 
   const settled = await new Promise<{ error: unknown } | null>((resolve) => {
     Papa.parse<string[]>(input as unknown as File, {
@@ -78,13 +79,19 @@ export async function readCsv(path: string, options: CsvOptions, onRecord: Recor
             problem = 'a quoted cell is never closed'
           } else if (e.code === 'InvalidQuotes') problem ??= 'a quoted cell has text after its closing quote'
         }
-        if (onRecord(results.data, index, problem) === false) parser.abort()
+        try {
+          if (onRecord(results.data, index, problem) === false) parser.abort()
+        } catch (error) {
+          crash = { error }
+          parser.abort()
+        }
       },
       complete: () => resolve(null),
       error: (error: unknown) => resolve({ error }),
     })
   })
   input.destroy()
+  if (crash !== null) throw (crash as { error: unknown }).error
 
   const sha256 = source.sha256()
   if (settled !== null) {

@@ -8,7 +8,7 @@
  * date-formatted numbers → JS Date (UTC), other numbers → number (parseDecimal/parseDate take numbers: serial dates).
  * Rows carry their real sheet row number (empty rows are simply absent), so Excel numbering is exact.
  *
- * Never throws: a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
+ * Never throws for bad files (only a bug in the row handler is rethrown): a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
  */
 import { createReadStream } from 'node:fs'
 import ExcelJS from 'exceljs'
@@ -38,6 +38,7 @@ export async function readXlsx(path: string, onRow: XlsxRowHandler): Promise<Xls
   let target: string | null | undefined // undefined = not decided yet; null = the first sheet met
   let chosen: string | null = null
   let stopped = false
+  let crash: { error: unknown } | null = null // a bug in the row handler is not a damaged workbook: rethrown
   const consume = async () => {
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name: string }).name
@@ -48,7 +49,14 @@ export async function readXlsx(path: string, onRow: XlsxRowHandler): Promise<Xls
         const values = row.values as unknown[]
         const cells: RawCell[] = []
         for (let i = 1; i < values.length; i++) cells.push(flatten(values[i]))
-        if (onRow(cells, row.number) === false) {
+        let more: boolean | void
+        try {
+          more = onRow(cells, row.number)
+        } catch (error) {
+          crash = { error }
+          more = false
+        }
+        if (more === false) {
           stopped = true
           break
         }
@@ -63,6 +71,7 @@ export async function readXlsx(path: string, onRow: XlsxRowHandler): Promise<Xls
   } finally {
     input.destroy()
   }
+  if (crash !== null) throw (crash as { error: unknown }).error
   if (chosen === null) return { status: 'unreadable', reason: 'the workbook has no worksheet' }
   return { status: 'ok', sheet: chosen }
 }
