@@ -13,6 +13,7 @@
  * Memory does not grow with rows: rows are validated and inserted one at a time (findings are kept).
  * Never throws for bad input.
  */
+import { stat } from 'node:fs/promises'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
 import { cellText, KINDS, mapHeader, type HeaderMap, type InputKind, type KindDef, type RawCell } from '../schemas/kinds/index.js'
@@ -71,6 +72,23 @@ interface FileResult {
 }
 
 async function ingestFile(df: DiscoveredFile, shared: SharedState): Promise<FileResult> {
+  const progress = shared.ctx.progress
+  if (!progress || df.kind === 'ignored' || df.kind === 'unreadable') return ingestFileQuietly(df, shared)
+  progress.fileStart(df.file, await fileSize(df.path))
+  const result = await ingestFileQuietly(df, shared)
+  progress.fileEnd(df.file, result.record.rows)
+  return result
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size
+  } catch {
+    return 0
+  }
+}
+
+async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promise<FileResult> {
   if (df.kind === 'ignored' || df.format === 'other') {
     return { record: emptyRecord(df, 'ignored', await sha256File(df.path)), findings: [] }
   }
@@ -106,18 +124,20 @@ interface Attempt {
 async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, encoding: 'windows-1252' | undefined): Promise<Attempt> {
   const firstLineId = shared.nextLineId
   const file = new FileIngest(df.file, KINDS[kind], shared)
+  const progress = shared.ctx.progress
+  const report = progress ? (_records: number, bytes: number) => progress.fileAdvance(df.file, file.rows, bytes) : undefined
   const rollback = () => {
     shared.writer(kind).removeFile(df.file)
     shared.nextLineId = firstLineId
     file.forgetKeys()
   }
   if (df.format === 'xlsx') {
-    const outcome = await readXlsx(df.path, (cells, rowNumber) => file.onRecord(cells, rowNumber, null, false))
+    const outcome = await readXlsx(df.path, (cells, rowNumber) => file.onRecord(cells, rowNumber, null, false), report)
     file.finish()
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
     return { outcome: bad ?? 'ok', file, sha256: await sha256File(df.path), rollback }
   }
-  const outcome = await readCsv(df.path, { gzip: df.format === 'csv.gz', encoding }, (cells, index, problem) =>
+  const outcome = await readCsv(df.path, { gzip: df.format === 'csv.gz', encoding, progress: report }, (cells, index, problem) =>
     file.onRecord(cells, index + 1, problem, true),
   )
   file.finish()

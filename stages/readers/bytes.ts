@@ -17,28 +17,37 @@ export interface ByteSource {
   chunks: AsyncIterable<Buffer>
   /** SHA-256 (hex) of the bytes read from disk so far: the whole file once `chunks` is exhausted. */
   sha256(): string
+  /** Bytes read from disk so far (compressed bytes for .csv.gz): for progress reporting. */
+  bytesRead(): number
 }
 
 export function openBytes(path: string, gzip: boolean): ByteSource {
   const hash = createHash('sha256')
   const raw = createReadStream(path, { highWaterMark: CHUNK })
   let digest: string | null = null
+  let read = 0
   const sha256 = () => (digest ??= hash.digest('hex'))
+  const bytesRead = () => read
   if (!gzip) {
     return {
       chunks: (async function* () {
         for await (const chunk of raw as AsyncIterable<Buffer>) {
           hash.update(chunk)
+          read += chunk.length
           yield chunk
         }
       })(),
       sha256,
+      bytesRead,
     }
   }
-  raw.on('data', (chunk) => hash.update(chunk as Buffer))
+  raw.on('data', (chunk) => {
+    hash.update(chunk as Buffer)
+    read += (chunk as Buffer).length
+  })
   const gunzip = createGunzip({ chunkSize: 256 * 1024 })
   pipeline(raw, gunzip, () => {}) // errors of either side reach the consumer through gunzip's iterator
-  return { chunks: gunzip as Readable & AsyncIterable<Buffer>, sha256 }
+  return { chunks: gunzip as Readable & AsyncIterable<Buffer>, sha256, bytesRead }
 }
 
 /** SHA-256 of a whole file (for files that are not parsed: ignored, unreadable, XLSX). */

@@ -19,7 +19,11 @@ export interface CsvOptions {
   gzip: boolean
   /** Force an encoding (used on the second read of a file that turned out not to be UTF-8). */
   encoding?: 'windows-1252'
+  /** Called every PROGRESS_EVERY records with the records and file bytes read so far. */
+  progress?: (records: number, bytesRead: number) => void
 }
+
+export const PROGRESS_EVERY = 8192
 
 export type CsvOutcome =
   | { status: 'ok'; sha256: string; encoding: TextEncodingName; records: number }
@@ -81,6 +85,7 @@ export async function readCsv(path: string, options: CsvOptions, onRecord: Recor
         }
         try {
           if (onRecord(results.data, index, problem) === false) parser.abort()
+          if (options.progress && records % PROGRESS_EVERY === 0) options.progress(records, source.bytesRead())
         } catch (error) {
           crash = { error }
           parser.abort()

@@ -24,7 +24,11 @@ interface SheetModel {
   name: string
 }
 
-export async function readXlsx(path: string, onRow: XlsxRowHandler): Promise<XlsxOutcome> {
+export async function readXlsx(
+  path: string,
+  onRow: XlsxRowHandler,
+  progress?: (rows: number, bytesRead: number) => void,
+): Promise<XlsxOutcome> {
   const input = createReadStream(path)
   // exceljs pipes the file into its unzipper without forwarding read errors: race them, or the read never ends.
   const inputFailed = new Promise<never>((_, reject) => input.on('error', reject))
@@ -45,7 +49,9 @@ export async function readXlsx(path: string, onRow: XlsxRowHandler): Promise<Xls
       if (target === undefined) target = chooseSheet(reader)
       if (chosen !== null || (target !== null && name !== target)) continue // exceljs drains skipped sheets
       chosen = name
+      let rows = 0
       for await (const row of sheet) {
+        if (progress && ++rows % 8192 === 0) progress(rows, input.bytesRead)
         const values = row.values as unknown[]
         const cells: RawCell[] = []
         for (let i = 1; i < values.length; i++) cells.push(flatten(values[i]))

@@ -305,3 +305,21 @@ describe('duplicate reconciliation lines', () => {
     expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:2']])
   })
 })
+
+describe('progress', () => {
+  it('reports fileStart, fileAdvance (every 8,192 records) and fileEnd for streamed files', async () => {
+    input = makeInput()
+    const rows = Array.from({ length: 9000 }, (_, i) => ['c', `s${i}`, 'P', '0001', '10/05/2026', 'm', 'Storage', 'LRS', '1', '2', '2', 'EUR'])
+    const path = input.write('usage.csv', csv([[...USAGE_HEADER], ...rows]))
+    input.write('notes.txt', 'x')
+    const calls: string[] = []
+    input.ctx.progress = {
+      fileStart: (file, bytes) => calls.push(`start ${file} ${bytes > 0}`),
+      fileAdvance: (file, rowsRead, bytes) => calls.push(`advance ${file} ${rowsRead} ${bytes > 0}`),
+      fileEnd: (file, rowsRead) => calls.push(`end ${file} ${rowsRead}`),
+    }
+    await runIngest(input.ctx)
+    expect(path).toContain('usage.csv')
+    expect(calls).toEqual(['start 2026-10/usage.csv true', 'advance 2026-10/usage.csv 8191 true', 'end 2026-10/usage.csv 9000'])
+  })
+})
