@@ -1,0 +1,105 @@
+/**
+ * `npm run bench` — generates a seeded synthetic month (default 1,000,000 usage rows + 50,000 reconciliation
+ * lines) in a temp folder, runs the full pipeline on it in a fresh process, and in the same run times DuckDB
+ * doing read_csv + GROUP BY of the same usage file into the same tie-out sums (exact DECIMAL). Prints rows/s per
+ * stage, wall time, peak RSS and the ratio pipeline ÷ DuckDB.
+ *
+ *   npm run bench                      # scale 1
+ *   npm run bench -- --scale 4         # 4,000,000 usage rows: memory must stay flat
+ *   npm run bench -- --usage-rows 200000 --recon-lines 10000 --keep
+ *
+ * A script, not a test: figures go to stdout (and the README), targets are checked by reading them.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { generateMonth } from './generate.js'
+
+const PERIOD = '2026-10'
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    'usage-rows': { type: 'string' },
+    'recon-lines': { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const scale = Number(values.scale)
+const usageRows = Number(values['usage-rows'] ?? 1_000_000 * scale)
+const reconLines = Number(values['recon-lines'] ?? 50_000 * scale)
+const seed = Number(values.seed)
+
+const root = mkdtempSync(join(tmpdir(), 'csp-bench-'))
+const inputRoot = join(root, 'input')
+const outputRoot = join(root, 'output')
+log(`bench: ${usageRows.toLocaleString('en-US')} usage rows, ${reconLines.toLocaleString('en-US')} reconciliation lines, seed ${seed}, in ${root}`)
+
+let t = performance.now()
+const generated = await generateMonth({ dir: inputRoot, period: PERIOD, usageRows, reconLines, seed })
+log(`generated in ${secs(performance.now() - t)} s (${(generated.usageBytes / 1048576).toFixed(0)} MiB of usage CSV)`)
+
+// Pipeline first, in its own process (tsx start-up included, ~0.4 s).
+const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'run-once.ts'), inputRoot, outputRoot, PERIOD], {
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const line = child.stdout.trim().split('\n').pop() ?? '{}'
+const pipeline = JSON.parse(line) as { exitCode: number; message: string | null; wall: number; stages: Record<string, number>; maxRssMiB: number }
+
+// DuckDB: the same usage file(s) → the same tie-out sums.
+const usageFiles = readdirSync(join(inputRoot, PERIOD)).filter((f) => /usage/i.test(f)).map((f) => join(inputRoot, PERIOD, f))
+t = performance.now()
+const duck = await DuckDBInstance.create(':memory:')
+const conn = await duck.connect()
+const list = usageFiles.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')
+const result = await conn.runAndReadAll(`
+  select CustomerId, SubscriptionId, ProductId, SkuId, count(*) as n,
+         sum(cast(BillingPreTaxTotal as decimal(38, 18))) as billed
+  from read_csv([${list}], header = true, all_varchar = true)
+  group by all`)
+const duckSeconds = (performance.now() - t) / 1000
+const duckKeys = result.getRows().length
+
+const usageSeconds = (pipeline.stages.ingest ?? 0)
+const out = [
+  '',
+  `| figure | value |`,
+  `|---|---|`,
+  `| usage rows | ${usageRows.toLocaleString('en-US')} |`,
+  `| reconciliation lines | ${reconLines.toLocaleString('en-US')} |`,
+  ...Object.entries(pipeline.stages).map(([stage, s]) => `| stage ${stage} | ${s.toFixed(2)} s${stage === 'ingest' || stage === 'reconcile' || stage === 'write' ? ` (${rate(usageRows, s)} usage rows/s)` : ''} |`),
+  `| pipeline wall (fresh process) | ${pipeline.wall.toFixed(2)} s |`,
+  `| pipeline peak RSS | ${pipeline.maxRssMiB.toFixed(0)} MiB |`,
+  `| pipeline exit code | ${pipeline.exitCode}${pipeline.message ? ` (${pipeline.message})` : ''} |`,
+  `| DuckDB read_csv + GROUP BY (${duckKeys} keys) | ${duckSeconds.toFixed(2)} s |`,
+  `| ratio pipeline ÷ DuckDB | ${(pipeline.wall / duckSeconds).toFixed(2)} × |`,
+  `| ingest rate | ${rate(usageRows, usageSeconds)} usage rows/s |`,
+]
+process.stdout.write(`${out.join('\n')}\n`)
+
+if (!values.keep) rmSync(root, { recursive: true, force: true })
+else log(`kept ${root} (${(dirSize(root) / 1048576).toFixed(0)} MiB)`)
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`)
+}
+function secs(ms: number): string {
+  return (ms / 1000).toFixed(1)
+}
+function rate(rows: number, s: number): string {
+  return s > 0 ? Math.round(rows / s).toLocaleString('en-US') : '—'
+}
+function dirSize(dir: string): number {
+  let total = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    total += e.isDirectory() ? dirSize(p) : statSync(p).size
+  }
+  return total
+}

@@ -1,0 +1,33 @@
+/**
+ * Runs the whole pipeline once in this process and prints one JSON line: wall time, per-stage times and peak
+ * RSS. bench/bench.ts spawns it so every measurement is a fresh process (peak RSS is per process).
+ * Usage: tsx bench/run-once.ts <inputRoot> <outputRoot> <period>
+ */
+import { runPipeline } from '../pipeline/run.js'
+
+const [inputRoot, outputRoot, period] = process.argv.slice(2)
+if (!inputRoot || !outputRoot || !period) {
+  process.stderr.write('usage: tsx bench/run-once.ts <inputRoot> <outputRoot> <period>\n')
+  process.exit(2)
+}
+const stages: Record<string, number> = {}
+let peakRss = 0
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss())
+}, 100)
+const started = performance.now()
+const outcome = await runPipeline({
+  period,
+  inputRoot,
+  outputRoot,
+  configPath: 'csp-billing.config.json.absent',
+  configExplicit: false,
+  onProgress: (e) => {
+    if (e.type === 'stage-end') stages[e.stage] = e.ms / 1000
+  },
+})
+clearInterval(sampler)
+const wall = (performance.now() - started) / 1000
+// maxRSS from the kernel is the true peak (KiB); the sampler is a fallback.
+const maxRssMiB = Math.max(process.resourceUsage().maxRSS / 1024, peakRss / 1048576)
+process.stdout.write(`${JSON.stringify({ exitCode: outcome.exitCode, message: outcome.message ?? null, wall, stages, maxRssMiB })}\n`)
