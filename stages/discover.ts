@@ -11,7 +11,7 @@
  * Discover only reads headers; ingest reads the rows and reports the findings. Never throws for bad files.
  */
 import { readdir, stat } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { basename, join, relative, sep } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { REFERENCE_KINDS, type InputKind } from '../schemas/kinds/index.js'
 import { judgeHeader, readHeader, type TabularFormat } from './readers/header.js'
@@ -79,6 +79,11 @@ export function formatOf(name: string): DiscoveredFile['format'] {
 export async function examineFile(path: string, file: string): Promise<DiscoveredFile> {
   const format = formatOf(path)
   if (format === 'other') return { path, file, kind: 'ignored', format, reason: 'not a .csv, .csv.gz or .xlsx file' }
+  const name = basename(path)
+  if (name.startsWith('~$')) {
+    // Excel's owner/lock file beside an open workbook: name the real cause instead of "broken zip".
+    return { path, file, kind: 'unreadable', format, reason: `it is Excel's lock file for ${name.slice(2)}, which is open in Excel: close the workbook (the lock file then disappears)` }
+  }
   try {
     const info = await stat(path)
     if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: 'not a file' }

@@ -192,6 +192,7 @@ describe('unreadable and ignored files', () => {
     { name: 'duplicated column', file: 'dup.csv', content: csv([[...H, 'subtotal'], [...reconRow(), '1'], [...reconRow(), '2']]), reason: "column name 'subtotal' appears twice", rows: 2 },
     { name: 'header of no kind', file: 'other.csv', content: 'Foo,Bar\n1,2\n3,4\n5,6\n', reason: 'matches no input kind', rows: 3 },
     { name: 'semicolon-separated', file: 'semi.csv', content: 'CustomerId;ResellerId\nc1;R1\n', reason: 'semicolons', rows: 1 },
+    { name: "an Excel lock file", file: '~$prices.xlsx', content: Buffer.from([0x0a, 0x61, 0x00, 0x00]), reason: 'open in Excel', rows: 0 },
     { name: 'not gzip', file: 'plain.csv.gz', content: csv([[...CUSTOMERS_HEADER], ['c', 'r', '']]), reason: 'gzip', rows: 0 },
   ])('$name → UNREADABLE_FILE', async ({ file, content, reason, rows }) => {
     const { finding, file: record } = await unreadableCase(file, content)
