@@ -80,17 +80,29 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   process.exit(outcome.exitCode)
 }
 
+const HELP_AFTER = `
+Where files go:
+  <input>/<period>/     the month's Partner Center files (invoice reconciliation CSV, daily rated usage
+                        .csv or .csv.gz, NCE price list .csv or .xlsx) — any file names
+  <input>/reference/    resellers, price books and customers sheets, used when the month folder has none
+  File kinds are recognised by their header row, not by their name.
+
+Examples:
+  csp-billing run --period 2026-11                    bill November from input/2026-11/ into output/2026-11/
+  csp-billing validate --period 2026-11               check the drop before month close (no invoices written)
+  csp-billing explain --period 2026-11 recon.csv:42   how row 42 of recon.csv was billed
+
+Exit codes:
+  0  no errors (warnings may exist)
+  1  finished with errors: outputs written, see output/<period>/reconciliation.xlsx
+  2  could not run: bad --period or settings, missing input folder, output not writable, period locked
+`
+
 export function buildProgram(): Command {
   const program = new Command()
     .name('csp-billing')
-    .description(
-      'Turns a month of Microsoft Partner Center exports into per-reseller Excel invoices and reconciliation reports.\n\n' +
-        'Put the month\'s files in <input>/<period>/ (reconciliation CSVs, daily rated usage, the NCE price list) and the\n' +
-        'distributor\'s sheets (resellers, price books, customers) there or in <input>/reference/. File kinds are\n' +
-        'recognised by their header row, not their name.\n\n' +
-        'Exit codes: 0 = no errors; 1 = finished with errors (outputs written, see reconciliation.xlsx);\n' +
-        '2 = could not run (bad settings, missing folder, output not writable).',
-    )
+    .description('Turns a month of Microsoft Partner Center exports into per-reseller Excel invoices and reconciliation reports.')
+    .addHelpText('after', HELP_AFTER)
     .showHelpAfterError()
     // Usage mistakes (unknown option, missing --period) are "could not run": exit 2, not commander's default 1.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))

@@ -22,6 +22,7 @@ import { price } from '../stages/price.js'
 import { reconcile, formatSummary } from '../stages/reconcile.js'
 import { write } from '../stages/write.js'
 import { heldCostByCurrency } from './held.js'
+import { formatInvoiceSummary } from './summary.js'
 import { exceptionsCsv } from '../stages/writers/exceptions-csv.js'
 
 export interface RunOptions {
@@ -105,7 +106,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     await db.close()
     db = null
     moveIntoPlace(workDir, finalDir, outputRoot, opts.period)
-    return { exitCode, summary, findings, outputDir: finalDir, runJson: written.runJson }
+    return { exitCode, summary: `${formatInvoiceSummary(written.runJson)}\n\n${summary}`, findings, outputDir: finalDir, runJson: written.runJson }
   } catch (e) {
     if (db !== null) await db.close().catch(() => undefined)
     rmSync(workDir, { recursive: true, force: true })
