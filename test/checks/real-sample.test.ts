@@ -4,7 +4,8 @@
  * through the real discover → ingest → price stages. Skipped with a visible message when ../shared is absent.
  */
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join } from 'node:path'
+import { SAMPLES_DIR } from '../shared-samples.js'
 import { describe, expect, it } from 'vitest'
 import { examineFile } from '../../stages/discover.js'
 import { ingest } from '../../stages/ingest.js'
@@ -12,7 +13,7 @@ import { price } from '../../stages/price.js'
 import { reconcile } from '../../stages/reconcile.js'
 import { makeCtx } from './fixtures.js'
 
-const SAMPLE = resolve(process.cwd(), '../shared/samples/partner-center/OneTimeInvoiceLineItems.csv')
+const SAMPLE = join(SAMPLES_DIR, 'OneTimeInvoiceLineItems.csv')
 const present = existsSync(SAMPLE)
 if (!present) console.warn(`[checks real sample] SKIPPED: ${SAMPLE} is absent, AMOUNT_MISMATCH not checked on real data`)
 

@@ -4,10 +4,11 @@
  */
 import { existsSync, symlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { SAMPLES_DIR } from '../shared-samples.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { inputFiles, makeInput, runIngest, type TestInput } from './context.js'
 
-const SAMPLES = resolve(process.cwd(), '../shared/samples/partner-center')
+const SAMPLES = SAMPLES_DIR
 const present = existsSync(SAMPLES)
 if (!present) console.warn(`[ingest samples] SKIPPED: ${SAMPLES} is absent, real-export tests not run`)
 
