@@ -6,8 +6,7 @@
  * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
  * folder or file; a stage that crashes (a bug) also ends with exit 2, leaving the previous outputs untouched.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { accessSync, constants } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { openDb, type Db } from './db.js'
 import { loadSettings } from './config.js'
