@@ -23,6 +23,8 @@ import type { DiscoveredFile } from './discover.js'
 import { createTableWriter, insertInputFile, markDuplicates, rowKey, rowKeyOrder, type InputFileRecord, type RowKeyOrder, type TableWriter } from './load.js'
 import { sha256File } from './readers/bytes.js'
 import { isBlankRecord, readCsv } from './readers/csv.js'
+import type { CsvRecord } from './readers/csv-fast.js'
+import { TOTAL_KEY, UsageTotals } from './usage-totals.js'
 import { judgeHeader } from './readers/header.js'
 import { readXlsx } from './readers/xlsx.js'
 
@@ -44,6 +46,7 @@ export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<
     summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected })
   }
   findings.push(...markDuplicates(ctx.db))
+  shared.usageTotals.write(ctx.db)
   return { output: summary, findings }
 }
 
@@ -53,7 +56,11 @@ class SharedState {
   nextLineId = 1
   /** Per kind: lower-cased key → where it was first seen (SPEC §2: a repeated key rejects later rows). */
   keys = new Map<InputKind, Map<string, string>>()
-  constructor(readonly ctx: RunContext) {}
+  /** Σ of the usage rows of every usable file (stages/usage-totals.ts). */
+  readonly usageTotals: UsageTotals
+  constructor(readonly ctx: RunContext) {
+    this.usageTotals = new UsageTotals(ctx.periodStart, ctx.periodEnd)
+  }
   writer(kind: InputKind): TableWriter {
     let w = this.writers.get(kind)
     if (!w) this.writers.set(kind, (w = createTableWriter(this.ctx.db, kind)))
@@ -95,16 +102,18 @@ async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promi
   if (df.kind === 'unreadable') return unreadable(df, df.reason ?? 'it cannot be read', await countRows(df), await sha256File(df.path))
 
   let attempt = await readFile(df, df.kind, shared, undefined)
-  if (attempt.outcome === 'not-utf8') {
-    // Invalid UTF-8 after the first chunk: what was loaded is thrown away and the file read again (SPEC §2).
+  if (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread') {
+    // Invalid UTF-8 after the first chunk (SPEC §2), or text the fast tokenizer leaves to papaparse: what was
+    // loaded is thrown away and the file read again.
     attempt.rollback()
-    attempt = await readFile(df, df.kind, shared, 'windows-1252')
+    attempt = await readFile(df, df.kind, shared, attempt.outcome === 'not-utf8' ? 'windows-1252' : 'general')
   }
   if (typeof attempt.outcome === 'object') {
     attempt.rollback()
     return unreadable(df, attempt.outcome.reason, attempt.file.rows, await sha256File(df.path))
   }
   const f = attempt.file
+  if (f.totals !== null) shared.usageTotals.merge(f.totals)
   return {
     record: {
       file: df.file, kind: df.kind, sha256: attempt.sha256, rows: f.rows, accepted: f.accepted, rejected: f.rejected,
@@ -115,13 +124,13 @@ async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promi
 }
 
 interface Attempt {
-  outcome: 'ok' | 'not-utf8' | { reason: string }
+  outcome: 'ok' | 'not-utf8' | 'reread' | { reason: string }
   file: FileIngest
   sha256: string
   rollback(): void
 }
 
-async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, encoding: 'windows-1252' | undefined): Promise<Attempt> {
+async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, how: 'windows-1252' | 'general' | undefined): Promise<Attempt> {
   const firstLineId = shared.nextLineId
   const file = new FileIngest(df.file, KINDS[kind], shared)
   const progress = shared.ctx.progress
@@ -137,11 +146,15 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
     return { outcome: bad ?? 'ok', file, sha256: await sha256File(df.path), rollback }
   }
-  const outcome = await readCsv(df.path, { gzip: df.format === 'csv.gz', encoding, progress: report }, (cells, index, problem) =>
-    file.onRecord(cells, index + 1, problem, true),
+  const options = { gzip: df.format === 'csv.gz', progress: report, ...(how === 'windows-1252' ? { encoding: how } : {}), general: how === 'general' }
+  const outcome = await readCsv(
+    df.path,
+    options,
+    (cells, index, problem) => file.onRecord(cells, index + 1, problem, true),
+    (record, index) => file.onView(record, index + 1),
   )
   file.finish()
-  if (outcome.status === 'not-utf8') return { outcome: 'not-utf8', file, sha256: outcome.sha256, rollback }
+  if (outcome.status === 'not-utf8' || outcome.status === 'reread') return { outcome: outcome.status, file, sha256: outcome.sha256, rollback }
   const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
   return { outcome: bad ?? 'ok', file, sha256: outcome.sha256, rollback }
 }
@@ -159,6 +172,10 @@ class FileIngest {
   accepted = 0
   rejected = 0
   findings: Finding[] = []
+  /** Usage files only: Σ of this file's accepted rows. */
+  readonly totals: UsageTotals | null
+  private totalsColumns: number[] = []
+  private totalsKey: (string | null)[] = []
   private newKeys: string[] = []
   private writer: TableWriter
   private params: unknown[]
@@ -181,7 +198,19 @@ class FileIngest {
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')
     this.chargeTypeColumn = at('ChargeType')
+    this.totals = def.kind === 'usage' ? new UsageTotals(shared.ctx.periodStart, shared.ctx.periodEnd) : null
+    if (this.totals !== null) {
+      this.totalsColumns = TOTAL_KEY.map((db) => def.columns.findIndex((c) => c.db === db))
+      this.totalsKey = new Array(TOTAL_KEY.length)
+      this.usageDateColumn = at('UsageDate')
+      this.quantityColumn = at('Quantity')
+      this.amountColumn = at('BillingPreTaxTotal')
+    }
   }
+
+  private usageDateColumn = -1
+  private quantityColumn = -1
+  private amountColumn = -1
 
   onRecord(cells: RawCell[], row: number, problem: string | null, isCsv: boolean): void {
     if (isCsv ? isBlankRecord(cells as string[]) : cells.every((c) => cellText(c).trim() === '')) return
@@ -194,7 +223,25 @@ class FileIngest {
       this.rejected++
       return
     }
-    const problems = this.validate(cells, row, problem, isCsv)
+    this.count(this.validate(cells, row, problem, isCsv))
+  }
+
+  /** A record of the fast CSV tokenizer: only the used cells are decoded, unless the row needs a closer look. */
+  onView(record: CsvRecord, row: number): void {
+    if (record.isBlank()) return
+    if (this.header === null && this.unreadable === null && !this.missing) {
+      this.readHeader(record.all())
+      return
+    }
+    this.rows++
+    if (this.unreadable !== null || this.missing) {
+      this.rejected++
+      return
+    }
+    this.count(this.validateView(record, row))
+  }
+
+  private count(problems: Finding | null): void {
     if (problems !== null) {
       this.rejected++
       this.findings.push(problems)
@@ -262,8 +309,36 @@ class FileIngest {
       projected[c] = cell
     }
 
+    return this.validateProjected(projected, row, () => cells, isCsv)
+  }
+
+  /** The same checks as `validate` on a fast-tokenizer record; any row off the common case goes through `validate`. */
+  private validateView(record: CsvRecord, row: number): Finding | null {
+    const header = this.header!
+    const width = header.names.length
+    if (record.count !== width) return this.validate(record.all(), row, null, true)
+    for (let i = 0; i < width; i++) {
+      if (record.byteLength(i) > MAX_CELL) return this.validate(record.all(), row, null, true)
+    }
+    const indexes = header.indexes
+    const projected: RawCell[] = new Array(indexes.length)
+    for (let c = 0; c < indexes.length; c++) {
+      const i = indexes[c]!
+      if (i < 0) continue
+      const cell = record.text(i)
+      if (cell.includes('\uFFFD')) return this.validate(record.all(), row, null, true)
+      projected[c] = cell
+    }
+    return this.validateProjected(projected, row, () => record.all(), true)
+  }
+
+  /** Schema, cross-row key, insert (and usage totals) for a row whose shape is fine. */
+  private validateProjected(projected: RawCell[], row: number, allCells: () => RawCell[], isCsv: boolean): Finding | null {
+    const header = this.header!
+    const indexes = header.indexes
     const parsed = this.def.schema.safeParse(projected)
     if (!parsed.success) {
+      const cells = allCells()
       const issues = parsed.error.issues.map((issue) => {
         const c = typeof issue.path[0] === 'number' ? issue.path[0] : -1
         const i = c >= 0 ? (indexes[c] ?? -1) : -1
@@ -280,6 +355,7 @@ class FileIngest {
       const seen = this.shared.keysOf(this.def.kind).get(key)
       const keyIndex = indexes[this.keyColumn]!
       if (seen !== undefined) {
+        const cells = allCells()
         return this.reject(row, keyIndex, cells[keyIndex], `repeats ${seen}; only the first row with this ${this.def.uniqueKey} is used`, cells)
       }
       this.shared.keysOf(this.def.kind).set(key, `${this.file} row ${row}`)
@@ -292,6 +368,7 @@ class FileIngest {
     params[1] = row
     for (let c = 0; c < values.length; c++) params[c + 2] = values[c]
     if (this.def.kind === 'reconciliation') {
+      const cells = allCells()
       const texts = isCsv ? (cells as string[]) : header.names.map((_, i) => cellText(cells[i]))
       const at = values.length + 2
       params[at] = this.shared.nextLineId++
@@ -299,6 +376,14 @@ class FileIngest {
       params[at + 2] = rowKey(header.keyOrder, texts)
     }
     this.writer.add(params)
+    if (this.totals !== null) {
+      const key = this.totalsKey
+      for (let k = 0; k < key.length; k++) {
+        const c = this.totalsColumns[k]!
+        key[k] = c < 0 ? null : (values[c] as string | null)
+      }
+      this.totals.add(key, values[this.usageDateColumn] as string, values[this.quantityColumn] as string, values[this.amountColumn] as string)
+    }
     return null
   }
 
@@ -392,10 +477,11 @@ async function countRows(df: DiscoveredFile): Promise<number> {
   if (df.format !== 'csv' && df.format !== 'csv.gz') return 0
   const gzip = df.format === 'csv.gz'
   const outcome = await readCsv(df.path, { gzip }, (cells) => count(isBlankRecord(cells)))
-  if (outcome.status === 'not-utf8') {
+  if (outcome.status === 'not-utf8' || outcome.status === 'reread') {
     records = 0
     headerSeen = false
-    await readCsv(df.path, { gzip, encoding: 'windows-1252' }, (cells) => count(isBlankRecord(cells)))
+    const again = outcome.status === 'not-utf8' ? { gzip, encoding: 'windows-1252' as const } : { gzip, general: true }
+    await readCsv(df.path, again, (cells) => count(isBlankRecord(cells)))
   }
   return records
 }

@@ -4,9 +4,15 @@
  * or after periodEnd, at that usage row. Usually a file of the wrong month was dropped into the folder.
  */
 import { finding } from '../../pipeline/diagnostics.js'
+import { totalsFresh } from '../usage-totals.js'
 import type { Check } from './common.js'
 
 export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }) => {
+  // Ingest's usage totals know whether any row is out of period: then, and only then, are the rows scanned.
+  if (totalsFresh(db, periodStart, periodEnd)) {
+    const out = db.sqlite.prepare('select count(*) as n from usage_totals where in_period = 0').get() as { n: number }
+    if (out.n === 0) return []
+  }
   const rows = await db.kysely
     .selectFrom('usage_rows as u')
     .where((eb) => eb.or([eb('u.usage_date', '<', periodStart), eb('u.usage_date', '>', periodEnd)]))

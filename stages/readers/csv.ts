@@ -1,5 +1,5 @@
 /**
- * Streaming CSV reader (SPEC §2): bytes (gunzipped for .csv.gz) → text in the detected encoding, BOM removed
+ * Streaming CSV reader (SPEC §2). Plain UTF-8 goes through the fast tokenizer (csv-fast.ts); the general path: bytes (gunzipped for .csv.gz) → text in the detected encoding, BOM removed
  * BEFORE papaparse sees it (TESTING-NOTES: a BOM before a quoted header otherwise keeps the quotes in the first
  * column name) → papaparse with header:false, one callback per record (arrays; PERFORMANCE-NOTES b2).
  *
@@ -13,12 +13,15 @@
 import { Readable } from 'node:stream'
 import Papa from 'papaparse'
 import { describeReadError, openBytes } from './bytes.js'
+import { readCsvFast, type FastRecordHandler } from './csv-fast.js'
 import { binaryReason, isDecodeError, isUtf8Prefix, makeDecoder, sniffEncoding, type TextEncodingName } from './encoding.js'
 
 export interface CsvOptions {
   gzip: boolean
   /** Force an encoding (used on the second read of a file that turned out not to be UTF-8). */
   encoding?: 'windows-1252'
+  /** Skip the fast tokenizer (used on the second read after it returned `reread`). */
+  general?: boolean
   /** Called every PROGRESS_EVERY records with the records and file bytes read so far. */
   progress?: (records: number, bytesRead: number) => void
 }
@@ -29,6 +32,8 @@ export type CsvOutcome =
   | { status: 'ok'; sha256: string; encoding: TextEncodingName; records: number }
   | { status: 'unreadable'; reason: string; sha256: string; records: number }
   | { status: 'not-utf8'; sha256: string; records: number }
+  /** The fast tokenizer met text outside the common case after records were delivered: read again with `general`. */
+  | { status: 'reread'; sha256: string; records: number }
 
 /**
  * Called once per record with its cells, its 0-based record index and, when papaparse found malformed quotes in
@@ -38,7 +43,29 @@ export type RecordHandler = (cells: string[], index: number, problem: string | n
 
 class Unreadable extends Error {}
 
-export async function readCsv(path: string, options: CsvOptions, onRecord: RecordHandler): Promise<CsvOutcome> {
+/**
+ * Reads a CSV. Plain UTF-8 files go through the fast tokenizer (csv-fast.ts): records reach `onView` when given
+ * (cells decoded on demand), else `onRecord` as arrays. Everything else, and a fast pass that stops before its first
+ * record, goes through papaparse (`onRecord`). A fast pass that stops later returns `reread`.
+ */
+export async function readCsv(path: string, options: CsvOptions, onRecord: RecordHandler, onView?: FastRecordHandler): Promise<CsvOutcome> {
+  if (options.encoding === undefined && !options.general) {
+    const source = openBytes(path, options.gzip)
+    const progress = options.progress
+    const handler: FastRecordHandler = onView ?? ((record, index) => onRecord(record.all(), index, null))
+    const outcome = await readCsvFast(source, (record, index) => {
+      const go = handler(record, index)
+      if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, source.bytesRead())
+      return go
+    })
+    if (outcome.status === 'ok' || outcome.status === 'stopped') return { status: 'ok', sha256: source.sha256(), encoding: 'utf-8', records: outcome.records }
+    if (outcome.status === 'not-utf8') return { status: 'not-utf8', sha256: source.sha256(), records: outcome.records }
+    if (outcome.records > 0) return { status: 'reread', sha256: source.sha256(), records: outcome.records }
+  }
+  return readCsvGeneral(path, options, onRecord)
+}
+
+async function readCsvGeneral(path: string, options: CsvOptions, onRecord: RecordHandler): Promise<CsvOutcome> {
   const source = openBytes(path, options.gzip)
   let encoding = 'utf-8' as TextEncodingName
 

@@ -25,11 +25,14 @@ export async function readHeader(path: string, format: TabularFormat): Promise<H
     })
     if (outcome.status === 'unreadable') return { reason: outcome.reason }
   } else {
-    const outcome = await readCsv(path, { gzip: format === 'csv.gz' }, (cells) => {
+    const onRecord = (cells: string[]) => {
       if (isBlankRecord(cells)) return true
       header = cells
       return false
-    })
+    }
+    let outcome = await readCsv(path, { gzip: format === 'csv.gz' }, onRecord)
+    // Only blank lines before text the fast tokenizer leaves to papaparse: read again.
+    if (outcome.status === 'reread' && header === null) outcome = await readCsv(path, { gzip: format === 'csv.gz', general: true }, onRecord)
     if (outcome.status === 'unreadable' && header === null) return { reason: outcome.reason }
   }
   if (header === null) return { reason: 'it has no header row (no text at all, or only blank lines)' }

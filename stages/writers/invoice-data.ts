@@ -12,6 +12,7 @@ import { decSum } from '../../pipeline/dialect.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
+import { usageTotalsSource } from '../usage-totals.js'
 
 export interface ResellerSummaries {
   byCustomer: Map<string, SummaryRow[]>
@@ -88,7 +89,7 @@ interface UsageSqlRow {
  * else to the customers mapping, else to the reseller invoiced for that customer's reconciliation lines.
  * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
- * tie-out (SPEC §5).
+ * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
  */
 export async function usageSummaries(db: Db, periodStart: string, periodEnd: string): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
@@ -103,15 +104,15 @@ export async function usageSummaries(db: Db, periodStart: string, periodEnd: str
         coalesce(case when trim(coalesce(u.tier2_mpn_id, '')) in ('', '0') then null else trim(u.tier2_mpn_id) end,
                  c.reseller_id, o.reseller_id) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
-        u.meter_category, u.billing_currency, u.quantity, u.billing_pre_tax_total
-      from usage_rows u
+        u.meter_category, u.billing_currency, u.quantity, u.billing_pre_tax_total, u.rows
+      from ${usageTotalsSource(db, periodStart, periodEnd)} u
       left join customers c on c.customer_id = u.customer_id
       left join line_owner o on o.customer_id = u.customer_id
-      where u.usage_date >= ${periodStart} and u.usage_date <= ${periodEnd}
+      where u.in_period = 1
     )
     select reseller_id, customer_id, max(customer_name) as customer_name, entitlement_id,
       max(entitlement_description) as entitlement_description, meter_category, billing_currency,
-      ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('billing_pre_tax_total'))} as amount, count(*) as rows
+      ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('billing_pre_tax_total'))} as amount, sum(rows) as rows
     from attributed
     where reseller_id is not null
     group by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
