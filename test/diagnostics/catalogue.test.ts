@@ -53,7 +53,7 @@ interface RunJson {
 
 interface RunResult {
   outcome: RunOutcome
-  lines: { line: string; rule: string; message: string }[]
+  lines: { line: string; rule: string; file: string; message: string }[]
   runJson: RunJson
 }
 
@@ -109,6 +109,7 @@ async function runCase(ruleDir: string, which: 'firing' | 'clean'): Promise<RunR
   const lines = rows.map((r) => ({
     line: `${r.rule} ${r.severity} ${r.file}:${r.row} expected=${r.expected ?? ''} actual=${r.actual ?? ''}`,
     rule: r.rule ?? '',
+    file: r.file ?? '',
     message: r.message ?? '',
   }))
   const runJson = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunJson
@@ -120,6 +121,20 @@ function assertAccounting(runJson: RunJson): void {
   const reconAccepted = runJson.inputs.filter((i) => i.kind === 'reconciliation').reduce((s, i) => s + i.accepted, 0)
   const r = runJson.rows
   expect(r.invoiced + r.held + r.retained + r.duplicates, 'recon accepted = invoiced + held + retained + duplicates').toBe(reconAccepted)
+}
+
+/** Lines in a stable order (several findings can share file and row; their order then follows the message). */
+function sorted(items: { line: string }[]): string[] {
+  return items.map((i) => i.line).sort()
+}
+
+/** SPEC §2: a file rejected whole (MISSING_COLUMN, UNREADABLE_FILE) has none of its rows accepted. */
+function assertWholeFileRejections(run: RunResult): void {
+  const files = run.lines.filter((l) => l.rule === 'MISSING_COLUMN' || l.rule === 'UNREADABLE_FILE').map((l) => l.file)
+  for (const file of files) {
+    const input = run.runJson.inputs.find((i) => i.file === file)
+    if (input) expect(input.accepted, `${file}: no row used`).toBe(0)
+  }
 }
 
 function expectedExit(expected: ExpectedLine[]): number {
@@ -160,18 +175,19 @@ for (const rule of folders) {
 
     firingIt(`firing: reports exactly the expected ${rule} findings, exit code and row accounting`, async () => {
       const run = await runCase(ruleDir, 'firing')
-      expect(run.lines.filter((l) => l.rule === rule).map((l) => l.line)).toEqual(ownExpected.map((e) => e.line))
-      expect(run.lines.filter((l) => l.rule !== rule).map((l) => l.line), 'findings of other rules').toEqual(otherExpected.map((e) => e.line))
+      expect(sorted(run.lines.filter((l) => l.rule === rule))).toEqual(sorted(ownExpected))
+      expect(sorted(run.lines.filter((l) => l.rule !== rule)), 'findings of other rules').toEqual(sorted(otherExpected))
       assertMessages(expected, run.lines)
       expect(run.outcome.exitCode).toBe(expectedExit(expected))
       expect(run.runJson.exitCode).toBe(expectedExit(expected))
       assertAccounting(run.runJson)
+      assertWholeFileRejections(run)
     })
 
     cleanIt(`clean twin: no ${rule} finding, nothing else unexpected`, async () => {
       const run = await runCase(ruleDir, 'clean')
       expect(run.lines.filter((l) => l.rule === rule).map((l) => l.line)).toEqual([])
-      expect(run.lines.map((l) => l.line)).toEqual(clean.map((e) => e.line))
+      expect(sorted(run.lines)).toEqual(sorted(clean))
       expect(run.outcome.exitCode).toBe(expectedExit(clean))
       assertAccounting(run.runJson)
     })
