@@ -116,11 +116,13 @@ async function runCase(ruleDir: string, which: 'firing' | 'clean'): Promise<RunR
   return { outcome, lines, runJson }
 }
 
-function assertAccounting(runJson: RunJson): void {
+function assertAccounting(run: RunResult): void {
+  const runJson = run.runJson
   for (const input of runJson.inputs) expect(input.rows, `${input.file}: rows = accepted + rejected`).toBe(input.accepted + input.rejected)
   const reconAccepted = runJson.inputs.filter((i) => i.kind === 'reconciliation').reduce((s, i) => s + i.accepted, 0)
   const r = runJson.rows
   expect(r.invoiced + r.held + r.retained + r.duplicates, 'recon accepted = invoiced + held + retained + duplicates').toBe(reconAccepted)
+  expect(r.duplicates, 'each duplicate reported once').toBe(run.lines.filter((l) => l.rule === 'DUPLICATE_LINE').length)
 }
 
 /** Lines in a stable order (several findings can share file and row; their order then follows the message). */
@@ -180,7 +182,7 @@ for (const rule of folders) {
       assertMessages(expected, run.lines)
       expect(run.outcome.exitCode).toBe(expectedExit(expected))
       expect(run.runJson.exitCode).toBe(expectedExit(expected))
-      assertAccounting(run.runJson)
+      assertAccounting(run)
       assertWholeFileRejections(run)
     })
 
@@ -189,7 +191,7 @@ for (const rule of folders) {
       expect(run.lines.filter((l) => l.rule === rule).map((l) => l.line)).toEqual([])
       expect(sorted(run.lines)).toEqual(sorted(clean))
       expect(run.outcome.exitCode).toBe(expectedExit(clean))
-      assertAccounting(run.runJson)
+      assertAccounting(run)
     })
   })
 }
