@@ -53,7 +53,7 @@ interface Scaled {
   scale: number
 }
 
-interface Group {
+export interface Group {
   key: (string | null)[]
   inPeriod: number
   rows: number
@@ -111,6 +111,18 @@ export class UsageTotals {
       }
     }
     this.rows += other.rows
+  }
+
+  /** The groups as plain data (for a worker thread to hand over). */
+  toGroups(): { rows: number; groups: [string, Group][] } {
+    return { rows: this.rows, groups: [...this.groups] }
+  }
+
+  static fromGroups(data: { rows: number; groups: [string, Group][] }): UsageTotals {
+    const t = new UsageTotals('', '')
+    for (const [id, g] of data.groups) t.groups.set(id, g)
+    t.rows = data.rows
+    return t
   }
 
   /** Replaces usage_totals and its marker (called once every file is loaded). */
