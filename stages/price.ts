@@ -23,7 +23,7 @@ import { matchPriceBookRules } from './rules/price-book.js'
 import { lookUpListPrices } from './rules/price-list.js'
 import { derivePremiumPrices, loadPremiums } from './rules/premium.js'
 import { computeSellAmounts, loadCurrencyUnits } from './rules/sell.js'
-import type { RulesDb } from './rules/table.js'
+import { allLines, type RulesDb } from './rules/table.js'
 
 export interface PriceSummary {
   invoiced: number
@@ -70,7 +70,7 @@ async function writePricedLines(db: RulesDb): Promise<void> {
       case when method = 'erp-discount' and category <> 'azure-plan' then price_derived else 0 end,
       case when method = 'erp-discount' and price_derived = 1 then premium_percent end,
       cost, sell_exact, sell, unit_sell_price, explanation
-    from int_lines_sold
+    from ${allLines()}
     order by line_id`.execute(db)
 }
 
@@ -123,7 +123,7 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
       s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
       s.premium_percent, s.premium_from, s.erp_cycle_price
-    from int_lines_sold s
+    from (select * from ${allLines()}) as s
     join recon_lines r on r.line_id = s.line_id
     where s.status = 'held'
        or (s.status = 'invoiced' and s.method = 'erp-discount' and s.category <> 'azure-plan' and s.price_derived = 1)

@@ -7,11 +7,13 @@
  * can name it) with reseller_known = 0. Never throws on data.
  */
 import { sql } from 'kysely'
-import { replaceTable, type RulesDb } from './table.js'
+import { linesBefore, replaceTable, type RulesDb } from './table.js'
 
 export async function attributeResellers(db: RulesDb): Promise<void> {
-  await replaceTable(db, 'int_lines_attributed', sql`
-    with lines as (select * from int_lines_cycled),
+  await replaceTable(db, 'int_lines_attributed', [
+    'reseller_id', 'reseller_source', 'reseller_known', 'reseller_currency', 'price_book',
+  ], sql`
+    with lines as (select * from ${linesBefore('int_lines_attributed')}),
     candidates as (
       select lines.*,
         case

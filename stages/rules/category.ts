@@ -8,13 +8,22 @@
 import { sql } from 'kysely'
 import { replaceTable, type RulesDb } from './table.js'
 
+/** The normalised input columns the later rules read (this first layer carries them for all of them). */
+const INPUT_COLUMNS = [
+  'source_file', 'source_row', 'customer_id', 'subscription_id', 'tier2_mpn_id', 'product_id', 'sku_id',
+  'charge_type_norm', 'currency', 'pricing_currency', 'unit_price', 'subtotal', 'effective_unit_price',
+  'billable_quantity', 'pc_to_bc_exchange_rate', 'charge_start_date', 'charge_end_date', 'order_date',
+  'subscription_start_date', 'subscription_end_date', 'term_text', 'frequency_text', 'description_text',
+  'publisher_text', 'publisher_id',
+] as const
+
 export const CATEGORIES = [
   'credit', 'azure-plan', 'reservation', 'savings-plan', 'marketplace', 'software-subscription', 'perpetual', 'license',
 ] as const
 export type Category = (typeof CATEGORIES)[number]
 
 export async function categorizeLines(db: RulesDb): Promise<void> {
-  await replaceTable(db, 'int_lines_categorized', sql`
+  await replaceTable(db, 'int_lines_categorized', [...INPUT_COLUMNS, 'category'], sql`
     with lines as (
       select
         line_id, source_file, source_row, customer_id, subscription_id, tier2_mpn_id, product_id, sku_id,

@@ -13,14 +13,16 @@
  */
 import { sql } from 'kysely'
 import { addDaysSql, addMonthsSql, daysBetweenSql, decDiv, wholeStepsSql } from '../../pipeline/dialect.js'
-import { ref, replaceTable, type RulesDb } from './table.js'
+import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
 
 export async function deriveChargeCycles(db: RulesDb): Promise<void> {
   const prorated = sql.join(PRORATED_CATEGORIES.map((c) => sql.lit(c)))
-  await replaceTable(db, 'int_lines_cycled', sql`
-    with lines as (select * from int_lines_termed),
+  await replaceTable(db, 'int_lines_cycled', [
+    'event_date', 'cycle_index', 'cycle_start', 'cycle_end', 'billing_days', 'cycle_days', 'is_prorated', 'proration_factor',
+  ], sql`
+    with lines as (select * from ${linesBefore('int_lines_cycled')}),
     events as (
       select lines.*,
         case

@@ -14,7 +14,7 @@
 import { sql } from 'kysely'
 import type { Premium } from '../../schemas/config.js'
 import { decAdd, decDiv, decMul } from '../../pipeline/dialect.js'
-import { ref, replaceTable, type RulesDb } from './table.js'
+import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 /** Write settings.premiums into int_premiums so the derivation can join them. */
 export async function loadPremiums(db: RulesDb, premiums: readonly Premium[]): Promise<void> {
@@ -31,8 +31,10 @@ export async function derivePremiumPrices(db: RulesDb): Promise<void> {
     decMul(decMul(ref('annual_erp_price'), ref('term_months')), decAdd(sql.lit('100'), ref('premium_percent'))),
     sql.lit('1200'),
   )
-  await replaceTable(db, 'int_lines_premium_priced', sql`
-    with lines as (select * from int_lines_list_priced),
+  await replaceTable(db, 'int_lines_premium_priced', [
+    'premium_percent', 'premium_from', 'derived_erp_term_price', 'erp_cycle_price', 'price_derived',
+  ], sql`
+    with lines as (select * from ${linesBefore('int_lines_premium_priced')}),
     eligible as (
       select line_id, term_duration, billing_plan, term_start
       from lines

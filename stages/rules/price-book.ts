@@ -14,7 +14,7 @@
  * reading (it only matters when such a rule names a term or plan). Never throws on data.
  */
 import { sql } from 'kysely'
-import { replaceTable, type RulesDb } from './table.js'
+import { linesBefore, replaceTable, type RulesDb } from './table.js'
 
 export async function matchPriceBookRules(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_book_rules_lookup
@@ -24,8 +24,10 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     and (r.billing_plan is null or lower(trim(r.billing_plan)) = lower(l.billing_plan))
     and (r.effective_from is null or r.effective_from <= l.event_date)
     and (r.effective_to is null or r.effective_to >= l.event_date)`
-  await replaceTable(db, 'int_lines_ruled', sql`
-    with lines as (select * from int_lines_attributed),
+  await replaceTable(db, 'int_lines_ruled', [
+    'rule_id', 'rule_scope', 'rule_method', 'rule_percent', 'rule_fixed_unit_price',
+  ], sql`
+    with lines as (select * from ${linesBefore('int_lines_ruled')}),
     priced_by_book as materialized (
       select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan, event_date
       from lines

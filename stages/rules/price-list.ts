@@ -14,7 +14,7 @@
  */
 import { sql, type RawBuilder } from 'kysely'
 import { decDiv, decMul } from '../../pipeline/dialect.js'
-import { ref, replaceTable, type RulesDb } from './table.js'
+import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export async function lookUpListPrices(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
@@ -26,8 +26,11 @@ export async function lookUpListPrices(db: RulesDb): Promise<void> {
   const cyclePrice = (termPrice: RawBuilder<unknown>): RawBuilder<string> =>
     sql<string>`case when billing_plan in ('OneTime', 'None') then ${termPrice}
       else ${decDiv(decMul(termPrice, ref('plan_months')), ref('term_months'))} end`
-  await replaceTable(db, 'int_lines_list_priced', sql`
-    with lines as (select * from int_lines_ruled),
+  await replaceTable(db, 'int_lines_list_priced', [
+    'list_price_id', 'list_term_price', 'direct_erp_term_price', 'annual_price_id', 'annual_erp_price',
+    'list_cycle_price', 'direct_erp_cycle_price',
+  ], sql`
+    with lines as (select * from ${linesBefore('int_lines_list_priced')}),
     lookups as materialized (
       select line_id, product_id, sku_id, pricing_currency, term_start, term_duration, billing_plan
       from lines

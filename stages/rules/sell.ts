@@ -25,7 +25,7 @@ import { minorUnits } from '../../pipeline/money.js'
 import {
   decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decProduct, decRound, decShow, decSign, decSub,
 } from '../../pipeline/dialect.js'
-import { ref, replaceTable, type RulesDb } from './table.js'
+import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export type CreditsPolicy = 'pass-through' | 'retain'
 
@@ -77,10 +77,13 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     else ''
   end`
 
-  await replaceTable(db, 'int_lines_sold', sql`
+  await replaceTable(db, 'int_lines_sold', [
+    'cost', 'places', 'quantity_abs', 'is_pass_through', 'is_retained', 'hold_rule', 'status', 'method', 'percent',
+    'erp_used', 'cost_sign', 'sell_magnitude', 'sell_exact', 'sell', 'unit_sell_price', 'explanation',
+  ], sql`
     with lines as (
       select l.*, l.subtotal as cost, u.places as places, ${decAbs(ref('billable_quantity'))} as quantity_abs
-      from int_lines_premium_priced l
+      from (select * from ${linesBefore('int_lines_sold')}) as l
       left join int_currency_units u on u.currency = l.currency
     ),
     flagged as (

@@ -16,15 +16,17 @@
  */
 import { sql } from 'kysely'
 import { addMonthsSql, daysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
-import { ref, replaceTable, type RulesDb } from './table.js'
+import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 /** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
 export const TERMED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'savings-plan', 'marketplace'] as const
 
 export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
   const termed = sql.join(TERMED_CATEGORIES.map((c) => sql.lit(c)))
-  await replaceTable(db, 'int_lines_termed', sql`
-    with lines as (select * from int_lines_categorized),
+  await replaceTable(db, 'int_lines_termed', [
+    'span_days', 'is_trial', 'term_duration', 'billing_plan', 'term_months', 'plan_months', 'term_start',
+  ], sql`
+    with lines as (select * from ${linesBefore('int_lines_termed')}),
     spans as (
       select lines.*,
         case when subscription_start_date is not null and subscription_end_date is not null
