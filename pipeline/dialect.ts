@@ -61,10 +61,51 @@ export const wholeStepsSql = (a: Operand, b: Operand, stepMonths: Operand): RawB
 
 type Cell = string | number | bigint | null
 
-const d = (v: Cell): Decimal => new Decimal(typeof v === 'bigint' ? v.toString() : (v as string | number))
+// Parsed operands are cached: a month of lines repeats the same quantities, rates, percents and prices, and
+// parsing the text is the larger part of a decimal.js operation (Decimal instances are immutable, so sharing
+// them is safe).
+const parsed = new Map<string, Decimal>()
+function d(v: Cell): Decimal {
+  const key = cellKey(v)
+  const hit = parsed.get(key)
+  if (hit !== undefined) return hit
+  const value = new Decimal(typeof v === 'bigint' ? v.toString() : (v as string | number))
+  if (parsed.size >= MEMO_LIMIT) parsed.clear()
+  parsed.set(key, value)
+  return value
+}
+
+/** Cache key of an argument: its text (a REAL -0 keeps its sign, which String() would drop). */
+const cellKey = (v: Cell): string => (typeof v === 'string' ? v : Object.is(v, -0) ? '-0' : String(v))
 
 function binary(fn: (a: Decimal, b: Decimal) => Decimal) {
   return (a: Cell, b: Cell): string | null => (a === null || b === null ? null : canonical(fn(d(a), d(b))))
+}
+
+/**
+ * Caches a UDF's results by its arguments' text (the functions are pure): the same price × quantity, the same
+ * 17/31 proration and the same percent display recur across thousands of lines. Bounded like the date memos.
+ * Calls with a NULL argument bypass the cache (NULL and '' would share a key). The wrapper keeps the
+ * function's arity: better-sqlite3 registers the SQL function with `fn.length` arguments.
+ */
+function memoiseCells<F extends (...xs: Cell[]) => unknown>(fn: F): F {
+  const cache = new Map<string, ReturnType<F>>()
+  const call = (xs: Cell[]): ReturnType<F> => {
+    if (xs.includes(null)) return fn(...xs) as ReturnType<F>
+    const key = xs.length === 1 ? cellKey(xs[0] ?? null) : xs.map(cellKey).join('\u0000')
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    const value = fn(...xs) as ReturnType<F>
+    if (cache.size >= MEMO_LIMIT) cache.clear()
+    cache.set(key, value)
+    return value
+  }
+  switch (fn.length) {
+    case 1: return ((a: Cell) => call([a])) as F
+    case 2: return ((a: Cell, b: Cell) => call([a, b])) as F
+    case 3: return ((a: Cell, b: Cell, c: Cell) => call([a, b, c])) as F
+    default: throw new Error(`memoiseCells: unsupported arity ${fn.length}`)
+  }
 }
 
 /** Whole plan steps from a to b: the largest k with addMonths(a, k·step) ≤ b. */
@@ -87,27 +128,27 @@ export function show(value: Decimal, lo: number, hi: number): string {
 /** Register every function the rules use on a better-sqlite3 connection. */
 export function registerFunctions(db: BetterSqlite3.Database): void {
   const opts = { deterministic: true } as const
-  db.function('dec_add', opts, binary((a, b) => a.plus(b)))
-  db.function('dec_sub', opts, binary((a, b) => a.minus(b)))
-  db.function('dec_mul', opts, binary((a, b) => a.times(b)))
-  db.function('dec_div', opts, binary((a, b) => (b.isZero() ? new Decimal(NaN) : a.div(b))))
-  db.function('dec_abs', opts, (a: Cell) => (a === null ? null : canonical(d(a).abs())))
-  db.function('dec_neg', opts, (a: Cell) => (a === null ? null : canonical(d(a).neg())))
-  db.function('dec_round', opts, (a: Cell, p: Cell) =>
-    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_HALF_UP)))
-  db.function('dec_trunc', opts, (a: Cell, p: Cell) =>
-    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_DOWN)))
-  db.function('dec_cmp', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : d(a).cmp(d(b))))
-  db.function('dec_sign', opts, (a: Cell) => (a === null ? null : d(a).cmp(0)))
+  db.function('dec_add', opts, memoiseCells(binary((a, b) => a.plus(b))))
+  db.function('dec_sub', opts, memoiseCells(binary((a, b) => a.minus(b))))
+  db.function('dec_mul', opts, memoiseCells(binary((a, b) => a.times(b))))
+  db.function('dec_div', opts, memoiseCells(binary((a, b) => (b.isZero() ? new Decimal(NaN) : a.div(b)))))
+  db.function('dec_abs', opts, memoiseCells((a: Cell) => (a === null ? null : canonical(d(a).abs()))))
+  db.function('dec_neg', opts, memoiseCells((a: Cell) => (a === null ? null : canonical(d(a).neg()))))
+  db.function('dec_round', opts, memoiseCells((a: Cell, p: Cell) =>
+    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_HALF_UP))))
+  db.function('dec_trunc', opts, memoiseCells((a: Cell, p: Cell) =>
+    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_DOWN))))
+  db.function('dec_cmp', opts, memoiseCells((a: Cell, b: Cell) => (a === null || b === null ? null : d(a).cmp(d(b)))))
+  db.function('dec_sign', opts, memoiseCells((a: Cell) => (a === null ? null : d(a).cmp(0))))
   db.aggregate('dec_sum', {
     start: () => null as ScaledSum | null,
     step: (acc: ScaledSum | null, v: unknown) => (v === null ? acc : addScaled(acc, String(v))),
     result: (acc: ScaledSum | null) => (acc === null ? null : scaledToText(acc)),
     deterministic: true,
   })
-  db.function('dec_fixed', opts, (a: Cell, p: Cell) =>
-    a === null || p === null ? null : show(d(a), Number(p), Number(p)))
-  db.function('dec_show', opts, (a: Cell, lo: Cell, hi: Cell) => (a === null || lo === null || hi === null ? null : show(d(a), Number(lo), Number(hi))))
+  db.function('dec_fixed', opts, memoiseCells((a: Cell, p: Cell) =>
+    a === null || p === null ? null : show(d(a), Number(p), Number(p))))
+  db.function('dec_show', opts, memoiseCells((a: Cell, lo: Cell, hi: Cell) => (a === null || lo === null || hi === null ? null : show(d(a), Number(lo), Number(hi)))))
   // Date functions are memoised: a month of lines repeats a few hundred distinct dates, and a UDF call that
   // hits the cache costs a fraction of the date arithmetic (50,000 lines × several calls per rule).
   const addMonthsMemo = memoise((date: string, n: number) => addMonths(date, n))

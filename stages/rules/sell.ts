@@ -45,6 +45,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
   const qty = ref('quantity_abs')
   const rate = ref('pc_to_bc_exchange_rate')
   const pct = ref('percent')
+  const places = ref('decided.places') // qualified: the amounts CTEs carry it too
   const keep = decSub(sql.lit('100'), pct) // (1 − p/100) × 100
   // Multiply everything first and divide once, last: the result stays exact to 50 significant digits.
   const prorate = (factors: RawBuilder<unknown>[], divisor: number): RawBuilder<string> => sql<string>`case
@@ -66,9 +67,9 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
   const computation = sql<string>`case
     when status = 'retained' then 'customer credit retained by the distributor (creditsPolicy retain)'
     when status = 'held' then 'held: ' || hold_rule
-    when method = 'pass-through' and category = 'credit' then 'credit passed through at cost ' || ${decFixed(ref('cost'), ref('places'))}
-    when method = 'pass-through' then 'trial passed through at cost ' || ${decFixed(ref('cost'), ref('places'))}
-    when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), ref('places'))}
+    when method = 'pass-through' and category = 'credit' then 'credit passed through at cost ' || ${decFixed(ref('cost'), places)}
+    when method = 'pass-through' then 'trial passed through at cost ' || ${decFixed(ref('cost'), places)}
+    when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), places)}
     when method = 'erp-discount' and category = 'azure-plan' then 'retail ' || ${show(ref('erp_used'))} || '/unit × '
       || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'
     when method = 'erp-discount' then 'ERP ' || ${show(ref('erp_used'))} || '/cycle' || ${derivedText} || ' × '
@@ -82,7 +83,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     'erp_used', 'cost_sign', 'sell_magnitude', 'sell_exact', 'sell', 'unit_sell_price', 'explanation',
   ], sql`
     with lines as (
-      select l.*, l.subtotal as cost, u.places as places, ${decAbs(ref('billable_quantity'))} as quantity_abs
+      select l.*, l.subtotal as cost, u.places as places
       from (select * from ${linesBefore('int_lines_sold')}) as l
       left join int_currency_units u on u.currency = l.currency
     ),
@@ -109,15 +110,22 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
         case when is_retained = 1 then 'retained' when hold_rule is not null then 'held' else 'invoiced' end as status,
         case when is_retained = 1 then null when is_pass_through = 1 then 'pass-through' else rule_method end as method,
         case when is_retained = 0 and is_pass_through = 0 then rule_percent end as percent,
-        case when category = 'azure-plan' then unit_price else erp_cycle_price end as erp_used,
-        case when subtotal <> '0' then ${decSign(ref('subtotal'))}
-          else ${decSign(ref('effective_unit_price'))} end as cost_sign
+        case when category = 'azure-plan' then unit_price else erp_cycle_price end as erp_used
       from holds
     ),
-    amounts as materialized (
+    measured as (
       select decided.*,
-        case when status = 'invoiced' then ${magnitude} end as sell_magnitude
+        ${decAbs(ref('billable_quantity'))} as quantity_abs,
+        case when subtotal <> '0' then ${decSign(ref('subtotal'))}
+          else ${decSign(ref('effective_unit_price'))} end as cost_sign
       from decided
+    ),
+    -- The amounts are exact-decimal UDF chains that later expressions read several times: each step is
+    -- materialised once, narrow (line_id and the numbers), so no UDF runs twice and no wide row is copied.
+    amounts as materialized (
+      select line_id, places, quantity_abs, cost_sign,
+        case when status = 'invoiced' then ${magnitude} end as sell_magnitude
+      from measured
     ),
     signed as materialized (
       select amounts.*,
@@ -134,12 +142,13 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
       from signed
     ),
     final as (
-      select rounded.*,
+      select decided.*, rounded.quantity_abs, rounded.cost_sign, rounded.sell_magnitude, rounded.sell_exact, rounded.sell,
         case when sell is not null and quantity_abs <> '0'
           then ${decRound(decDiv(ref('sell'), qty), sql.lit(6))} end as unit_sell_price,
         ${computation}
-          || case when sell is null then '' else ' = ' || ${decFixed(ref('sell'), ref('places'))} end as explanation
-      from rounded
+          || case when sell is null then '' else ' = ' || ${decFixed(ref('sell'), places)} end as explanation
+      from decided
+      join rounded using (line_id)
     )
     select * from final`)
 }
