@@ -29,6 +29,9 @@ export const usageTieOut: Check = async ({ db, settings, periodStart, periodEnd 
           ...KEY.map((c) => sql<string>`${sql.ref(`u.${c}`)}`.as(c)),
           decSum(sql.ref('u.billing_pre_tax_total')).as('total'),
           sql<number>`sum(u.rows)`.as('rows'),
+          // A usage-only key still names its reseller and currency (SPEC §4.1: Tier2MpnId unless empty or '0').
+          sql<string | null>`max(case when u.tier2_mpn_id is not null and u.tier2_mpn_id <> '0' then u.tier2_mpn_id end)`.as('reseller_id'),
+          sql<string>`max(u.billing_currency)`.as('currency'),
         ])
         .groupBy(KEY.map((c) => sql.ref(`u.${c}`))),
     )
@@ -53,7 +56,9 @@ export const usageTieOut: Check = async ({ db, settings, periodStart, periodEnd 
         .leftJoin('usage_side as u', (join) => KEY.reduce((j, c) => j.onRef(`u.${c}`, '=', `k.${c}`), join))
         .leftJoin('recon_side as r', (join) => KEY.reduce((j, c) => j.onRef(`r.${c}`, '=', `k.${c}`), join))
         .select([
-          'k.customer_id', 'k.subscription_id', 'k.product_id', 'k.sku_id', 'r.reseller_id', 'r.currency',
+          'k.customer_id', 'k.subscription_id', 'k.product_id', 'k.sku_id',
+          sql<string | null>`coalesce(r.reseller_id, u.reseller_id)`.as('reseller_id'),
+          sql<string | null>`coalesce(r.currency, u.currency)`.as('currency'),
           sql<string>`coalesce(u.total, '0')`.as('usage_total'),
           sql<string>`coalesce(r.total, '0')`.as('recon_total'),
           sql<number>`coalesce(u.rows, 0)`.as('usage_rows'),
@@ -88,9 +93,13 @@ export const usageTieOut: Check = async ({ db, settings, periodStart, periodEnd 
       expected: r.recon_total,
       actual: r.usage_total,
       message:
-        `Azure usage for ${r.product_id}/${r.sku_id} adds up to ${r.usage_total} over ${r.usage_rows} usage rows but the reconciliation bills ` +
-        `${r.recon_total}${r.currency === null ? '' : ` ${r.currency}`} (tolerance ${r.tolerance}): ` +
-        'check that the usage file is complete for the month before sending the Azure usage sheet.',
+        `Azure usage of subscription ${r.subscription_id === '' ? '(none)' : r.subscription_id} for ${r.product_id}/${r.sku_id} adds up to ` +
+        `${r.usage_total}${unit(r.currency)} over ${r.usage_rows} usage rows but the reconciliation bills ${r.recon_total}${unit(r.currency)} ` +
+        `(tolerance ${r.tolerance}): check that the usage file is complete for the month before sending the Azure usage sheet.`,
     }),
   )
+}
+
+function unit(currency: string | null): string {
+  return currency === null ? '' : ` ${currency}`
 }
