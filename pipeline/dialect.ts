@@ -55,6 +55,20 @@ export const addMonthsSql = (date: Operand, months: Operand): RawBuilder<string>
 export const addDaysSql = (date: Operand, days: Operand): RawBuilder<string> => sql<string>`add_days(${date}, ${days})`
 /** b − a in days. */
 export const daysBetweenSql = (a: Operand, b: Operand): RawBuilder<number> => sql<number>`days_between(${a}, ${b})`
+/*
+ * The same three date operations for columns that hold valid ISO dates (parseDate output, or dates the rules
+ * derived from them), computed by the engine's own date functions instead of a JS function call per row: same
+ * results on every valid date (test/properties/iso-dates.property.test.ts), several times faster over 50,000
+ * lines. Unlike the helpers above they do not reject malformed text, so use them only on such columns.
+ * PostgreSQL: `b::date - a::date`, `a::date + n`, `a::date + n * interval '1 month'` (which clamps to month end).
+ */
+/** b − a in days (a REAL count, like daysBetweenSql). */
+export const isoDaysBetweenSql = (a: Operand, b: Operand): RawBuilder<number> => sql<number>`(julianday(${b}) - julianday(${a}))`
+export const isoAddDaysSql = (date: Operand, days: Operand): RawBuilder<string> =>
+  sql<string>`date(${date}, cast(${days} as integer) || ' days')`
+/** Whole months with end-of-month clamping (Jan 31 + 1 → Feb 28/29), like addMonthsSql. */
+export const isoAddMonthsSql = (date: Operand, months: Operand): RawBuilder<string> =>
+  sql<string>`date(${date}, cast(${months} as integer) || ' months', 'floor')`
 /** Largest k ≥ 0 with add_months(a, k·step) ≤ b, or null when b < a. */
 export const wholeStepsSql = (a: Operand, b: Operand, stepMonths: Operand): RawBuilder<number> =>
   sql<number>`whole_steps(${a}, ${b}, ${stepMonths})`

@@ -12,7 +12,7 @@
  * stored factor. Never throws on data.
  */
 import { sql } from 'kysely'
-import { addDaysSql, addMonthsSql, daysBetweenSql, decDiv, wholeStepsSql } from '../../pipeline/dialect.js'
+import { decDiv, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
@@ -40,15 +40,15 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
     ),
     cycles as materialized (
       select steps.*,
-        ${addMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} as cycle_start,
-        ${addDaysSql(addMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} as cycle_end,
+        ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} as cycle_start,
+        ${isoAddDaysSql(isoAddMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} as cycle_end,
         case when charge_end_date is not null
-          then cast(${daysBetweenSql(ref('event_date'), ref('charge_end_date'))} + 1 as integer) end as billing_days
+          then cast(${isoDaysBetweenSql(ref('event_date'), ref('charge_end_date'))} + 1 as integer) end as billing_days
       from steps
     ),
     prorations as (
       select cycles.*,
-        cast(${daysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as integer) as cycle_days,
+        cast(${isoDaysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as integer) as cycle_days,
         case
           when category in (${prorated}) and charge_end_date is not null
             and term_duration is not null and plan_months is not null then 1

@@ -15,7 +15,7 @@
  * Never throws on data: unknown values stay null.
  */
 import { sql } from 'kysely'
-import { addMonthsSql, daysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 /** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
@@ -30,7 +30,7 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
     spans as (
       select lines.*,
         case when subscription_start_date is not null and subscription_end_date is not null
-          then cast(${daysBetweenSql(ref('subscription_start_date'), ref('subscription_end_date'))} + 1 as integer) end as span_days,
+          then cast(${isoDaysBetweenSql(ref('subscription_start_date'), ref('subscription_end_date'))} + 1 as integer) end as span_days,
         case when term_text like '%trial%' then 1 else 0 end as is_trial
       from lines
     ),
@@ -67,7 +67,7 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
         case
           when subscription_start_date is null then charge_start_date
           when term_months is null then subscription_start_date
-          else ${addMonthsSql(ref('subscription_start_date'), sql`coalesce(${wholeStepsSql(ref('subscription_start_date'), ref('charge_start_date'), ref('term_months'))}, 0) * term_months`)}
+          else ${isoAddMonthsSql(ref('subscription_start_date'), sql`coalesce(${wholeStepsSql(ref('subscription_start_date'), ref('charge_start_date'), ref('term_months'))}, 0) * term_months`)}
         end as term_start
       from plans
     )
