@@ -3,6 +3,7 @@
  * the stable order every output uses (file, row, rule, message).
  */
 import type { Db } from './db.js'
+import type { FindingsTable } from '../schemas/tables.js'
 import { compareFindings, type Finding, type Rule, type Severity } from './diagnostics.js'
 
 export function insertFindings(db: Db, findings: Finding[], lineIds?: (number | null)[]): void {
@@ -20,20 +21,7 @@ export function insertFindings(db: Db, findings: Finding[], lineIds?: (number | 
   })()
 }
 
-interface FindingRow {
-  rule: string
-  severity: string
-  file: string
-  row: number
-  reseller_id: string | null
-  customer_id: string | null
-  subscription_id: string | null
-  expected: string | null
-  actual: string | null
-  message: string
-  column_name: string | null
-  value: string | null
-}
+type FindingRow = Omit<FindingsTable, 'finding_id' | 'line_id'>
 
 export function readFindings(db: Db): Finding[] {
   const rows = db.sqlite.prepare('select * from findings').all() as FindingRow[]
