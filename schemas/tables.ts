@@ -119,6 +119,31 @@ create table if not exists usage_rows (
   partner_earned_credit_percentage text
 ) strict;
 
+-- Exact per-group usage sums kept by ingest (stages/usage-totals.ts), so the tie-out and the usage sheets read
+-- thousands of groups instead of millions of rows.
+create table if not exists usage_totals (
+  customer_id text not null,
+  customer_name text,
+  tier2_mpn_id text,
+  subscription_id text not null,
+  entitlement_id text,
+  entitlement_description text,
+  product_id text not null,
+  sku_id text not null,
+  meter_category text not null,
+  billing_currency text not null,
+  in_period integer not null,       -- 1 when period start <= usage_date <= period end
+  rows integer not null,
+  quantity text not null,           -- exact Σ quantity, canonical decimal text
+  billing_pre_tax_total text not null
+) strict;
+create table if not exists usage_totals_marker (
+  period_start text not null,
+  period_end text not null,
+  max_usage_id integer,             -- max(usage_rows.usage_id) the totals cover (null: no usage rows)
+  rows integer not null
+) strict;
+
 create table if not exists price_list (
   price_id integer primary key,
   source_file text not null,
@@ -411,11 +436,37 @@ export interface PricedLinesTable {
   explanation: string
 }
 
+export interface UsageTotalsTable {
+  customer_id: string
+  customer_name: string | null
+  tier2_mpn_id: string | null
+  subscription_id: string
+  entitlement_id: string | null
+  entitlement_description: string | null
+  product_id: string
+  sku_id: string
+  meter_category: string
+  billing_currency: string
+  in_period: number
+  rows: number
+  quantity: string
+  billing_pre_tax_total: string
+}
+
+export interface UsageTotalsMarkerTable {
+  period_start: string
+  period_end: string
+  max_usage_id: number | null
+  rows: number
+}
+
 export interface Database {
   input_files: InputFilesTable
   findings: FindingsTable
   recon_lines: ReconLinesTable
   usage_rows: UsageRowsTable
+  usage_totals: UsageTotalsTable
+  usage_totals_marker: UsageTotalsMarkerTable
   price_list: PriceListTable
   price_book_rules: PriceBookRulesTable
   resellers: ResellersTable

@@ -6,7 +6,7 @@
  * no rows kept), and writes the few thousand groups to `usage_totals`; the check and the writer then read those
  * instead of scanning millions of usage_rows.
  *
- * `usage_rows` stays the source of truth: `usageTotalsSource` hands out the table only when its marker says it
+ * The tables are declared in schemas/tables.ts. `usage_rows` stays the source of truth: `usageTotalsSource` hands out the table only when its marker says it
  * was built for the period and the usage rows now in the DB, else an equivalent GROUP BY over usage_rows (tests
  * and tools that insert usage rows directly get the same answers, only slower).
  *
@@ -16,30 +16,6 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
 
-export const USAGE_TOTALS_DDL = `
-create table if not exists usage_totals (
-  customer_id text not null,
-  customer_name text,
-  tier2_mpn_id text,
-  subscription_id text not null,
-  entitlement_id text,
-  entitlement_description text,
-  product_id text not null,
-  sku_id text not null,
-  meter_category text not null,
-  billing_currency text not null,
-  in_period integer not null,       -- 1 when period start <= usage_date <= period end
-  rows integer not null,
-  quantity text not null,           -- exact Σ quantity, canonical decimal text
-  billing_pre_tax_total text not null
-) strict;
-create table if not exists usage_totals_marker (
-  period_start text not null,
-  period_end text not null,
-  max_usage_id integer,             -- max(usage_rows.usage_id) the totals cover (null: no usage rows)
-  rows integer not null
-) strict;
-`
 
 /** Columns of a usage_totals group, in key order (all text, nullable where usage_rows is). */
 export const TOTAL_KEY = [
@@ -128,7 +104,6 @@ export class UsageTotals {
   /** Replaces usage_totals and its marker (called once every file is loaded). */
   write(db: Db): void {
     const s = db.sqlite
-    s.exec(USAGE_TOTALS_DDL)
     const insert = s.prepare(
       `insert into usage_totals (${TOTAL_KEY.join(', ')}, in_period, rows, quantity, billing_pre_tax_total)
        values (${TOTAL_KEY.map(() => '?').join(', ')}, ?, ?, ?, ?)`,
