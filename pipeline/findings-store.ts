@@ -42,3 +42,13 @@ export function readFindings(db: Db): Finding[] {
     }))
     .sort(compareFindings)
 }
+
+/** Links every finding about a reconciliation line to its line_id (stages report file and row; auditors join on the id). */
+export function linkFindingsToLines(db: Db): void {
+  db.sqlite.exec(`
+    create index if not exists recon_lines_source on recon_lines (source_file, source_row);
+    update findings set line_id = (
+      select r.line_id from recon_lines r where r.source_file = findings.file and r.source_row = findings.row
+    )
+    where line_id is null and row > 1 and file in (select file from input_files where kind = 'reconciliation')`)
+}

@@ -12,7 +12,7 @@ import { openDb, type Db } from './db.js'
 import { loadSettings } from './config.js'
 import { acquireLock } from './lock.js'
 import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
-import { insertFindings, readFindings } from './findings-store.js'
+import { insertFindings, linkFindingsToLines, readFindings } from './findings-store.js'
 import type { Finding } from './diagnostics.js'
 import type { Settings } from '../schemas/config.js'
 import { discover } from '../stages/discover.js'
@@ -87,6 +87,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     await step('ingest', () => ingest(files, ctx))
     await step('price', () => price(undefined, ctx))
     await step('reconcile', () => reconcile(undefined, ctx))
+    linkFindingsToLines(db)
 
     const findings = readFindings(db)
     const exitCode = exitCodeFor(findings, settings)

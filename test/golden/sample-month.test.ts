@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { runPipeline, type RunOutcome } from '../../pipeline/run.js'
 import { dumpWorkbook } from './dump.js'
+import BetterSqlite3 from 'better-sqlite3'
 
 const REPO = resolve(import.meta.dirname, '..', '..')
 const PERIOD = '2026-10'
@@ -92,6 +93,17 @@ describe('sample month 2026-10 (golden)', () => {
       PRICE_DERIVED: 1,
       MCA_NOT_CONFIRMED: 1,
     })
+  })
+
+  it('links every finding about a reconciliation row to its line id in the staging DB', () => {
+    const db = new BetterSqlite3(join(first, PERIOD, 'staging.sqlite'), { readonly: true })
+    const rows = db.prepare(`
+      select f.rule, f.file, f.row, f.line_id, r.line_id as expected
+      from findings f join input_files i on i.file = f.file and i.kind = 'reconciliation'
+      left join recon_lines r on r.source_file = f.file and r.source_row = f.row`).all() as { line_id: number | null; expected: number | null }[]
+    db.close()
+    expect(rows.length).toBeGreaterThan(0)
+    for (const r of rows) expect(r.line_id).toBe(r.expected)
   })
 
   it('matches the golden dumps of every workbook, exceptions.csv and run.json', async () => {
