@@ -15,6 +15,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
+import { addScaled, plusScaled, scaledText, ZERO, type Scaled } from '../pipeline/scaled-sum.js'
 
 
 /** Columns of a usage_totals group, in key order (all text, nullable where usage_rows is). */
@@ -22,12 +23,6 @@ export const TOTAL_KEY = [
   'customer_id', 'customer_name', 'tier2_mpn_id', 'subscription_id', 'entitlement_id', 'entitlement_description',
   'product_id', 'sku_id', 'meter_category', 'billing_currency',
 ] as const
-
-/** An exact decimal as an integer and a count of decimal places. */
-interface Scaled {
-  value: bigint
-  scale: number
-}
 
 export interface Group {
   key: (string | null)[]
@@ -37,7 +32,6 @@ export interface Group {
   amount: Scaled
 }
 
-const ZERO: Scaled = { value: 0n, scale: 0 }
 const NULL_MARK = '\u0001'
 const SEP = '\u0000'
 
@@ -82,8 +76,8 @@ export class UsageTotals {
       if (g === undefined) this.groups.set(id, { ...o })
       else {
         g.rows += o.rows
-        g.quantity = plus(g.quantity, o.quantity)
-        g.amount = plus(g.amount, o.amount)
+        g.quantity = plusScaled(g.quantity, o.quantity)
+        g.amount = plusScaled(g.amount, o.amount)
       }
     }
     this.rows += other.rows
@@ -145,32 +139,4 @@ function usageTotalsFromRows(periodStart: string, periodEnd: string): RawBuilder
   return sql`(select ${key}, ${inPeriod} as in_period, count(*) as rows,
       ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('billing_pre_tax_total'))} as billing_pre_tax_total
     from usage_rows group by ${key}, ${inPeriod})`
-}
-
-/** Canonical decimal text → scaled integer, added to a sum (scales aligned up, never rounded). */
-export function addScaled(acc: Scaled, text: string): Scaled {
-  const dot = text.indexOf('.')
-  if (dot < 0) return plus(acc, { value: BigInt(text), scale: 0 })
-  return plus(acc, { value: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 })
-}
-
-function plus(a: Scaled, b: Scaled): Scaled {
-  if (a.scale === b.scale) return { value: a.value + b.value, scale: a.scale }
-  if (a.scale > b.scale) return { value: a.value + b.value * 10n ** BigInt(a.scale - b.scale), scale: a.scale }
-  return { value: a.value * 10n ** BigInt(b.scale - a.scale) + b.value, scale: b.scale }
-}
-
-/** Canonical decimal text (as pipeline/money.ts `canonical`): no trailing zeros, `0` for zero, `-` for negatives. */
-export function scaledText(s: Scaled): string {
-  if (s.value === 0n) return '0'
-  const negative = s.value < 0n
-  let digits = (negative ? -s.value : s.value).toString()
-  let scale = s.scale
-  while (scale > 0 && digits.endsWith('0')) {
-    digits = digits.slice(0, -1)
-    scale--
-  }
-  digits = digits.padStart(scale + 1, '0')
-  const text = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`
-  return negative ? `-${text}` : text
 }
