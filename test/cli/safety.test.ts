@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { cli, cliAsync, sampleCopy } from './helpers.js'
+import { expectRowAccounting } from '../row-accounting.js'
+import type { RunJson } from '../../schemas/run-json.js'
 
 const PERIOD = '2026-10'
 
@@ -107,8 +109,8 @@ describe('csp-billing safety', () => {
     expect(errors.join('\n')).toContain('2026-10/broken.csv,3,')
     expect(errors.join('\n')).toContain('twelve')
     expect(errors.join('\n')).toMatch(/MISSING_COLUMN,error,2026-10\/no-sku.csv,1,.*SkuId/)
-    const runJson = JSON.parse(readFileSync(join(output, PERIOD, 'run.json'), 'utf8')) as { exitCode: number; inputs: { rows: number; accepted: number; rejected: number }[] }
+    const runJson = JSON.parse(readFileSync(join(output, PERIOD, 'run.json'), 'utf8')) as RunJson
     expect(runJson.exitCode).toBe(1)
-    for (const i of runJson.inputs) expect(i.rows).toBe(i.accepted + i.rejected)
+    expectRowAccounting(runJson)
   }, 120_000)
 })

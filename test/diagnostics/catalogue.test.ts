@@ -28,6 +28,7 @@ import { join } from 'node:path'
 import Papa from 'papaparse'
 import { runPipeline, type RunOutcome } from '../../pipeline/run.js'
 import { RULES } from '../../pipeline/diagnostics.js'
+import { expectRowAccounting } from '../row-accounting.js'
 
 const HERE = import.meta.dirname
 const PERIOD = '2026-10'
@@ -117,12 +118,8 @@ async function runCase(ruleDir: string, which: 'firing' | 'clean'): Promise<RunR
 }
 
 function assertAccounting(run: RunResult): void {
-  const runJson = run.runJson
-  for (const input of runJson.inputs) expect(input.rows, `${input.file}: rows = accepted + rejected`).toBe(input.accepted + input.rejected)
-  const reconAccepted = runJson.inputs.filter((i) => i.kind === 'reconciliation').reduce((s, i) => s + i.accepted, 0)
-  const r = runJson.rows
-  expect(r.invoiced + r.held + r.retained + r.duplicates, 'recon accepted = invoiced + held + retained + duplicates').toBe(reconAccepted)
-  expect(r.duplicates, 'each duplicate reported once').toBe(run.lines.filter((l) => l.rule === 'DUPLICATE_LINE').length)
+  expectRowAccounting(run.runJson)
+  expect(run.runJson.rows.duplicates, 'each duplicate reported once').toBe(run.lines.filter((l) => l.rule === 'DUPLICATE_LINE').length)
 }
 
 /** Lines in a stable order (several findings can share file and row; their order then follows the message). */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { runPipeline, type RunOutcome } from '../../pipeline/run.js'
 import { dumpWorkbook } from './dump.js'
+import { expectRowAccounting } from '../row-accounting.js'
 import BetterSqlite3 from 'better-sqlite3'
 
 const REPO = resolve(import.meta.dirname, '..', '..')
@@ -57,14 +58,7 @@ describe('sample month 2026-10 (golden)', () => {
   })
 
   it('accounts for every row: rows = accepted + rejected per file; recon accepted = invoiced + held + retained + duplicates', () => {
-    for (const input of runJson.inputs) expect(input.rows, input.file).toBe(input.accepted + input.rejected)
-    const sum = (k: 'rows' | 'accepted' | 'rejected') => runJson.inputs.reduce((s, i) => s + i[k], 0)
-    expect(runJson.rows.read).toBe(sum('rows'))
-    expect(runJson.rows.accepted).toBe(sum('accepted'))
-    expect(runJson.rows.rejected).toBe(sum('rejected'))
-    const reconAccepted = runJson.inputs.filter((i) => i.kind === 'reconciliation').reduce((s, i) => s + i.accepted, 0)
-    const r = runJson.rows
-    expect(r.invoiced + r.held + r.retained + r.duplicates).toBe(reconAccepted)
+    expectRowAccounting(runJson)
   })
 
   it('control totals balance per currency: cost = invoiced + held + retained', () => {
