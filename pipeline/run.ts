@@ -102,7 +102,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       return { exitCode, summary: formatSummary(findings, held, findingsFile), findings, findingsFile }
     }
     const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
-    const written = await step('write', () => write({ exitCode }, ctx))
+    const written = await step('write', () => write({ exitCode, findings }, ctx))
     await db.close()
     db = null
     moveIntoPlace(workDir, finalDir, outputRoot, opts.period)

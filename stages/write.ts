@@ -14,6 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { readFindings } from '../pipeline/findings-store.js'
+import type { Finding } from '../pipeline/diagnostics.js'
 import type { RunJson } from '../schemas/run-json.js'
 import { resellerTotals } from './invoice-totals.js'
 import { controlTotals } from './writers/control-totals.js'
@@ -27,6 +28,8 @@ import { buildRunJson, runJsonText } from './writers/run-json.js'
 
 export interface WriteInput {
   exitCode: 0 | 1
+  /** The run's findings in readFindings order, when the caller already read them (saves a second full read). */
+  findings?: Finding[]
 }
 
 export interface WriteOutput {
@@ -73,7 +76,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     lines.close()
   }
 
-  const findings = readFindings(db)
+  const findings = input.findings ?? readFindings(db)
   const control = await controlTotals(db)
   await writeReconciliationWorkbook({
     filename: join(ctx.workDir, 'reconciliation.xlsx'),
