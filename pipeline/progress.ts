@@ -21,7 +21,7 @@ export function lineReporter(out: NodeJS.WritableStream = process.stderr): Repor
   const started = new Map<string, number>()
   return {
     onStage(e) {
-      if (e.type === 'stage-end') out.write(`${e.stage.padEnd(10)} done in ${(e.ms / 1000).toFixed(1)} s, ${e.findings} finding(s)\n`)
+      if (e.type === 'stage-end') out.write(stageLine(e))
     },
     files: {
       fileStart(file) {
@@ -51,7 +51,7 @@ export function barReporter(): Reporter {
   const bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>()
   return {
     onStage(e) {
-      if (e.type === 'stage-end') multi.log(`${e.stage.padEnd(10)} done in ${(e.ms / 1000).toFixed(1)} s, ${e.findings} finding(s)\n`)
+      if (e.type === 'stage-end') multi.log(stageLine(e))
     },
     files: {
       fileStart(file, totalBytes) {
@@ -73,6 +73,10 @@ export function barReporter(): Reporter {
       multi.stop()
     },
   }
+}
+
+function stageLine(e: Extract<ProgressEvent, { type: 'stage-end' }>): string {
+  return `${e.stage.padEnd(10)} done in ${(e.ms / 1000).toFixed(1)} s, ${e.findings} finding(s)\n`
 }
 
 function rowsPerSecond(rows: number, ms: number): string {
