@@ -3,11 +3,11 @@
  * month plus a copy with a held line (unknown reseller) and a rejected row.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runPipeline } from '../../pipeline/run.js'
 import { explain, type ExplainTarget } from '../../pipeline/explain.js'
-import { cli, sampleCopy } from './helpers.js'
+import { cli, quotedCsv, sampleCopy, sampleReconRow } from './helpers.js'
 
 const PERIOD = '2026-10'
 const RECON = 'InvoiceReconciliation_G052610001.csv'
@@ -24,17 +24,10 @@ beforeAll(async () => {
   output = copy.output
   // One line for a reseller nobody knows (held) and one row with a malformed price (rejected).
   const dir = join(copy.input, PERIOD)
-  const source = readdirSync(dir).find((f) => f.endsWith('_resend.csv')) as string
-  const lines = readFileSync(join(dir, source), 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter(Boolean)
-  const header = (lines[0] as string).split('","').map((c) => c.replace(/"/g, ''))
-  const cells = (lines[1] as string).split('","').map((c) => c.replace(/"/g, ''))
-  const held = [...cells]
-  held[header.indexOf('Tier2MpnId')] = '9999999'
-  held[header.indexOf('CustomerId')] = 'c0ffee00-0000-4000-8000-000000000001'
-  const rejected = [...cells]
-  rejected[header.indexOf('UnitPrice')] = '1,234.50'
-  const csv = (c: string[]) => c.map((v) => `"${v}"`).join(',')
-  writeFileSync(join(dir, 'zz-extra.csv'), [csv(header), csv(held), csv(rejected)].join('\r\n'))
+  const { header, variant } = sampleReconRow(dir)
+  const held = variant({ Tier2MpnId: '9999999', CustomerId: 'c0ffee00-0000-4000-8000-000000000001' })
+  const rejected = variant({ UnitPrice: '1,234.50' })
+  writeFileSync(join(dir, 'zz-extra.csv'), quotedCsv([header, held, rejected]))
   const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: output, configPath: join(copy.root, 'none.json'), configExplicit: false })
   expect(outcome.exitCode).toBe(1)
 }, 120_000)

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { spawn } from 'node:child_process'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { cli, cliAsync, sampleCopy } from './helpers.js'
+import { cli, cliAsync, quotedCsv, sampleCopy, sampleReconRow } from './helpers.js'
 import { expectRowAccounting } from '../row-accounting.js'
 import type { RunJson } from '../../schemas/run-json.js'
 
@@ -83,20 +83,13 @@ describe('csp-billing safety', () => {
 
   it('a bad date, a non-numeric price and a missing column give three findings and exit 1', () => {
     const { input, output } = sampleCopy()
-    const recon = readdirSync(join(input, PERIOD)).find((f) => f.endsWith('_resend.csv')) as string
-    const lines = readFileSync(join(input, PERIOD, recon), 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter(Boolean)
-    const header = (lines[0] as string).split('","').map((h) => h.replace(/"/g, ''))
-    const row = (lines[1] as string).split('","').map((h) => h.replace(/"/g, ''))
-    const at = (name: string) => header.indexOf(name)
-    const bad = [...row]
-    bad[at('ChargeStartDate')] = '10/32/2026'
-    const bad2 = [...row]
-    bad2[at('UnitPrice')] = 'twelve'
-    bad2[at('CustomerId')] = 'c-2'
-    const csv = (cells: string[]) => cells.map((c) => `"${c}"`).join(',')
-    writeFileSync(join(input, PERIOD, 'broken.csv'), [csv(header), csv(bad), csv(bad2)].join('\r\n'))
-    const noSku = header.filter((h) => h !== 'SkuId')
-    writeFileSync(join(input, PERIOD, 'no-sku.csv'), [csv(noSku), csv(row.filter((_, i) => i !== at('SkuId')))].join('\r\n'))
+    const { header, row, variant } = sampleReconRow(join(input, PERIOD))
+    const bad = variant({ ChargeStartDate: '10/32/2026' })
+    const bad2 = variant({ UnitPrice: 'twelve', CustomerId: 'c-2' })
+    writeFileSync(join(input, PERIOD, 'broken.csv'), quotedCsv([header, bad, bad2]))
+    const sku = header.indexOf('SkuId')
+    const dropSku = (cells: string[]) => cells.filter((_, i) => i !== sku)
+    writeFileSync(join(input, PERIOD, 'no-sku.csv'), quotedCsv([dropSku(header), dropSku(row)]))
 
     const r = cli(['run', '--period', PERIOD, '--input', input, '--output', output])
     expect(r.status).toBe(1)
