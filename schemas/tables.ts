@@ -119,8 +119,31 @@ create table if not exists usage_rows (
   partner_earned_credit_percentage text
 ) strict;
 
--- Exact per-group usage sums kept by ingest (stages/usage-totals.ts), so the tie-out and the usage sheets read
--- thousands of groups instead of millions of rows.
+-- Accepted usage rows are summed, not stored one by one (stages/usage-totals.ts): ingest writes exact sums per
+-- usage group for runs of rows of one file (usage_partials), then SQL aggregates them into usage_totals, which the
+-- tie-out and the usage sheets read. usage_rows keeps only the rows reported one by one (OUT_OF_PERIOD).
+create table if not exists usage_partials (
+  partial_id integer primary key,
+  source_file text not null,
+  first_row integer not null,       -- Excel rows of the first and last usage row summed here
+  last_row integer not null,
+  customer_id text not null,
+  customer_name text,
+  tier2_mpn_id text,
+  subscription_id text not null,
+  entitlement_id text,
+  entitlement_description text,
+  product_id text not null,
+  sku_id text not null,
+  meter_category text not null,
+  meter_id text not null,
+  meter_name text not null,
+  billing_currency text not null,
+  in_period integer not null,       -- 1 when period start <= usage_date <= period end
+  rows integer not null,
+  quantity text not null,           -- exact Σ quantity, canonical decimal text
+  billing_pre_tax_total text not null
+) strict;
 create table if not exists usage_totals (
   customer_id text not null,
   customer_name text,
@@ -131,17 +154,13 @@ create table if not exists usage_totals (
   product_id text not null,
   sku_id text not null,
   meter_category text not null,
+  meter_id text not null,
+  meter_name text not null,
   billing_currency text not null,
   in_period integer not null,       -- 1 when period start <= usage_date <= period end
   rows integer not null,
   quantity text not null,           -- exact Σ quantity, canonical decimal text
   billing_pre_tax_total text not null
-) strict;
-create table if not exists usage_totals_marker (
-  period_start text not null,
-  period_end text not null,
-  max_usage_id integer,             -- max(usage_rows.usage_id) the totals cover (null: no usage rows)
-  rows integer not null
 ) strict;
 
 create table if not exists price_list (
@@ -446,18 +465,19 @@ export interface UsageTotalsTable {
   product_id: string
   sku_id: string
   meter_category: string
+  meter_id: string
+  meter_name: string
   billing_currency: string
   in_period: number
   rows: number
   quantity: string
   billing_pre_tax_total: string
 }
-
-export interface UsageTotalsMarkerTable {
-  period_start: string
-  period_end: string
-  max_usage_id: number | null
-  rows: number
+export interface UsagePartialsTable extends UsageTotalsTable {
+  partial_id: Generated<number>
+  source_file: string
+  first_row: number
+  last_row: number
 }
 
 export interface Database {
@@ -466,7 +486,7 @@ export interface Database {
   recon_lines: ReconLinesTable
   usage_rows: UsageRowsTable
   usage_totals: UsageTotalsTable
-  usage_totals_marker: UsageTotalsMarkerTable
+  usage_partials: UsagePartialsTable
   price_list: PriceListTable
   price_book_rules: PriceBookRulesTable
   resellers: ResellersTable

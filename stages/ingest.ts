@@ -24,32 +24,13 @@ import { createTableWriter, insertInputFile, markDuplicates, rowKey, rowKeyOrder
 import { sha256File } from './readers/bytes.js'
 import { isBlankRecord, readCsv } from './readers/csv.js'
 import type { CsvRecord } from './readers/csv-fast.js'
-import { TOTAL_KEY, UsageTotals } from './usage-totals.js'
-import { ingestInWorker } from './usage-worker.js'
+import { partialsWriter, removePartials, summariseUsage, TOTAL_KEY, UsageCombiner, type PartialSink } from './usage-totals.js'
 import { judgeHeader } from './readers/header.js'
 import { readXlsx } from './readers/xlsx.js'
-
-export interface FileIngestResult {
-  rows: number
-  accepted: number
-  rejected: number
-  findings: Finding[]
-  unreadable: { reason: string } | null
-  missing: boolean
-  header: (HeaderMap & { names: string[] }) | null
-  totals: ReturnType<UsageTotals['toGroups']> | null
-}
 
 export interface IngestSummary {
   files: { file: string; kind: string; rows: number; accepted: number; rejected: number }[]
 }
-
-/**
- * With CSP_BILLING_USAGE_WORKER=1, usage files from this size on are parsed in a worker thread while this thread
- * inserts. Opt-in: on the shared 2-core box (load 2.5–3.5 from other work) it measured slower than one thread
- * (200k rows: ingest 8.2–10.3 s vs 5.9–8.4 s; the row hand-over costs more than the idle core gives back).
- */
-const WORKER_MIN_BYTES = 16 << 20
 
 /** Excel's limit on the characters of one cell (SPEC §2). */
 const MAX_CELL = 32_767
@@ -65,13 +46,15 @@ export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<
     summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected })
   }
   findings.push(...markDuplicates(ctx.db))
-  shared.usageTotals.write(ctx.db)
+  summariseUsage(ctx.db)
   return { output: summary, findings }
 }
 
-/** What one file's ingest needs from the rest of the run (in a worker thread: a stand-in that ships rows). */
+/** What one file's ingest needs from the rest of the run. */
 export interface IngestShared {
   writer(kind: InputKind): TableWriter
+  /** Where a usage file's group sums go (stages/usage-totals.ts). */
+  partials(file: string): PartialSink
   keysOf(kind: InputKind): Map<string, string>
   nextLineId: number
   readonly periodStart: string
@@ -84,12 +67,9 @@ class SharedState implements IngestShared {
   nextLineId = 1
   /** Per kind: lower-cased key → where it was first seen (SPEC §2: a repeated key rejects later rows). */
   keys = new Map<InputKind, Map<string, string>>()
-  /** Σ of the usage rows of every usable file (stages/usage-totals.ts). */
-  readonly usageTotals: UsageTotals
   readonly periodStart: string
   readonly periodEnd: string
   constructor(readonly ctx: RunContext) {
-    this.usageTotals = new UsageTotals(ctx.periodStart, ctx.periodEnd)
     this.periodStart = ctx.periodStart
     this.periodEnd = ctx.periodEnd
   }
@@ -97,6 +77,9 @@ class SharedState implements IngestShared {
     let w = this.writers.get(kind)
     if (!w) this.writers.set(kind, (w = createTableWriter(this.ctx.db, kind)))
     return w
+  }
+  partials(file: string): PartialSink {
+    return partialsWriter(this.ctx.db, file)
   }
   keysOf(kind: InputKind): Map<string, string> {
     let k = this.keys.get(kind)
@@ -145,7 +128,6 @@ async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promi
     return unreadable(df, attempt.outcome.reason, attempt.file.rows, await sha256File(df.path))
   }
   const f = attempt.file
-  if (f.totals !== null) shared.usageTotals.merge(f.totals)
   return {
     record: {
       file: df.file, kind: df.kind, sha256: attempt.sha256, rows: f.rows, accepted: f.accepted, rejected: f.rejected,
@@ -169,6 +151,7 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
   const report = progress ? (_records: number, bytes: number) => progress.fileAdvance(df.file, file.rows, bytes) : undefined
   const rollback = () => {
     shared.writer(kind).removeFile(df.file)
+    if (kind === 'usage') removePartials(shared.ctx.db, df.file)
     shared.nextLineId = firstLineId
     file.forgetKeys()
   }
@@ -177,17 +160,6 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     file.finish()
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
     return { outcome: bad ?? 'ok', file, sha256: await sha256File(df.path), rollback }
-  }
-  if (how === undefined && kind === 'usage' && process.env.CSP_BILLING_USAGE_WORKER === '1' && (await fileSize(df.path)) >= WORKER_MIN_BYTES) {
-    // A big usage file: read, tokenized and validated in a worker thread while this thread inserts (2 cores).
-    const advance = progress ? (rows: number, bytes: number) => progress.fileAdvance(df.file, rows, bytes) : undefined
-    const outcome = await ingestInWorker(df.path, df.format === 'csv.gz', file, shared.writer(kind), advance)
-    if (outcome !== null) {
-      file.finish()
-      if (outcome.status === 'not-utf8' || outcome.status === 'reread') return { outcome: outcome.status, file, sha256: outcome.sha256, rollback }
-      const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
-      return { outcome: bad ?? 'ok', file, sha256: outcome.sha256, rollback }
-    }
   }
   const options = { gzip: df.format === 'csv.gz', progress: report, ...(how === 'windows-1252' ? { encoding: how } : {}), general: how === 'general' }
   const outcome = await readCsv(
@@ -215,8 +187,8 @@ export class FileIngest {
   accepted = 0
   rejected = 0
   findings: Finding[] = []
-  /** Usage files only: Σ of this file's accepted rows. */
-  readonly totals: UsageTotals | null
+  /** Usage files only: the exact sums of this file's accepted rows (stages/usage-totals.ts). */
+  readonly totals: UsageCombiner | null
   private totalsColumns: number[] = []
   private totalsKey: (string | null)[] = []
   private newKeys: string[] = []
@@ -241,7 +213,7 @@ export class FileIngest {
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')
     this.chargeTypeColumn = at('ChargeType')
-    this.totals = def.kind === 'usage' ? new UsageTotals(shared.periodStart, shared.periodEnd) : null
+    this.totals = def.kind === 'usage' ? new UsageCombiner(shared.periodStart, shared.periodEnd, shared.partials(file)) : null
     if (this.totals !== null) {
       this.totalsColumns = TOTAL_KEY.map((db) => def.columns.findIndex((c) => c.db === db))
       this.totalsKey = new Array(TOTAL_KEY.length)
@@ -418,15 +390,19 @@ export class FileIngest {
       params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))
       params[at + 2] = rowKey(header.keyOrder, texts)
     }
-    this.writer.add(params)
-    if (this.totals !== null) {
-      const key = this.totalsKey
-      for (let k = 0; k < key.length; k++) {
-        const c = this.totalsColumns[k]!
-        key[k] = c < 0 ? null : (values[c] as string | null)
-      }
-      this.totals.add(key, values[this.usageDateColumn] as string, values[this.quantityColumn] as string, values[this.amountColumn] as string)
+    if (this.totals === null) {
+      this.writer.add(params)
+      return null
     }
+    // A usage row is summed; only a row dated outside the period is also stored whole (its own finding).
+    const key = this.totalsKey
+    for (let k = 0; k < key.length; k++) {
+      const c = this.totalsColumns[k]!
+      key[k] = c < 0 ? null : (values[c] as string | null)
+    }
+    const inPeriod = this.totals.inPeriod(values[this.usageDateColumn] as string)
+    if (!inPeriod) this.writer.add(params)
+    this.totals.add(key, row, inPeriod, values[this.quantityColumn] as string, values[this.amountColumn] as string)
     return null
   }
 
@@ -454,28 +430,7 @@ export class FileIngest {
 
   finish(): void {
     this.writer.flush()
-  }
-
-  /** Takes over the counters and findings of the same file ingested in a worker thread. */
-  adopt(result: FileIngestResult): void {
-    this.rows = result.rows
-    this.accepted = result.accepted
-    this.rejected = result.rejected
-    this.findings = result.findings
-    this.unreadable = result.unreadable
-    this.missing = result.missing
-    if (result.header !== null) this.header = { ...result.header, keyOrder: rowKeyOrder(result.header.names.map(headerKey)) }
-    if (this.totals !== null && result.totals !== null) this.totals.merge(UsageTotals.fromGroups(result.totals))
-  }
-
-  /** What `adopt` needs, as plain data (structured-cloneable). */
-  result(): FileIngestResult {
-    const h = this.header
-    return {
-      rows: this.rows, accepted: this.accepted, rejected: this.rejected, findings: this.findings, unreadable: this.unreadable,
-      missing: this.missing, header: h === null ? null : { indexes: h.indexes, missing: h.missing, unknown: h.unknown, ambiguous: h.ambiguous, names: h.names },
-      totals: this.totals === null ? null : this.totals.toGroups(),
-    }
+    this.totals?.flush()
   }
 
   forgetKeys(): void {

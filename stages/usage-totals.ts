@@ -1,54 +1,92 @@
 /**
- * Usage totals (issue 7): exact sums of the accepted usage rows, grouped by everything the usage tie-out
- * (SPEC §5 USAGE_TIE_OUT) and the Azure usage sheets (SPEC §6) group or show — customer, customer name, Tier2MpnId,
- * subscription, entitlement (id, description), product, SKU, meter category, billing currency — and whether the
- * row's UsageDate is in the period. Ingest adds every accepted usage row while it streams (scaled BigInt sums,
- * no rows kept), and writes the few thousand groups to `usage_totals`; the check and the writer then read those
- * instead of scanning millions of usage_rows.
+ * Usage sums (issue 7; SPEC §5 USAGE_TIE_OUT, §6 Azure usage sheet). Daily rated usage reaches millions of rows a
+ * month, so accepted usage rows are not stored one by one: they are summed in two steps, like a map-side combiner.
  *
- * The tables are declared in schemas/tables.ts. `usage_rows` stays the source of truth: `usageTotalsSource` hands out the table only when its marker says it
- * was built for the period and the usage rows now in the DB, else an equivalent GROUP BY over usage_rows (tests
- * and tools that insert usage rows directly get the same answers, only slower).
+ * 1. While a usage file streams, `UsageCombiner` keeps exact sums (scaled BigInt) per group — customer, customer
+ *    name, Tier2MpnId, subscription, entitlement (id, description), product, SKU, meter category, meter (id,
+ *    name), billing currency, and whether UsageDate is in the period. At most MAX_GROUPS groups are held: then,
+ *    and at the end of the file, they are written to `usage_partials` (one row per group and flush, with the
+ *    file and the first and last row it covers) and forgotten. Memory is bounded whatever the file size.
+ * 2. Once every file is loaded, `summariseUsage` aggregates the partials in SQL into `usage_totals`, which the
+ *    tie-out check and the usage sheets read.
  *
- * In: validated usage rows (stored values); the DB. Out: the table, and SQL that reads it. Does not throw on data.
+ * Every accepted usage row is counted in exactly one partial (SPEC §6 row accounting: Σ usage_partials.rows of a
+ * file = its accepted rows). Rows dated outside the period are also stored whole in `usage_rows`, because each
+ * one gets its own OUT_OF_PERIOD finding and `explain` shows it.
+ *
+ * In: validated usage rows (stored values); the DB. Out: the two tables. Does not throw on data.
  */
-import { sql, type RawBuilder } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
-import { addScaled, plusScaled, scaledText, ZERO, type Scaled } from '../pipeline/scaled-sum.js'
+import { ExactSum } from '../pipeline/scaled-sum.js'
 
-
-/** Columns of a usage_totals group, in key order (all text, nullable where usage_rows is). */
+/** Columns of a usage group, in key order (all text, nullable where the usage schema allows an empty cell). */
 export const TOTAL_KEY = [
   'customer_id', 'customer_name', 'tier2_mpn_id', 'subscription_id', 'entitlement_id', 'entitlement_description',
-  'product_id', 'sku_id', 'meter_category', 'billing_currency',
+  'product_id', 'sku_id', 'meter_category', 'meter_id', 'meter_name', 'billing_currency',
 ] as const
 
-export interface Group {
+/**
+ * Groups held before a flush. A usage export lists a subscription's meters day after day, so groups repeat in
+ * runs and a flush rarely splits one; ~250 bytes a group keeps the combiner near 10 MiB.
+ */
+export const MAX_GROUPS = 40_000
+
+interface Group {
   key: (string | null)[]
   inPeriod: number
   rows: number
-  quantity: Scaled
-  amount: Scaled
+  firstRow: number
+  lastRow: number
+  quantity: ExactSum
+  amount: ExactSum
 }
 
 const NULL_MARK = '\u0001'
 const SEP = '\u0000'
 
-/** Groups of one file, kept apart until the file is known to be usable (an unreadable file counts not at all). */
-export class UsageTotals {
-  readonly groups = new Map<string, Group>()
-  rows = 0
+/** Receives one flush of groups (in first-seen order). */
+export type PartialSink = (groups: Iterable<Group>) => void
+
+/** Exact per-group sums of one usage file, flushed to `sink` every MAX_GROUPS groups and at `finish`. */
+export class UsageCombiner {
+  private readonly groups = new Map<string, Group>()
+  /** The previous row's group and key: daily rows of one meter come in runs, and a run skips the map. */
+  private last: Group | null = null
+  private readonly lastKey: (string | null)[] = []
 
   constructor(
     private readonly periodStart: string,
     private readonly periodEnd: string,
+    private readonly sink: PartialSink,
+    private readonly maxGroups = MAX_GROUPS,
   ) {}
 
-  /** One accepted usage row: its key cells, UsageDate and the two amounts, as stored (canonical decimals). */
-  add(key: (string | null)[], usageDate: string, quantity: string, amount: string): void {
-    const inPeriod = usageDate >= this.periodStart && usageDate <= this.periodEnd ? 1 : 0
-    let id = inPeriod === 1 ? '1' : '0'
+  /** True when a UsageDate (ISO) falls in the period. */
+  inPeriod(usageDate: string): boolean {
+    return usageDate >= this.periodStart && usageDate <= this.periodEnd
+  }
+
+  /** One accepted usage row: its key cells, its Excel row, whether it is in the period, and the two amounts as stored. */
+  add(key: readonly (string | null)[], row: number, inPeriod: boolean, quantity: string, amount: string): void {
+    const g = this.sameAsLast(key, inPeriod) ? this.last! : this.find(key, inPeriod, row)
+    g.rows++
+    g.lastRow = row
+    g.quantity.add(quantity)
+    g.amount.add(amount)
+  }
+
+  private sameAsLast(key: readonly (string | null)[], inPeriod: boolean): boolean {
+    const last = this.last
+    if (last === null || last.inPeriod !== (inPeriod ? 1 : 0)) return false
+    const lastKey = this.lastKey
+    for (let k = 0; k < key.length; k++) if (key[k] !== lastKey[k]) return false
+    return true
+  }
+
+  private find(key: readonly (string | null)[], inPeriod: boolean, row: number): Group {
+    let id = inPeriod ? '1' : '0'
     let plain = true
     for (const k of key) {
       if (k === null) id += SEP + NULL_MARK
@@ -60,83 +98,60 @@ export class UsageTotals {
     if (!plain) id = JSON.stringify([inPeriod, key]) // cells holding the separators: an unambiguous key
     let g = this.groups.get(id)
     if (g === undefined) {
-      g = { key: key.slice(), inPeriod, rows: 0, quantity: ZERO, amount: ZERO }
+      if (this.groups.size >= this.maxGroups) this.flush()
+      // The key is kept as parsed back from the flat id: cells may be slices of a whole CSV line.
+      g = { key: plain ? keyOf(id) : (JSON.parse(id) as [number, (string | null)[]])[1], inPeriod: inPeriod ? 1 : 0, rows: 0, firstRow: row, lastRow: row, quantity: new ExactSum(), amount: new ExactSum() }
       this.groups.set(id, g)
     }
-    g.rows++
-    g.quantity = addScaled(g.quantity, quantity)
-    g.amount = addScaled(g.amount, amount)
-    this.rows++
+    this.last = g
+    for (let k = 0; k < key.length; k++) this.lastKey[k] = key[k]!
+    return g
   }
 
-  /** Adds another file's groups. */
-  merge(other: UsageTotals): void {
-    for (const [id, o] of other.groups) {
-      const g = this.groups.get(id)
-      if (g === undefined) this.groups.set(id, { ...o })
-      else {
-        g.rows += o.rows
-        g.quantity = plusScaled(g.quantity, o.quantity)
-        g.amount = plusScaled(g.amount, o.amount)
-      }
-    }
-    this.rows += other.rows
-  }
-
-  /** The groups as plain data (for a worker thread to hand over). */
-  toGroups(): { rows: number; groups: [string, Group][] } {
-    return { rows: this.rows, groups: [...this.groups] }
-  }
-
-  static fromGroups(data: { rows: number; groups: [string, Group][] }): UsageTotals {
-    const t = new UsageTotals('', '')
-    for (const [id, g] of data.groups) t.groups.set(id, g)
-    t.rows = data.rows
-    return t
-  }
-
-  /** Replaces usage_totals and its marker (called once every file is loaded). */
-  write(db: Db): void {
-    const s = db.sqlite
-    const insert = s.prepare(
-      `insert into usage_totals (${TOTAL_KEY.join(', ')}, in_period, rows, quantity, billing_pre_tax_total)
-       values (${TOTAL_KEY.map(() => '?').join(', ')}, ?, ?, ?, ?)`,
-    )
-    const maxId = (s.prepare('select max(usage_id) as id from usage_rows').get() as { id: number | null }).id
-    s.transaction(() => {
-      s.exec('delete from usage_totals; delete from usage_totals_marker')
-      for (const g of this.groups.values()) insert.run(...g.key, g.inPeriod, g.rows, scaledText(g.quantity), scaledText(g.amount))
-      s.prepare('insert into usage_totals_marker (period_start, period_end, max_usage_id, rows) values (?, ?, ?, ?)')
-        .run(this.periodStart, this.periodEnd, maxId, this.rows)
-    })()
+  /** Hands the held groups to the sink and forgets them. */
+  flush(): void {
+    if (this.groups.size === 0) return
+    this.sink(this.groups.values())
+    this.groups.clear()
+    this.last = null
   }
 }
 
-/**
- * SQL for a relation with usage_totals' columns for the period: the table when its marker matches the period and
- * the usage rows in the DB, else the same groups computed from usage_rows.
- */
-export function usageTotalsSource(db: Db, periodStart: string, periodEnd: string): RawBuilder<unknown> {
-  return totalsFresh(db, periodStart, periodEnd) ? sql`usage_totals` : usageTotalsFromRows(periodStart, periodEnd)
+function keyOf(id: string): (string | null)[] {
+  return id.split(SEP).slice(1).map((k) => (k === NULL_MARK ? null : k))
 }
 
-/** True when usage_totals was built by ingest for this period and still covers exactly the usage rows. */
-export function totalsFresh(db: Db, periodStart: string, periodEnd: string): boolean {
+/** A sink that writes one file's flushes to `usage_partials`, one transaction per flush. */
+export function partialsWriter(db: Db, file: string): PartialSink {
   const s = db.sqlite
-  const exists = s.prepare("select 1 from sqlite_master where type = 'table' and name = 'usage_totals_marker'").get()
-  if (exists === undefined) return false
-  const marker = s.prepare('select period_start, period_end, max_usage_id, rows from usage_totals_marker').get() as
-    | { period_start: string; period_end: string; max_usage_id: number | null; rows: number }
-    | undefined
-  if (marker === undefined || marker.period_start !== periodStart || marker.period_end !== periodEnd) return false
-  const now = s.prepare('select max(usage_id) as id from usage_rows').get() as { id: number | null }
-  return now.id === marker.max_usage_id
+  const insert = s.prepare(
+    `insert into usage_partials (source_file, first_row, last_row, ${TOTAL_KEY.join(', ')}, in_period, rows, quantity, billing_pre_tax_total)
+     values (?, ?, ?, ${TOTAL_KEY.map(() => '?').join(', ')}, ?, ?, ?, ?)`,
+  )
+  const write = s.transaction((groups: Iterable<Group>) => {
+    for (const g of groups) insert.run(file, g.firstRow, g.lastRow, ...g.key, g.inPeriod, g.rows, g.quantity.text(), g.amount.text())
+  })
+  return (groups) => write(groups)
 }
 
-function usageTotalsFromRows(periodStart: string, periodEnd: string): RawBuilder<unknown> {
+/** Removes what a file wrote (an unreadable file is used not at all; SPEC §2). */
+export function removePartials(db: Db, file: string): void {
+  db.sqlite.prepare('delete from usage_partials where source_file = ?').run(file)
+}
+
+// SPEC §5 USAGE_TIE_OUT and §6 Azure usage: exact sums per usage group over every file, aggregated in SQL.
+export function summariseUsage(db: Db): void {
   const key = sql.join(TOTAL_KEY.map((c) => sql.ref(c)))
-  const inPeriod = sql`(case when usage_date >= ${periodStart} and usage_date <= ${periodEnd} then 1 else 0 end)`
-  return sql`(select ${key}, ${inPeriod} as in_period, count(*) as rows,
-      ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('billing_pre_tax_total'))} as billing_pre_tax_total
-    from usage_rows group by ${key}, ${inPeriod})`
+  const query = sql`
+    insert into usage_totals (${key}, in_period, rows, quantity, billing_pre_tax_total)
+    select ${key}, in_period, sum(rows), ${decSum(sql.ref('quantity'))}, ${decSum(sql.ref('billing_pre_tax_total'))}
+    from usage_partials
+    group by ${key}, in_period
+    order by ${key}, in_period
+  `.compile(db.kysely)
+  // Synchronous on the better-sqlite3 handle, so tests can summarise the rows they store without awaiting.
+  db.sqlite.transaction(() => {
+    db.sqlite.exec('delete from usage_totals')
+    db.sqlite.prepare(query.sql).run(...(query.parameters as unknown[]))
+  })()
 }

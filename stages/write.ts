@@ -50,7 +50,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     if (!isInside(ctx.workDir, file)) throw new Error(`invoice file name ${file} would leave the output folder`)
   }
   const summaries = await resellerSummaries(db)
-  const usage = await usageSummaries(db, ctx.periodStart, ctx.periodEnd)
+  const usage = await usageSummaries(db)
 
   await mkdir(join(ctx.workDir, 'invoices'), { recursive: true })
   const lines = new LineCursor(invoicedLines(db))

@@ -1,18 +1,12 @@
 // SPEC §5 OUT_OF_PERIOD: a usage row dated outside the billing period (it is left out of the usage tie-out).
 /**
- * In: usage_rows and the period bounds. Out: one warning per usage row whose UsageDate is before periodStart
+ * In: usage_rows (ingest stores there exactly the usage rows dated outside the period) and the period bounds. Out: one warning per usage row whose UsageDate is before periodStart
  * or after periodEnd, at that usage row. Usually a file of the wrong month was dropped into the folder.
  */
 import { finding } from '../../pipeline/diagnostics.js'
-import { totalsFresh } from '../usage-totals.js'
 import type { Check } from './common.js'
 
 export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }) => {
-  // Ingest's usage totals know whether any row is out of period: then, and only then, are the rows scanned.
-  if (totalsFresh(db, periodStart, periodEnd)) {
-    const out = db.sqlite.prepare('select count(*) as n from usage_totals where in_period = 0').get() as { n: number }
-    if (out.n === 0) return []
-  }
   const rows = await db.kysely
     .selectFrom('usage_rows as u')
     .where((eb) => eb.or([eb('u.usage_date', '<', periodStart), eb('u.usage_date', '>', periodEnd)]))

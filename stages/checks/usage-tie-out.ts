@@ -1,6 +1,6 @@
 // SPEC §5 USAGE_TIE_OUT: per (CustomerId, SubscriptionId, ProductId, SkuId), in-period usage vs the reconciliation's Azure plan Subtotals.
 /**
- * In: usage_rows dated in the period (through their exact per-group sums, stages/usage-totals.ts); non-duplicate Azure plan recon lines (held included). Out: one aggregate
+ * In: the in-period usage totals (usage_totals, exact per-group sums, stages/usage-totals.ts); non-duplicate Azure plan recon lines (held included). Out: one aggregate
  * warning (file '', row 0) per key whose Σ BillingPreTaxTotal and Σ Subtotal differ by more than
  * max(usageTieOutMin, usageTieOutPer100Rows × usage rows of the key ÷ 100); a key on one side only counts.
  * Runs only when the run has at least one usage row (without a usage file there is nothing to tie out).
@@ -8,22 +8,19 @@
 import { sql } from 'kysely'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
-import { usageTotalsSource } from '../usage-totals.js'
 import { isAzurePlanSql, type Check } from './common.js'
 
 const KEY = ['customer_id', 'subscription_id', 'product_id', 'sku_id'] as const
 
-export const usageTieOut: Check = async ({ db, settings, periodStart, periodEnd }) => {
-  const anyUsage = await db.kysely.selectFrom('usage_rows').select('usage_id').limit(1).executeTakeFirst()
+export const usageTieOut: Check = async ({ db, settings }) => {
+  const anyUsage = await db.kysely.selectFrom('usage_totals').select('rows').limit(1).executeTakeFirst()
   if (anyUsage === undefined) return []
   const { usageTieOutMin, usageTieOutPer100Rows } = settings.tolerances
-  // Σ per usage group, filled by ingest (stages/usage-totals.ts): thousands of groups instead of millions of rows.
-  const totals = usageTotalsSource(db, periodStart, periodEnd)
 
   const rows = await db.kysely
     .with('usage_side', (qb) =>
       qb
-        .selectFrom(totals.as('u'))
+        .selectFrom('usage_totals as u')
         .where(sql.ref('u.in_period'), '=', 1)
         .select([
           ...KEY.map((c) => sql<string>`${sql.ref(`u.${c}`)}`.as(c)),

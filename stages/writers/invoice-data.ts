@@ -12,7 +12,6 @@ import { decSum } from '../../pipeline/dialect.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
-import { usageTotalsSource } from '../usage-totals.js'
 
 export interface ResellerSummaries {
   byCustomer: Map<string, SummaryRow[]>
@@ -91,7 +90,7 @@ interface UsageSqlRow {
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
  * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
  */
-export async function usageSummaries(db: Db, periodStart: string, periodEnd: string): Promise<Map<string, UsageSummaryRow[]>> {
+export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
     with line_owner as (
       select r.customer_id, min(p.reseller_id) as reseller_id
@@ -105,7 +104,7 @@ export async function usageSummaries(db: Db, periodStart: string, periodEnd: str
                  c.reseller_id, o.reseller_id) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, u.billing_currency, u.quantity, u.billing_pre_tax_total, u.rows
-      from ${usageTotalsSource(db, periodStart, periodEnd)} u
+      from usage_totals u
       left join customers c on c.customer_id = u.customer_id
       left join line_owner o on o.customer_id = u.customer_id
       where u.in_period = 1

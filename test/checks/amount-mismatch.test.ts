@@ -53,7 +53,7 @@ const cases: Case[] = [
 describe('AMOUNT_MISMATCH', () => {
   it.each(cases)('$name', async ({ given, expect: want }) => {
     const ctx = makeCtx()
-    await seed(ctx.db, given)
+    await seed(ctx, given)
     const { findings } = await reconcile(undefined, ctx)
     expect(findings.filter((f) => f.rule === 'AMOUNT_MISMATCH').map(brief)).toEqual(want)
     await ctx.db.close()

@@ -6,8 +6,9 @@
  * its rule is about. `seed` accepts any mix of lines, price-list rows, usage rows and customers; whole-pipeline
  * fixtures can reuse it to top up a DB that ingest/price already filled (line ids continue after the last one).
  */
+import { storeUsageRows } from '../usage/store-usage.js'
 import type { Insertable } from 'kysely'
-import { openDb, type Db } from '../../pipeline/db.js'
+import { openDb } from '../../pipeline/db.js'
 import { parseDecimal } from '../../pipeline/money.js'
 import { periodBounds, type RunContext } from '../../pipeline/context.js'
 import type { Finding } from '../../pipeline/diagnostics.js'
@@ -211,8 +212,12 @@ export function azurePlanLine(o: Partial<ReconLinesTable> = {}, p: Partial<Price
   }
 }
 
-/** Insert a seed; line/price/usage ids continue after the rows already there. Returns the recon lines inserted. */
-export async function seed(db: Db, s: Seed): Promise<ReconLinesTable[]> {
+/**
+ * Insert a seed; line/price/usage ids continue after the rows already there. Usage rows are stored as ingest
+ * stores them (summed; whole only when outside the run's period). Returns the recon lines inserted.
+ */
+export async function seed(run: Pick<RunContext, 'db' | 'periodStart' | 'periodEnd'>, s: Seed): Promise<ReconLinesTable[]> {
+  const db = run.db
   const k = db.kysely
   const next = (table: string, id: string): number =>
     (db.sqlite.prepare(`select coalesce(max(${id}), 0) as m from ${table}`).get() as { m: number }).m + 1
@@ -226,7 +231,7 @@ export async function seed(db: Db, s: Seed): Promise<ReconLinesTable[]> {
   const firstPrice = next('price_list', 'price_id')
   for (const [i, o] of (s.priceList ?? []).entries()) await k.insertInto('price_list').values(priceListRow(firstPrice + i, o)).execute()
   const firstUsage = next('usage_rows', 'usage_id')
-  for (const [i, o] of (s.usage ?? []).entries()) await k.insertInto('usage_rows').values(usageRow(firstUsage + i, o)).execute()
+  if (s.usage !== undefined) storeUsageRows(db, run.periodStart, run.periodEnd, s.usage.map((o, i) => usageRow(firstUsage + i, o)))
   for (const [i, o] of (s.customers ?? []).entries()) {
     await k.insertInto('customers').values({
       customer_id: 'cust-1', source_file: 'reference/customers.csv', source_row: i + 2, reseller_id: 'R1',

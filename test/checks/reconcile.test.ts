@@ -15,7 +15,7 @@ describe('reconcile', () => {
 
   it('is silent on a clean month and still reports every rule at 0', async () => {
     const ctx = makeCtx()
-    await seed(ctx.db, {
+    await seed(ctx, {
       lines: [{}, azurePlanLine()],
       priceList: [{ unit_price: '120' }, { billing_plan: 'Annual', unit_price: '114.29', erp_price: '142.86' }],
       usage: [{ billing_pre_tax_total: '3.16' }],
@@ -29,7 +29,7 @@ describe('reconcile', () => {
 
   it('returns findings in the stable order (file, row, rule), each with its SPEC severity and a message', async () => {
     const ctx = makeCtx()
-    await seed(ctx.db, {
+    await seed(ctx, {
       lines: [{ recon: { subtotal: '60', total: '60' }, priced: { sell: '59' } }, { recon: { charge_type: 'new', subscription_id: 'sub-2' } }, azurePlanLine()],
       usage: [{ usage_date: '2026-09-01' }],
       customers: [{ mca_accepted_on: null }],

@@ -19,7 +19,7 @@ export async function findingsOf(
 ): Promise<(Expected & Record<string, unknown>)[]> {
   const ctx = makeCtx(settings)
   try {
-    await seed(ctx.db, given)
+    await seed(ctx, given)
     const { findings } = await reconcile(undefined, ctx)
     return findings
       .filter((f) => f.rule === rule)

@@ -56,6 +56,7 @@ interface RunResult {
   outcome: RunOutcome
   lines: { line: string; rule: string; file: string; message: string }[]
   runJson: RunJson
+  stagingDb: string
 }
 
 const tempDirs: string[] = []
@@ -114,11 +115,11 @@ async function runCase(ruleDir: string, which: 'firing' | 'clean'): Promise<RunR
     message: r.message ?? '',
   }))
   const runJson = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunJson
-  return { outcome, lines, runJson }
+  return { outcome, lines, runJson, stagingDb: join(dir, 'staging.sqlite') }
 }
 
 function assertAccounting(run: RunResult): void {
-  expectRowAccounting(run.runJson)
+  expectRowAccounting(run.runJson, run.stagingDb)
   expect(run.runJson.rows.duplicates, 'each duplicate reported once').toBe(run.lines.filter((l) => l.rule === 'DUPLICATE_LINE').length)
 }
 

@@ -58,7 +58,7 @@ describe('sample month 2026-10 (golden)', () => {
   })
 
   it('accounts for every row: rows = accepted + rejected per file; recon accepted = invoiced + held + retained + duplicates', () => {
-    expectRowAccounting(runJson)
+    expectRowAccounting(runJson, join(first, PERIOD, 'staging.sqlite'))
   })
 
   it('control totals balance per currency: cost = invoiced + held + retained', () => {

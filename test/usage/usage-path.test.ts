@@ -1,14 +1,13 @@
 /**
  * Issue 7: usage through the whole ingest → check path. Usage CSVs go through the fast tokenizer and the
- * usage totals kept during ingest; USAGE_TIE_OUT and OUT_OF_PERIOD read those totals, and must give exactly
- * what a GROUP BY over usage_rows gives (the marker removed forces that path). Synthetic data only.
+ * combiner (stages/usage-totals.ts): partial sums per file, aggregated in SQL into usage_totals, which
+ * USAGE_TIE_OUT reads; OUT_OF_PERIOD reads the rows stored whole. Synthetic data only.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
 import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
 import { usageTieOut } from '../../stages/checks/usage-tie-out.js'
 import { outOfPeriod } from '../../stages/checks/out-of-period.js'
-import { totalsFresh } from '../../stages/usage-totals.js'
 import { USAGE_HEADER as LAYOUT_55 } from '../../scripts/synthetic/headers.js'
 
 let input: TestInput
@@ -37,13 +36,10 @@ async function run(lines: string[][], usage: string[][]) {
   const { findings } = await runIngest(input.ctx)
   const ctx = input.ctx
   const check = { db: ctx.db, settings: ctx.settings, periodStart: ctx.periodStart, periodEnd: ctx.periodEnd }
-  const viaTotals = { fresh: totalsFresh(ctx.db, ctx.periodStart, ctx.periodEnd), tie: await usageTieOut(check), out: await outOfPeriod(check) }
-  ctx.db.sqlite.exec('delete from usage_totals_marker') // the GROUP BY over usage_rows must say the same
-  const viaRows = { fresh: totalsFresh(ctx.db, ctx.periodStart, ctx.periodEnd), tie: await usageTieOut(check), out: await outOfPeriod(check) }
-  expect(viaRows.fresh).toBe(false)
-  expect(viaRows.tie).toEqual(viaTotals.tie)
-  expect(viaRows.out).toEqual(viaTotals.out)
-  return { ingestFindings: findings, ...viaTotals }
+  // SPEC §6: every accepted usage row is summed exactly once.
+  const usageFile = inputFiles(ctx).find((f) => f.kind === 'usage')!
+  expect((ctx.db.sqlite.prepare('select sum(rows) n from usage_partials').get() as { n: number }).n).toBe(usageFile.accepted)
+  return { ingestFindings: findings, tie: await usageTieOut(check), out: await outOfPeriod(check) }
 }
 
 const tie = (expected: string, actual: string, customerId = 'cust-1') => expect.objectContaining({ rule: 'USAGE_TIE_OUT', file: '', row: 0, expected, actual, customerId })
@@ -52,7 +48,6 @@ describe('usage tie-out through ingest', () => {
   it('matches within tolerance: no finding (0.04 off, min tolerance 0.05)', async () => {
     const r = await run([azureLine('3.16')], [usageRow('1.58'), usageRow('1.54')])
     expect(r.ingestFindings).toEqual([])
-    expect(r.fresh).toBe(true)
     expect(r.tie).toEqual([])
   })
 
@@ -106,8 +101,8 @@ describe('usage layouts and the fast tokenizer', () => {
     input.write('usage.csv', `${lines.join('\n')}\n`)
     const { findings } = await runIngest(input.ctx)
     expect(findings).toEqual([])
-    expect(input.ctx.db.sqlite.prepare('select source_row r, customer_name n from usage_rows order by usage_id').all()).toEqual([
-      { r: 2, n: 'Contoso Test' }, { r: 4, n: 'multi\nline' }, { r: 5, n: 'Contoso Test' },
+    expect(input.ctx.db.sqlite.prepare('select first_row f, last_row l, rows n, customer_name c from usage_partials order by partial_id').all()).toEqual([
+      { f: 2, l: 5, n: 2, c: 'Contoso Test' }, { f: 4, l: 4, n: 1, c: 'multi\nline' },
     ])
   })
 
@@ -119,7 +114,7 @@ describe('usage layouts and the fast tokenizer', () => {
     await runIngest(input.ctx)
     const file = inputFiles(input.ctx)[0]!
     expect(file).toMatchObject({ rows: 51, accepted: 51, rejected: 0 }) // papaparse keeps a bare quote as text
-    expect((input.ctx.db.sqlite.prepare('select count(*) n from usage_rows').get() as { n: number }).n).toBe(file.accepted)
+    expect((input.ctx.db.sqlite.prepare('select sum(rows) n from usage_partials').get() as { n: number }).n).toBe(file.accepted)
     expect((input.ctx.db.sqlite.prepare('select sum(rows) n from usage_totals').get() as { n: number }).n).toBe(file.accepted)
   })
 })

@@ -2,6 +2,7 @@
  * Test fixture builder for the write stage: a staging DB built directly with inserts (no ingest/pricing), and a
  * RunContext pointing at a temp workDir. Values are SPEC-shaped: canonical decimal text, ISO dates.
  */
+import { storeUsageRows } from '../usage/store-usage.js'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -109,15 +110,13 @@ export class Fixture {
   }
 
   usage(u: { customerId: string; tier2?: string | null; entitlementId?: string; category?: string; quantity: string; amount: string; date?: string; currency?: string }): this {
-    this.db.sqlite
-      .prepare(
-        `insert into usage_rows (source_file, source_row, customer_id, customer_name, tier2_mpn_id, subscription_id, entitlement_id,
-          entitlement_description, product_id, sku_id, usage_date, meter_id, meter_category, meter_name, quantity, unit_price,
-          billing_pre_tax_total, billing_currency)
-         values ('2026-10/usage.csv', ?, ?, 'Contoso', ?, 'azplan-1', ?, 'Prod subscription', 'DZH318Z0BPS6', '0001', ?, 'm1', ?, 'D2 v3', ?, '0.1', ?, ?)`,
-      )
-      .run(++this.row, u.customerId, u.tier2 ?? null, u.entitlementId ?? 'ent-1', u.date ?? '2026-10-05', u.category ?? 'Virtual Machines',
-        u.quantity, u.amount, u.currency ?? 'USD')
+    const { start, end } = periodBounds('2026-10', 1)
+    storeUsageRows(this.db, start, end, [{
+      source_file: '2026-10/usage.csv', source_row: ++this.row, customer_id: u.customerId, customer_name: 'Contoso', tier2_mpn_id: u.tier2 ?? null,
+      subscription_id: 'azplan-1', entitlement_id: u.entitlementId ?? 'ent-1', entitlement_description: 'Prod subscription', product_id: 'DZH318Z0BPS6',
+      sku_id: '0001', usage_date: u.date ?? '2026-10-05', meter_id: 'm1', meter_category: u.category ?? 'Virtual Machines', meter_name: 'D2 v3',
+      quantity: u.quantity, unit_price: '0.1', billing_pre_tax_total: u.amount, billing_currency: u.currency ?? 'USD',
+    }])
     return this
   }
 

@@ -196,7 +196,7 @@ describe('Azure usage sheet', () => {
 
   it('no Azure usage sheet when the reseller has no usage', async () => {
     const f = sampleDb()
-    f.db.sqlite.exec('delete from usage_rows')
+    f.db.sqlite.exec('delete from usage_rows; delete from usage_partials; delete from usage_totals')
     const ctx = f.context()
     await write({ exitCode: 0 }, ctx)
     const wb = await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx'))

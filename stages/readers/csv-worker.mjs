@@ -1,6 +1,0 @@
-// Worker-thread entry for stages/usage-worker.ts: registers tsx (a worker does not inherit the parent's loader
-// hooks) and runs the TypeScript body. Plain JavaScript on purpose: Node loads it without any loader.
-import { register } from 'tsx/esm/api'
-
-register()
-await import('./csv-worker.ts')
