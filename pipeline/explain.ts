@@ -60,8 +60,10 @@ function explainIn(db: BetterSqlite3.Database, target: ExplainTarget): ExplainRe
       lines.push('  went to: REJECTED — not used for billing; fix the file and run again')
     } else {
       const kind = (db.prepare('select kind from input_files where file = ?').get(file) as { kind: string } | undefined)?.kind
-      const kindRow = kind ? referenceRow(db, kind, file, row) : null
-      if (kindRow) lines.push(`  a ${kind} row, used as reference data: ${kindRow}`)
+      const summed = kind === 'usage' ? summedUsage(db, file, row) : null
+      const kindRow = kind && kind !== 'usage' ? referenceRow(db, kind, file, row) : null
+      if (summed) lines.push(...summed)
+      else if (kindRow) lines.push(`  a ${kind} row, used as reference data: ${kindRow}`)
       else return { ok: false, message: `${file} has no data row ${row} (the header is row 1)` }
     }
   }
@@ -138,6 +140,29 @@ function describeUsage(db: BetterSqlite3.Database, u: Usage): string[] {
   const outOfPeriod = db.prepare("select 1 from findings where rule = 'OUT_OF_PERIOD' and file = ? and row = ?").get(u.source_file, u.source_row)
   if (outOfPeriod) out.push('  went to: left out of the tie-out and the usage sheets (dated outside the period)')
   else out.push('  went to: the Azure usage sheet of its reseller\'s invoice (informational; billed through the reconciliation\'s Azure plan lines) and the usage tie-out')
+  return out
+}
+
+/**
+ * An accepted in-period usage row is summed, not stored (stages/usage-totals.ts): the usage groups of its file whose
+ * row range covers it are the candidates (one when the file lists a meter's days together).
+ */
+function summedUsage(db: BetterSqlite3.Database, file: string, row: number): string[] | null {
+  const rows = (db.prepare('select max(rows) n from input_files where file = ?').get(file) as { n: number | null }).n ?? 0
+  if (row < 2 || row > rows + 1) return null
+  const groups = db
+    .prepare(
+      `select customer_id, entitlement_id, subscription_id, meter_category, meter_name, billing_currency, first_row, last_row, rows, billing_pre_tax_total
+       from usage_partials where source_file = ? and in_period = 1 and ? between first_row and last_row order by partial_id limit 4`,
+    )
+    .all(file, row) as { customer_id: string; entitlement_id: string | null; subscription_id: string; meter_category: string; meter_name: string; billing_currency: string; first_row: number; last_row: number; rows: number; billing_pre_tax_total: string }[]
+  if (groups.length === 0) return null
+  const out = ['  daily usage row, accepted and summed (usage rows are summed per customer, Azure subscription and meter, not stored one by one)']
+  out.push(groups.length === 1 ? '  its usage group:' : `  ${groups.length === 4 ? 'several' : groups.length} usage groups cover rows around it; it is in one of:`)
+  for (const g of groups.slice(0, 3)) {
+    out.push(`    customer ${g.customer_id}, Azure subscription ${g.entitlement_id ?? g.subscription_id}, ${g.meter_category} / ${g.meter_name}: ${g.rows} rows between rows ${g.first_row} and ${g.last_row}, Σ ${g.billing_pre_tax_total} ${g.billing_currency}`)
+  }
+  out.push("  went to: the Azure usage sheet of its reseller's invoice (informational; billed through the reconciliation's Azure plan lines) and the usage tie-out")
   return out
 }
 

@@ -57,6 +57,17 @@ describe('explain', () => {
     expect(text).toContain('went to: INVOICED')
   })
 
+  it('a usage row: summed into its usage group (not stored one by one); an out-of-period row: stored whole', () => {
+    const summed = explainText({ file: 'DailyRatedUsage_2026-10.csv.gz', row: 4 })
+    expect(summed).toContain('daily usage row, accepted and summed')
+    expect(summed).toContain('its usage group:')
+    expect(summed).toMatch(/Standard IPv4 Static Public IP: \d+ rows between rows 2 and \d+/)
+    const outside = explainText({ file: 'DailyRatedUsage_2026-10.csv.gz', row: 33 })
+    expect(outside).toContain('2026-09-30')
+    expect(outside).toContain('left out of the tie-out')
+    expect(outside).toContain('OUT_OF_PERIOD')
+  })
+
   it('a held line names the rule that holds it', () => {
     const text = explainText({ file: 'zz-extra.csv', row: 2 })
     expect(text).toContain('went to: HELD (UNKNOWN_RESELLER)')
