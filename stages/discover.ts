@@ -14,7 +14,8 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, join, relative, sep } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { REFERENCE_KINDS, type InputKind } from '../schemas/kinds/index.js'
-import { judgeHeader, readHeader, type TabularFormat } from './readers/header.js'
+import { judgeHeader } from '../schemas/kinds/header-verdict.js'
+import { readHeader, type TabularFormat } from './readers/header.js'
 
 export type FileKind = InputKind
 

@@ -19,119 +19,18 @@
 import { sql } from 'kysely'
 import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
-import { ExactSum } from '../pipeline/scaled-sum.js'
-
-/** Columns of a usage group, in key order (all text, nullable where the usage schema allows an empty cell). */
-export const TOTAL_KEY = [
-  'customer_id', 'customer_name', 'tier2_mpn_id', 'subscription_id', 'entitlement_id', 'entitlement_description',
-  'product_id', 'sku_id', 'meter_category', 'meter_id', 'meter_name', 'billing_currency',
-] as const
-
-/**
- * Groups held before a flush. A usage export lists a subscription's meters day after day, so groups repeat in
- * runs and a flush rarely splits one; ~250 bytes a group keeps the combiner near 10 MiB.
- */
-export const MAX_GROUPS = 40_000
-
-interface Group {
-  key: (string | null)[]
-  inPeriod: number
-  rows: number
-  firstRow: number
-  lastRow: number
-  quantity: ExactSum
-  amount: ExactSum
-}
-
-const NULL_MARK = '\u0001'
-const SEP = '\u0000'
-
-/** Receives one flush of groups (in first-seen order). */
-export type PartialSink = (groups: Iterable<Group>) => void
-
-/** Exact per-group sums of one usage file, flushed to `sink` every MAX_GROUPS groups and at `finish`. */
-export class UsageCombiner {
-  private readonly groups = new Map<string, Group>()
-  /** The previous row's group and key: daily rows of one meter come in runs, and a run skips the map. */
-  private last: Group | null = null
-  private readonly lastKey: (string | null)[] = []
-
-  constructor(
-    private readonly periodStart: string,
-    private readonly periodEnd: string,
-    private readonly sink: PartialSink,
-    private readonly maxGroups = MAX_GROUPS,
-  ) {}
-
-  /** True when a UsageDate (ISO) falls in the period. */
-  inPeriod(usageDate: string): boolean {
-    return usageDate >= this.periodStart && usageDate <= this.periodEnd
-  }
-
-  /** One accepted usage row: its key cells, its Excel row, whether it is in the period, and the two amounts as stored. */
-  add(key: readonly (string | null)[], row: number, inPeriod: boolean, quantity: string, amount: string): void {
-    const g = this.sameAsLast(key, inPeriod) ? this.last! : this.find(key, inPeriod, row)
-    g.rows++
-    g.lastRow = row
-    g.quantity.add(quantity)
-    g.amount.add(amount)
-  }
-
-  private sameAsLast(key: readonly (string | null)[], inPeriod: boolean): boolean {
-    const last = this.last
-    if (last === null || last.inPeriod !== (inPeriod ? 1 : 0)) return false
-    const lastKey = this.lastKey
-    for (let k = 0; k < key.length; k++) if (key[k] !== lastKey[k]) return false
-    return true
-  }
-
-  private find(key: readonly (string | null)[], inPeriod: boolean, row: number): Group {
-    let id = inPeriod ? '1' : '0'
-    let plain = true
-    for (const k of key) {
-      if (k === null) id += SEP + NULL_MARK
-      else {
-        if (k.includes(SEP) || k.includes(NULL_MARK)) plain = false
-        id += SEP + k
-      }
-    }
-    if (!plain) id = JSON.stringify([inPeriod, key]) // cells holding the separators: an unambiguous key
-    let g = this.groups.get(id)
-    if (g === undefined) {
-      if (this.groups.size >= this.maxGroups) this.flush()
-      // The key is kept as parsed back from the flat id: cells may be slices of a whole CSV line.
-      g = { key: plain ? keyOf(id) : (JSON.parse(id) as [number, (string | null)[]])[1], inPeriod: inPeriod ? 1 : 0, rows: 0, firstRow: row, lastRow: row, quantity: new ExactSum(), amount: new ExactSum() }
-      this.groups.set(id, g)
-    }
-    this.last = g
-    for (let k = 0; k < key.length; k++) this.lastKey[k] = key[k]!
-    return g
-  }
-
-  /** Hands the held groups to the sink and forgets them. */
-  flush(): void {
-    if (this.groups.size === 0) return
-    this.sink(this.groups.values())
-    this.groups.clear()
-    this.last = null
-  }
-}
-
-function keyOf(id: string): (string | null)[] {
-  return id.split(SEP).slice(1).map((k) => (k === NULL_MARK ? null : k))
-}
+import { PARTIAL_COLUMNS, TOTAL_KEY, type PartialRow, type PartialSink } from './usage-combiner.js'
 
 /** A sink that writes one file's flushes to `usage_partials`, one transaction per flush. */
 export function partialsWriter(db: Db, file: string): PartialSink {
   const s = db.sqlite
   const insert = s.prepare(
-    `insert into usage_partials (source_file, first_row, last_row, ${TOTAL_KEY.join(', ')}, in_period, rows, quantity, billing_pre_tax_total)
-     values (?, ?, ?, ${TOTAL_KEY.map(() => '?').join(', ')}, ?, ?, ?, ?)`,
+    `insert into usage_partials (source_file, ${PARTIAL_COLUMNS.join(', ')}) values (?, ${PARTIAL_COLUMNS.map(() => '?').join(', ')})`,
   )
-  const write = s.transaction((groups: Iterable<Group>) => {
-    for (const g of groups) insert.run(file, g.firstRow, g.lastRow, ...g.key, g.inPeriod, g.rows, g.quantity.text(), g.amount.text())
+  const write = s.transaction((rows: PartialRow[]) => {
+    for (const r of rows) insert.run(file, ...r)
   })
-  return (groups) => write(groups)
+  return (rows) => write(rows)
 }
 
 /** Removes what a file wrote (an unreadable file is used not at all; SPEC §2). */

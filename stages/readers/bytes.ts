@@ -6,7 +6,7 @@
  * In: path, whether to gunzip. Out: an async iterable of byte chunks (errors surface while iterating) and the
  * hash once iteration is over. `describeReadError` turns those errors into a sentence for UNREADABLE_FILE.
  */
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { pipeline, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -21,9 +21,20 @@ export interface ByteSource {
   bytesRead(): number
 }
 
-export function openBytes(path: string, gzip: boolean): ByteSource {
-  const hash = createHash('sha256')
-  const raw = createReadStream(path, { highWaterMark: CHUNK })
+/**
+ * A plain file can be read in part: bytes [start, end) (one half of a big usage file, stages/usage-split.ts),
+ * feeding a hash the caller already fed with the bytes before `start`.
+ */
+export interface ByteRange {
+  start?: number
+  end?: number
+  hash?: Hash
+}
+
+export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): ByteSource {
+  const hash = range.hash ?? createHash('sha256')
+  const bounds = { ...(range.start !== undefined ? { start: range.start } : {}), ...(range.end !== undefined ? { end: range.end - 1 } : {}) }
+  const raw = createReadStream(path, { highWaterMark: CHUNK, ...bounds })
   let digest: string | null = null
   let read = 0
   const sha256 = () => (digest ??= hash.digest('hex'))

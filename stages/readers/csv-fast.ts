@@ -34,13 +34,17 @@ export interface CsvRecord {
 export type FastRecordHandler = (record: CsvRecord, index: number) => boolean | void
 
 export type FastOutcome =
-  | { status: 'ok'; records: number }
+  /** `lineEnding` as met in the records (null: no line ending seen). */
+  | { status: 'ok'; records: number; lineEnding: 'lf' | 'crlf' | null }
   /** Stopped by the handler. */
   | { status: 'stopped'; records: number }
   /** Not the common case: read the file with the general path (`records` were already delivered). */
   | { status: 'fallback'; records: number }
   /** Invalid UTF-8 after the first chunk: SPEC §2 reads the file again as Windows-1252. */
   | { status: 'not-utf8'; records: number }
+
+/** Records between two progress reports of a reader. */
+export const PROGRESS_EVERY = 8192
 
 const QUOTE = 0x22
 const COMMA = 0x2c
@@ -120,6 +124,7 @@ class Record implements CsvRecord {
 
 /** 0 = not known yet, 1 = LF, 2 = CRLF. */
 type Mode = 0 | 1 | 2
+const LINE_ENDINGS = [null, 'lf', 'crlf'] as const
 
 /**
  * Tokenizes buf[pos..len) into one record. Returns the position after the record's line ending, NEED when the
@@ -263,7 +268,7 @@ export async function readCsvFast(source: ByteSource, onRecord: FastRecordHandle
       if (final) {
         if (carry === null || carry.length === 0) {
           if (first) return { status: 'fallback', records } // empty file
-          return { status: 'ok', records }
+          return { status: 'ok', records, lineEnding: LINE_ENDINGS[state.mode] }
         }
         buf = carry
       } else {
@@ -290,11 +295,17 @@ export async function readCsvFast(source: ByteSource, onRecord: FastRecordHandle
         if (onRecord(rec, records++) === false) return { status: 'stopped', records }
         pos = end
       }
-      if (final) return { status: 'ok', records }
+      if (final) return { status: 'ok', records, lineEnding: LINE_ENDINGS[state.mode] }
       carry = pos >= len ? null : Buffer.from(buf.subarray(pos))
       if (carry !== null && carry.length > MAX_CARRY) return { status: 'fallback', records }
     }
   } finally {
     await iterator.return?.()
   }
+}
+
+/** A blank line or a record whose cells are all empty: not a row (Excel shows nothing there). */
+export function isBlankRecord(cells: readonly string[]): boolean {
+  for (const cell of cells) if (cell !== '' && cell.trim() !== '') return false
+  return true
 }

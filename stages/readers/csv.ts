@@ -26,7 +26,8 @@ export interface CsvOptions {
   progress?: (records: number, bytesRead: number) => void
 }
 
-export const PROGRESS_EVERY = 8192
+export { isBlankRecord, PROGRESS_EVERY } from './csv-fast.js'
+import { PROGRESS_EVERY } from './csv-fast.js'
 
 export type CsvOutcome =
   | { status: 'ok'; sha256: string; encoding: TextEncodingName; records: number }
@@ -146,8 +147,3 @@ async function readCsvGeneral(path: string, options: CsvOptions, onRecord: Recor
   return { status: 'ok', sha256, encoding, records }
 }
 
-/** A blank line or a record whose cells are all empty: not a row (Excel shows nothing there). */
-export function isBlankRecord(cells: readonly string[]): boolean {
-  for (const cell of cells) if (cell !== '' && cell.trim() !== '') return false
-  return true
-}

@@ -5,7 +5,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { openDb } from '../../pipeline/db.js'
-import { partialsWriter, summariseUsage, TOTAL_KEY, UsageCombiner } from '../../stages/usage-totals.js'
+import { partialsWriter, summariseUsage } from '../../stages/usage-totals.js'
+import { TOTAL_KEY, UsageCombiner } from '../../stages/usage-combiner.js'
 
 const START = '2026-10-01'
 const END = '2026-10-31'
@@ -30,10 +31,9 @@ function totals(rows: UsageCell[], maxGroups: number): { totals: unknown[]; part
   const db = openDb(':memory:')
   let held = 0
   const write = partialsWriter(db, 'usage.csv')
-  const combiner = new UsageCombiner(START, END, (groups) => {
-    const list = [...groups]
-    held = Math.max(held, list.length)
-    write(list)
+  const combiner = new UsageCombiner(START, END, (rows) => {
+    held = Math.max(held, rows.length)
+    write(rows)
   }, maxGroups)
   rows.forEach((r, i) => {
     const key = TOTAL_KEY.map((c) => (c === 'customer_id' ? r.customer : c === 'meter_id' ? r.meter : c === 'customer_name' ? null : 'x'))

@@ -6,7 +6,8 @@
 import type { Insertable } from 'kysely'
 import type { Db } from '../../pipeline/db.js'
 import type { UsageRowsTable } from '../../schemas/tables.js'
-import { partialsWriter, summariseUsage, TOTAL_KEY, UsageCombiner } from '../../stages/usage-totals.js'
+import { partialsWriter, summariseUsage } from '../../stages/usage-totals.js'
+import { TOTAL_KEY, UsageCombiner } from '../../stages/usage-combiner.js'
 
 export function storeUsageRows(db: Db, periodStart: string, periodEnd: string, rows: readonly Insertable<UsageRowsTable>[]): void {
   const byFile = new Map<string, Insertable<UsageRowsTable>[]>()

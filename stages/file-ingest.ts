@@ -1,0 +1,331 @@
+/**
+ * One file's rows (SPEC §2; stages/ingest.ts runs it per file): header mapping once, then per row: shape checks,
+ * projection onto the kind's columns, zod validation, cross-row key check, then load — a table row, or for usage
+ * the combiner's sums (stages/usage-combiner.ts). Keeps counters and the file's findings; never throws for bad
+ * input. Kept light to import: the worker thread of a split usage file (stages/usage-half.ts) runs it too.
+ */
+import { columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
+import { judgeHeader } from '../schemas/kinds/header-verdict.js'
+import { cellText, headerKey, mapHeader, type HeaderMap, type InputKind, type KindDef, type RawCell } from '../schemas/kinds/index.js'
+import { normaliseChargeType } from '../schemas/kinds/reconciliation.js'
+import { rowKey, rowKeyOrder, type RowKeyOrder, type TableWriter } from './load.js'
+import { isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
+import { TOTAL_KEY, UsageCombiner, type PartialSink } from './usage-combiner.js'
+
+/** Excel's limit on the characters of one cell (SPEC §2). */
+const MAX_CELL = 32_767
+
+/** What one file's ingest needs from the rest of the run. */
+export interface IngestShared {
+  writer(kind: InputKind): TableWriter
+  /** Where a usage file's group sums go (stages/usage-totals.ts). */
+  partials(file: string): PartialSink
+  keysOf(kind: InputKind): Map<string, string>
+  nextLineId: number
+  readonly periodStart: string
+  readonly periodEnd: string
+}
+
+/**
+ * One file's rows: header mapping once, then per row: shape checks, projection onto the kind's columns, zod
+ * validation, cross-row key check, insert. Keeps counters and the file's findings.
+ */
+export class FileIngest {
+  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder }) | null = null
+  /** Set when the header makes the file unusable: rows are then only counted. */
+  unreadable: { reason: string } | null = null
+  missing = false
+  rows = 0
+  accepted = 0
+  rejected = 0
+  findings: Finding[] = []
+  /** Usage files only: the exact sums of this file's accepted rows (stages/usage-totals.ts). */
+  readonly totals: UsageCombiner | null
+  private totalsColumns: number[] = []
+  private totalsKey: (string | null)[] = []
+  private newKeys: string[] = []
+  private writer: TableWriter
+  private params: unknown[]
+  private keyColumn: number
+  private customerColumn: number
+  private subscriptionColumn: number
+  private resellerColumn: number
+  private chargeTypeColumn: number
+
+  constructor(
+    readonly file: string,
+    readonly def: KindDef,
+    readonly shared: IngestShared,
+  ) {
+    this.writer = shared.writer(def.kind)
+    this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
+    const at = (name: string) => def.columns.findIndex((c) => c.name === name)
+    this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
+    this.customerColumn = at('CustomerId')
+    this.subscriptionColumn = at('SubscriptionId')
+    this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')
+    this.chargeTypeColumn = at('ChargeType')
+    this.totals = def.kind === 'usage' ? new UsageCombiner(shared.periodStart, shared.periodEnd, shared.partials(file)) : null
+    if (this.totals !== null) {
+      this.totalsColumns = TOTAL_KEY.map((db) => def.columns.findIndex((c) => c.db === db))
+      this.totalsKey = new Array(TOTAL_KEY.length)
+      this.usageDateColumn = at('UsageDate')
+      this.quantityColumn = at('Quantity')
+      this.amountColumn = at('BillingPreTaxTotal')
+    }
+  }
+
+  private usageDateColumn = -1
+  private quantityColumn = -1
+  private amountColumn = -1
+
+  onRecord(cells: RawCell[], row: number, problem: string | null, isCsv: boolean): void {
+    if (isCsv ? isBlankRecord(cells as string[]) : cells.every((c) => cellText(c).trim() === '')) return
+    if (this.header === null && this.unreadable === null && !this.missing) {
+      this.readHeader(cells.map(cellText))
+      return
+    }
+    this.rows++
+    if (this.unreadable !== null || this.missing) {
+      this.rejected++
+      return
+    }
+    this.count(this.validate(cells, row, problem, isCsv))
+  }
+
+  /** A record of the fast CSV tokenizer: only the used cells are decoded, unless the row needs a closer look. */
+  onView(record: CsvRecord, row: number): void {
+    if (record.isBlank()) return
+    if (this.header === null && this.unreadable === null && !this.missing) {
+      this.readHeader(record.all())
+      return
+    }
+    this.rows++
+    if (this.unreadable !== null || this.missing) {
+      this.rejected++
+      return
+    }
+    this.count(this.validateView(record, row))
+  }
+
+  private count(problems: Finding | null): void {
+    if (problems !== null) {
+      this.rejected++
+      this.findings.push(problems)
+    } else {
+      this.accepted++
+    }
+  }
+
+  private readHeader(names: string[]): void {
+    const verdict = judgeHeader(names)
+    if ('reason' in verdict) {
+      this.unreadable = verdict
+      return
+    }
+    // Note: the kind comes from discover; a header of another kind now means the file changed under the run.
+    if (verdict.kind !== this.def.kind) {
+      this.unreadable = { reason: `its header is now that of a ${verdict.kind} file, not ${this.def.kind}` }
+      return
+    }
+    const map = mapHeader(this.def.kind, names)
+    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)) }
+    if (map.missing.length > 0) {
+      this.missing = true
+      const list = map.missing.join(', ')
+      this.findings.push(
+        finding('MISSING_COLUMN', {
+          file: this.file,
+          row: 1,
+          column: map.missing[0] ?? null,
+          value: null,
+          message: `The ${this.def.kind} file has no ${list} column${map.missing.length > 1 ? 's' : ''}: none of its rows are used. Export it again with ${map.missing.length > 1 ? 'these columns' : 'this column'}.`,
+        }),
+      )
+    }
+  }
+
+  /** Null when the row was loaded, else its REJECTED_ROW finding. */
+  private validate(cells: RawCell[], row: number, problem: string | null, isCsv: boolean): Finding | null {
+    const header = this.header!
+    const width = header.names.length
+    if (isCsv && cells.length !== width) {
+      return this.reject(row, null, null, `the row has ${cells.length} cells but the header has ${width}, so its values do not line up with the columns`, cells)
+    }
+    if (!isCsv && cells.length > width) {
+      for (let i = width; i < cells.length; i++) {
+        if (cellText(cells[i]).trim() !== '') return this.reject(row, i, cells[i], 'holds a value to the right of the last header column', cells)
+      }
+    }
+    if (problem !== null) return this.reject(row, null, null, problem, cells)
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]
+      if (typeof cell === 'string' && cell.length > MAX_CELL) {
+        return this.reject(row, i, cell, `has ${cell.length} characters, more than Excel's limit of ${MAX_CELL}`, cells)
+      }
+    }
+
+    const indexes = header.indexes
+    const projected: RawCell[] = new Array(indexes.length)
+    for (let c = 0; c < indexes.length; c++) {
+      const i = indexes[c]!
+      const cell = i < 0 ? undefined : cells[i]
+      if (typeof cell === 'string' && cell.includes('\uFFFD')) {
+        return this.reject(row, i, cell, 'contains U+FFFD, the replacement character (the text was damaged before export)', cells)
+      }
+      projected[c] = cell
+    }
+
+    return this.validateProjected(projected, row, () => cells, isCsv)
+  }
+
+  /** The same checks as `validate` on a fast-tokenizer record; any row off the common case goes through `validate`. */
+  private validateView(record: CsvRecord, row: number): Finding | null {
+    const header = this.header!
+    const width = header.names.length
+    if (record.count !== width) return this.validate(record.all(), row, null, true)
+    for (let i = 0; i < width; i++) {
+      if (record.byteLength(i) > MAX_CELL) return this.validate(record.all(), row, null, true)
+    }
+    const indexes = header.indexes
+    const projected: RawCell[] = new Array(indexes.length)
+    for (let c = 0; c < indexes.length; c++) {
+      const i = indexes[c]!
+      if (i < 0) continue
+      const cell = record.text(i)
+      if (cell.includes('\uFFFD')) return this.validate(record.all(), row, null, true)
+      projected[c] = cell
+    }
+    return this.validateProjected(projected, row, () => record.all(), true)
+  }
+
+  /** Schema, cross-row key, insert (and usage totals) for a row whose shape is fine. */
+  private validateProjected(projected: RawCell[], row: number, allCells: () => RawCell[], isCsv: boolean): Finding | null {
+    const header = this.header!
+    const indexes = header.indexes
+    const parsed = this.def.schema.safeParse(projected)
+    if (!parsed.success) {
+      const cells = allCells()
+      const issues = parsed.error.issues.map((issue) => {
+        const c = typeof issue.path[0] === 'number' ? issue.path[0] : -1
+        const i = c >= 0 ? (indexes[c] ?? -1) : -1
+        return { i, name: this.def.columns[c]?.name ?? '', message: issue.message, value: i >= 0 ? cells[i] : null }
+      })
+      const first = issues[0]!
+      const text = issues.map((p) => describeProblem(p.i, p.name, p.value, p.message, header.names)).join('; ')
+      return this.reject(row, first.i, first.value, text, cells, true)
+    }
+    const values = parsed.data
+
+    if (this.keyColumn >= 0) {
+      const key = String(values[this.keyColumn]).toLowerCase()
+      const seen = this.shared.keysOf(this.def.kind).get(key)
+      const keyIndex = indexes[this.keyColumn]!
+      if (seen !== undefined) {
+        const cells = allCells()
+        return this.reject(row, keyIndex, cells[keyIndex], `repeats ${seen}; only the first row with this ${this.def.uniqueKey} is used`, cells)
+      }
+      this.shared.keysOf(this.def.kind).set(key, `${this.file} row ${row}`)
+      this.newKeys.push(key)
+    }
+
+    // One parameter array per file, refilled per row: better-sqlite3 binds it synchronously (less garbage).
+    const params = this.params
+    params[0] = this.file
+    params[1] = row
+    for (let c = 0; c < values.length; c++) params[c + 2] = values[c]
+    if (this.def.kind === 'reconciliation') {
+      const cells = allCells()
+      const texts = isCsv ? (cells as string[]) : header.names.map((_, i) => cellText(cells[i]))
+      const at = values.length + 2
+      params[at] = this.shared.nextLineId++
+      params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))
+      params[at + 2] = rowKey(header.keyOrder, texts)
+    }
+    if (this.totals === null) {
+      this.writer.add(params)
+      return null
+    }
+    // A usage row is summed; only a row dated outside the period is also stored whole (its own finding).
+    const key = this.totalsKey
+    for (let k = 0; k < key.length; k++) {
+      const c = this.totalsColumns[k]!
+      key[k] = c < 0 ? null : (values[c] as string | null)
+    }
+    const inPeriod = this.totals.inPeriod(values[this.usageDateColumn] as string)
+    if (!inPeriod) this.writer.add(params)
+    this.totals.add(key, row, inPeriod, values[this.quantityColumn] as string, values[this.amountColumn] as string)
+    return null
+  }
+
+  /** REJECTED_ROW: `i` is the cell's 0-based column in the file (for its letter), -1/null when the row as a whole. */
+  private reject(row: number, i: number | null, value: RawCell, message: string, cells: RawCell[], composed = false): Finding {
+    const names = this.header?.names ?? []
+    const column = i !== null && i >= 0 ? columnLabel(i, names) : null
+    const text = composed ? message : column ? describeProblem(i!, '', value, message, names) : `Row rejected: ${message}`
+    const cellAt = (c: number) => {
+      const idx = c >= 0 ? (this.header?.indexes[c] ?? -1) : -1
+      const v = idx >= 0 ? cellText(cells[idx]).trim() : ''
+      return v === '' ? null : clean(v)
+    }
+    return finding('REJECTED_ROW', {
+      file: this.file,
+      row,
+      column,
+      value: value === null || value === undefined ? null : shorten(clean(cellText(value))),
+      customerId: cellAt(this.customerColumn),
+      subscriptionId: cellAt(this.subscriptionColumn),
+      resellerId: cellAt(this.resellerColumn),
+      message: `${text}. The row is not used; correct it in the file and run again.`,
+    })
+  }
+
+  finish(): void {
+    this.writer.flush()
+    this.totals?.flush()
+  }
+
+  /** The header as already read by another thread (the second half of a split usage file). */
+  useHeader(names: string[]): void {
+    this.readHeader(names)
+  }
+
+  /** Adds the counters and findings of the file's second half, read in a worker thread; its rows move by `offset`. */
+  adoptHalf(half: { rows: number; accepted: number; rejected: number; findings: Finding[] }, offset: number): void {
+    this.rows += half.rows
+    this.accepted += half.accepted
+    this.rejected += half.rejected
+    for (const f of half.findings) this.findings.push({ ...f, row: f.row + offset })
+  }
+
+  forgetKeys(): void {
+    const keys = this.shared.keysOf(this.def.kind)
+    for (const k of this.newKeys) keys.delete(k)
+    this.newKeys = []
+  }
+}
+
+/** `UnitPrice (P)`: header name and spreadsheet letter. */
+function columnLabel(i: number, names: readonly string[]): string {
+  const name = (names[i] ?? '').trim()
+  return `${name === '' ? 'column' : clean(name)} (${columnLetter(i)})`
+}
+
+/** One problem of a row as text that names the column and the value. */
+function describeProblem(i: number, fallbackName: string, value: RawCell, message: string, names: readonly string[]): string {
+  const label = i >= 0 ? columnLabel(i, names) : `${fallbackName} (missing column)`
+  const text = shorten(clean(cellText(value).trim()))
+  if (message.startsWith("'")) return `${label}: ${clean(message)}`
+  if (text === '') return `${label} ${message}`
+  return `${label} '${text}' ${message}`
+}
+
+/** U+FFFD never reaches an output (SPEC §2): shown as its code instead. */
+export function clean(text: string): string {
+  return text.includes('\uFFFD') ? text.replaceAll('\uFFFD', '\\uFFFD') : text
+}
+
+function shorten(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text
+}
+

@@ -1,0 +1,114 @@
+/**
+ * The usage combiner (issue 7; stages/usage-totals.ts has the whole picture): exact sums per usage group of one
+ * file's accepted rows, at most MAX_GROUPS held, flushed as plain rows to a sink. Pure and light to import: the
+ * worker thread of a split usage file (stages/usage-half.ts) runs it too.
+ */
+import { ExactSum } from '../pipeline/scaled-sum.js'
+
+/** Columns of a usage group, in key order (all text, nullable where the usage schema allows an empty cell). */
+export const TOTAL_KEY = [
+  'customer_id', 'customer_name', 'tier2_mpn_id', 'subscription_id', 'entitlement_id', 'entitlement_description',
+  'product_id', 'sku_id', 'meter_category', 'meter_id', 'meter_name', 'billing_currency',
+] as const
+
+/**
+ * Groups held before a flush. A usage export lists a subscription's meters day after day, so groups repeat in
+ * runs and a flush rarely splits one; ~250 bytes a group keeps the combiner near 10 MiB.
+ */
+export const MAX_GROUPS = 40_000
+
+interface Group {
+  key: (string | null)[]
+  inPeriod: number
+  rows: number
+  firstRow: number
+  lastRow: number
+  quantity: ExactSum
+  amount: ExactSum
+}
+
+const NULL_MARK = '\u0001'
+const SEP = '\u0000'
+
+/** One flushed group as stored: first_row, last_row, ...TOTAL_KEY, in_period, rows, quantity, billing_pre_tax_total. */
+export type PartialRow = (string | number | null)[]
+
+/** Receives one flush of groups (in first-seen order); plain data, so a worker thread can post it. */
+export type PartialSink = (rows: PartialRow[]) => void
+
+/** Columns of a PartialRow, in order. */
+export const PARTIAL_COLUMNS = ['first_row', 'last_row', ...TOTAL_KEY, 'in_period', 'rows', 'quantity', 'billing_pre_tax_total'] as const
+
+/** Exact per-group sums of one usage file, flushed to `sink` every MAX_GROUPS groups and at `finish`. */
+export class UsageCombiner {
+  private readonly groups = new Map<string, Group>()
+  /** The previous row's group and key: daily rows of one meter come in runs, and a run skips the map. */
+  private last: Group | null = null
+  private readonly lastKey: (string | null)[] = []
+
+  constructor(
+    private readonly periodStart: string,
+    private readonly periodEnd: string,
+    private readonly sink: PartialSink,
+    private readonly maxGroups = MAX_GROUPS,
+  ) {}
+
+  /** True when a UsageDate (ISO) falls in the period. */
+  inPeriod(usageDate: string): boolean {
+    return usageDate >= this.periodStart && usageDate <= this.periodEnd
+  }
+
+  /** One accepted usage row: its key cells, its Excel row, whether it is in the period, and the two amounts as stored. */
+  add(key: readonly (string | null)[], row: number, inPeriod: boolean, quantity: string, amount: string): void {
+    const g = this.sameAsLast(key, inPeriod) ? this.last! : this.find(key, inPeriod, row)
+    g.rows++
+    g.lastRow = row
+    g.quantity.add(quantity)
+    g.amount.add(amount)
+  }
+
+  private sameAsLast(key: readonly (string | null)[], inPeriod: boolean): boolean {
+    const last = this.last
+    if (last === null || last.inPeriod !== (inPeriod ? 1 : 0)) return false
+    const lastKey = this.lastKey
+    for (let k = 0; k < key.length; k++) if (key[k] !== lastKey[k]) return false
+    return true
+  }
+
+  private find(key: readonly (string | null)[], inPeriod: boolean, row: number): Group {
+    let id = inPeriod ? '1' : '0'
+    let plain = true
+    for (const k of key) {
+      if (k === null) id += SEP + NULL_MARK
+      else {
+        if (k.includes(SEP) || k.includes(NULL_MARK)) plain = false
+        id += SEP + k
+      }
+    }
+    if (!plain) id = JSON.stringify([inPeriod, key]) // cells holding the separators: an unambiguous key
+    let g = this.groups.get(id)
+    if (g === undefined) {
+      if (this.groups.size >= this.maxGroups) this.flush()
+      // The key is kept as parsed back from the flat id: cells may be slices of a whole CSV line.
+      g = { key: plain ? keyOf(id) : (JSON.parse(id) as [number, (string | null)[]])[1], inPeriod: inPeriod ? 1 : 0, rows: 0, firstRow: row, lastRow: row, quantity: new ExactSum(), amount: new ExactSum() }
+      this.groups.set(id, g)
+    }
+    this.last = g
+    for (let k = 0; k < key.length; k++) this.lastKey[k] = key[k]!
+    return g
+  }
+
+  /** Hands the held groups to the sink and forgets them. */
+  flush(): void {
+    if (this.groups.size === 0) return
+    const rows: PartialRow[] = []
+    for (const g of this.groups.values()) rows.push([g.firstRow, g.lastRow, ...g.key, g.inPeriod, g.rows, g.quantity.text(), g.amount.text()])
+    this.sink(rows)
+    this.groups.clear()
+    this.last = null
+  }
+}
+
+function keyOf(id: string): (string | null)[] {
+  return id.split(SEP).slice(1).map((k) => (k === NULL_MARK ? null : k))
+}

@@ -1,0 +1,183 @@
+/**
+ * A big usage CSV read on both cores (issue 7): this thread reads bytes [0, splitAt) while a worker thread
+ * (stages/usage-half.ts) reads [splitAt, end), each validating and summing its rows with its own FileIngest and
+ * combiner. `splitAt` is just after a line ending near the middle.
+ *
+ * Note: a line ending can sit inside a quoted cell, so the split is speculative. This thread reads from the
+ * file's start and so knows the quoting: its half must end cleanly at `splitAt`, and both halves must be plain
+ * UTF-8 with the same line ending. Otherwise the worker's work is thrown away and the caller reads the file
+ * again as a whole (outcome `reread` or `not-utf8`), exactly as when the one-thread fast reader gives up.
+ *
+ * The worker's row numbers count from its first record; once this half is read, its record count is the offset
+ * that makes them the file's rows. What the worker posts (partial sums, out-of-period rows) waits in temporary
+ * tables until then and is appended after this half's, so the staging DB is the same on every run.
+ *
+ * In: the file, its header names, the FileIngest of this thread. Out: the CSV outcome as `readCsv` gives it,
+ * with counters, findings and rows of both halves; or null when the worker could not start (read in one thread).
+ */
+import { open, stat } from 'node:fs/promises'
+import { Worker } from 'node:worker_threads'
+import type { Db } from '../pipeline/db.js'
+import { KINDS, mapHeader } from '../schemas/kinds/index.js'
+import { judgeHeader } from '../schemas/kinds/header-verdict.js'
+import type { CsvOutcome } from './readers/csv.js'
+import { PROGRESS_EVERY } from './readers/csv.js'
+import { openBytes } from './readers/bytes.js'
+import { readCsvFast } from './readers/csv-fast.js'
+import type { FileIngest } from './file-ingest.js'
+import { PARTIAL_COLUMNS, type PartialRow } from './usage-combiner.js'
+import type { HalfData, HalfDone, HalfMessage } from './usage-half.js'
+
+/** Files from this size on are split (below it, starting a worker costs more than it saves). */
+export const SPLIT_MIN_BYTES = 48 << 20
+
+/** Just after the first LF at or after the middle of the file; null when the file is small or has none there. */
+export async function splitPoint(path: string, minBytes = SPLIT_MIN_BYTES): Promise<number | null> {
+  const size = (await stat(path)).size
+  if (size < minBytes) return null
+  const handle = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(1 << 20)
+    for (let at = Math.floor(size / 2); at < size; at += buf.length) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, at)
+      const lf = buf.subarray(0, bytesRead).indexOf(0x0a)
+      if (lf >= 0) return at + lf + 1 < size ? at + lf + 1 : null
+      if (bytesRead === 0) return null
+    }
+    return null
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The header of a usage file that can be split: plain UTF-8 whose first record maps to every required column. */
+export async function splittableHeader(path: string): Promise<string[] | null> {
+  let names: string[] | null = null
+  await readCsvFast(openBytes(path, false, { end: Math.min(1 << 20, (await stat(path)).size) }), (record) => {
+    if (record.isBlank()) return true
+    names = record.all()
+    return false
+  })
+  if (names === null) return null
+  const verdict = judgeHeader(names)
+  if ('reason' in verdict || verdict.kind !== 'usage' || mapHeader('usage', names).missing.length > 0) return null
+  return names
+}
+
+const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
+
+export async function readInTwo(
+  db: Db,
+  path: string,
+  splitAt: number,
+  file: FileIngest,
+  names: string[],
+  report?: (rows: number, bytes: number) => void,
+): Promise<CsvOutcome | null> {
+  const workerData: HalfData = {
+    path, file: file.file, splitAt, names, periodStart: file.shared.periodStart, periodEnd: file.shared.periodEnd,
+  }
+  let worker: Worker
+  try {
+    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData })
+  } catch {
+    return null
+  }
+  const pending = new PendingHalf(db)
+  let workerRows = 0
+  let workerBytes = 0
+  let mainRows = 0
+  let mainBytes = 0
+  const progress = () => report?.(mainRows + workerRows, mainBytes + workerBytes)
+  let started = false
+  const done = new Promise<HalfDone | null>((resolve, reject) => {
+    worker.on('message', (message: HalfMessage) => {
+      started = true
+      if (message.type === 'partials') pending.partials(message.rows)
+      else if (message.type === 'rows') pending.usageRows(message.rows)
+      else if (message.type === 'progress') {
+        workerRows = message.rows
+        workerBytes = message.bytes
+        progress()
+      } else resolve(message)
+    })
+    // Before its first message the thread may be unable to start (no TypeScript loader): read in one thread.
+    worker.on('error', (error) => (started ? reject(error) : resolve(null)))
+    worker.on('exit', (code) => (started ? reject(new Error(`the usage worker thread stopped (exit code ${code})`)) : resolve(null)))
+  })
+
+  const source = openBytes(path, false, { end: splitAt })
+  const mine = await readCsvFast(source, (record, index) => {
+    file.onView(record, index + 1)
+    if ((index + 1) % PROGRESS_EVERY === 0) {
+      mainRows = file.rows
+      mainBytes = source.bytesRead()
+      progress()
+    }
+  })
+  const theirs = await done
+  await worker.terminate()
+  if (theirs === null) {
+    pending.drop()
+    return null
+  }
+  const clean =
+    mine.status === 'ok' && theirs.outcome.status === 'ok' &&
+    (mine.lineEnding === null || theirs.outcome.lineEnding === null || mine.lineEnding === theirs.outcome.lineEnding)
+  if (!clean) {
+    pending.drop()
+    const records = mine.records + theirs.outcome.records
+    return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256: theirs.sha256, records }
+  }
+  file.finish() // this half's last partial sums first, then the worker's
+  pending.append(file.file, mine.records)
+  pending.drop()
+  file.adoptHalf(theirs, mine.records)
+  return { status: 'ok', sha256: theirs.sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
+}
+
+/** What the worker posted, held in temporary tables with its own row numbers until the offset is known. */
+class PendingHalf {
+  private readonly insertPartial
+  private readonly insertRow
+
+  constructor(private readonly db: Db) {
+    const s = db.sqlite
+    s.exec(`drop table if exists temp.pending_partials; drop table if exists temp.pending_usage_rows;
+      create temp table pending_partials (${PARTIAL_COLUMNS.join(', ')});
+      create temp table pending_usage_rows (${USAGE_COLUMNS.join(', ')});`)
+    this.insertPartial = s.transaction((rows: PartialRow[]) => {
+      const st = s.prepare(`insert into temp.pending_partials values (${PARTIAL_COLUMNS.map(() => '?').join(', ')})`)
+      for (const r of rows) st.run(r)
+    })
+    this.insertRow = s.transaction((rows: unknown[][]) => {
+      const st = s.prepare(`insert into temp.pending_usage_rows values (${USAGE_COLUMNS.map(() => '?').join(', ')})`)
+      for (const r of rows) st.run(r)
+    })
+  }
+
+  partials(rows: PartialRow[]): void {
+    this.insertPartial(rows)
+  }
+
+  usageRows(rows: unknown[][]): void {
+    this.insertRow(rows)
+  }
+
+  /** Appends the worker's rows after this thread's, their row numbers moved by `offset` records. */
+  append(file: string, offset: number): void {
+    const s = this.db.sqlite
+    const partialCols = PARTIAL_COLUMNS.join(', ')
+    const movedPartials = PARTIAL_COLUMNS.map((c) => (c === 'first_row' || c === 'last_row' ? `${c} + @offset` : c)).join(', ')
+    const rowCols = USAGE_COLUMNS.join(', ')
+    const movedRows = USAGE_COLUMNS.map((c) => (c === 'source_row' ? 'source_row + @offset' : c === 'source_file' ? '@file' : c)).join(', ')
+    s.transaction(() => {
+      s.prepare(`insert into usage_partials (source_file, ${partialCols}) select @file, ${movedPartials} from temp.pending_partials order by rowid`).run({ file, offset })
+      s.prepare(`insert into usage_rows (${rowCols}) select ${movedRows} from temp.pending_usage_rows order by rowid`).run({ file, offset })
+    })()
+  }
+
+  drop(): void {
+    this.db.sqlite.exec('drop table if exists temp.pending_partials; drop table if exists temp.pending_usage_rows;')
+  }
+}

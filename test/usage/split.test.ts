@@ -1,0 +1,113 @@
+/**
+ * A usage CSV read in two halves on two threads (stages/usage-split.ts) gives exactly what one thread gives: the
+ * same counters, the same findings at the same rows, the same sums, the same rows stored whole. And when the
+ * middle of the file cuts a quoted cell or the second half is not UTF-8, the split is given up and the file is
+ * read as a whole. Files here are small: CSP_BILLING_USAGE_SPLIT_BYTES=1 makes every usage file split.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
+
+const USAGE = ['CustomerId', 'CustomerName', 'SubscriptionId', 'ProductId', 'SkuId', 'UsageDate', 'MeterId', 'MeterCategory', 'MeterName', 'Quantity', 'UnitPrice', 'BillingPreTaxTotal', 'BillingCurrency', 'EntitlementId', 'Tier2MpnId']
+
+function usageRow(i: number, o: Record<string, string> = {}): string[] {
+  const d: Record<string, string> = {
+    CustomerId: `cust-${i % 3}`, CustomerName: 'Contoso, "Test" Ltd', SubscriptionId: 'azure-1', ProductId: 'DZH318Z0BP0L', SkuId: '004P',
+    UsageDate: `10/${String(1 + (i % 28)).padStart(2, '0')}/2026`, MeterId: `m-${i % 5}`, MeterCategory: 'Storage', MeterName: 'LRS',
+    Quantity: `${i}.25`, UnitPrice: '0.1', BillingPreTaxTotal: `0.${String(i).padStart(3, '0')}818498056067117`, BillingCurrency: 'EUR',
+    EntitlementId: 'ent-1', Tier2MpnId: '1234567', ...o,
+  }
+  return USAGE.map((c) => d[c] ?? '')
+}
+const line = (cells: string[]) => cells.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')
+
+/** 400 rows with rejected, out-of-period and blank rows spread over both halves. */
+function mixedRows(): string[] {
+  const lines = [line(USAGE)]
+  for (let i = 0; i < 400; i++) {
+    if (i % 97 === 13) lines.push(line(usageRow(i, { Quantity: 'twelve' })))
+    else if (i % 89 === 7) lines.push(line(usageRow(i, { UsageDate: '09/30/2026' })))
+    else if (i % 151 === 50) lines.push('')
+    else lines.push(line(usageRow(i)))
+  }
+  return lines
+}
+
+interface Ingested {
+  threads: number[]
+  files: unknown[]
+  findings: unknown[]
+  totals: unknown[]
+  whole: unknown[]
+  summed: number
+}
+
+let input: TestInput | undefined
+afterEach(async () => {
+  await input?.cleanup()
+  input = undefined
+  delete process.env.CSP_BILLING_USAGE_SPLIT_BYTES
+  delete process.env.CSP_BILLING_USAGE_THREADS
+})
+
+async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread'): Promise<Ingested> {
+  await input?.cleanup()
+  input = makeInput()
+  input.write('usage.csv', content)
+  if (mode === 'split') {
+    process.env.CSP_BILLING_USAGE_SPLIT_BYTES = '1'
+    delete process.env.CSP_BILLING_USAGE_THREADS
+  } else process.env.CSP_BILLING_USAGE_THREADS = '1'
+  const { findings, summary } = await runIngest(input.ctx)
+  const db = input.ctx.db.sqlite
+  return {
+    threads: summary.files.map((f) => f.threads),
+    files: inputFiles(input.ctx).map(({ file, rows, accepted, rejected, sha256 }) => ({ file, rows, accepted, rejected, sha256 })),
+    findings: findings.map((f) => ({ rule: f.rule, row: f.row, column: f.column, value: f.value, message: f.message })),
+    totals: db.prepare('select * from usage_totals').all(),
+    whole: db.prepare('select * from usage_rows order by usage_id').all(),
+    summed: (db.prepare('select coalesce(sum(rows), 0) n from usage_partials').get() as { n: number }).n,
+  }
+}
+
+async function expectSameBothWays(content: string | Buffer): Promise<Ingested> {
+  const one = await ingestWith(content, 'one-thread')
+  const split = await ingestWith(content, 'split')
+  expect(one.threads).toEqual([1])
+  expect({ ...split, threads: one.threads }).toEqual(one)
+  return split
+}
+
+describe('a usage file split over two threads', () => {
+  it('rejected, out-of-period and blank rows in both halves: same rows, findings, sums and stored rows as one thread', async () => {
+    const got = await expectSameBothWays(`${mixedRows().join('\r\n')}\r\n`)
+    expect(got.files).toMatchObject([{ rows: 397, rejected: 4 }])
+    expect(got.summed).toBe(393)
+    expect(got.findings.map((f) => (f as { row: number }).row)).toEqual([15, 112, 209, 306])
+    expect(got.whole).toHaveLength(5)
+    expect(got.threads).toEqual([2])
+  }, 60_000)
+
+  it('LF line endings and no final line ending', async () => {
+    expect((await expectSameBothWays(mixedRows().join('\n'))).threads).toEqual([2])
+  }, 60_000)
+
+  it('the middle falls inside a quoted cell with line breaks: the split is given up, the file read as a whole', async () => {
+    const lines = mixedRows()
+    const long = usageRow(1000, { CustomerName: Array.from({ length: 3000 }, (_, k) => `line ${k}`).join('\n') })
+    lines.splice(200, 0, line(long))
+    const got = await expectSameBothWays(`${lines.join('\r\n')}\r\n`)
+    expect(got.files).toMatchObject([{ rows: 398, rejected: 4 }])
+    expect(got.threads).toEqual([1])
+  }, 60_000)
+
+  it('invalid UTF-8 in the second half: read again as Windows-1252, as in one thread', async () => {
+    const lines = mixedRows()
+    lines[350] = line(usageRow(350, { CustomerName: 'Caf\u00e9' }))
+    const bytes = Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')
+    const at = bytes.indexOf(Buffer.from('Caf\u00e9', 'utf8'))
+    const latin1 = Buffer.concat([bytes.subarray(0, at + 3), Buffer.from([0xe9]), bytes.subarray(at + 5)])
+    const got = await expectSameBothWays(latin1)
+    expect((got.totals as { customer_name: string }[]).some((t) => t.customer_name === 'Caf\u00e9')).toBe(true)
+    expect(got.threads).toEqual([1])
+  }, 60_000)
+})
