@@ -7,11 +7,12 @@
  *   npm run bench                      # scale 1
  *   npm run bench -- --scale 4         # 4,000,000 usage rows: memory must stay flat
  *   npm run bench -- --usage-rows 200000 --recon-lines 10000 --keep
+ *   npm run bench -- --reuse /tmp/csp-bench-XXXX   # a month kept by --keep: no generation, same figures
  *
  * A script, not a test: figures go to stdout (and the README), targets are checked by reading them.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -29,21 +30,25 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     // V8 old-space cap for the pipeline process, in MiB (e.g. 400): shows live memory rather than lazy GC growth.
     heap: { type: 'string' },
+    reuse: { type: 'string' },
   },
 })
 const scale = Number(values.scale)
-const usageRows = Number(values['usage-rows'] ?? 1_000_000 * scale)
+let usageRows = Number(values['usage-rows'] ?? 1_000_000 * scale)
 const reconLines = Number(values['recon-lines'] ?? 50_000 * scale)
 const seed = Number(values.seed)
 
-const root = mkdtempSync(join(tmpdir(), 'csp-bench-'))
+const root = values.reuse ?? mkdtempSync(join(tmpdir(), 'csp-bench-'))
 const inputRoot = join(root, 'input')
 const outputRoot = join(root, 'output')
-log(`bench: ${usageRows.toLocaleString('en-US')} usage rows, ${reconLines.toLocaleString('en-US')} reconciliation lines, seed ${seed}, in ${root}`)
+rmSync(outputRoot, { recursive: true, force: true })
 
 let t = performance.now()
-const generated = await generateMonth({ dir: inputRoot, period: PERIOD, usageRows, reconLines, seed })
-log(`generated in ${secs(performance.now() - t)} s (${(generated.usageBytes / 1048576).toFixed(0)} MiB of usage CSV)`)
+if (values.reuse === undefined) {
+  log(`bench: ${usageRows.toLocaleString('en-US')} usage rows, ${reconLines.toLocaleString('en-US')} reconciliation lines, seed ${seed}, in ${root}`)
+  const generated = await generateMonth({ dir: inputRoot, period: PERIOD, usageRows, reconLines, seed })
+  log(`generated in ${secs(performance.now() - t)} s (${(generated.usageBytes / 1048576).toFixed(0)} MiB of usage CSV)`)
+} else log(`bench: reusing the month in ${root}`)
 
 // Pipeline first, in its own process (tsx start-up included, ~0.4 s).
 const heapFlags = values.heap ? [`--max-old-space-size=${Number(values.heap)}`] : []
@@ -53,7 +58,15 @@ const child = spawnSync(process.execPath, [...heapFlags, '--import', 'tsx', join
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 const line = child.stdout.trim().split('\n').pop() ?? '{}'
-const pipeline = JSON.parse(line) as { exitCode: number; message: string | null; wall: number; stages: Record<string, number>; maxRssMiB: number }
+const pipeline = JSON.parse(line) as { exitCode: number; message: string | null; wall: number; stages: Record<string, number>; peaks: Record<string, number>; maxRssMiB: number }
+
+// The usage rows the run read (a reused month may have another scale than the flags say).
+try {
+  const runJson = JSON.parse(readFileSync(join(outputRoot, PERIOD, 'run.json'), 'utf8')) as { inputs: { kind: string; rows: number }[] }
+  usageRows = runJson.inputs.filter((i) => i.kind === 'usage').reduce((n, i) => n + i.rows, 0)
+} catch {
+  // no run.json (the run failed): keep the requested figure
+}
 
 // DuckDB: the same usage file(s) → the same tie-out sums.
 const usageFiles = readdirSync(join(inputRoot, PERIOD)).filter((f) => /usage/i.test(f)).map((f) => join(inputRoot, PERIOD, f))
@@ -76,7 +89,7 @@ const out = [
   `|---|---|`,
   `| usage rows | ${usageRows.toLocaleString('en-US')} |`,
   `| reconciliation lines | ${reconLines.toLocaleString('en-US')} |`,
-  ...Object.entries(pipeline.stages).map(([stage, s]) => `| stage ${stage} | ${s.toFixed(2)} s${stage === 'ingest' || stage === 'reconcile' || stage === 'write' ? ` (${rate(usageRows, s)} usage rows/s)` : ''} |`),
+  ...Object.entries(pipeline.stages).map(([stage, s]) => `| stage ${stage} | ${s.toFixed(2)} s${stage === 'ingest' || stage === 'reconcile' || stage === 'write' ? ` (${rate(usageRows, s)} usage rows/s)` : ''}; peak RSS so far ${pipeline.peaks[stage] ?? '?'} MiB |`),
   `| pipeline wall (fresh process) | ${pipeline.wall.toFixed(2)} s |`,
   `| pipeline peak RSS${values.heap ? ` (V8 heap capped at ${values.heap} MiB)` : ''} | ${pipeline.maxRssMiB.toFixed(0)} MiB |`,
   `| pipeline exit code | ${pipeline.exitCode}${pipeline.message ? ` (${pipeline.message})` : ''} |`,
@@ -86,7 +99,7 @@ const out = [
 ]
 process.stdout.write(`${out.join('\n')}\n`)
 
-if (!values.keep) rmSync(root, { recursive: true, force: true })
+if (!values.keep && values.reuse === undefined) rmSync(root, { recursive: true, force: true })
 else log(`kept ${root} (${(dirSize(root) / 1048576).toFixed(0)} MiB)`)
 
 function log(text: string): void {

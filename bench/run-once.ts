@@ -11,6 +11,8 @@ if (!inputRoot || !outputRoot || !period) {
   process.exit(2)
 }
 const stages: Record<string, number> = {}
+/** Peak RSS so far (MiB) at the end of each stage: shows which stage sets the peak. */
+const peaks: Record<string, number> = {}
 let peakRss = 0
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss())
@@ -23,11 +25,14 @@ const outcome = await runPipeline({
   configPath: 'csp-billing.config.json.absent',
   configExplicit: false,
   onProgress: (e) => {
-    if (e.type === 'stage-end') stages[e.stage] = e.ms / 1000
+    if (e.type === 'stage-end') {
+      stages[e.stage] = e.ms / 1000
+      peaks[e.stage] = Math.round(process.resourceUsage().maxRSS / 1024)
+    }
   },
 })
 clearInterval(sampler)
 const wall = (performance.now() - started) / 1000
 // maxRSS from the kernel is the true peak (KiB); the sampler is a fallback.
 const maxRssMiB = Math.max(process.resourceUsage().maxRSS / 1024, peakRss / 1048576)
-process.stdout.write(`${JSON.stringify({ exitCode: outcome.exitCode, message: outcome.message ?? null, wall, stages, maxRssMiB })}\n`)
+process.stdout.write(`${JSON.stringify({ exitCode: outcome.exitCode, message: outcome.message ?? null, wall, stages, peaks, maxRssMiB })}\n`)

@@ -28,6 +28,9 @@ import type { FileIngest } from './file-ingest.js'
 import { PARTIAL_COLUMNS, type PartialRow } from './usage-combiner.js'
 import type { HalfData, HalfDone, HalfMessage } from './usage-half.js'
 
+/** Old-space cap of the worker thread, in MiB. */
+const WORKER_HEAP_MB = 128
+
 /** Files from this size on are split (below it, starting a worker costs more than it saves). */
 export const SPLIT_MIN_BYTES = 48 << 20
 
@@ -79,7 +82,8 @@ export async function readInTwo(
   }
   let worker: Worker
   try {
-    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData })
+    // The half keeps at most MAX_GROUPS groups: a small old space keeps its garbage, and the RSS, low.
+    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
   } catch {
     return null
   }
