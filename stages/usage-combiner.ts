@@ -89,9 +89,11 @@ export class UsageCombiner {
     let g = this.groups.get(id)
     if (g === undefined) {
       if (this.groups.size >= this.maxGroups) this.flush()
-      // The key is kept as parsed back from the flat id: cells may be slices of a whole CSV line.
-      g = { key: plain ? keyOf(id) : (JSON.parse(id) as [number, (string | null)[]])[1], inPeriod: inPeriod ? 1 : 0, rows: 0, firstRow: row, lastRow: row, quantity: new ExactSum(), amount: new ExactSum() }
-      this.groups.set(id, g)
+      // Note: cells may be slices of a whole CSV line, and `id` a rope of them; kept as they are, every group
+      // would pin its first row's line (~1 KB). A JSON round trip stores fresh flat copies (once per group).
+      const [flatId, flatKey] = JSON.parse(JSON.stringify([id, key])) as [string, (string | null)[]]
+      g = { key: flatKey, inPeriod: inPeriod ? 1 : 0, rows: 0, firstRow: row, lastRow: row, quantity: new ExactSum(), amount: new ExactSum() }
+      this.groups.set(flatId, g)
     }
     this.last = g
     for (let k = 0; k < key.length; k++) this.lastKey[k] = key[k]!
@@ -107,8 +109,4 @@ export class UsageCombiner {
     this.groups.clear()
     this.last = null
   }
-}
-
-function keyOf(id: string): (string | null)[] {
-  return id.split(SEP).slice(1).map((k) => (k === NULL_MARK ? null : k))
 }
