@@ -15,6 +15,7 @@ import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type 
 import { insertFindings, linkFindingsToLines, readFindings } from './findings-store.js'
 import type { Finding } from './diagnostics.js'
 import type { Settings } from '../schemas/config.js'
+import { collectGarbage } from './gc.js'
 import { discover } from '../stages/discover.js'
 import { ingest } from '../stages/ingest.js'
 import { price } from '../stages/price.js'
@@ -161,6 +162,7 @@ function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
       throw crash
     }
     insertFindings(ctx.db, result.findings)
+    collectGarbage()
     onProgress?.({ type: 'stage-end', stage, ms: performance.now() - started, findings: result.findings.length })
     return result.output
   }

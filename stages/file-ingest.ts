@@ -193,7 +193,8 @@ export class FileIngest {
       const i = indexes[c]!
       if (i < 0) continue
       const cell = record.text(i)
-      if (cell.includes('\uFFFD')) return this.validate(record.all(), row, null, true)
+      // U+FFFD comes from non-ASCII bytes only: an ASCII record (most usage rows) skips the search.
+      if (!record.ascii && cell.includes('\uFFFD')) return this.validate(record.all(), row, null, true)
       projected[c] = cell
     }
     return this.validateProjected(projected, row, () => record.all(), true)

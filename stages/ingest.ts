@@ -143,10 +143,12 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     file.forgetKeys()
   }
   if (df.format === 'xlsx') {
+    // exceljs reads the zip itself: the hash is a second read of the file, done while it parses.
+    const hashing = sha256File(df.path)
     const outcome = await readXlsx(df.path, (cells, rowNumber) => file.onRecord(cells, rowNumber, null, false), report)
     file.finish()
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
-    return { outcome: bad ?? 'ok', file, sha256: await sha256File(df.path), rollback }
+    return { outcome: bad ?? 'ok', file, sha256: await hashing, rollback }
   }
   if (how === undefined && kind === 'usage' && df.format === 'csv' && process.env.CSP_BILLING_USAGE_THREADS !== '1') {
     // A big usage file: both cores, one half each (stages/usage-split.ts). CSP_BILLING_USAGE_THREADS=1 reads

@@ -13,9 +13,10 @@ export const TOTAL_KEY = [
 
 /**
  * Groups held before a flush. A usage export lists a subscription's meters day after day, so groups repeat in
- * runs and a flush rarely splits one; ~250 bytes a group keeps the combiner near 10 MiB.
+ * runs and a flush rarely splits one. Kept small on purpose: flushed groups become old-generation garbage, and
+ * 40,000 held groups measured ~150 MiB more peak RSS than 5,000 on a million rows.
  */
-export const MAX_GROUPS = 40_000
+export const MAX_GROUPS = 8_192
 
 interface Group {
   key: (string | null)[]

@@ -28,6 +28,8 @@ export interface CsvRecord {
   all(): string[]
   /** True when every cell is empty or white space (a blank line). */
   isBlank(): boolean
+  /** True when the record's bytes are all ASCII. */
+  readonly ascii: boolean
 }
 
 /** Return false to stop reading. */
@@ -102,6 +104,10 @@ class Record implements CsvRecord {
     }
     const t = f & 2 ? (this.buf as unknown as FastSlices).utf8Slice(s, e) : (this.buf as unknown as FastSlices).latin1Slice(s, e)
     return f & 1 ? t.replaceAll('""', '"') : t
+  }
+
+  get ascii(): boolean {
+    return this.nonAscii === 0
   }
 
   byteLength(i: number): number {
