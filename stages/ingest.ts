@@ -24,7 +24,7 @@ import { sha256File } from './readers/bytes.js'
 import { isBlankRecord, readCsv } from './readers/csv.js'
 import { readXlsx } from './readers/xlsx.js'
 import type { PartialSink } from './usage-combiner.js'
-import { readInTwo, SPLIT_MIN_BYTES, splitPoint, splittableHeader } from './usage-split.js'
+import { mainShare, readFirstPart, SPLIT_MIN_BYTES, splitPoint, splittableHeader } from './usage-split.js'
 import { partialsWriter, removePartials, summariseUsage } from './usage-totals.js'
 
 export interface IngestSummary {
@@ -36,8 +36,15 @@ export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<
   const shared = new SharedState(ctx)
   const findings: Finding[] = []
   const summary: IngestSummary = { files: [] }
-  for (const df of files) {
-    const { record, findings: fileFindings } = await ingestFile(df, shared)
+  const sizes = await Promise.all(files.map((df) => fileSize(df.path)))
+  // A split usage file finishes after the files that follow it: this thread reads them while the worker reads.
+  const results: (FileResult | Deferred)[] = []
+  for (const [i, df] of files.entries()) {
+    shared.laterBytes = files.reduce((n, f, j) => (j > i && f.kind !== 'usage' && f.kind !== 'ignored' ? n + sizes[j]! : n), 0)
+    results.push(await ingestFile(df, shared))
+  }
+  for (const result of results) {
+    const { record, findings: fileFindings } = 'later' in result ? await result.later() : result
     insertInputFile(ctx.db, record)
     findings.push(...fileFindings)
     summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
@@ -51,6 +58,8 @@ export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<
 class SharedState implements IngestShared {
   private writers = new Map<InputKind, TableWriter>()
   nextLineId = 1
+  /** Bytes of the files ingested after the current one (for the split of a usage file, stages/usage-split.ts). */
+  laterBytes = 0
   /** Per kind: lower-cased key → where it was first seen (SPEC §2: a repeated key rejects later rows). */
   keys = new Map<InputKind, Map<string, string>>()
   readonly periodStart: string
@@ -79,11 +88,25 @@ interface FileResult {
   findings: Finding[]
 }
 
-async function ingestFile(df: DiscoveredFile, shared: SharedState): Promise<FileResult> {
+/** A file whose second half is still being read by a worker thread. */
+interface Deferred {
+  later(): Promise<FileResult>
+}
+
+async function ingestFile(df: DiscoveredFile, shared: SharedState): Promise<FileResult | Deferred> {
   const progress = shared.ctx.progress
   if (!progress || df.kind === 'ignored' || df.kind === 'unreadable') return ingestFileQuietly(df, shared)
   progress.fileStart(df.file, await fileSize(df.path))
   const result = await ingestFileQuietly(df, shared)
+  if ('later' in result) {
+    return {
+      async later() {
+        const done = await result.later()
+        progress.fileEnd(df.file, done.record.rows)
+        return done
+      },
+    }
+  }
   progress.fileEnd(df.file, result.record.rows)
   return result
 }
@@ -96,18 +119,28 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promise<FileResult> {
+async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promise<FileResult | Deferred> {
   if (df.kind === 'ignored' || df.format === 'other') {
     return { record: emptyRecord(df, 'ignored', await sha256File(df.path)), findings: [] }
   }
   if (df.kind === 'unreadable') return unreadable(df, df.reason ?? 'it cannot be read', await countRows(df), await sha256File(df.path))
+  const kind = df.kind
+  const attempt = await readFile(df, kind, shared, undefined)
+  if ('later' in attempt) return { later: async () => settle(df, kind, shared, await attempt.later()) }
+  return settle(df, kind, shared, attempt)
+}
 
-  let attempt = await readFile(df, df.kind, shared, undefined)
-  if (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread') {
-    // Invalid UTF-8 after the first chunk (SPEC §2), or text the fast tokenizer leaves to papaparse: what was
-    // loaded is thrown away and the file read again.
+/** The file's record and findings from its first read, after reading it again when that read says so. */
+async function settle(df: DiscoveredFile, kind: InputKind, shared: SharedState, first: Attempt): Promise<FileResult> {
+  let attempt = first
+  if (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread' || attempt.outcome === 'again') {
+    // Invalid UTF-8 after the first chunk (SPEC §2), text the fast tokenizer leaves to papaparse, or a failed
+    // worker thread: what was loaded is thrown away and the file read again.
     attempt.rollback()
-    attempt = await readFile(df, df.kind, shared, attempt.outcome === 'not-utf8' ? 'windows-1252' : 'general')
+    const how = attempt.outcome === 'not-utf8' ? 'windows-1252' : attempt.outcome === 'reread' ? 'general' : 'one-thread'
+    const again = await readFile(df, kind, shared, how)
+    if ('later' in again) throw new Error('a second read is never split') // programmer error
+    attempt = again
   }
   if (typeof attempt.outcome === 'object') {
     attempt.rollback()
@@ -116,7 +149,7 @@ async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promi
   const f = attempt.file
   return {
     record: {
-      file: df.file, kind: df.kind, sha256: attempt.sha256, rows: f.rows, accepted: f.accepted, rejected: f.rejected,
+      file: df.file, kind, sha256: attempt.sha256, rows: f.rows, accepted: f.accepted, rejected: f.rejected,
       unknownColumns: f.header?.unknown ?? [], ...(attempt.threads === 2 ? { threads: 2 as const } : {}),
     },
     findings: f.findings,
@@ -124,14 +157,17 @@ async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promi
 }
 
 interface Attempt {
-  outcome: 'ok' | 'not-utf8' | 'reread' | { reason: string }
+  outcome: 'ok' | 'not-utf8' | 'reread' | 'again' | { reason: string }
   file: FileIngest
   sha256: string
   rollback(): void
   threads?: 2
 }
 
-async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, how: 'windows-1252' | 'general' | undefined): Promise<Attempt> {
+/** How a file is read again: as Windows-1252, by papaparse, or by the fast reader without a worker thread. */
+type Again = 'windows-1252' | 'general' | 'one-thread'
+
+async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, how: Again | undefined): Promise<Attempt | { later(): Promise<Attempt> }> {
   const firstLineId = shared.nextLineId
   const file = new FileIngest(df.file, KINDS[kind], shared)
   const progress = shared.ctx.progress
@@ -139,7 +175,8 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
   const rollback = () => {
     shared.writer(kind).removeFile(df.file)
     if (kind === 'usage') removePartials(shared.ctx.db, df.file)
-    shared.nextLineId = firstLineId
+    // Only reconciliation lines take line ids, and they are never read in a deferred split.
+    if (kind === 'reconciliation') shared.nextLineId = firstLineId
     file.forgetKeys()
   }
   if (df.format === 'xlsx') {
@@ -151,16 +188,25 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     return { outcome: bad ?? 'ok', file, sha256: await hashing, rollback }
   }
   if (how === undefined && kind === 'usage' && df.format === 'csv' && process.env.CSP_BILLING_USAGE_THREADS !== '1') {
-    // A big usage file: both cores, one half each (stages/usage-split.ts). CSP_BILLING_USAGE_THREADS=1 reads
-    // in one thread; CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a file is split.
-    const splitAt = await splitPoint(df.path, Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES))
+    // A big usage file: this thread reads a first part, a worker thread the rest (stages/usage-split.ts).
+    // CSP_BILLING_USAGE_THREADS=1 reads in one thread; CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a
+    // file is split.
+    const minBytes = Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
+    const splitAt = await splitPoint(df.path, minBytes, mainShare(await fileSize(df.path), shared.laterBytes))
     const names = splitAt === null ? null : await splittableHeader(df.path)
-    const outcome = names === null ? null : await readInTwo(shared.ctx.db, df.path, splitAt!, file, names, progress ? (rows, bytes) => progress.fileAdvance(df.file, rows, bytes) : undefined)
-    if (outcome !== null) {
-      file.finish()
-      if (outcome.status === 'not-utf8' || outcome.status === 'reread') return { outcome: outcome.status, file, sha256: outcome.sha256, rollback }
-      const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
-      return { outcome: bad ?? 'ok', file, sha256: outcome.sha256, rollback, threads: 2 }
+    const advance = progress ? (rows: number, bytes: number) => progress.fileAdvance(df.file, rows, bytes) : undefined
+    const first = names === null ? null : await readFirstPart(shared.ctx.db, df.path, splitAt!, file, names, advance)
+    if (first !== null) {
+      return {
+        async later(): Promise<Attempt> {
+          const outcome = await first.finish()
+          if (outcome === 'again' || outcome.status === 'not-utf8' || outcome.status === 'reread') {
+            return { outcome: outcome === 'again' ? 'again' : outcome.status, file, sha256: outcome === 'again' ? '' : outcome.sha256, rollback }
+          }
+          const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
+          return { outcome: bad ?? 'ok', file, sha256: outcome.sha256, rollback, threads: 2 }
+        },
+      }
     }
   }
   const options = { gzip: df.format === 'csv.gz', progress: report, ...(how === 'windows-1252' ? { encoding: how } : {}), general: how === 'general' }

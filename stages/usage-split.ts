@@ -34,14 +34,17 @@ const WORKER_HEAP_MB = 128
 /** Files from this size on are split (below it, starting a worker costs more than it saves). */
 export const SPLIT_MIN_BYTES = 48 << 20
 
-/** Just after the first LF at or after the middle of the file; null when the file is small or has none there. */
-export async function splitPoint(path: string, minBytes = SPLIT_MIN_BYTES): Promise<number | null> {
+/**
+ * Just after the first LF at or after `share` of the file (this thread's part); null when the file is small or
+ * has no LF there.
+ */
+export async function splitPoint(path: string, minBytes = SPLIT_MIN_BYTES, share = 0.5): Promise<number | null> {
   const size = (await stat(path)).size
   if (size < minBytes) return null
   const handle = await open(path, 'r')
   try {
     const buf = Buffer.alloc(1 << 20)
-    for (let at = Math.floor(size / 2); at < size; at += buf.length) {
+    for (let at = Math.floor(size * share); at < size; at += buf.length) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, at)
       const lf = buf.subarray(0, bytesRead).indexOf(0x0a)
       if (lf >= 0) return at + lf + 1 < size ? at + lf + 1 : null
@@ -67,16 +70,43 @@ export async function splittableHeader(path: string): Promise<string[] | null> {
   return names
 }
 
+let pendingTables = 0
+
+/**
+ * This thread's share of a usage file when `laterBytes` of other files wait for it: they cost ~8× a usage byte
+ * (a reconciliation line is stored whole and keyed for DUPLICATE_LINE; measured 75 vs 9 ns a byte), and the
+ * worker also hashes this thread's part (~0.7 ns a byte). Balances the two threads' work, within [0.1, 0.5].
+ */
+export function mainShare(usageBytes: number, laterBytes: number): number {
+  if (usageBytes <= 0) return 0.5
+  const share = (9 * usageBytes - 75 * laterBytes) / (17.3 * usageBytes)
+  return Math.min(0.5, Math.max(0.1, share))
+}
+
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 
-export async function readInTwo(
+/** What is left once this thread has read its part: waiting for the worker and putting the halves together. */
+export interface FirstPart {
+  /**
+   * The file's outcome as `readCsv` gives it, with the worker's counters, findings and rows taken over; `again`
+   * when the worker failed (read the file again in one thread, after a rollback).
+   */
+  finish(): Promise<CsvOutcome | 'again'>
+}
+
+/**
+ * Starts the worker on [splitAt, end), reads [0, splitAt) in this thread, and returns without waiting for the
+ * worker, so this thread can go on with the next files (issue 7: parse of one file while another loads).
+ * Null when no worker thread can be started (nothing has been read then).
+ */
+export async function readFirstPart(
   db: Db,
   path: string,
   splitAt: number,
   file: FileIngest,
   names: string[],
   report?: (rows: number, bytes: number) => void,
-): Promise<CsvOutcome | null> {
+): Promise<FirstPart | null> {
   const workerData: HalfData = {
     path, file: file.file, splitAt, names, periodStart: file.shared.periodStart, periodEnd: file.shared.periodEnd,
   }
@@ -87,27 +117,31 @@ export async function readInTwo(
   } catch {
     return null
   }
-  const pending = new PendingHalf(db)
+  const pending = new PendingHalf(db, file.file)
   let workerRows = 0
   let workerBytes = 0
   let mainRows = 0
   let mainBytes = 0
   const progress = () => report?.(mainRows + workerRows, mainBytes + workerBytes)
-  let started = false
-  const done = new Promise<HalfDone | null>((resolve, reject) => {
+  let settled = false
+  // Null when the worker fails or stops early, whatever the reason: the file is then read again in one thread.
+  const done = new Promise<HalfDone | null>((resolve) => {
     worker.on('message', (message: HalfMessage) => {
-      started = true
       if (message.type === 'partials') pending.partials(message.rows)
       else if (message.type === 'rows') pending.usageRows(message.rows)
       else if (message.type === 'progress') {
         workerRows = message.rows
         workerBytes = message.bytes
         progress()
-      } else resolve(message)
+      } else {
+        settled = true
+        resolve(message)
+      }
     })
-    // Before its first message the thread may be unable to start (no TypeScript loader): read in one thread.
-    worker.on('error', (error) => (started ? reject(error) : resolve(null)))
-    worker.on('exit', (code) => (started ? reject(new Error(`the usage worker thread stopped (exit code ${code})`)) : resolve(null)))
+    worker.on('error', () => resolve(null))
+    worker.on('exit', () => {
+      if (!settled) resolve(null)
+    })
   })
 
   const source = openBytes(path, false, { end: splitAt })
@@ -119,25 +153,29 @@ export async function readInTwo(
       progress()
     }
   })
-  const theirs = await done
-  await worker.terminate()
-  if (theirs === null) {
-    pending.drop()
-    return null
+  file.finish() // this part's partial sums go first, the worker's are appended after them
+  return {
+    async finish() {
+      const theirs = await done
+      await worker.terminate()
+      if (theirs === null) {
+        pending.drop()
+        return 'again'
+      }
+      const clean =
+        mine.status === 'ok' && theirs.outcome.status === 'ok' &&
+        (mine.lineEnding === null || theirs.outcome.lineEnding === null || mine.lineEnding === theirs.outcome.lineEnding)
+      if (!clean) {
+        pending.drop()
+        const records = mine.records + theirs.outcome.records
+        return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256: theirs.sha256, records }
+      }
+      pending.append(mine.records)
+      pending.drop()
+      file.adoptHalf(theirs, mine.records)
+      return { status: 'ok', sha256: theirs.sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
+    },
   }
-  const clean =
-    mine.status === 'ok' && theirs.outcome.status === 'ok' &&
-    (mine.lineEnding === null || theirs.outcome.lineEnding === null || mine.lineEnding === theirs.outcome.lineEnding)
-  if (!clean) {
-    pending.drop()
-    const records = mine.records + theirs.outcome.records
-    return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256: theirs.sha256, records }
-  }
-  file.finish() // this half's last partial sums first, then the worker's
-  pending.append(file.file, mine.records)
-  pending.drop()
-  file.adoptHalf(theirs, mine.records)
-  return { status: 'ok', sha256: theirs.sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
 }
 
 /** What the worker posted, held in temporary tables with its own row numbers until the offset is known. */
@@ -145,18 +183,27 @@ class PendingHalf {
   private readonly insertPartial
   private readonly insertRow
 
-  constructor(private readonly db: Db) {
+  private readonly partialsTable: string
+  private readonly rowsTable: string
+
+  constructor(
+    private readonly db: Db,
+    private readonly file: string,
+  ) {
     const s = db.sqlite
-    s.exec(`drop table if exists temp.pending_partials; drop table if exists temp.pending_usage_rows;
-      create temp table pending_partials (${PARTIAL_COLUMNS.join(', ')});
-      create temp table pending_usage_rows (${USAGE_COLUMNS.join(', ')});`)
+    // One pair of tables per split file: several big usage files can be in flight at once.
+    const id = ++pendingTables
+    this.partialsTable = `temp.pending_partials_${id}`
+    this.rowsTable = `temp.pending_usage_rows_${id}`
+    s.exec(`create table ${this.partialsTable} (${PARTIAL_COLUMNS.join(', ')});
+      create table ${this.rowsTable} (${USAGE_COLUMNS.join(', ')});`)
+    const insertPartial = s.prepare(`insert into ${this.partialsTable} values (${PARTIAL_COLUMNS.map(() => '?').join(', ')})`)
+    const insertRow = s.prepare(`insert into ${this.rowsTable} values (${USAGE_COLUMNS.map(() => '?').join(', ')})`)
     this.insertPartial = s.transaction((rows: PartialRow[]) => {
-      const st = s.prepare(`insert into temp.pending_partials values (${PARTIAL_COLUMNS.map(() => '?').join(', ')})`)
-      for (const r of rows) st.run(r)
+      for (const r of rows) insertPartial.run(r)
     })
     this.insertRow = s.transaction((rows: unknown[][]) => {
-      const st = s.prepare(`insert into temp.pending_usage_rows values (${USAGE_COLUMNS.map(() => '?').join(', ')})`)
-      for (const r of rows) st.run(r)
+      for (const r of rows) insertRow.run(r)
     })
   }
 
@@ -169,19 +216,20 @@ class PendingHalf {
   }
 
   /** Appends the worker's rows after this thread's, their row numbers moved by `offset` records. */
-  append(file: string, offset: number): void {
+  append(offset: number): void {
+    const file = this.file
     const s = this.db.sqlite
     const partialCols = PARTIAL_COLUMNS.join(', ')
     const movedPartials = PARTIAL_COLUMNS.map((c) => (c === 'first_row' || c === 'last_row' ? `${c} + @offset` : c)).join(', ')
     const rowCols = USAGE_COLUMNS.join(', ')
     const movedRows = USAGE_COLUMNS.map((c) => (c === 'source_row' ? 'source_row + @offset' : c === 'source_file' ? '@file' : c)).join(', ')
     s.transaction(() => {
-      s.prepare(`insert into usage_partials (source_file, ${partialCols}) select @file, ${movedPartials} from temp.pending_partials order by rowid`).run({ file, offset })
-      s.prepare(`insert into usage_rows (${rowCols}) select ${movedRows} from temp.pending_usage_rows order by rowid`).run({ file, offset })
+      s.prepare(`insert into usage_partials (source_file, ${partialCols}) select @file, ${movedPartials} from ${this.partialsTable} order by rowid`).run({ file, offset })
+      s.prepare(`insert into usage_rows (${rowCols}) select ${movedRows} from ${this.rowsTable} order by rowid`).run({ file, offset })
     })()
   }
 
   drop(): void {
-    this.db.sqlite.exec('drop table if exists temp.pending_partials; drop table if exists temp.pending_usage_rows;')
+    this.db.sqlite.exec(`drop table if exists ${this.partialsTable}; drop table if exists ${this.rowsTable};`)
   }
 }

@@ -5,7 +5,9 @@
  * read as a whole. Files here are small: CSP_BILLING_USAGE_SPLIT_BYTES=1 makes every usage file split.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
 import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
+import { mainShare } from '../../stages/usage-split.js'
 
 const USAGE = ['CustomerId', 'CustomerName', 'SubscriptionId', 'ProductId', 'SkuId', 'UsageDate', 'MeterId', 'MeterCategory', 'MeterName', 'Quantity', 'UnitPrice', 'BillingPreTaxTotal', 'BillingCurrency', 'EntitlementId', 'Tier2MpnId']
 
@@ -34,6 +36,7 @@ function mixedRows(): string[] {
 
 interface Ingested {
   threads: number[]
+  lines: unknown[]
   files: unknown[]
   findings: unknown[]
   totals: unknown[]
@@ -49,10 +52,11 @@ afterEach(async () => {
   delete process.env.CSP_BILLING_USAGE_THREADS
 })
 
-async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread'): Promise<Ingested> {
+async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread', recon?: string): Promise<Ingested> {
   await input?.cleanup()
   input = makeInput()
   input.write('usage.csv', content)
+  if (recon !== undefined) input.write('x-recon.csv', recon)
   if (mode === 'split') {
     process.env.CSP_BILLING_USAGE_SPLIT_BYTES = '1'
     delete process.env.CSP_BILLING_USAGE_THREADS
@@ -62,6 +66,7 @@ async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread'
   return {
     threads: summary.files.map((f) => f.threads),
     files: inputFiles(input.ctx).map(({ file, rows, accepted, rejected, sha256 }) => ({ file, rows, accepted, rejected, sha256 })),
+    lines: db.prepare('select line_id, source_file, source_row from recon_lines order by line_id').all(),
     findings: findings.map((f) => ({ rule: f.rule, row: f.row, column: f.column, value: f.value, message: f.message })),
     totals: db.prepare('select * from usage_totals').all(),
     whole: db.prepare('select * from usage_rows order by usage_id').all(),
@@ -69,10 +74,10 @@ async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread'
   }
 }
 
-async function expectSameBothWays(content: string | Buffer): Promise<Ingested> {
-  const one = await ingestWith(content, 'one-thread')
-  const split = await ingestWith(content, 'split')
-  expect(one.threads).toEqual([1])
+async function expectSameBothWays(content: string | Buffer, recon?: string): Promise<Ingested> {
+  const one = await ingestWith(content, 'one-thread', recon)
+  const split = await ingestWith(content, 'split', recon)
+  expect(one.threads.every((t) => t === 1)).toBe(true)
   expect({ ...split, threads: one.threads }).toEqual(one)
   return split
 }
@@ -90,6 +95,20 @@ describe('a usage file split over two threads', () => {
   it('LF line endings and no final line ending', async () => {
     expect((await expectSameBothWays(mixedRows().join('\n'))).threads).toEqual([2])
   }, 60_000)
+
+  it('a reconciliation file after the usage file is read while the worker reads: same file order, line ids and sums', async () => {
+    const recon = `${[RECON_HEADER, ...Array.from({ length: 30 }, (_, i) => reconRow({ CustomerId: `cust-${i}` }))].map(line).join('\r\n')}\r\n`
+    const got = await expectSameBothWays(`${mixedRows().join('\r\n')}\r\n`, recon)
+    expect(got.threads).toEqual([2, 1])
+    expect(got.files).toMatchObject([{ file: '2026-10/usage.csv', rows: 397 }, { file: '2026-10/x-recon.csv', rows: 30 }])
+    expect(got.lines).toHaveLength(30)
+  }, 60_000)
+
+  it('the first part shrinks as the files waiting behind the usage file grow', () => {
+    expect(mainShare(1000, 0)).toBe(0.5)
+    expect(mainShare(942, 40)).toBeCloseTo(0.336, 2)
+    expect(mainShare(100, 100)).toBe(0.1)
+  })
 
   it('the middle falls inside a quoted cell with line breaks: the split is given up, the file read as a whole', async () => {
     const lines = mixedRows()
