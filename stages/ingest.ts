@@ -10,8 +10,9 @@
  * - REJECTED_ROW per bad row, at its Excel row (header = 1, blank lines counted), with the first bad column as
  *   `Name (Letter)` and its value; the message lists EVERY problem of the row;
  * - DUPLICATE_LINE per repeated reconciliation line (still accepted).
- * Memory does not grow with rows: rows are validated and inserted one at a time (findings are kept).
- * Never throws for bad input.
+ * Memory does not grow with rows: rows are validated and inserted one at a time; usage rows are summed
+ * (stages/usage-totals.ts), and a big usage CSV is read by two threads while the next files load
+ * (stages/usage-split.ts). Findings are kept. Never throws for bad input.
  */
 import { stat } from 'node:fs/promises'
 import type { RunContext, StageResult } from '../pipeline/context.js'

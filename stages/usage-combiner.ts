@@ -40,7 +40,7 @@ export type PartialSink = (rows: PartialRow[]) => void
 /** Columns of a PartialRow, in order. */
 export const PARTIAL_COLUMNS = ['first_row', 'last_row', ...TOTAL_KEY, 'in_period', 'rows', 'quantity', 'billing_pre_tax_total'] as const
 
-/** Exact per-group sums of one usage file, flushed to `sink` every MAX_GROUPS groups and at `finish`. */
+/** Exact per-group sums of one usage file, flushed to `sink` when MAX_GROUPS groups are held and by `flush`. */
 export class UsageCombiner {
   private readonly groups = new Map<string, Group>()
   /** The previous row's group and key: daily rows of one meter come in runs, and a run skips the map. */

@@ -2,7 +2,8 @@
  * Usage sums (issue 7; SPEC §5 USAGE_TIE_OUT, §6 Azure usage sheet). Daily rated usage reaches millions of rows a
  * month, so accepted usage rows are not stored one by one: they are summed in two steps, like a map-side combiner.
  *
- * 1. While a usage file streams, `UsageCombiner` keeps exact sums (scaled BigInt) per group — customer, customer
+ * 1. While a usage file streams, `UsageCombiner` (stages/usage-combiner.ts) keeps exact sums (ExactSum: float64
+ *    integers, BigInt past 2^53) per group — customer, customer
  *    name, Tier2MpnId, subscription, entitlement (id, description), product, SKU, meter category, meter (id,
  *    name), billing currency, and whether UsageDate is in the period. At most MAX_GROUPS groups are held: then,
  *    and at the end of the file, they are written to `usage_partials` (one row per group and flush, with the
@@ -12,7 +13,8 @@
  *
  * Every accepted usage row is counted in exactly one partial (SPEC §6 row accounting: Σ usage_partials.rows of a
  * file = its accepted rows). Rows dated outside the period are also stored whole in `usage_rows`, because each
- * one gets its own OUT_OF_PERIOD finding and `explain` shows it.
+ * one gets its own OUT_OF_PERIOD finding and `explain` shows it. A big usage CSV is read by two threads
+ * (stages/usage-split.ts), each with its own combiner; the partials of both go to the same table.
  *
  * In: validated usage rows (stored values); the DB. Out: the two tables. Does not throw on data.
  */
