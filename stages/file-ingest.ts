@@ -7,6 +7,7 @@
 import { columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { cellText, headerKey, mapHeader, type HeaderMap, type InputKind, type KindDef, type RawCell } from '../schemas/kinds/index.js'
+import type { RowValues } from '../schemas/kinds/columns.js'
 import { normaliseChargeType } from '../schemas/kinds/reconciliation.js'
 import { rowKey, rowKeyOrder, type RowKeyOrder, type TableWriter } from './load.js'
 import { isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
@@ -184,8 +185,11 @@ export class FileIngest {
     const header = this.header!
     const width = header.names.length
     if (record.count !== width) return this.validate(record.all(), row, null, true)
-    for (let i = 0; i < width; i++) {
-      if (record.byteLength(i) > MAX_CELL) return this.validate(record.all(), row, null, true)
+    if (record.byteLength(-1) > MAX_CELL) {
+      // Only a line longer than Excel's cell limit can hold a cell that is.
+      for (let i = 0; i < width; i++) {
+        if (record.byteLength(i) > MAX_CELL) return this.validate(record.all(), row, null, true)
+      }
     }
     const indexes = header.indexes
     const projected: RawCell[] = new Array(indexes.length)
@@ -230,11 +234,9 @@ export class FileIngest {
       this.newKeys.push(key)
     }
 
+    if (this.totals !== null) return this.sum(values, row)
     // One parameter array per file, refilled per row: better-sqlite3 binds it synchronously (less garbage).
-    const params = this.params
-    params[0] = this.file
-    params[1] = row
-    for (let c = 0; c < values.length; c++) params[c + 2] = values[c]
+    const params = this.fill(values, row)
     if (this.def.kind === 'reconciliation') {
       const cells = allCells()
       const texts = isCsv ? (cells as string[]) : header.names.map((_, i) => cellText(cells[i]))
@@ -243,19 +245,28 @@ export class FileIngest {
       params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))
       params[at + 2] = rowKey(header.keyOrder, texts)
     }
-    if (this.totals === null) {
-      this.writer.add(params)
-      return null
-    }
-    // A usage row is summed; only a row dated outside the period is also stored whole (its own finding).
+    this.writer.add(params)
+    return null
+  }
+
+  private fill(values: RowValues, row: number): unknown[] {
+    const params = this.params
+    params[0] = this.file
+    params[1] = row
+    for (let c = 0; c < values.length; c++) params[c + 2] = values[c]
+    return params
+  }
+
+  /** A usage row is summed; only a row dated outside the period is also stored whole (its own finding). */
+  private sum(values: RowValues, row: number): null {
     const key = this.totalsKey
     for (let k = 0; k < key.length; k++) {
       const c = this.totalsColumns[k]!
       key[k] = c < 0 ? null : (values[c] as string | null)
     }
-    const inPeriod = this.totals.inPeriod(values[this.usageDateColumn] as string)
-    if (!inPeriod) this.writer.add(params)
-    this.totals.add(key, row, inPeriod, values[this.quantityColumn] as string, values[this.amountColumn] as string)
+    const inPeriod = this.totals!.inPeriod(values[this.usageDateColumn] as string)
+    if (!inPeriod) this.writer.add(this.fill(values, row))
+    this.totals!.add(key, row, inPeriod, values[this.quantityColumn] as string, values[this.amountColumn] as string)
     return null
   }
 

@@ -22,7 +22,7 @@ export interface CsvRecord {
   readonly count: number
   /** Text of cell i (0-based), quotes removed, `""` unescaped. */
   text(i: number): string
-  /** Bytes of cell i as stored (an upper bound of its length in UTF-16 code units). */
+  /** Bytes of cell i as stored (an upper bound of its length in UTF-16 code units); -1: of the whole record. */
   byteLength(i: number): number
   /** Every cell as text (papaparse's array). */
   all(): string[]
@@ -111,6 +111,7 @@ class Record implements CsvRecord {
   }
 
   byteLength(i: number): number {
+    if (i < 0) return this.count === 0 ? 0 : this.ends[this.count - 1]! - this.start
     return i < this.count ? this.ends[i]! - this.starts[i]! : 0
   }
 

@@ -20,7 +20,7 @@ function usageRow(i: number, o: Record<string, string> = {}): string[] {
   }
   return USAGE.map((c) => d[c] ?? '')
 }
-const line = (cells: string[]) => cells.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')
+const line = (cells: readonly string[]) => cells.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')
 
 /** 400 rows with rejected, out-of-period and blank rows spread over both halves. */
 function mixedRows(): string[] {
