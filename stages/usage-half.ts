@@ -2,11 +2,9 @@
  * Worker-thread body for stages/usage-split.ts: reads bytes [splitAt, end) of a usage CSV with the fast
  * tokenizer and the same FileIngest as the main thread (same validation, same combiner), and posts what it
  * would have written — partial sums and out-of-period rows — plus, at the end, its counters and findings.
- * Row numbers are local (its first record is row 1); the main thread moves them. It also hashes the whole
- * file (bytes before splitAt first), since SHA-256 cannot be computed in two halves.
+ * Row numbers are local (its first record is row 1); the main thread moves them. The main thread also hashes
+ * the whole file (SHA-256 cannot be computed in two halves), while this thread reads.
  */
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Finding } from '../pipeline/diagnostics.js'
 import { KINDS, type InputKind } from '../schemas/kinds/index.js'
@@ -28,7 +26,6 @@ export interface HalfData {
 export interface HalfDone {
   type: 'done'
   outcome: FastOutcome
-  sha256: string
   rows: number
   accepted: number
   rejected: number
@@ -69,15 +66,11 @@ async function readHalf(data: HalfData, post: (message: HalfMessage) => void): P
   const file = new FileIngest(data.file, KINDS.usage, shared)
   file.useHeader(data.names)
 
-  const hash = createHash('sha256')
-  if (data.splitAt > 0) {
-    for await (const chunk of createReadStream(data.path, { end: data.splitAt - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  }
-  const source = openBytes(data.path, false, { start: data.splitAt, hash })
+  const source = openBytes(data.path, false, { start: data.splitAt })
   const outcome = await readCsvFast(source, (record, index) => {
     file.onView(record, index + 1)
     if ((index + 1) % PROGRESS_EVERY === 0) post({ type: 'progress', rows: file.rows, bytes: source.bytesRead() })
   })
   file.finish()
-  post({ type: 'done', outcome, sha256: source.sha256(), rows: file.rows, accepted: file.accepted, rejected: file.rejected, findings: file.findings })
+  post({ type: 'done', outcome, rows: file.rows, accepted: file.accepted, rejected: file.rejected, findings: file.findings })
 }

@@ -1,7 +1,8 @@
 /**
  * A big usage CSV read on both cores (issue 7): this thread reads bytes [0, splitAt) while a worker thread
  * (stages/usage-half.ts) reads [splitAt, end), each validating and summing its rows with its own FileIngest and
- * combiner. `splitAt` is just after a line ending near the middle.
+ * combiner. `splitAt` is just after a line ending; this thread's part is smaller when other files wait for it
+ * (`mainShare`), and this thread hashes the whole file (its own part as it reads, the rest while it waits).
  *
  * Note: a line ending can sit inside a quoted cell, so the split is speculative. This thread reads from the
  * file's start and so knows the quoting: its half must end cleanly at `splitAt`, and both halves must be plain
@@ -15,6 +16,8 @@
  * In: the file, its header names, the FileIngest of this thread. Out: the CSV outcome as `readCsv` gives it,
  * with counters, findings and rows of both halves; or null when the worker could not start (read in one thread).
  */
+import { createHash, type Hash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../pipeline/db.js'
@@ -74,12 +77,13 @@ let pendingTables = 0
 
 /**
  * This thread's share of a usage file when `laterBytes` of other files wait for it: they cost ~8× a usage byte
- * (a reconciliation line is stored whole and keyed for DUPLICATE_LINE; measured 75 vs 9 ns a byte), and the
- * worker also hashes this thread's part (~0.7 ns a byte). Balances the two threads' work, within [0.1, 0.5].
+ * (a reconciliation line is stored whole and keyed for DUPLICATE_LINE; measured 75 vs 9 ns a byte), and this
+ * thread also hashes the worker's part (~0.7 ns a byte). Balances the two threads' work, within [0.1, 0.5].
  */
 export function mainShare(usageBytes: number, laterBytes: number): number {
   if (usageBytes <= 0) return 0.5
-  const share = (9 * usageBytes - 75 * laterBytes) / (17.3 * usageBytes)
+  // this thread: f·U·9 + L·75 + (1 − f)·U·0.7 (hashing the worker's part) = the worker: (1 − f)·U·9
+  const share = (8.3 * usageBytes - 75 * laterBytes) / (17.3 * usageBytes)
   return Math.min(0.5, Math.max(0.1, share))
 }
 
@@ -144,7 +148,8 @@ export async function readFirstPart(
     })
   })
 
-  const source = openBytes(path, false, { end: splitAt })
+  const hash = createHash('sha256')
+  const source = openBytes(path, false, { end: splitAt, hash })
   const mine = await readCsvFast(source, (record, index) => {
     file.onView(record, index + 1)
     if ((index + 1) % PROGRESS_EVERY === 0) {
@@ -156,8 +161,10 @@ export async function readFirstPart(
   file.finish() // this part's partial sums go first, the worker's are appended after them
   return {
     async finish() {
+      const hashing = hashFrom(path, splitAt, hash)
       const theirs = await done
       await worker.terminate()
+      const sha256 = await hashing
       if (theirs === null) {
         pending.drop()
         return 'again'
@@ -168,14 +175,24 @@ export async function readFirstPart(
       if (!clean) {
         pending.drop()
         const records = mine.records + theirs.outcome.records
-        return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256: theirs.sha256, records }
+        return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256, records }
       }
       pending.append(mine.records)
       pending.drop()
       file.adoptHalf(theirs, mine.records)
-      return { status: 'ok', sha256: theirs.sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
+      return { status: 'ok', sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
     },
   }
+}
+
+/** Feeds bytes [start, end of file) to `hash` and returns its hex digest (an unreadable rest hashes as read). */
+async function hashFrom(path: string, start: number, hash: Hash): Promise<string> {
+  try {
+    for await (const chunk of createReadStream(path, { start, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  } catch {
+    // the worker's read of the same bytes reports the error
+  }
+  return hash.digest('hex')
 }
 
 /** What the worker posted, held in temporary tables with its own row numbers until the offset is known. */
