@@ -66,7 +66,7 @@ async function readHalf(data: HalfData, post: (message: HalfMessage) => void): P
   const file = new FileIngest(data.file, KINDS.usage, shared)
   file.useHeader(data.names)
 
-  const source = openBytes(data.path, false, { start: data.splitAt })
+  const source = openBytes(data.path, false, { start: data.splitAt, hash: null }) // the main thread hashes
   const outcome = await readCsvFast(source, (record, index) => {
     file.onView(record, index + 1)
     if ((index + 1) % PROGRESS_EVERY === 0) post({ type: 'progress', rows: file.rows, bytes: source.bytesRead() })

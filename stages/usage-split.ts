@@ -62,7 +62,7 @@ export async function splitPoint(path: string, minBytes = SPLIT_MIN_BYTES, share
 /** The header of a usage file that can be split: plain UTF-8 whose first record maps to every required column. */
 export async function splittableHeader(path: string): Promise<string[] | null> {
   let names: string[] | null = null
-  await readCsvFast(openBytes(path, false, { end: Math.min(1 << 20, (await stat(path)).size) }), (record) => {
+  await readCsvFast(openBytes(path, false, { end: Math.min(1 << 20, (await stat(path)).size), hash: null }), (record) => {
     if (record.isBlank()) return true
     names = record.all()
     return false

@@ -22,28 +22,28 @@ export interface ByteSource {
 }
 
 /**
- * A plain file can be read in part: bytes [start, end) (one half of a big usage file, stages/usage-split.ts),
- * feeding a hash the caller already fed with the bytes before `start`.
+ * A plain file can be read in part: bytes [start, end) (a part of a big usage file, stages/usage-split.ts),
+ * feeding a hash the caller holds, or no hash at all (null: another thread hashes these bytes).
  */
 export interface ByteRange {
   start?: number
   end?: number
-  hash?: Hash
+  hash?: Hash | null
 }
 
 export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): ByteSource {
-  const hash = range.hash ?? createHash('sha256')
+  const hash = range.hash === null ? null : (range.hash ?? createHash('sha256'))
   const bounds = { ...(range.start !== undefined ? { start: range.start } : {}), ...(range.end !== undefined ? { end: range.end - 1 } : {}) }
   const raw = createReadStream(path, { highWaterMark: CHUNK, ...bounds })
   let digest: string | null = null
   let read = 0
-  const sha256 = () => (digest ??= hash.digest('hex'))
+  const sha256 = () => (digest ??= hash?.digest('hex') ?? '')
   const bytesRead = () => read
   if (!gzip) {
     return {
       chunks: (async function* () {
         for await (const chunk of raw as AsyncIterable<Buffer>) {
-          hash.update(chunk)
+          hash?.update(chunk)
           read += chunk.length
           yield chunk
         }
@@ -53,7 +53,7 @@ export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): B
     }
   }
   raw.on('data', (chunk) => {
-    hash.update(chunk as Buffer)
+    hash?.update(chunk as Buffer)
     read += (chunk as Buffer).length
   })
   const gunzip = createGunzip({ chunkSize: 256 * 1024 })
