@@ -31,7 +31,7 @@ import type { FileIngest } from './file-ingest.js'
 import { PARTIAL_COLUMNS, type PartialRow } from './usage-combiner.js'
 import type { HalfData, HalfDone, HalfMessage } from './usage-half.js'
 
-/** Old-space cap of the worker thread, in MiB. */
+/** Old-space cap of the worker thread, in MiB (CSP_BILLING_USAGE_WORKER_HEAP_MB overrides it). */
 const WORKER_HEAP_MB = 128
 
 /** Files from this size on are split (below it, starting a worker costs more than it saves). */
@@ -117,7 +117,7 @@ export async function readFirstPart(
   let worker: Worker
   try {
     // The half keeps at most MAX_GROUPS groups: a small old space keeps its garbage, and the RSS, low.
-    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
+    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData, resourceLimits: { maxOldGenerationSizeMb: Number(process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB ?? WORKER_HEAP_MB) } })
   } catch {
     return null
   }

@@ -50,6 +50,7 @@ afterEach(async () => {
   input = undefined
   delete process.env.CSP_BILLING_USAGE_SPLIT_BYTES
   delete process.env.CSP_BILLING_USAGE_THREADS
+  delete process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB
 })
 
 async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread', recon?: string): Promise<Ingested> {
@@ -102,6 +103,15 @@ describe('a usage file split over two threads', () => {
     expect(got.threads).toEqual([2, 1])
     expect(got.files).toMatchObject([{ file: '2026-10/usage.csv', rows: 397 }, { file: '2026-10/x-recon.csv', rows: 30 }])
     expect(got.lines).toHaveLength(30)
+  }, 60_000)
+
+  it('the worker thread runs out of memory: the file is read again in one thread, same results', async () => {
+    const content = `${mixedRows().join('\r\n')}\r\n`
+    const one = await ingestWith(content, 'one-thread')
+    process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB = '1'
+    const failed = await ingestWith(content, 'split')
+    expect(failed.threads).toEqual([1])
+    expect(failed).toEqual(one)
   }, 60_000)
 
   it('the first part shrinks as the files waiting behind the usage file grow', () => {
