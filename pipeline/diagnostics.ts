@@ -55,6 +55,14 @@ export function finding(rule: Rule, fields: Omit<Finding, 'rule' | 'severity'>):
 }
 
 /** Spreadsheet column letter for a 0-based column index (0 → A, 26 → AA). */
+/**
+ * Appends findings to a list. Note: `list.push(...more)` passes every element as an argument and throws
+ * "Maximum call stack size exceeded" past ~100k of them (a wrong month's usage file: one finding a row).
+ */
+export function appendFindings(list: Finding[], more: readonly Finding[]): void {
+  for (const f of more) list.push(f)
+}
+
 export function columnLetter(index: number): string {
   let n = index + 1
   let out = ''

@@ -16,7 +16,7 @@
  */
 import { stat } from 'node:fs/promises'
 import type { RunContext, StageResult } from '../pipeline/context.js'
-import { finding, type Finding } from '../pipeline/diagnostics.js'
+import { appendFindings, finding, type Finding } from '../pipeline/diagnostics.js'
 import { cellText, KINDS, type InputKind } from '../schemas/kinds/index.js'
 import type { DiscoveredFile } from './discover.js'
 import { clean, FileIngest, type IngestShared } from './file-ingest.js'
@@ -47,10 +47,10 @@ export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<
   for (const result of results) {
     const { record, findings: fileFindings } = 'later' in result ? await result.later() : result
     insertInputFile(ctx.db, record)
-    findings.push(...fileFindings)
+    appendFindings(findings, fileFindings)
     summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
   }
-  findings.push(...markDuplicates(ctx.db))
+  appendFindings(findings, markDuplicates(ctx.db))
   summariseUsage(ctx.db)
   return { output: summary, findings }
 }

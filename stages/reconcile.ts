@@ -7,7 +7,7 @@
  * here (the runner stores the findings). Bad data never throws: a broken rule is a finding.
  */
 import type { RunContext, StageResult } from '../pipeline/context.js'
-import { compareFindings, RULES, type Finding, type Rule } from '../pipeline/diagnostics.js'
+import { appendFindings, compareFindings, RULES, type Finding, type Rule } from '../pipeline/diagnostics.js'
 import { formatMoney, parseDecimal } from '../pipeline/money.js'
 import type { Check } from './checks/common.js'
 import { amountMismatch } from './checks/amount-mismatch.js'
@@ -48,7 +48,7 @@ export async function reconcile(_input: void, ctx: RunContext): Promise<StageRes
   for (const { rule, check } of CHECKS) {
     const found = await check(ctx)
     byRule[rule] = (byRule[rule] ?? 0) + found.length
-    findings.push(...found)
+    appendFindings(findings, found)
   }
   findings.sort(compareFindings)
   return { output: { byRule }, findings }

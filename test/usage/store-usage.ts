@@ -11,7 +11,11 @@ import { TOTAL_KEY, UsageCombiner } from '../../stages/usage-combiner.js'
 
 export function storeUsageRows(db: Db, periodStart: string, periodEnd: string, rows: readonly Insertable<UsageRowsTable>[]): void {
   const byFile = new Map<string, Insertable<UsageRowsTable>[]>()
-  for (const r of rows) byFile.set(r.source_file, [...(byFile.get(r.source_file) ?? []), r])
+  for (const r of rows) {
+    const list = byFile.get(r.source_file)
+    if (list === undefined) byFile.set(r.source_file, [r])
+    else list.push(r)
+  }
   const columns = Object.keys(rows[0] ?? {})
   const insert = columns.length > 0 ? db.sqlite.prepare(`insert into usage_rows (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`) : null
   for (const [file, list] of byFile) {
