@@ -1,7 +1,7 @@
 /**
  * Reconcile: runs every SPEC §5 check that is not produced by ingest or pricing, over the staging DB.
  *
- * In: the DB after pricing (recon_lines non-duplicates, priced_lines, price_list, customers, usage_rows), the
+ * In: the DB after pricing (recon_lines non-duplicates, priced_lines, price_list, customers, usage_totals, usage_rows), the
  * settings and the period. Out: the findings (stable order) and a count per rule. Each check is one file in
  * stages/checks/ holding a kysely query that returns the rows breaking its rule. Read-only: nothing is written
  * here (the runner stores the findings). Bad data never throws: a broken rule is a finding.

@@ -4,7 +4,7 @@
  * `run.json`.
  *
  * In: the exit code the runner decided, and the staging DB (read only: input_files, findings, recon_lines,
- * usage_rows, resellers, customers, priced_lines) plus ctx.settings and the period. Out: the run.json object
+ * usage_totals, resellers, customers, priced_lines) plus ctx.settings and the period. Out: the run.json object
  * and the list of files written (relative to ctx.workDir). Adds no findings.
  *
  * Determinism: every read is ordered, workbook dates and zip entry dates are pinned to the period end, so the
