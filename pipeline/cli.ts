@@ -69,7 +69,7 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   } else if (flags.json) {
     const findings = outcome.findings ?? []
     const bySeverity = { error: 0, warning: 0, info: 0 }
-    for (const f of findings) bySeverity[f.severity]++
+    for (const f of findings) bySeverity[f.severity] += f.n
     process.stdout.write(
       `${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, findingsFile: outcome.findingsFile ?? null, findings: bySeverity, runJson: outcome.runJson ?? null })}\n`,
     )

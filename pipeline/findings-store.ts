@@ -1,10 +1,10 @@
 /**
  * Persists findings into the staging DB's `findings` table (one batched transaction) and reads them back in
- * the stable order every output uses (file, row, rule, message).
+ * the stable order every output uses (file, row, rule, message), as a stream.
  */
 import type { Db } from './db.js'
 import type { FindingsTable } from '../schemas/tables.js'
-import { compareFindings, type Finding, type Rule, type Severity } from './diagnostics.js'
+import type { Finding, Rule, Severity } from './diagnostics.js'
 
 export function insertFindings(db: Db, findings: Finding[], lineIds?: (number | null)[]): void {
   if (findings.length === 0) return
@@ -23,24 +23,59 @@ export function insertFindings(db: Db, findings: Finding[], lineIds?: (number | 
 
 type FindingRow = Omit<FindingsTable, 'finding_id' | 'line_id'>
 
-export function readFindings(db: Db): Finding[] {
-  const rows = db.sqlite.prepare('select * from findings').all() as FindingRow[]
-  return rows
-    .map((r) => ({
-      rule: r.rule as Rule,
-      severity: r.severity as Severity,
-      file: r.file,
-      row: r.row,
-      resellerId: r.reseller_id,
-      customerId: r.customer_id,
-      subscriptionId: r.subscription_id,
-      expected: r.expected,
-      actual: r.actual,
-      message: r.message,
-      column: r.column_name,
-      value: r.value,
-    }))
-    .sort(compareFindings)
+/** Findings as the writers take them: how many, and an ordered pass over them (lazy: read when iterated). */
+export interface FindingList {
+  total: number
+  rows: Iterable<Finding>
+}
+
+/**
+ * The run's findings (or those of `rules`) in the stable order of every output: file, row, rule, message, then
+ * the order they were found. Streamed from the DB, not held: a wrong month's usage file gives one finding a row.
+ * Note: the order is SQLite's (code points of the UTF-8 text); the caller must not run other statements on
+ * the connection while iterating.
+ */
+export function findingList(db: Db, rules?: readonly string[]): FindingList {
+  const where = rules === undefined ? '' : `where rule in (${rules.map(() => '?').join(', ')})`
+  const params = rules ?? []
+  const total = (db.sqlite.prepare(`select count(*) as n from findings ${where}`).get(...params) as { n: number }).n
+  const statement = db.sqlite.prepare(`select * from findings ${where} order by file, row, rule, message, finding_id`)
+  return {
+    total,
+    rows: {
+      *[Symbol.iterator]() {
+        for (const r of statement.iterate(...params) as IterableIterator<FindingRow>) yield toFinding(r)
+      },
+    },
+  }
+}
+
+/** Findings per rule and severity (the end-of-run summary, the exit code). */
+export interface FindingCount {
+  rule: string
+  severity: Severity
+  n: number
+}
+
+export function findingCounts(db: Db): FindingCount[] {
+  return db.sqlite.prepare('select rule, severity, count(*) as n from findings group by rule, severity order by rule, severity').all() as FindingCount[]
+}
+
+function toFinding(r: FindingRow): Finding {
+  return {
+    rule: r.rule as Rule,
+    severity: r.severity as Severity,
+    file: r.file,
+    row: r.row,
+    resellerId: r.reseller_id,
+    customerId: r.customer_id,
+    subscriptionId: r.subscription_id,
+    expected: r.expected,
+    actual: r.actual,
+    message: r.message,
+    column: r.column_name,
+    value: r.value,
+  }
 }
 
 /** Links every finding about a reconciliation line to its line_id (stages report file and row; auditors join on the id). */

@@ -6,14 +6,13 @@
  * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
  * folder or file; a stage that crashes (a bug) also ends with exit 2, leaving the previous outputs untouched.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { openDb, type Db } from './db.js'
 import { loadSettings } from './config.js'
 import { acquireLock } from './lock.js'
 import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
-import { insertFindings, linkFindingsToLines, readFindings } from './findings-store.js'
-import type { Finding } from './diagnostics.js'
+import { findingCounts, findingList, insertFindings, linkFindingsToLines, type FindingCount } from './findings-store.js'
 import type { Settings } from '../schemas/config.js'
 import { collectGarbage } from './gc.js'
 import { discover } from '../stages/discover.js'
@@ -23,7 +22,7 @@ import { reconcile, formatSummary } from '../stages/reconcile.js'
 import { write } from '../stages/write.js'
 import { heldCostByCurrency } from './held.js'
 import { formatInvoiceSummary } from './summary.js'
-import { exceptionsCsv } from '../stages/writers/exceptions-csv.js'
+import { writeExceptionsCsv } from '../stages/writers/exceptions-csv.js'
 
 export interface RunOptions {
   period: string
@@ -49,7 +48,8 @@ export interface RunOutcome {
   message?: string
   /** Human summary for the end of the run. */
   summary?: string
-  findings?: Finding[]
+  /** Findings per rule and severity (the findings themselves are in the staging DB and the outputs). */
+  findings?: FindingCount[]
   outputDir?: string
   /** validate: where the findings were written. */
   findingsFile?: string
@@ -90,20 +90,20 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     await step('reconcile', () => reconcile(undefined, ctx))
     linkFindingsToLines(db)
 
-    const findings = readFindings(db)
+    const findings = findingCounts(db)
     const exitCode = exitCodeFor(findings, settings)
     const held = heldCostByCurrency(db)
     if (opts.validateOnly) {
+      // The only file validate writes; beside, not inside, output/<period>/ so a previous run's outputs stay as they were.
+      const findingsFile = join(outputRoot, `${opts.period}.validation.csv`)
+      writeExceptionsCsv(findingsFile, findingList(db).rows)
       await db.close()
       db = null
       rmSync(workDir, { recursive: true, force: true })
-      // The only file validate writes; beside, not inside, output/<period>/ so a previous run's outputs stay as they were.
-      const findingsFile = join(outputRoot, `${opts.period}.validation.csv`)
-      writeFileSync(findingsFile, exceptionsCsv(findings))
       return { exitCode, summary: formatSummary(findings, held, findingsFile), findings, findingsFile }
     }
     const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
-    const written = await step('write', () => write({ exitCode, findings }, ctx))
+    const written = await step('write', () => write({ exitCode }, ctx))
     await db.close()
     db = null
     moveIntoPlace(workDir, finalDir, outputRoot, opts.period)
@@ -120,9 +120,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** SPEC §6: errors → 1; with `strict`, warnings (not info) → 1 too. */
-export function exitCodeFor(findings: Finding[], settings: Settings): 0 | 1 {
-  if (findings.some((f) => f.severity === 'error')) return 1
-  if (settings.strict && findings.some((f) => f.severity === 'warning')) return 1
+export function exitCodeFor(findings: readonly Pick<FindingCount, 'severity' | 'n'>[], settings: Settings): 0 | 1 {
+  if (findings.some((f) => f.severity === 'error' && f.n > 0)) return 1
+  if (settings.strict && findings.some((f) => f.severity === 'warning' && f.n > 0)) return 1
   return 0
 }
 

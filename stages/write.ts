@@ -13,23 +13,20 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
-import { readFindings } from '../pipeline/findings-store.js'
-import type { Finding } from '../pipeline/diagnostics.js'
+import { findingList } from '../pipeline/findings-store.js'
 import type { RunJson } from '../schemas/run-json.js'
 import { resellerTotals } from './invoice-totals.js'
 import { controlTotals } from './writers/control-totals.js'
 import { pinnedDate } from './writers/deterministic-workbook.js'
-import { exceptionsCsv } from './writers/exceptions-csv.js'
+import { writeExceptionsCsv } from './writers/exceptions-csv.js'
 import { isInside, uniqueStems } from './writers/file-names.js'
 import { heldLines, invoicedLines, resellerSummaries, usageSummaries } from './writers/invoice-data.js'
 import { writeInvoiceWorkbook, type InvoiceLine } from './writers/invoice-workbook.js'
-import { writeReconciliationWorkbook } from './writers/reconciliation-workbook.js'
+import { REJECTED_RULES, writeReconciliationWorkbook } from './writers/reconciliation-workbook.js'
 import { buildRunJson, runJsonText } from './writers/run-json.js'
 
 export interface WriteInput {
   exitCode: 0 | 1
-  /** The run's findings in readFindings order, when the caller already read them (saves a second full read). */
-  findings?: Finding[]
 }
 
 export interface WriteOutput {
@@ -76,7 +73,6 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     lines.close()
   }
 
-  const findings = input.findings ?? readFindings(db)
   const control = await controlTotals(db)
   await writeReconciliationWorkbook({
     filename: join(ctx.workDir, 'reconciliation.xlsx'),
@@ -84,12 +80,13 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     creator: settings.distributorName,
     controlTotals: control,
     resellers: totals,
-    findings,
+    findings: findingList(db),
+    rejected: findingList(db, [...REJECTED_RULES]),
     heldLines: heldLines(db),
   })
   files.push('reconciliation.xlsx')
 
-  await writeFile(join(ctx.workDir, 'exceptions.csv'), exceptionsCsv(findings), 'utf8')
+  writeExceptionsCsv(join(ctx.workDir, 'exceptions.csv'), findingList(db).rows)
   files.push('exceptions.csv')
 
   const runJson = await buildRunJson(db, { period: ctx.period, resellers: totals, invoiceFiles, controlTotals: control, exitCode: input.exitCode })

@@ -12,6 +12,7 @@
  * characters (OWASP's advice); a plain decimal such as `-12.50` in expected/actual is left alone so it stays a
  * number for Excel and for CI scripts. rule, severity and row are ours and never need it. Pure; does not throw.
  */
+import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Finding } from '../../pipeline/diagnostics.js'
 
 export const EXCEPTIONS_HEADER = ['rule', 'severity', 'file', 'row', 'resellerId', 'customerId', 'subscriptionId', 'expected', 'actual', 'message'] as const
@@ -34,8 +35,9 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
 }
 
-export function exceptionsCsv(findings: Finding[]): string {
-  const lines = [EXCEPTIONS_HEADER.join(',')]
+/** The file's lines (header first), without line ends or BOM. */
+export function* exceptionsCsvLines(findings: Iterable<Finding>): Generator<string> {
+  yield EXCEPTIONS_HEADER.join(',')
   for (const f of findings) {
     const fields = [
       f.rule,
@@ -49,7 +51,29 @@ export function exceptionsCsv(findings: Finding[]): string {
       guardValue(f.actual ?? ''),
       guardText(f.message),
     ]
-    lines.push(fields.map(csvField).join(','))
+    yield fields.map(csvField).join(',')
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`
+}
+
+export function exceptionsCsv(findings: Iterable<Finding>): string {
+  return `\uFEFF${[...exceptionsCsvLines(findings)].join('\r\n')}\r\n`
+}
+
+/** Writes the file a few thousand lines at a time: a month can have a finding per usage row. */
+export function writeExceptionsCsv(path: string, findings: Iterable<Finding>): void {
+  const fd = openSync(path, 'w')
+  try {
+    let batch = '\uFEFF'
+    let lines = 0
+    for (const line of exceptionsCsvLines(findings)) {
+      batch += `${line}\r\n`
+      if (++lines % 2000 === 0) {
+        writeSync(fd, batch)
+        batch = ''
+      }
+    }
+    writeSync(fd, batch)
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -13,6 +13,7 @@
 import type ExcelJS from 'exceljs'
 import { currencyNumFmt, dec } from '../../pipeline/money.js'
 import type { Finding } from '../../pipeline/diagnostics.js'
+import type { FindingList } from '../../pipeline/findings-store.js'
 import type { ResellerTotals } from '../invoice-totals.js'
 import type { ControlTotal } from './control-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
@@ -40,7 +41,9 @@ export interface ReconciliationWorkbookInput {
   creator: string
   controlTotals: ControlTotal[]
   resellers: ResellerTotals[]
-  findings: Finding[]
+  /** Every finding, and those of REJECTED_RULES, in the stable order (pipeline/findings-store.ts). */
+  findings: FindingList
+  rejected: FindingList
   heldLines: Iterable<HeldLine> | AsyncIterable<HeldLine>
 }
 
@@ -54,7 +57,7 @@ export async function writeReconciliationWorkbook(input: ReconciliationWorkbookI
   writeControlTotals(wb, input.controlTotals)
   writeMargins(wb, input.resellers)
   await writeExceptions(wb, input.findings)
-  await writeRejected(wb, input.findings.filter((f) => REJECTED_RULES.has(f.rule)))
+  await writeRejected(wb, input.rejected)
   await writeHeld(wb, input.heldLines)
   await commitWorkbook(wb, input.filename, input.pinned)
 }
@@ -157,11 +160,11 @@ const EXCEPTION_COLUMNS: ColumnSpec[] = [
   { header: 'Value', width: 20 },
 ]
 
-async function writeExceptions(wb: ExcelJS.Workbook, findings: Finding[]): Promise<void> {
+async function writeExceptions(wb: ExcelJS.Workbook, findings: FindingList): Promise<void> {
   const ws = wb.addWorksheet('Exceptions', tableSheetOptions())
   const styles = writeHeader(ws, EXCEPTION_COLUMNS)
   // Note: expected/actual stay text: they are whatever the rule compared (amounts, dates, ids), exactly as reported.
-  const n = await writeRows(ws, styles, findings, (f) => [
+  const n = await writeRows(ws, styles, findings, (f: Finding) => [
     f.rule, f.severity, text(f.file), f.row, text(f.resellerId), text(f.customerId), text(f.subscriptionId),
     text(f.expected), text(f.actual), text(f.message), text(f.column), text(f.value),
   ])
@@ -169,7 +172,7 @@ async function writeExceptions(wb: ExcelJS.Workbook, findings: Finding[]): Promi
   ws.commit()
 }
 
-async function writeRejected(wb: ExcelJS.Workbook, findings: Finding[]): Promise<void> {
+async function writeRejected(wb: ExcelJS.Workbook, findings: FindingList): Promise<void> {
   const ws = wb.addWorksheet('Rejected rows', tableSheetOptions())
   const columns: ColumnSpec[] = [
     { header: 'Rule', width: 18 },
@@ -180,7 +183,7 @@ async function writeRejected(wb: ExcelJS.Workbook, findings: Finding[]): Promise
     { header: 'Message', width: 80 },
   ]
   const styles = writeHeader(ws, columns)
-  const n = await writeRows(ws, styles, findings, (f) => [f.rule, text(f.file), f.row, text(f.column), text(f.value), text(f.message)])
+  const n = await writeRows(ws, styles, findings, (f: Finding) => [f.rule, text(f.file), f.row, text(f.column), text(f.value), text(f.message)])
   setAutoFilter(ws, columns.length, n)
   ws.commit()
 }
@@ -221,11 +224,11 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: Iterable<HeldLine> | Async
 type CellValue = string | number | null
 
 /** Stream rows into a sheet; past Excel's row limit, one last row says how many were left out (they are in exceptions.csv). */
-async function writeRows<T>(ws: ExcelJS.Worksheet, styles: CellStyle[], items: T[], toRow: (item: T) => CellValue[]): Promise<number> {
+async function writeRows<T>(ws: ExcelJS.Worksheet, styles: CellStyle[], items: { total: number; rows: Iterable<T> }, toRow: (item: T) => CellValue[]): Promise<number> {
   let n = 0
-  for (const item of items) {
-    if (n === EXCEL_MAX_DATA_ROWS - 1 && items.length > EXCEL_MAX_DATA_ROWS) {
-      ws.addRow([`… ${items.length - n} more rows: see exceptions.csv`]).commit()
+  for (const item of items.rows) {
+    if (n === EXCEL_MAX_DATA_ROWS - 1 && items.total > EXCEL_MAX_DATA_ROWS) {
+      ws.addRow([`… ${items.total - n} more rows: see exceptions.csv`]).commit()
       return n + 1
     }
     addDataRow(ws, toRow(item), styles)
