@@ -11,6 +11,26 @@
  */
 import type { Generated } from 'kysely'
 
+/** A usage group and its exact sums: the columns usage_partials and usage_totals share. */
+const USAGE_GROUP_COLUMNS = `
+  customer_id text not null,
+  customer_name text,
+  tier2_mpn_id text,
+  subscription_id text not null,
+  entitlement_id text,
+  entitlement_description text,
+  product_id text not null,
+  sku_id text not null,
+  meter_category text not null,
+  meter_id text not null,
+  meter_name text not null,
+  billing_currency text not null,
+  in_period integer not null,       -- 1 when period start <= usage_date <= period end
+  rows integer not null,
+  quantity text not null,           -- exact Σ quantity, canonical decimal text
+  billing_pre_tax_total text not null
+`.slice(1)
+
 export const DDL = `
 create table if not exists input_files (
   file_id integer primary key,
@@ -127,41 +147,9 @@ create table if not exists usage_partials (
   source_file text not null,
   first_row integer not null,       -- Excel rows of the first and last usage row summed here
   last_row integer not null,
-  customer_id text not null,
-  customer_name text,
-  tier2_mpn_id text,
-  subscription_id text not null,
-  entitlement_id text,
-  entitlement_description text,
-  product_id text not null,
-  sku_id text not null,
-  meter_category text not null,
-  meter_id text not null,
-  meter_name text not null,
-  billing_currency text not null,
-  in_period integer not null,       -- 1 when period start <= usage_date <= period end
-  rows integer not null,
-  quantity text not null,           -- exact Σ quantity, canonical decimal text
-  billing_pre_tax_total text not null
-) strict;
+${USAGE_GROUP_COLUMNS}) strict;
 create table if not exists usage_totals (
-  customer_id text not null,
-  customer_name text,
-  tier2_mpn_id text,
-  subscription_id text not null,
-  entitlement_id text,
-  entitlement_description text,
-  product_id text not null,
-  sku_id text not null,
-  meter_category text not null,
-  meter_id text not null,
-  meter_name text not null,
-  billing_currency text not null,
-  in_period integer not null,       -- 1 when period start <= usage_date <= period end
-  rows integer not null,
-  quantity text not null,           -- exact Σ quantity, canonical decimal text
-  billing_pre_tax_total text not null
-) strict;
+${USAGE_GROUP_COLUMNS}) strict;
 
 create table if not exists price_list (
   price_id integer primary key,
