@@ -193,7 +193,8 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     // CSP_BILLING_USAGE_THREADS=1 reads in one thread; CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a
     // file is split.
     const minBytes = Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
-    const splitAt = await splitPoint(df.path, minBytes, mainShare(await fileSize(df.path), shared.laterBytes))
+    const size = await fileSize(df.path)
+    const splitAt = await splitPoint(df.path, size, minBytes, mainShare(size, shared.laterBytes))
     const names = splitAt === null ? null : await splittableHeader(df.path)
     const advance = progress ? (rows: number, bytes: number) => progress.fileAdvance(df.file, rows, bytes) : undefined
     const first = names === null ? null : await readFirstPart(shared.ctx.db, df.path, splitAt!, file, names, advance)

@@ -18,15 +18,15 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, stat } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../pipeline/db.js'
 import { KINDS, mapHeader } from '../schemas/kinds/index.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
-import type { CsvOutcome } from './readers/csv.js'
-import { PROGRESS_EVERY } from './readers/csv.js'
 import { openBytes } from './readers/bytes.js'
-import { readCsvFast } from './readers/csv-fast.js'
+import type { CsvOutcome } from './readers/csv.js'
+import { PROGRESS_EVERY, readCsvFast } from './readers/csv-fast.js'
+import { readHeader } from './readers/header.js'
 import type { FileIngest } from './file-ingest.js'
 import { PARTIAL_COLUMNS, type PartialRow } from './usage-combiner.js'
 import type { HalfData, HalfDone, HalfMessage } from './usage-half.js'
@@ -38,11 +38,10 @@ const WORKER_HEAP_MB = 128
 export const SPLIT_MIN_BYTES = 48 << 20
 
 /**
- * Just after the first LF at or after `share` of the file (this thread's part); null when the file is small or
- * has no LF there.
+ * Just after the first LF at or after `share` of the file (this thread's part); null when the file (of `size`
+ * bytes) is small or has no LF there.
  */
-export async function splitPoint(path: string, minBytes = SPLIT_MIN_BYTES, share = 0.5): Promise<number | null> {
-  const size = (await stat(path)).size
+export async function splitPoint(path: string, size: number, minBytes = SPLIT_MIN_BYTES, share = 0.5): Promise<number | null> {
   if (size < minBytes) return null
   const handle = await open(path, 'r')
   try {
@@ -59,15 +58,11 @@ export async function splitPoint(path: string, minBytes = SPLIT_MIN_BYTES, share
   }
 }
 
-/** The header of a usage file that can be split: plain UTF-8 whose first record maps to every required column. */
+/** The header of a usage file that can be split: its first record maps to every required column. */
 export async function splittableHeader(path: string): Promise<string[] | null> {
-  let names: string[] | null = null
-  await readCsvFast(openBytes(path, false, { end: Math.min(1 << 20, (await stat(path)).size), hash: null }), (record) => {
-    if (record.isBlank()) return true
-    names = record.all()
-    return false
-  })
-  if (names === null) return null
+  const read = await readHeader(path, 'csv')
+  if ('reason' in read) return null
+  const names = read.header
   const verdict = judgeHeader(names)
   if ('reason' in verdict || verdict.kind !== 'usage' || mapHeader('usage', names).missing.length > 0) return null
   return names
