@@ -74,7 +74,10 @@ export function columnLetter(index: number): string {
   return out
 }
 
-/** Stable ordering for every findings output: file, row, rule, then message. */
+/**
+ * Stable ordering of findings: file, row, rule, then message. The outputs read findings back in the same order
+ * from SQL (pipeline/findings-store.ts); a stage that sorts with this sets the order of otherwise equal ones.
+ */
 export function compareFindings(a: Finding, b: Finding): number {
   return cmp(a.file, b.file) || a.row - b.row || cmp(a.rule, b.rule) || cmp(a.message, b.message)
 }

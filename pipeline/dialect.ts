@@ -13,7 +13,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { sql, type RawBuilder, type Expression } from 'kysely'
 import { Decimal, canonical } from './money.js'
 import { addDays, addMonths, daysBetween } from './dates.js'
-import { addScaled, scaledText, ZERO, type Scaled } from './scaled-sum.js'
+import { ExactSum } from './scaled-sum.js'
 
 type Operand = Expression<unknown> | RawBuilder<unknown>
 type Dec = RawBuilder<string>
@@ -156,9 +156,14 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('dec_cmp', opts, memoiseCells((a: Cell, b: Cell) => (a === null || b === null ? null : d(a).cmp(d(b)))))
   db.function('dec_sign', opts, memoiseCells((a: Cell) => (a === null ? null : d(a).cmp(0))))
   db.aggregate('dec_sum', {
-    start: () => null as Scaled | null,
-    step: (acc: Scaled | null, v: unknown) => (v === null ? acc : addScaled(acc ?? ZERO, String(v))),
-    result: (acc: Scaled | null) => (acc === null ? null : scaledText(acc)),
+    start: () => null as ExactSum | null,
+    step: (acc: ExactSum | null, v: unknown) => {
+      if (v === null) return acc
+      const sum = acc ?? new ExactSum()
+      sum.add(String(v))
+      return sum
+    },
+    result: (acc: ExactSum | null) => (acc === null ? null : acc.text()),
     deterministic: true,
   })
   db.function('dec_fixed', opts, memoiseCells((a: Cell, p: Cell) =>

@@ -27,10 +27,7 @@ export interface IngestShared {
   readonly periodEnd: string
 }
 
-/**
- * One file's rows: header mapping once, then per row: shape checks, projection onto the kind's columns, zod
- * validation, cross-row key check, insert. Keeps counters and the file's findings.
- */
+/** One file's rows, counters and findings (see the top of this file). */
 export class FileIngest {
   header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder }) | null = null
   /** Set when the header makes the file unusable: rows are then only counted. */
