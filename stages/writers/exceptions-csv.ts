@@ -36,7 +36,7 @@ export function csvField(value: string): string {
 }
 
 /** The file's lines (header first), without line ends or BOM. */
-export function* exceptionsCsvLines(findings: Iterable<Finding>): Generator<string> {
+function* exceptionsCsvLines(findings: Iterable<Finding>): Generator<string> {
   yield EXCEPTIONS_HEADER.join(',')
   for (const f of findings) {
     const fields = [
@@ -53,10 +53,6 @@ export function* exceptionsCsvLines(findings: Iterable<Finding>): Generator<stri
     ]
     yield fields.map(csvField).join(',')
   }
-}
-
-export function exceptionsCsv(findings: Iterable<Finding>): string {
-  return `\uFEFF${[...exceptionsCsvLines(findings)].join('\r\n')}\r\n`
 }
 
 /** Writes the file a few thousand lines at a time: a month can have a finding per usage row. */

@@ -2,14 +2,15 @@
  * reconciliation.xlsx, exceptions.csv and run.json (SPEC §6) on the sample DB, plus the SPEC §4.5 arithmetic.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Papa from 'papaparse'
 import type ExcelJS from 'exceljs'
 import { write } from '../../stages/write.js'
 import { invoiceAmounts } from '../../stages/invoice-totals.js'
 import { runJsonSchema } from '../../schemas/run-json.js'
-import { csvField, exceptionsCsv, guardText, guardValue } from '../../stages/writers/exceptions-csv.js'
+import { csvField, guardText, guardValue, writeExceptionsCsv } from '../../stages/writers/exceptions-csv.js'
 import { EXPECTED, sampleDb } from './sample-db.js'
 import { headers, readWorkbook, sheet, zipEntry } from './read-back.js'
 import type { WriteOutput } from '../../stages/write.js'
@@ -137,7 +138,9 @@ describe('exceptions.csv', () => {
     expect(csvField(input)).toBe(out))
 
   it('no findings → header only', () => {
-    expect(exceptionsCsv([])).toBe('\uFEFFrule,severity,file,row,resellerId,customerId,subscriptionId,expected,actual,message\r\n')
+    const path = join(mkdtempSync(join(tmpdir(), 'csp-exceptions-')), 'exceptions.csv')
+    writeExceptionsCsv(path, [])
+    expect(readFileSync(path, 'utf8')).toBe('\uFEFFrule,severity,file,row,resellerId,customerId,subscriptionId,expected,actual,message\r\n')
   })
 })
 
