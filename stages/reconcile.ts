@@ -62,15 +62,15 @@ const SEVERITIES = ['error', 'warning', 'info'] as const
  * currency, and where the details are. Plain text, fixed-width columns, no colours (it also goes to logs).
  */
 export function formatSummary(
-  findings: readonly { rule: string; severity: string; n?: number }[],
+  findings: readonly { rule: string; severity: string; n: number }[],
   heldByCurrency: Record<string, string>,
   reconciliationPath: string,
 ): string {
-  // One entry per finding, or per rule and severity with its count `n` (pipeline/findings-store.ts).
+  // Counts per rule and severity (pipeline/findings-store.ts findingCounts).
   const counts = new Map<string, Record<string, number>>()
   for (const f of findings) {
     const row = counts.get(f.rule) ?? {}
-    row[f.severity] = (row[f.severity] ?? 0) + (f.n ?? 1)
+    row[f.severity] = (row[f.severity] ?? 0) + f.n
     counts.set(f.rule, row)
   }
   const ruleOrder = Object.keys(RULES)

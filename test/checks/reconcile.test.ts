@@ -58,11 +58,10 @@ describe('formatSummary', () => {
   it('tabulates findings per rule and severity (SPEC §5 order), held cost per currency and where to look', () => {
     const text = formatSummary(
       [
-        { rule: 'USAGE_TIE_OUT', severity: 'warning' },
-        { rule: 'PRICE_NOT_FOUND', severity: 'error' },
-        { rule: 'PRICE_NOT_FOUND', severity: 'error' },
-        { rule: 'PRICE_DERIVED', severity: 'info' },
-        { rule: 'AMOUNT_MISMATCH', severity: 'warning' },
+        { rule: 'USAGE_TIE_OUT', severity: 'warning', n: 1 },
+        { rule: 'PRICE_NOT_FOUND', severity: 'error', n: 2 },
+        { rule: 'PRICE_DERIVED', severity: 'info', n: 1 },
+        { rule: 'AMOUNT_MISMATCH', severity: 'warning', n: 1 },
       ],
       { USD: '1234.565', CAD: '-3.1', JPY: '1200.4' },
       'output/2026-10/reconciliation.xlsx',
