@@ -13,7 +13,8 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { sql, type RawBuilder, type Expression } from 'kysely'
 import { Decimal, canonical } from './money.js'
 import { addDays, addMonths, daysBetween } from './dates.js'
-import { ExactSum } from './scaled-sum.js'
+import { ExactSum, scaledText, type Scaled } from './scaled-sum.js'
+import { scaledAdd, scaledCmp, scaledDiv, scaledOf, scaledProduct, scaledRound, scaledShow, scaledSub } from './scaled-ops.js'
 
 type Operand = Expression<unknown> | RawBuilder<unknown>
 type Dec = RawBuilder<string>
@@ -93,8 +94,22 @@ function d(v: Cell): Decimal {
 /** Cache key of an argument: its text (a REAL -0 keeps its sign, which String() would drop). */
 const cellKey = (v: Cell): string => (typeof v === 'string' ? v : Object.is(v, -0) ? '-0' : String(v))
 
-function binary(fn: (a: Decimal, b: Decimal) => Decimal) {
-  return (a: Cell, b: Cell): string | null => (a === null || b === null ? null : canonical(fn(d(a), d(b))))
+/** An argument as text for pipeline/scaled-ops.ts (which declines anything but plain decimals). */
+const plain = (v: Cell): string => (typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : cellKey(v))
+
+/** The scaled-BigInt operation when it can promise decimal.js's text, else decimal.js itself. */
+function binary(fast: (a: string, b: string) => string | null, slow: (a: Decimal, b: Decimal) => Decimal) {
+  return (a: Cell, b: Cell): string | null =>
+    a === null || b === null ? null : (fast(plain(a), plain(b)) ?? canonical(slow(d(a), d(b))))
+}
+
+/** Sign-only changes (abs, neg) never round in decimal.js either. */
+function signed(fn: (s: Scaled) => bigint, slow: (a: Decimal) => Decimal) {
+  return (a: Cell): string | null => {
+    if (a === null) return null
+    const x = scaledOf(plain(a))
+    return x === null ? canonical(slow(d(a))) : scaledText({ value: fn(x), scale: x.scale })
+  }
 }
 
 /**
@@ -143,18 +158,22 @@ export function show(value: Decimal, lo: number, hi: number): string {
 /** Register every function the rules use on a better-sqlite3 connection. */
 export function registerFunctions(db: BetterSqlite3.Database): void {
   const opts = { deterministic: true } as const
-  db.function('dec_add', opts, memoiseCells(binary((a, b) => a.plus(b))))
-  db.function('dec_sub', opts, memoiseCells(binary((a, b) => a.minus(b))))
-  db.function('dec_mul', opts, memoiseCells(binary((a, b) => a.times(b))))
-  db.function('dec_div', opts, memoiseCells(binary((a, b) => (b.isZero() ? new Decimal(NaN) : a.div(b)))))
-  db.function('dec_abs', opts, memoiseCells((a: Cell) => (a === null ? null : canonical(d(a).abs()))))
-  db.function('dec_neg', opts, memoiseCells((a: Cell) => (a === null ? null : canonical(d(a).neg()))))
+  db.function('dec_add', opts, memoiseCells(binary(scaledAdd, (a, b) => a.plus(b))))
+  db.function('dec_sub', opts, memoiseCells(binary(scaledSub, (a, b) => a.minus(b))))
+  db.function('dec_mul', opts, memoiseCells(binary((a, b) => scaledProduct([a, b]), (a, b) => a.times(b))))
+  db.function('dec_div', opts, memoiseCells(binary(scaledDiv, (a, b) => (b.isZero() ? new Decimal(NaN) : a.div(b)))))
+  db.function('dec_abs', opts, memoiseCells(signed((x) => (x.value < 0n ? -x.value : x.value), (a) => a.abs())))
+  db.function('dec_neg', opts, memoiseCells(signed((x) => -x.value, (a) => a.neg())))
   db.function('dec_round', opts, memoiseCells((a: Cell, p: Cell) =>
-    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_HALF_UP))))
+    a === null || p === null ? null : (scaledRound(plain(a), Number(p)) ?? canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_HALF_UP)))))
   db.function('dec_trunc', opts, memoiseCells((a: Cell, p: Cell) =>
-    a === null || p === null ? null : canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_DOWN))))
-  db.function('dec_cmp', opts, memoiseCells((a: Cell, b: Cell) => (a === null || b === null ? null : d(a).cmp(d(b)))))
-  db.function('dec_sign', opts, memoiseCells((a: Cell) => (a === null ? null : d(a).cmp(0))))
+    a === null || p === null ? null : (scaledRound(plain(a), Number(p), true) ?? canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_DOWN)))))
+  db.function('dec_cmp', opts, memoiseCells((a: Cell, b: Cell) => (a === null || b === null ? null : (scaledCmp(plain(a), plain(b)) ?? d(a).cmp(d(b))))))
+  db.function('dec_sign', opts, memoiseCells((a: Cell) => {
+    if (a === null) return null
+    const x = scaledOf(plain(a))
+    return x === null ? d(a).cmp(0) : x.value < 0n ? -1 : x.value > 0n ? 1 : 0
+  }))
   db.aggregate('dec_sum', {
     start: () => null as ExactSum | null,
     step: (acc: ExactSum | null, v: unknown) => {
@@ -167,8 +186,9 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
     deterministic: true,
   })
   db.function('dec_fixed', opts, memoiseCells((a: Cell, p: Cell) =>
-    a === null || p === null ? null : show(d(a), Number(p), Number(p))))
-  db.function('dec_show', opts, memoiseCells((a: Cell, lo: Cell, hi: Cell) => (a === null || lo === null || hi === null ? null : show(d(a), Number(lo), Number(hi)))))
+    a === null || p === null ? null : (scaledShow(plain(a), Number(p), Number(p)) ?? show(d(a), Number(p), Number(p)))))
+  db.function('dec_show', opts, memoiseCells((a: Cell, lo: Cell, hi: Cell) =>
+    a === null || lo === null || hi === null ? null : (scaledShow(plain(a), Number(lo), Number(hi)) ?? show(d(a), Number(lo), Number(hi)))))
   // Date functions are memoised: a month of lines repeats a few hundred distinct dates, and a UDF call that
   // hits the cache costs a fraction of the date arithmetic (50,000 lines × several calls per rule).
   const addMonthsMemo = memoise((date: string, n: number) => addMonths(date, n))
@@ -182,7 +202,7 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
     a === null || b === null || step === null ? null : wholeStepsMemo(String(a), String(b), Number(step)))
   db.function('dec_product', { deterministic: true, varargs: true }, (...xs: Cell[]) => {
     if (xs.some((x) => x === null)) return null
-    return canonical(xs.reduce<Decimal>((acc, x) => acc.times(d(x)), new Decimal(1)))
+    return scaledProduct(xs.map(plain)) ?? canonical(xs.reduce<Decimal>((acc, x) => acc.times(d(x)), new Decimal(1)))
   })
 }
 
