@@ -14,7 +14,7 @@ import { acquireLock } from './lock.js'
 import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
 import { findingCounts, findingList, insertFindings, linkFindingsToLines, type FindingCount } from './findings-store.js'
 import type { Settings } from '../schemas/config.js'
-import { collectGarbage } from './gc.js'
+import { collectGarbage, tuneHeap } from './gc.js'
 import { discover } from '../stages/discover.js'
 import { ingest } from '../stages/ingest.js'
 import { price } from '../stages/price.js'
@@ -59,6 +59,7 @@ export interface RunOutcome {
 export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const prepared = prepare(opts)
   if ('message' in prepared) return { exitCode: 2, message: prepared.message }
+  tuneHeap()
   const { settings, periodDir, outputRoot, finalDir } = prepared
 
   const lock = acquireLock(join(outputRoot, `.${opts.period}.lock`))
