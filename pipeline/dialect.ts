@@ -119,22 +119,39 @@ function signed(fn: (s: Scaled) => bigint, slow: (a: Decimal) => Decimal) {
  * function's arity: better-sqlite3 registers the SQL function with `fn.length` arguments.
  */
 function memoiseCells<F extends (...xs: Cell[]) => unknown>(fn: F): F {
-  const cache = new Map<string, ReturnType<F>>()
-  const call = (xs: Cell[]): ReturnType<F> => {
-    if (xs.includes(null)) return fn(...xs) as ReturnType<F>
-    const key = xs.length === 1 ? cellKey(xs[0] ?? null) : xs.map(cellKey).join('\u0000')
-    const hit = cache.get(key)
-    if (hit !== undefined) return hit
-    const value = fn(...xs) as ReturnType<F>
+  type R = ReturnType<F>
+  const cache = new Map<string, R>()
+  const remember = (key: string, value: R): R => {
     if (cache.size >= MEMO_LIMIT) cache.clear()
     cache.set(key, value)
     return value
   }
+  // One closure per arity, so a call builds its key without an argument array (hundreds of thousands of calls).
+  const f = fn as unknown as (...xs: Cell[]) => R
   switch (fn.length) {
-    case 1: return ((a: Cell) => call([a])) as F
-    case 2: return ((a: Cell, b: Cell) => call([a, b])) as F
-    case 3: return ((a: Cell, b: Cell, c: Cell) => call([a, b, c])) as F
-    default: throw new Error(`memoiseCells: unsupported arity ${fn.length}`)
+    case 1:
+      return ((a: Cell) => {
+        if (a === null) return f(a)
+        const key = cellKey(a)
+        const hit = cache.get(key)
+        return hit !== undefined ? hit : remember(key, f(a))
+      }) as F
+    case 2:
+      return ((a: Cell, b: Cell) => {
+        if (a === null || b === null) return f(a, b)
+        const key = `${cellKey(a)}\u0000${cellKey(b)}`
+        const hit = cache.get(key)
+        return hit !== undefined ? hit : remember(key, f(a, b))
+      }) as F
+    case 3:
+      return ((a: Cell, b: Cell, c: Cell) => {
+        if (a === null || b === null || c === null) return f(a, b, c)
+        const key = `${cellKey(a)}\u0000${cellKey(b)}\u0000${cellKey(c)}`
+        const hit = cache.get(key)
+        return hit !== undefined ? hit : remember(key, f(a, b, c))
+      }) as F
+    default:
+      throw new Error(`memoiseCells: unsupported arity ${fn.length}`)
   }
 }
 

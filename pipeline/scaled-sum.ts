@@ -20,13 +20,14 @@ export function parseScaled(text: string): Scaled {
 export function scaledText(s: Scaled): string {
   if (s.value === 0n) return '0'
   const negative = s.value < 0n
-  let digits = (negative ? -s.value : s.value).toString()
+  const all = (negative ? -s.value : s.value).toString()
+  let end = all.length
   let scale = s.scale
-  while (scale > 0 && digits.endsWith('0')) {
-    digits = digits.slice(0, -1)
+  while (scale > 0 && all.charCodeAt(end - 1) === 48) {
+    end--
     scale--
   }
-  digits = digits.padStart(scale + 1, '0')
+  const digits = (end === all.length ? all : all.slice(0, end)).padStart(scale + 1, '0')
   const text = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`
   return negative ? `-${text}` : text
 }
