@@ -72,14 +72,15 @@ let pendingTables = 0
 
 /**
  * This thread's share of a usage file when `laterBytes` of other files wait behind it, so both threads finish
- * together. Costs measured with both threads busy on the 1 M-row bench month: a usage byte 21.5 ns here and
- * 18.6 ns in the worker, a byte of the files behind (reconciliation: stored whole, keyed for DUPLICATE_LINE)
- * 89 ns, and 0.8 s for the worker to start. Hashing the worker's part overlaps this thread's wait. Within [0.1, 0.5].
+ * together. Costs measured with both threads busy on the 1 M-row bench month (after pipeline/gc.ts tuneHeap):
+ * a usage byte 8.5 ns here and 7.1 ns in the worker, a byte of the files behind (reconciliation: stored whole,
+ * keyed for DUPLICATE_LINE) 52 ns, hashing the worker's part here afterwards 1.0 ns a byte, and 0.8 s for the
+ * worker to start. Within [0.1, 0.5].
  */
 export function mainShare(usageBytes: number, laterBytes: number): number {
   if (usageBytes <= 0) return 0.5
-  // 21.5·f·U + 89·L = 18.6·(1 − f)·U + 0.8 s
-  const share = (18.6 * usageBytes + 0.8e9 - 89 * laterBytes) / ((21.5 + 18.6) * usageBytes)
+  // 8.5·f·U + 52·L + 1.0·(1 − f)·U = 7.1·(1 − f)·U + 0.8 s
+  const share = (0.8e9 + (7.1 - 1.0) * usageBytes - 52 * laterBytes) / ((8.5 - 1.0 + 7.1) * usageBytes)
   return Math.min(0.5, Math.max(0.1, share))
 }
 
