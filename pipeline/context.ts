@@ -6,6 +6,7 @@
 import type { Db } from './db.js'
 import type { Finding } from './diagnostics.js'
 import type { Settings } from '../schemas/config.js'
+import type { SideThread } from './side-thread.js'
 import { addDays, addMonths } from './dates.js'
 
 export interface RunContext {
@@ -28,6 +29,8 @@ export interface RunContext {
   db: Db
   /** Optional progress sink for long file work (the CLI shows bars on a TTY, plain lines in CI). */
   progress?: FileProgress
+  /** A second thread for read-only work of reconcile and write (pipeline/side-thread.ts); absent in most tests. */
+  side?: SideThread
 }
 
 /** Reported by stages that stream files: bytes let the CLI show rows/s and an ETA without knowing row counts. */

@@ -15,6 +15,7 @@ import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type 
 import { findingCounts, findingList, insertFindings, linkFindingsToLines, type FindingCount } from './findings-store.js'
 import type { Settings } from '../schemas/config.js'
 import { collectGarbage, tuneHeap } from './gc.js'
+import { SideThread, sideThreadWanted } from './side-thread.js'
 import { discover } from '../stages/discover.js'
 import { ingest } from '../stages/ingest.js'
 import { price } from '../stages/price.js'
@@ -66,6 +67,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   if (!lock.ok) return { exitCode: 2, message: lock.message }
   const workDir = join(outputRoot, `.${opts.period}.tmp-${process.pid}`)
   let db: Db | null = null
+  let side: SideThread | null = null
   try {
     removeLeftovers(outputRoot, opts.period)
     mkdirSync(workDir, { recursive: true })
@@ -87,6 +89,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const step = stepper(ctx, opts.onProgress)
     const files = await step('discover', () => discover(undefined, ctx))
     await step('ingest', () => ingest(files, ctx))
+    // Started now so its start-up overlaps pricing, which leaves the second core idle (pipeline/side-thread.ts).
+    if (sideThreadWanted()) {
+      side = SideThread.start({ dbPath: join(workDir, 'staging.sqlite'), settings, periodStart: start, periodEnd: end })
+      if (side !== null) ctx.side = side
+    }
     await step('price', () => price(undefined, ctx))
     await step('reconcile', () => reconcile(undefined, ctx))
     linkFindingsToLines(db)
@@ -116,6 +123,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const detail = process.env.CSP_BILLING_DEBUG ? `\n${err.stack ?? ''}` : ''
     return { exitCode: 2, message: `${err.message}${detail}` }
   } finally {
+    await side?.close()
     lock.release()
   }
 }

@@ -13,15 +13,15 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
-import { findingList } from '../pipeline/findings-store.js'
+import { findingCounts, findingList } from '../pipeline/findings-store.js'
 import type { RunJson } from '../schemas/run-json.js'
 import { resellerTotals } from './invoice-totals.js'
 import { controlTotals } from './writers/control-totals.js'
 import { pinnedDate } from './writers/deterministic-workbook.js'
 import { writeExceptionsCsv } from './writers/exceptions-csv.js'
 import { isInside, uniqueStems } from './writers/file-names.js'
-import { heldLines, invoicedLines, resellerSummaries, usageSummaries } from './writers/invoice-data.js'
-import { writeInvoiceWorkbook, type InvoiceLine } from './writers/invoice-workbook.js'
+import { heldLines, resellerSummaries, usageSummaries } from './writers/invoice-data.js'
+import { splitJobs, writeInvoices, type InvoiceJob } from './writers/invoice-batch.js'
 import { REJECTED_RULES, writeReconciliationWorkbook } from './writers/reconciliation-workbook.js'
 import { buildRunJson, runJsonText } from './writers/run-json.js'
 
@@ -50,28 +50,26 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
   const usage = await usageSummaries(db)
 
   await mkdir(join(ctx.workDir, 'invoices'), { recursive: true })
-  const lines = new LineCursor(invoicedLines(db))
-  try {
-    for (const t of totals) {
-      const file = invoiceFiles.get(t.resellerId) as string
-      await writeInvoiceWorkbook({
-        filename: join(ctx.workDir, file),
-        pinned,
-        distributorName: settings.distributorName,
-        invoiceNumber: `${settings.invoicePrefix}-${ctx.period}-${t.resellerId}`,
-        periodStart: ctx.periodStart,
-        periodEnd: ctx.periodEnd,
-        totals: t,
-        byCustomer: summaries.byCustomer.get(t.resellerId) ?? [],
-        byCategory: summaries.byCategory.get(t.resellerId) ?? [],
-        usage: usage.get(t.resellerId) ?? [],
-        lines: lines.of(t.resellerId),
-      })
-      files.push(file)
-    }
-  } finally {
-    lines.close()
-  }
+  const jobs: InvoiceJob[] = totals.map((t) => ({
+    filename: join(ctx.workDir, invoiceFiles.get(t.resellerId) as string),
+    pinned,
+    distributorName: settings.distributorName,
+    invoiceNumber: `${settings.invoicePrefix}-${ctx.period}-${t.resellerId}`,
+    periodStart: ctx.periodStart,
+    periodEnd: ctx.periodEnd,
+    totals: t,
+    byCustomer: summaries.byCustomer.get(t.resellerId) ?? [],
+    byCategory: summaries.byCategory.get(t.resellerId) ?? [],
+    usage: usage.get(t.resellerId) ?? [],
+  }))
+  // With a side thread, the last resellers' invoices are written there while this thread writes the first ones
+  // and the reconciliation outputs (pipeline/side-thread.ts); the files are the same bytes either way.
+  const ownRows = ctx.side ? findingCounts(db).reduce((n, c) => n + c.n, 0) : 0
+  const [mine, theirs] = ctx.side ? splitJobs(jobs, ownRows) : [jobs, []]
+  const onSide = theirs.length > 0 ? ctx.side?.run({ type: 'invoices', jobs: theirs }) : undefined
+  onSide?.catch(() => undefined) // handled below
+  await writeInvoices(db, mine)
+  files.push(...totals.map((t) => invoiceFiles.get(t.resellerId) as string))
 
   const control = await controlTotals(db)
   await writeReconciliationWorkbook({
@@ -93,32 +91,8 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
   await writeFile(join(ctx.workDir, 'run.json'), runJsonText(runJson), 'utf8')
   files.push('run.json')
 
+  // A side thread that failed leaves its invoices to this thread (a half-written file is written over).
+  if (onSide !== undefined && (await onSide.then(() => true, () => false)) === false) await writeInvoices(db, theirs)
+
   return { output: { runJson, files: files.sort() }, findings: [] }
-}
-
-type ResellerLine = InvoiceLine & { resellerId: string }
-
-/** One ordered pass over all invoiced lines, handed out reseller by reseller (totals and lines share the order). */
-class LineCursor {
-  private pending: IteratorResult<ResellerLine> | null = null
-
-  constructor(private readonly source: Generator<ResellerLine>) {}
-
-  private peek(): IteratorResult<ResellerLine> {
-    this.pending ??= this.source.next()
-    return this.pending
-  }
-
-  *of(resellerId: string): Generator<InvoiceLine> {
-    for (;;) {
-      const next = this.peek()
-      if (next.done || next.value.resellerId > resellerId) return
-      this.pending = null
-      if (next.value.resellerId === resellerId) yield next.value
-    }
-  }
-
-  close(): void {
-    this.source.return(undefined) // ends the SQLite statement so the connection is free again
-  }
 }

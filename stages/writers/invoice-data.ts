@@ -148,13 +148,18 @@ export function* iterateRows<R>(db: Db, query: Compilable<R>): Generator<R> {
   yield* db.sqlite.prepare(compiled.sql).iterate(...(compiled.parameters as unknown[])) as IterableIterator<R>
 }
 
-/** Every invoiced line of resellers in `resellers`, ordered by reseller, customer, line_id (one pass for all invoices). */
-export function* invoicedLines(db: Db): Generator<InvoiceLine & { resellerId: string }> {
-  const query = db.kysely
+/**
+ * Every invoiced line of the resellers from `range.from` to `range.to` (all when absent), ordered by reseller,
+ * customer, line_id: one pass for a run of invoices.
+ */
+export function* invoicedLines(db: Db, range?: { from: string; to: string }): Generator<InvoiceLine & { resellerId: string }> {
+  let query = db.kysely
     .selectFrom('priced_lines as p')
     .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
     .innerJoin('resellers as s', 's.reseller_id', 'p.reseller_id')
     .where('p.status', '=', 'invoiced')
+  if (range) query = query.where('s.reseller_id', '>=', range.from).where('s.reseller_id', '<=', range.to)
+  const ordered = query
     .select([
       's.reseller_id as resellerId',
       'p.line_id as lineId',
@@ -185,7 +190,7 @@ export function* invoicedLines(db: Db): Generator<InvoiceLine & { resellerId: st
     .orderBy('s.reseller_id')
     .orderBy('r.customer_id')
     .orderBy('p.line_id')
-  for (const { method, currency, ...row } of iterateRows(db, query)) {
+  for (const { method, currency, ...row } of iterateRows(db, ordered)) {
     yield { ...row, explanation: resellerExplanation(method, row.category, row.explanation, row.sell, currency) }
   }
 }

@@ -1,0 +1,82 @@
+/**
+ * A second thread for the read-only tail of a run (issue 7: the machine has two cores, and price, reconcile
+ * and write each kept one of them idle). It opens its own read-only connection to the staging DB and runs what
+ * the stages hand it: some reconcile checks (stages/reconcile.ts) and a run of invoice workbooks
+ * (stages/write.ts), while the main thread does the rest. It is started before the price stage so its start-up
+ * (tsx and the writers' modules, ~0.5 s) runs on the core pricing leaves idle.
+ *
+ * Nothing depends on which thread did the work: checks return their findings to be merged in the usual order,
+ * and an invoice file is the same bytes whoever writes it. A task the thread cannot finish (it failed to
+ * start, crashed or ran out of memory) rejects, and the stage does the work itself.
+ */
+import { Worker } from 'node:worker_threads'
+import type { Finding } from './diagnostics.js'
+import type { Settings } from '../schemas/config.js'
+import type { InvoiceJob } from '../stages/writers/invoice-batch.js'
+
+export interface SideInit {
+  dbPath: string
+  settings: Settings
+  periodStart: string
+  periodEnd: string
+}
+
+export type SideTask = { type: 'checks'; rules: string[] } | { type: 'invoices'; jobs: InvoiceJob[] }
+
+export type SideResult<T extends SideTask> = T extends { type: 'checks' } ? Record<string, Finding[]> : null
+
+export type SideReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string }
+
+/** CSP_BILLING_SIDE_THREAD=0 runs everything on the main thread. */
+export function sideThreadWanted(): boolean {
+  return process.env.CSP_BILLING_SIDE_THREAD !== '0'
+}
+
+export class SideThread {
+  private nextId = 1
+  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  private broken: Error | null = null
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: SideReply) => {
+      const w = this.waiting.get(reply.id)
+      if (w === undefined) return
+      this.waiting.delete(reply.id)
+      if (reply.ok) w.resolve(reply.result)
+      else w.reject(new Error(reply.message))
+    })
+    const fail = (e: Error) => {
+      this.broken ??= e
+      for (const w of this.waiting.values()) w.reject(this.broken)
+      this.waiting.clear()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`side thread exited (code ${code})`)))
+  }
+
+  /** Null when no worker thread can be started: the stages then do everything themselves. */
+  static start(init: SideInit): SideThread | null {
+    try {
+      // CSP_BILLING_SIDE_THREAD_HEAP_MB caps its old space (a test starves it to check the fallback).
+      const heap = Number(process.env.CSP_BILLING_SIDE_THREAD_HEAP_MB ?? 0)
+      const resourceLimits = heap > 0 ? { maxOldGenerationSizeMb: heap } : {}
+      return new SideThread(new Worker(new URL('./side-thread.mjs', import.meta.url), { workerData: init, resourceLimits }))
+    } catch {
+      return null
+    }
+  }
+
+  run<T extends SideTask>(task: T): Promise<SideResult<T>> {
+    if (this.broken) return Promise.reject(this.broken)
+    const id = this.nextId++
+    return new Promise<SideResult<T>>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.worker.postMessage({ id, task })
+    })
+  }
+
+  /** Must be called on every path out of the run: a live worker keeps the process running. */
+  async close(): Promise<void> {
+    await this.worker.terminate()
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Invoices of a run of consecutive resellers (sorted by id), written with one ordered pass over their invoiced
+ * lines. The write stage hands one run to the side thread (pipeline/side-thread.ts) and writes the other itself;
+ * each opens its own pass on its own SQLite connection, so the two never share a statement.
+ *
+ * In: the staging DB and one job per reseller (everything but the lines, which are read here). Out: the files.
+ * Throws only on I/O failure (an unusable environment).
+ */
+import type { Db } from '../../pipeline/db.js'
+import { invoicedLines } from './invoice-data.js'
+import { writeInvoiceWorkbook, type InvoiceLine, type InvoiceWorkbookInput } from './invoice-workbook.js'
+
+/** One reseller's invoice workbook, all but its lines. Plain data: it crosses to the side thread as is. */
+export type InvoiceJob = Omit<InvoiceWorkbookInput, 'lines'>
+
+export async function writeInvoices(db: Db, jobs: readonly InvoiceJob[]): Promise<void> {
+  const first = jobs[0]
+  const last = jobs[jobs.length - 1]
+  if (first === undefined || last === undefined) return
+  const lines = new LineCursor(invoicedLines(db, { from: first.totals.resellerId, to: last.totals.resellerId }))
+  try {
+    for (const job of jobs) await writeInvoiceWorkbook({ ...job, lines: lines.of(job.totals.resellerId) })
+  } finally {
+    lines.close()
+  }
+}
+
+/**
+ * Splits the jobs into a first run for this thread and a last run for the side thread, so that the side's
+ * lines are about half of all the work: the invoice lines plus `ownRows`, the rows this thread writes besides
+ * (findings and held lines in reconciliation.xlsx and exceptions.csv).
+ */
+export function splitJobs(jobs: readonly InvoiceJob[], ownRows: number): [InvoiceJob[], InvoiceJob[]] {
+  const total = jobs.reduce((n, j) => n + j.totals.lines, 0) + ownRows
+  let side = 0
+  let at = jobs.length
+  while (at > 1 && side + (jobs[at - 1]?.totals.lines ?? 0) <= total / 2) side += jobs[--at]!.totals.lines
+  return [jobs.slice(0, at), jobs.slice(at)]
+}
+
+type ResellerLine = InvoiceLine & { resellerId: string }
+
+/** One ordered pass over invoiced lines, handed out reseller by reseller (jobs and lines share the order). */
+class LineCursor {
+  private pending: IteratorResult<ResellerLine> | null = null
+
+  constructor(private readonly source: Generator<ResellerLine>) {}
+
+  private peek(): IteratorResult<ResellerLine> {
+    this.pending ??= this.source.next()
+    return this.pending
+  }
+
+  *of(resellerId: string): Generator<InvoiceLine> {
+    for (;;) {
+      const next = this.peek()
+      if (next.done || next.value.resellerId > resellerId) return
+      this.pending = null
+      if (next.value.resellerId === resellerId) yield next.value
+    }
+  }
+
+  close(): void {
+    this.source.return(undefined) // ends the SQLite statement so the connection is free again
+  }
+}

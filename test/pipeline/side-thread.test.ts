@@ -1,0 +1,70 @@
+/**
+ * The side thread (pipeline/side-thread.ts) takes some reconcile checks and the last resellers' invoices. The
+ * sample month's outputs are byte-identical with it, without it (CSP_BILLING_SIDE_THREAD=0), and when it dies
+ * (its heap starved): the stages then do its work themselves.
+ */
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { runPipeline } from '../../pipeline/run.js'
+import { SideThread, type SideTask } from '../../pipeline/side-thread.js'
+import { splitJobs, type InvoiceJob } from '../../stages/writers/invoice-batch.js'
+import { sampleCopy } from '../cli/helpers.js'
+
+const PERIOD = '2026-10'
+
+function resetEnv(): void {
+  delete process.env.CSP_BILLING_SIDE_THREAD
+  delete process.env.CSP_BILLING_SIDE_THREAD_HEAP_MB
+}
+
+afterEach(() => {
+  resetEnv()
+  vi.restoreAllMocks()
+})
+
+/** Every output's sha256 (staging.sqlite included), and what each side-thread task came to. */
+async function runSample(env: Record<string, string>): Promise<{ hashes: Record<string, string>; tasks: string[] }> {
+  resetEnv()
+  Object.assign(process.env, env)
+  vi.restoreAllMocks()
+  const tasks: string[] = []
+  const run = SideThread.prototype.run
+  vi.spyOn(SideThread.prototype, 'run').mockImplementation(function (this: SideThread, task: SideTask) {
+    const done = run.call(this, task)
+    done.then(() => tasks.push(`${task.type}: done`), () => tasks.push(`${task.type}: failed`))
+    return done
+  } as typeof run)
+  const copy = sampleCopy()
+  const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
+  expect(outcome.message).toBeUndefined()
+  const out = join(copy.output, PERIOD)
+  const files = ['run.json', 'exceptions.csv', 'reconciliation.xlsx', 'staging.sqlite', ...readdirSync(join(out, 'invoices')).map((f) => `invoices/${f}`)]
+  const hashes = Object.fromEntries(files.map((f) => [f, createHash('sha256').update(readFileSync(join(out, f))).digest('hex')]))
+  rmSync(copy.root, { recursive: true, force: true })
+  return { hashes, tasks: tasks.sort() }
+}
+
+describe('side thread', () => {
+  it('gives byte-identical outputs to a run without it, and to a run where it dies', async () => {
+    const alone = await runSample({ CSP_BILLING_SIDE_THREAD: '0' })
+    expect(alone.tasks).toEqual([])
+    const helped = await runSample({})
+    expect(helped.tasks).toEqual(['checks: done', 'invoices: done'])
+    expect(helped.hashes).toEqual(alone.hashes)
+    const starved = await runSample({ CSP_BILLING_SIDE_THREAD_HEAP_MB: '1' })
+    expect(starved.tasks).toEqual(['checks: failed', 'invoices: failed'])
+    expect(starved.hashes).toEqual(alone.hashes)
+  }, 120_000)
+
+  it('hands the last resellers to the side thread, about half of all rows', () => {
+    const job = (id: string, lines: number) => ({ totals: { resellerId: id, lines } }) as unknown as InvoiceJob
+    const ids = (jobs: InvoiceJob[]) => jobs.map((j) => j.totals.resellerId)
+    const jobs = [job('A', 40), job('B', 30), job('C', 20), job('D', 10)]
+    expect(splitJobs(jobs, 0).map(ids)).toEqual([['A', 'B'], ['C', 'D']]) // 30 of 100 rows, next would pass 50
+    expect(splitJobs(jobs, 100).map(ids)).toEqual([['A'], ['B', 'C', 'D']]) // 60 of 200: this thread also writes 100 findings
+    expect(splitJobs([job('A', 5)], 0).map(ids)).toEqual([['A'], []]) // the first reseller always stays here
+    expect(splitJobs([], 0).map(ids)).toEqual([[], []])
+  })
+})
