@@ -6,19 +6,39 @@ import type { Db } from './db.js'
 import type { FindingsTable } from '../schemas/tables.js'
 import type { Finding, Rule, Severity } from './diagnostics.js'
 
+/**
+ * Findings a stage keeps in memory per source; beyond that they go to the findings table in batches as they
+ * come (a month's usage exported with comma decimals rejects every row: 200,000 findings held took 900 MiB;
+ * a wrong month's usage file gives one OUT_OF_PERIOD finding a row).
+ */
+export const FINDINGS_HELD = 10_000
+
+/** The findings table's columns a finding fills (line_id comes separately). */
+export const FINDING_COLUMNS = [
+  'rule', 'severity', 'file', 'row', 'reseller_id', 'customer_id', 'subscription_id', 'expected', 'actual', 'message',
+  'column_name', 'value',
+] as const
+
+export function findingParams(f: Finding): unknown[] {
+  return [f.rule, f.severity, f.file, f.row, f.resellerId ?? null, f.customerId ?? null, f.subscriptionId ?? null,
+    f.expected ?? null, f.actual ?? null, f.message, f.column ?? null, f.value ?? null]
+}
+
 export function insertFindings(db: Db, findings: Finding[], lineIds?: (number | null)[]): void {
   if (findings.length === 0) return
   const stmt = db.sqlite.prepare(
-    `insert into findings (rule, severity, file, row, reseller_id, customer_id, subscription_id, expected, actual,
-       message, column_name, value, line_id)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into findings (${FINDING_COLUMNS.join(', ')}, line_id) values (${FINDING_COLUMNS.map(() => '?').join(', ')}, ?)`,
   )
   db.sqlite.transaction(() => {
-    findings.forEach((f, i) =>
-      stmt.run(f.rule, f.severity, f.file, f.row, f.resellerId ?? null, f.customerId ?? null, f.subscriptionId ?? null,
-        f.expected ?? null, f.actual ?? null, f.message, f.column ?? null, f.value ?? null, lineIds?.[i] ?? null),
-    )
+    findings.forEach((f, i) => stmt.run(...findingParams(f), lineIds?.[i] ?? null))
   })()
+}
+
+/** Rules ingest stores while it reads (stages/file-ingest.ts): what a file that is read again must take back. */
+export const INGEST_ROW_RULES = ['REJECTED_ROW', 'MISSING_COLUMN'] as const
+
+export function removeIngestFindings(db: Db, file: string): void {
+  db.sqlite.prepare(`delete from findings where file = ? and rule in (${INGEST_ROW_RULES.map(() => '?').join(', ')})`).run(file, ...INGEST_ROW_RULES)
 }
 
 type FindingRow = Omit<FindingsTable, 'finding_id' | 'line_id'>

@@ -5,6 +5,7 @@
  * input. Kept light to import: the worker thread of a split usage file (stages/usage-half.ts) runs it too.
  */
 import { columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
+import { FINDINGS_HELD } from '../pipeline/findings-store.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { cellText, headerKey, mapHeader, type HeaderMap, type InputKind, type KindDef, type RawCell } from '../schemas/kinds/index.js'
 import type { RowValues } from '../schemas/kinds/columns.js'
@@ -21,6 +22,8 @@ export interface IngestShared {
   writer(kind: InputKind): TableWriter
   /** Where a usage file's group sums go (stages/usage-totals.ts). */
   partials(file: string): PartialSink
+  /** Where a file's findings go past FINDINGS_HELD (the staging DB, or the worker's channel to it). */
+  findings(file: string): (batch: Finding[]) => void
   keysOf(kind: InputKind): Map<string, string>
   nextLineId: number
   readonly periodStart: string
@@ -56,6 +59,7 @@ export class FileIngest {
     readonly shared: IngestShared,
   ) {
     this.writer = shared.writer(def.kind)
+    this.spill = shared.findings(file)
     this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
@@ -106,10 +110,18 @@ export class FileIngest {
     this.count(this.validateView(record, row))
   }
 
+  /** Keeps a finding, handing the held ones to the DB once there are more than FINDINGS_HELD. */
+  private note(f: Finding): void {
+    this.findings.push(f)
+    if (this.findings.length > FINDINGS_HELD) this.spill(this.findings.splice(0))
+  }
+
+  private spill: (batch: Finding[]) => void
+
   private count(problems: Finding | null): void {
     if (problems !== null) {
       this.rejected++
-      this.findings.push(problems)
+      this.note(problems)
     } else {
       this.accepted++
     }
@@ -131,7 +143,7 @@ export class FileIngest {
     if (map.missing.length > 0) {
       this.missing = true
       const list = map.missing.join(', ')
-      this.findings.push(
+      this.note(
         finding('MISSING_COLUMN', {
           file: this.file,
           row: 1,
@@ -304,7 +316,7 @@ export class FileIngest {
     this.rows += half.rows
     this.accepted += half.accepted
     this.rejected += half.rejected
-    for (const f of half.findings) this.findings.push({ ...f, row: f.row + offset })
+    for (const f of half.findings) this.note({ ...f, row: f.row + offset })
   }
 
   forgetKeys(): void {

@@ -12,10 +12,13 @@
  * - DUPLICATE_LINE per repeated reconciliation line (still accepted).
  * Memory does not grow with rows: rows are validated and inserted one at a time; usage rows are summed
  * (stages/usage-totals.ts), and a big usage CSV is read by two threads while the next files load
- * (stages/usage-split.ts). Findings are kept. Never throws for bad input.
+ * (stages/usage-split.ts). A file's findings are returned, except past FINDINGS_HELD (stages/file-ingest.ts):
+ * those are stored as they come, and taken back with the file's rows when it is read again. Never throws for
+ * bad input.
  */
 import { stat } from 'node:fs/promises'
 import type { RunContext, StageResult } from '../pipeline/context.js'
+import { insertFindings, removeIngestFindings } from '../pipeline/findings-store.js'
 import { appendFindings, finding, type Finding } from '../pipeline/diagnostics.js'
 import { cellText, KINDS, type InputKind } from '../schemas/kinds/index.js'
 import type { DiscoveredFile } from './discover.js'
@@ -76,6 +79,9 @@ class SharedState implements IngestShared {
   }
   partials(file: string): PartialSink {
     return partialsWriter(this.ctx.db, file)
+  }
+  findings(): (batch: Finding[]) => void {
+    return (batch) => insertFindings(this.ctx.db, batch)
   }
   keysOf(kind: InputKind): Map<string, string> {
     let k = this.keys.get(kind)
@@ -175,6 +181,7 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
   const report = progress ? (_records: number, bytes: number) => progress.fileAdvance(df.file, file.rows, bytes) : undefined
   const rollback = () => {
     shared.writer(kind).removeFile(df.file)
+    removeIngestFindings(shared.ctx.db, df.file)
     if (kind === 'usage') removePartials(shared.ctx.db, df.file)
     // Only reconciliation lines take line ids, and they are never read in a deferred split.
     if (kind === 'reconciliation') shared.nextLineId = firstLineId

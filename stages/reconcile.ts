@@ -8,6 +8,7 @@
  */
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { appendFindings, compareFindings, RULES, type Finding, type Rule } from '../pipeline/diagnostics.js'
+import { insertFindings } from '../pipeline/findings-store.js'
 import { formatMoney, parseDecimal } from '../pipeline/money.js'
 import type { Check } from './checks/common.js'
 import { amountMismatch } from './checks/amount-mismatch.js'
@@ -48,23 +49,36 @@ export const CHECKS: readonly { rule: Rule; check: Check }[] = [
  */
 const SIDE_RULES: ReadonlySet<Rule> = new Set<Rule>(['USAGE_TIE_OUT', 'OVERLAPPING_SUBSCRIPTIONS'])
 
+/**
+ * Checks that may store findings as they go (`spill`, stages/checks/common.ts): one finding per usage row of a
+ * wrong month's file. They run last, once the side thread no longer reads (a write would wait for its reads).
+ */
+const SPILLING_RULES: ReadonlySet<Rule> = new Set<Rule>(['OUT_OF_PERIOD'])
+
 export async function reconcile(_input: void, ctx: RunContext): Promise<StageResult<ReconcileSummary>> {
   const onSide = ctx.side?.run({ type: 'checks', rules: [...SIDE_RULES] })
   onSide?.catch(() => undefined) // handled below; the main thread's checks come first
   const found = new Map<Rule, Finding[]>()
-  for (const { rule, check } of CHECKS) if (onSide === undefined || !SIDE_RULES.has(rule)) found.set(rule, await check(ctx))
+  const side = (rule: Rule) => onSide !== undefined && SIDE_RULES.has(rule)
+  for (const { rule, check } of CHECKS) if (!side(rule) && !SPILLING_RULES.has(rule)) found.set(rule, await check(ctx))
   if (onSide !== undefined) {
     const theirs = await onSide.catch(() => null)
-    for (const { rule, check } of CHECKS) {
-      if (SIDE_RULES.has(rule)) found.set(rule, theirs?.[rule] ?? (await check(ctx)))
-    }
+    for (const { rule, check } of CHECKS) if (side(rule)) found.set(rule, theirs?.[rule] ?? (await check(ctx)))
+  }
+  const stored = new Map<Rule, number>()
+  for (const { rule, check } of CHECKS) {
+    if (!SPILLING_RULES.has(rule)) continue
+    found.set(rule, await check(ctx, (batch) => {
+      insertFindings(ctx.db, batch)
+      stored.set(rule, (stored.get(rule) ?? 0) + batch.length)
+    }))
   }
   // Merged in CHECKS order whichever thread ran a check, so the findings are the same either way.
   const findings: Finding[] = []
   const byRule: Record<string, number> = {}
   for (const { rule } of CHECKS) {
     const list = found.get(rule) ?? []
-    byRule[rule] = (byRule[rule] ?? 0) + list.length
+    byRule[rule] = (byRule[rule] ?? 0) + list.length + (stored.get(rule) ?? 0)
     appendFindings(findings, list)
   }
   findings.sort(compareFindings)

@@ -1,7 +1,8 @@
 /**
  * Worker-thread body for stages/usage-split.ts: reads bytes [splitAt, end) of a usage CSV with the fast
  * tokenizer and the same FileIngest as the main thread (same validation, same combiner), and posts what it
- * would have written — partial sums and out-of-period rows — plus, at the end, its counters and findings.
+ * would have written — partial sums, out-of-period rows and findings past FINDINGS_HELD — plus, at the end, its
+ * counters and the findings it still holds.
  * Row numbers are local (its first record is row 1); the main thread moves them. The main thread also hashes
  * the whole file (SHA-256 cannot be computed in two halves), while this thread reads.
  */
@@ -35,6 +36,8 @@ export interface HalfDone {
 export type HalfMessage =
   | { type: 'partials'; rows: PartialRow[] }
   | { type: 'rows'; rows: unknown[][] }
+  /** Findings past FINDINGS_HELD, rows local like the rest. */
+  | { type: 'findings'; findings: Finding[] }
   | { type: 'progress'; rows: number; bytes: number }
   | HalfDone
 
@@ -58,6 +61,7 @@ async function readHalf(data: HalfData, post: (message: HalfMessage) => void): P
   const shared: IngestShared = {
     writer: (_kind: InputKind) => writer,
     partials: (): PartialSink => (rows) => post({ type: 'partials', rows }),
+    findings: () => (batch) => post({ type: 'findings', findings: batch }),
     keysOf: () => new Map(),
     nextLineId: 1,
     periodStart: data.periodStart,

@@ -17,10 +17,12 @@
  * with counters, findings and rows of both halves; or null when the worker could not start (read in one thread).
  */
 import { createHash, type Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../pipeline/db.js'
+import type { Finding } from '../pipeline/diagnostics.js'
+import { FINDING_COLUMNS, findingParams } from '../pipeline/findings-store.js'
 import { KINDS, mapHeader } from '../schemas/kinds/index.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { openBytes } from './readers/bytes.js'
@@ -69,6 +71,30 @@ export async function splittableHeader(path: string): Promise<string[] | null> {
 }
 
 let pendingTables = 0
+/** Split files whose worker tables are still in the attached scratch file, per connection. */
+const pendingUsers = new WeakMap<Db, number>()
+
+function attachPending(db: Db): void {
+  const users = pendingUsers.get(db) ?? 0
+  if (users === 0) {
+    const path = pendingPath(db)
+    if (path !== ':memory:') rmSync(path, { force: true })
+    db.sqlite.prepare('attach database ? as pending').run(path)
+    db.sqlite.exec('pragma pending.journal_mode = OFF; pragma pending.synchronous = OFF')
+  }
+  pendingUsers.set(db, users + 1)
+}
+
+function detachPending(db: Db): void {
+  const users = (pendingUsers.get(db) ?? 1) - 1
+  pendingUsers.set(db, users)
+  if (users > 0) return
+  const path = pendingPath(db)
+  db.sqlite.exec('detach database pending')
+  if (path !== ':memory:') rmSync(path, { force: true })
+}
+
+const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.sqlite.name}.pending`)
 
 /**
  * This thread's share of a usage file when `laterBytes` of other files wait behind it, so both threads finish
@@ -130,6 +156,7 @@ export async function readFirstPart(
     worker.on('message', (message: HalfMessage) => {
       if (message.type === 'partials') pending.partials(message.rows)
       else if (message.type === 'rows') pending.usageRows(message.rows)
+      else if (message.type === 'findings') pending.findings(message.findings)
       else if (message.type === 'progress') {
         workerRows = message.rows
         workerBytes = message.bytes
@@ -196,21 +223,32 @@ async function hashFrom(path: string, start: number, hash: Hash): Promise<string
 class PendingHalf {
   private readonly insertPartial
   private readonly insertRow
+  private readonly insertFinding
 
   private readonly partialsTable: string
   private readonly rowsTable: string
+  private readonly findingsTable: string
 
   constructor(
     private readonly db: Db,
     private readonly file: string,
   ) {
     const s = db.sqlite
-    // One pair of tables per split file: several big usage files can be in flight at once.
+    // One set of tables per split file: several big usage files can be in flight at once. They live in a scratch
+    // file attached beside the staging DB, not in temp (memory: a wrong month's file sends every row here) and
+    // not in the staging DB itself (whose pages must not depend on when the worker's messages arrive).
     const id = ++pendingTables
-    this.partialsTable = `temp.pending_partials_${id}`
-    this.rowsTable = `temp.pending_usage_rows_${id}`
+    attachPending(db)
+    this.partialsTable = `pending.partials_${id}`
+    this.rowsTable = `pending.usage_rows_${id}`
+    this.findingsTable = `pending.findings_${id}`
     s.exec(`create table ${this.partialsTable} (${PARTIAL_COLUMNS.join(', ')});
-      create table ${this.rowsTable} (${USAGE_COLUMNS.join(', ')});`)
+      create table ${this.rowsTable} (${USAGE_COLUMNS.join(', ')});
+      create table ${this.findingsTable} (${FINDING_COLUMNS.join(', ')});`)
+    const insertFinding = s.prepare(`insert into ${this.findingsTable} values (${FINDING_COLUMNS.map(() => '?').join(', ')})`)
+    this.insertFinding = s.transaction((findings: Finding[]) => {
+      for (const f of findings) insertFinding.run(findingParams(f))
+    })
     const insertPartial = s.prepare(`insert into ${this.partialsTable} values (${PARTIAL_COLUMNS.map(() => '?').join(', ')})`)
     const insertRow = s.prepare(`insert into ${this.rowsTable} values (${USAGE_COLUMNS.map(() => '?').join(', ')})`)
     this.insertPartial = s.transaction((rows: PartialRow[]) => {
@@ -229,6 +267,10 @@ class PendingHalf {
     this.insertRow(rows)
   }
 
+  findings(findings: Finding[]): void {
+    this.insertFinding(findings)
+  }
+
   /** Appends the worker's rows after this thread's, their row numbers moved by `offset` records. */
   append(offset: number): void {
     const file = this.file
@@ -240,10 +282,14 @@ class PendingHalf {
     s.transaction(() => {
       s.prepare(`insert into usage_partials (source_file, ${partialCols}) select @file, ${movedPartials} from ${this.partialsTable} order by rowid`).run({ file, offset })
       s.prepare(`insert into usage_rows (${rowCols}) select ${movedRows} from ${this.rowsTable} order by rowid`).run({ file, offset })
+      const findingCols = FINDING_COLUMNS.join(', ')
+      const movedFindings = FINDING_COLUMNS.map((c) => (c === 'row' ? 'row + @offset' : c)).join(', ')
+      s.prepare(`insert into findings (${findingCols}) select ${movedFindings} from ${this.findingsTable} order by rowid`).run({ offset })
     })()
   }
 
   drop(): void {
-    this.db.sqlite.exec(`drop table if exists ${this.partialsTable}; drop table if exists ${this.rowsTable};`)
+    this.db.sqlite.exec(`drop table if exists ${this.partialsTable}; drop table if exists ${this.rowsTable}; drop table if exists ${this.findingsTable};`)
+    detachPending(this.db)
   }
 }

@@ -9,8 +9,12 @@ import type { Finding } from '../../pipeline/diagnostics.js'
 /** What a check may read: the staging DB, the settings (tolerances, windows, premiums) and the period. */
 export type CheckContext = Pick<RunContext, 'db' | 'settings' | 'periodStart' | 'periodEnd'>
 
-/** A check returns the findings for the rows that break its rule; zero findings is a pass. */
-export type Check = (ctx: CheckContext) => Promise<Finding[]>
+/**
+ * A check returns the findings for the rows that break its rule; zero findings is a pass. A check that can
+ * find one per usage row takes `spill`: past FINDINGS_HELD (pipeline/findings-store.ts) it hands batches there
+ * (stored at once) and returns only the rest.
+ */
+export type Check = (ctx: CheckContext, spill?: (batch: Finding[]) => void) => Promise<Finding[]>
 
 /** Where a reconciliation-line finding points: its source cell and its reseller, customer and subscription. */
 export interface LineRef {

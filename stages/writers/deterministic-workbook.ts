@@ -37,11 +37,28 @@ export async function commitWorkbook(wb: ExcelJS.stream.xlsx.WorkbookWriter, fil
 }
 
 /**
- * Let queued I/O run. Rows are produced synchronously from SQLite; without an occasional macrotask turn the
- * whole sheet would pile up in exceljs's buffers before archiver and the file stream get to drain them.
+ * Let queued I/O run, and wait for the zip to catch up. Rows are produced synchronously from SQLite; without an
+ * occasional macrotask turn the whole sheet would pile up in exceljs's buffers before archiver and the file
+ * stream get to drain them. A turn is not always enough: exceljs's sheet stream writes into archiver without
+ * backpressure, and on 400,000 finding rows compression fell behind until 400 MiB of XML waited. So when more
+ * than PENDING_LIMIT bytes of the sheet wait, this waits for compression (on the libuv pool) to take them.
  */
-export function drain(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
+export async function drain(ws?: ExcelJS.Worksheet): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve))
+  if (ws === undefined) return
+  for (let waits = 0; pendingBytes(ws) > PENDING_LIMIT && waits < 10_000; waits++) await new Promise((resolve) => setTimeout(resolve, 2))
+}
+
+const PENDING_LIMIT = 16 << 20
+
+/** Bytes of a streaming sheet's XML not yet taken by the zip: exceljs internals (StreamBuf), read defensively. */
+function pendingBytes(ws: ExcelJS.Worksheet): number {
+  type Pipe = { writableLength?: number; _writableState?: { length?: number } }
+  const stream = (ws as unknown as { _stream?: { buffers?: unknown[]; bufSize?: number; pipes?: Pipe[] } })._stream
+  if (stream === undefined) return 0
+  const held = (stream.buffers?.length ?? 0) * (stream.bufSize ?? 0)
+  // archiver's entry stream is a readable-stream v2 PassThrough: no writableLength, the count is in its state.
+  return held + (stream.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? p._writableState?.length ?? 0), 0)
 }
 
 /** The pinned timestamp of a run: the period end at 00:00 UTC. */

@@ -227,7 +227,7 @@ async function writeLinesSheet(wb: ExcelJS.Workbook, lines: Iterable<InvoiceLine
       text(l.explanation),
       text(`${l.sourceFile}:${l.sourceRow}`),
     ], styles)
-    if (++n % 2000 === 0) await drain()
+    if (++n % 2000 === 0) await drain(ws)
   }
   // Note: the Invoice SUM range was sized from SQL's count; a mismatch would be a bug upstream of this writer.
   if (n !== expected) throw new Error(`Lines sheet got ${n} lines, totals counted ${expected}`)

@@ -214,7 +214,7 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: Iterable<HeldLine> | Async
       text(`${l.sourceFile}:${l.sourceRow}`), text(l.holdRule), text(l.resellerId), text(l.customerId), text(l.customerName),
       text(l.subscriptionId), text(l.product), text(l.chargeType), text(l.currency), num(l.cost),
     ], styles.map((st, i) => (i === 9 ? sharedStyle(currencyNumFmt(l.currency)) : st)))
-    if (++n % 2000 === 0) await drain()
+    if (++n % 2000 === 0) await drain(ws)
   }
   if (skipped > 0) ws.addRow([`… ${skipped} more held lines: query priced_lines in staging.sqlite`]).commit()
   setAutoFilter(ws, columns.length, n)
@@ -232,7 +232,7 @@ async function writeRows<T>(ws: ExcelJS.Worksheet, styles: CellStyle[], items: {
       return n + 1
     }
     addDataRow(ws, toRow(item), styles)
-    if (++n % 2000 === 0) await drain()
+    if (++n % 2000 === 0) await drain(ws)
   }
   return n
 }

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
 import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
+import { FINDINGS_HELD } from '../../pipeline/findings-store.js'
 import { mainShare } from '../../stages/usage-split.js'
 
 const USAGE = ['CustomerId', 'CustomerName', 'SubscriptionId', 'ProductId', 'SkuId', 'UsageDate', 'MeterId', 'MeterCategory', 'MeterName', 'Quantity', 'UnitPrice', 'BillingPreTaxTotal', 'BillingCurrency', 'EntitlementId', 'Tier2MpnId']
@@ -138,5 +139,42 @@ describe('a usage file split over two threads', () => {
     const got = await expectSameBothWays(latin1)
     expect((got.totals as { customer_name: string }[]).some((t) => t.customer_name === 'Caf\u00e9')).toBe(true)
     expect(got.threads).toEqual([1])
+  }, 60_000)
+})
+
+describe('more rejected rows than FINDINGS_HELD', () => {
+  /** Every REJECTED_ROW of the run: those ingest stored as it read, and those it returned. */
+  async function rejected(content: string | Buffer, mode: 'split' | 'one-thread') {
+    const got = await ingestWith(content, mode)
+    const stored = input!.ctx.db.sqlite
+      .prepare("select row, column_name as column, value, message from findings where rule = 'REJECTED_ROW'")
+      .all() as { row: number }[]
+    const returned = (got.findings as { row: number; column: string; value: string; message: string }[]).map(({ row, column, value, message }) => ({ row, column, value, message }))
+    return { files: got.files, returned: returned.length, all: [...stored, ...returned].sort((a, b) => a.row - b.row) }
+  }
+
+  const badRows = (n: number, last = '') => {
+    const lines = [line(USAGE)]
+    for (let i = 0; i < n; i++) lines.push(line(usageRow(i, i % 1000 === 0 ? {} : { Quantity: 'twelve' })))
+    return `${lines.join('\r\n')}\r\n${last}`
+  }
+
+  it('the rest are stored as they are found: every row once, the same split or not', async () => {
+    const one = await rejected(badRows(12_000), 'one-thread')
+    expect(one.returned).toBeLessThanOrEqual(FINDINGS_HELD)
+    expect(one.all).toHaveLength(11_988)
+    expect(new Set(one.all.map((f) => f.row)).size).toBe(11_988)
+    expect(one.files).toMatchObject([{ rows: 12_000, accepted: 12, rejected: 11_988 }])
+    const split = await rejected(badRows(12_000), 'split')
+    expect(split.all).toEqual(one.all)
+    expect(split.files).toEqual(one.files)
+  }, 60_000)
+
+  it('a file read again (Windows-1252 after the first MiB) takes back what it stored: no row twice', async () => {
+    const content = Buffer.concat([Buffer.from(badRows(12_000)), Buffer.from([0x22, 0xe9, 0x22, 0x0d, 0x0a])])
+    const got = await rejected(content, 'one-thread')
+    expect(got.files).toMatchObject([{ rows: 12_001, rejected: 11_989 }])
+    expect(new Set(got.all.map((f) => f.row)).size).toBe(got.all.length)
+    expect(got.all).toHaveLength(11_989)
   }, 60_000)
 })
