@@ -89,7 +89,7 @@ const out = [
   `|---|---|`,
   `| usage rows | ${usageRows.toLocaleString('en-US')} |`,
   `| reconciliation lines | ${reconLines.toLocaleString('en-US')} |`,
-  ...Object.entries(pipeline.stages).map(([stage, s]) => `| stage ${stage} | ${s.toFixed(2)} s${stage === 'ingest' || stage === 'reconcile' || stage === 'write' ? ` (${rate(usageRows, s)} usage rows/s)` : ''}; peak RSS so far ${pipeline.peaks[stage] ?? '?'} MiB |`),
+  ...Object.entries(pipeline.stages).map(([stage, s]) => `| stage ${stage} | ${s.toFixed(2)} s (${rate(usageRows, s)} usage rows/s); peak RSS so far ${pipeline.peaks[stage] ?? '?'} MiB |`),
   `| pipeline wall (fresh process) | ${pipeline.wall.toFixed(2)} s |`,
   `| pipeline peak RSS${values.heap ? ` (V8 heap capped at ${values.heap} MiB)` : ''} | ${pipeline.maxRssMiB.toFixed(0)} MiB |`,
   `| pipeline exit code | ${pipeline.exitCode}${pipeline.message ? ` (${pipeline.message})` : ''} |`,
