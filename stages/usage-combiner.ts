@@ -12,11 +12,14 @@ export const TOTAL_KEY = [
 ] as const
 
 /**
- * Groups held before a flush. A usage export lists a subscription's meters day after day, so groups repeat in
- * runs and a flush rarely splits one. Kept small on purpose: flushed groups become old-generation garbage, and
- * 40,000 held groups measured ~150 MiB more peak RSS than 5,000 on a million rows.
+ * Groups held before a flush. When an export lists a subscription's meters day after day, groups come in runs
+ * and a flush rarely splits one. When it lists every meter of day 1, then of day 2, a month with more groups
+ * than this flushes every group every day, and ingest slows to storing a partial row per usage row: a
+ * day-ordered 200,000-row month with ~9,000 groups took 4.25 s to ingest at 8,192 and 1.83 s at 65,536. At
+ * 32,768 the 1 M- and 4 M-row bench months peak within noise of 8,192 (447–458 MiB at 4 M); this bound was
+ * lowered to 8,192 for RSS before pretenuring was turned off (pipeline/gc.ts), which is what cost the memory.
  */
-export const MAX_GROUPS = 8_192
+export const MAX_GROUPS = 32_768
 
 interface Group {
   key: (string | null)[]
