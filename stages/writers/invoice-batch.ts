@@ -27,14 +27,20 @@ export async function writeInvoices(db: Db, jobs: readonly InvoiceJob[]): Promis
 
 /**
  * Splits the jobs into a first run for this thread and a last run for the side thread, so that the side's
- * lines are about half of all the work: the invoice lines plus `ownRows`, the rows this thread writes besides
- * (findings and held lines in reconciliation.xlsx and exceptions.csv).
+ * lines come as close as whole resellers allow to half of all the work: the invoice lines plus `ownRows`, the
+ * rows this thread writes besides (findings and held lines in reconciliation.xlsx and exceptions.csv). The first
+ * reseller always stays here.
  */
 export function splitJobs(jobs: readonly InvoiceJob[], ownRows: number): [InvoiceJob[], InvoiceJob[]] {
-  const total = jobs.reduce((n, j) => n + j.totals.lines, 0) + ownRows
+  const half = (jobs.reduce((n, j) => n + j.totals.lines, 0) + ownRows) / 2
   let side = 0
   let at = jobs.length
-  while (at > 1 && side + (jobs[at - 1]?.totals.lines ?? 0) <= total / 2) side += jobs[--at]!.totals.lines
+  while (at > 1) {
+    const next = side + jobs[at - 1]!.totals.lines
+    if (Math.abs(half - next) >= Math.abs(half - side)) break
+    side = next
+    at--
+  }
   return [jobs.slice(0, at), jobs.slice(at)]
 }
 

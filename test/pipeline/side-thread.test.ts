@@ -58,12 +58,13 @@ describe('side thread', () => {
     expect(starved.hashes).toEqual(alone.hashes)
   }, 120_000)
 
-  it('hands the last resellers to the side thread, about half of all rows', () => {
+  it('hands the last resellers to the side thread, as near half of all rows as whole resellers allow', () => {
     const job = (id: string, lines: number) => ({ totals: { resellerId: id, lines } }) as unknown as InvoiceJob
     const ids = (jobs: InvoiceJob[]) => jobs.map((j) => j.totals.resellerId)
     const jobs = [job('A', 40), job('B', 30), job('C', 20), job('D', 10)]
-    expect(splitJobs(jobs, 0).map(ids)).toEqual([['A', 'B'], ['C', 'D']]) // 30 of 100 rows, next would pass 50
-    expect(splitJobs(jobs, 100).map(ids)).toEqual([['A'], ['B', 'C', 'D']]) // 60 of 200: this thread also writes 100 findings
+    expect(splitJobs(jobs, 0).map(ids)).toEqual([['A'], ['B', 'C', 'D']]) // 60 of 100 rows is nearer half than 30
+    expect(splitJobs(jobs.slice(1), 40).map(ids)).toEqual([['B'], ['C', 'D']]) // 30 of 100 (with 40 findings here): B is first and stays
+    expect(splitJobs([job('A', 10), job('B', 10), job('C', 80)], 0).map(ids)).toEqual([['A', 'B'], ['C']]) // 80 of 100 beats 0
     expect(splitJobs([job('A', 5)], 0).map(ids)).toEqual([['A'], []]) // the first reseller always stays here
     expect(splitJobs([], 0).map(ids)).toEqual([[], []])
   })
