@@ -43,6 +43,9 @@ export function removeIngestFindings(db: Db, file: string): void {
 
 type FindingRow = Omit<FindingsTable, 'finding_id' | 'line_id'>
 
+/** The order of every output; the findings_order index (schemas/tables.ts) serves it without a sort. */
+export const FINDING_ORDER = 'file, row, rule, message, finding_id'
+
 /** Findings as the writers take them: how many, and an ordered pass over them (lazy: read when iterated). */
 export interface FindingList {
   total: number
@@ -59,7 +62,7 @@ export function findingList(db: Db, rules?: readonly string[]): FindingList {
   const where = rules === undefined ? '' : `where rule in (${rules.map(() => '?').join(', ')})`
   const params = rules ?? []
   const total = (db.sqlite.prepare(`select count(*) as n from findings ${where}`).get(...params) as { n: number }).n
-  const statement = db.sqlite.prepare(`select * from findings ${where} order by file, row, rule, message, finding_id`)
+  const statement = db.sqlite.prepare(`select * from findings ${where} order by ${FINDING_ORDER}`)
   return {
     total,
     rows: {
