@@ -54,7 +54,12 @@ export async function readXlsx(
         if (progress && ++rows % 8192 === 0) progress(rows, input.bytesRead)
         const values = row.values as unknown[]
         const cells: RawCell[] = []
-        for (let i = 1; i < values.length; i++) cells.push(flatten(values[i]))
+        for (let i = 1; i < values.length; i++) {
+          const value = values[i]
+          // exceljs's `value` of a formula cell drops a cached result that is falsy (a price of 0 read as empty):
+          // the cell's own `result` keeps it.
+          cells.push(isFormula(value) ? flatten(row.getCell(i).result ?? null) : flatten(value))
+        }
         let more: boolean | void
         try {
           more = onRow(cells, row.number)
@@ -88,6 +93,10 @@ function chooseSheet(reader: unknown): string | null {
   const kinds = new Set<string>(KIND_ORDER)
   const named = sheets.find((s) => kinds.has(s.name.trim().toLowerCase()))
   return named?.name ?? sheets[0]?.name ?? null
+}
+
+function isFormula(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && ('formula' in value || 'sharedFormula' in value)
 }
 
 /** An exceljs cell value as a plain value. */

@@ -155,6 +155,21 @@ describe('XLSX', () => {
     accounting()
   })
 
+  it('a formula whose cached result is 0 reads as 0, not as an empty cell (exceljs drops falsy results from value)', async () => {
+    input = makeInput()
+    input.write('usage.xlsx', await workbook((wb) => {
+      const s = wb.addWorksheet('Sheet1')
+      s.addRow([...USAGE_HEADER])
+      s.addRow(['cust', 'sub', 'DZH318Z0BQD2', '0001', new Date(Date.UTC(2026, 8, 5)), 'm1', 'Storage', 'LRS',
+        { formula: 'I3*0', result: 0 }, { formula: '2.99', result: 2.99 }, { formula: 'J2*0', result: 0 }, 'EUR'])
+    }))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select quantity, unit_price, billing_pre_tax_total from usage_rows').get()).toEqual({
+      quantity: '0', unit_price: '2.99', billing_pre_tax_total: '0',
+    })
+  })
+
   it('first sheet otherwise; numbers pass to parseDecimal exactly; ids typed as numbers become text', async () => {
     input = makeInput()
     input.write('usage.xlsx', await workbook((wb) => {
