@@ -54,7 +54,6 @@ export function finding(rule: Rule, fields: Omit<Finding, 'rule' | 'severity'>):
   return { rule, severity: RULES[rule], ...fields }
 }
 
-/** Spreadsheet column letter for a 0-based column index (0 → A, 26 → AA). */
 /**
  * Appends findings to a list. Note: `list.push(...more)` passes every element as an argument and throws
  * "Maximum call stack size exceeded" past ~100k of them (a wrong month's usage file: one finding a row).
@@ -63,6 +62,7 @@ export function appendFindings(list: Finding[], more: readonly Finding[]): void 
   for (const f of more) list.push(f)
 }
 
+/** Spreadsheet column letter for a 0-based column index (0 → A, 26 → AA). */
 export function columnLetter(index: number): string {
   let n = index + 1
   let out = ''

@@ -8,7 +8,7 @@
  * null when it cannot promise decimal.js's answer: text it does not parse, or a result with more than 50
  * significant digits (decimal.js would round it). The caller then asks decimal.js. Never throws.
  */
-import { scaledText, type Scaled } from './scaled-sum.js'
+import { parseScaled, scaledText, type Scaled } from './scaled-sum.js'
 
 /** decimal.js precision (pipeline/money.ts). */
 const PRECISION = 50
@@ -23,10 +23,7 @@ function pow10(k: number): bigint {
 
 /** Plain decimal text → scaled integer; null for anything else. */
 export function scaledOf(text: string): Scaled | null {
-  if (!PLAIN.test(text)) return null
-  const dot = text.indexOf('.')
-  if (dot < 0) return { value: BigInt(text), scale: 0 }
-  return { value: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 }
+  return PLAIN.test(text) ? parseScaled(text) : null
 }
 
 const magnitude = (v: bigint): bigint => (v < 0n ? -v : v)

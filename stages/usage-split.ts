@@ -16,8 +16,8 @@
  * In: the file, its header names, the FileIngest of this thread. Out: the CSV outcome as `readCsv` gives it,
  * with counters, findings and rows of both halves; or null when the worker could not start (read in one thread).
  */
-import { createHash, type Hash } from 'node:crypto'
-import { createReadStream, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../pipeline/db.js'
@@ -25,7 +25,7 @@ import type { Finding } from '../pipeline/diagnostics.js'
 import { FINDING_COLUMNS, findingParams } from '../pipeline/findings-store.js'
 import { KINDS, mapHeader } from '../schemas/kinds/index.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
-import { openBytes } from './readers/bytes.js'
+import { hashRest, openBytes } from './readers/bytes.js'
 import type { CsvOutcome } from './readers/csv.js'
 import { PROGRESS_EVERY, readCsvFast } from './readers/csv-fast.js'
 import { readHeader } from './readers/header.js'
@@ -185,7 +185,7 @@ export async function readFirstPart(
   file.finish() // this part's partial sums go first, the worker's are appended after them
   return {
     async finish() {
-      const hashing = hashFrom(path, splitAt, hash)
+      const hashing = hashRest(path, hash, splitAt)
       const theirs = await done
       await worker.terminate()
       const sha256 = await hashing
@@ -209,21 +209,11 @@ export async function readFirstPart(
   }
 }
 
-/** Feeds bytes [start, end of file) to `hash` and returns its hex digest (an unreadable rest hashes as read). */
-async function hashFrom(path: string, start: number, hash: Hash): Promise<string> {
-  try {
-    for await (const chunk of createReadStream(path, { start, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  } catch {
-    // the worker's read of the same bytes reports the error
-  }
-  return hash.digest('hex')
-}
-
 /** What the worker posted, held in temporary tables with its own row numbers until the offset is known. */
 class PendingHalf {
-  private readonly insertPartial
-  private readonly insertRow
-  private readonly insertFinding
+  private readonly insertPartials: (rows: unknown[][]) => void
+  private readonly insertRows: (rows: unknown[][]) => void
+  private readonly insertFindings: (rows: unknown[][]) => void
 
   private readonly partialsTable: string
   private readonly rowsTable: string
@@ -242,33 +232,29 @@ class PendingHalf {
     this.partialsTable = `pending.partials_${id}`
     this.rowsTable = `pending.usage_rows_${id}`
     this.findingsTable = `pending.findings_${id}`
-    s.exec(`create table ${this.partialsTable} (${PARTIAL_COLUMNS.join(', ')});
-      create table ${this.rowsTable} (${USAGE_COLUMNS.join(', ')});
-      create table ${this.findingsTable} (${FINDING_COLUMNS.join(', ')});`)
-    const insertFinding = s.prepare(`insert into ${this.findingsTable} values (${FINDING_COLUMNS.map(() => '?').join(', ')})`)
-    this.insertFinding = s.transaction((findings: Finding[]) => {
-      for (const f of findings) insertFinding.run(findingParams(f))
-    })
-    const insertPartial = s.prepare(`insert into ${this.partialsTable} values (${PARTIAL_COLUMNS.map(() => '?').join(', ')})`)
-    const insertRow = s.prepare(`insert into ${this.rowsTable} values (${USAGE_COLUMNS.map(() => '?').join(', ')})`)
-    this.insertPartial = s.transaction((rows: PartialRow[]) => {
-      for (const r of rows) insertPartial.run(r)
-    })
-    this.insertRow = s.transaction((rows: unknown[][]) => {
-      for (const r of rows) insertRow.run(r)
-    })
+    /** A table with these columns, and a batch insert into it in one transaction. */
+    const table = (name: string, columns: readonly string[]) => {
+      s.exec(`create table ${name} (${columns.join(', ')})`)
+      const insert = s.prepare(`insert into ${name} values (${columns.map(() => '?').join(', ')})`)
+      return s.transaction((rows: unknown[][]) => {
+        for (const r of rows) insert.run(r)
+      })
+    }
+    this.insertPartials = table(this.partialsTable, PARTIAL_COLUMNS)
+    this.insertRows = table(this.rowsTable, USAGE_COLUMNS)
+    this.insertFindings = table(this.findingsTable, FINDING_COLUMNS)
   }
 
   partials(rows: PartialRow[]): void {
-    this.insertPartial(rows)
+    this.insertPartials(rows)
   }
 
   usageRows(rows: unknown[][]): void {
-    this.insertRow(rows)
+    this.insertRows(rows)
   }
 
   findings(findings: Finding[]): void {
-    this.insertFinding(findings)
+    this.insertFindings(findings.map(findingParams))
   }
 
   /** Appends the worker's rows after this thread's, their row numbers moved by `offset` records. */

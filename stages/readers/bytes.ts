@@ -62,12 +62,19 @@ export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): B
 }
 
 /** SHA-256 of a whole file (for files that are not parsed: ignored, unreadable, XLSX). */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
+export function sha256File(path: string): Promise<string> {
+  return hashRest(path, createHash('sha256'))
+}
+
+/**
+ * Feeds bytes [start, end of file) to `hash` and returns its hex digest. An unreadable file still gets a row in
+ * input_files: the hash covers what could be read (the read that parses the file reports the error).
+ */
+export async function hashRest(path: string, hash: Hash, start = 0): Promise<string> {
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer)
+    for await (const chunk of createReadStream(path, { start, highWaterMark: CHUNK })) hash.update(chunk as Buffer)
   } catch {
-    // An unreadable file still gets a row in input_files; the hash covers what could be read.
+    // the hash covers what was read
   }
   return hash.digest('hex')
 }
