@@ -1,6 +1,6 @@
 /**
- * The ordered stage list: discover → ingest (+load) → price → reconcile → write, then the atomic move of the
- * outputs into `<output>/<period>/`.
+ * The ordered stage list: discover → ingest (+load) → price → usage (the end of ingest) → reconcile → write,
+ * then the atomic move of the outputs into `<output>/<period>/`.
  *
  * In: RunOptions (what the CLI parsed). Out: RunOutcome with the exit code of SPEC §6 (0 clean, 1 completed with
  * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
@@ -17,7 +17,7 @@ import type { Settings } from '../schemas/config.js'
 import { collectGarbage, tuneHeap } from './gc.js'
 import { SideThread, sideThreadWanted } from './side-thread.js'
 import { discover } from '../stages/discover.js'
-import { ingest } from '../stages/ingest.js'
+import { startIngest } from '../stages/ingest.js'
 import { price } from '../stages/price.js'
 import { reconcile, formatSummary } from '../stages/reconcile.js'
 import { write } from '../stages/write.js'
@@ -87,14 +87,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       progress: opts.fileProgress,
     }
     const step = stepper(ctx, opts.onProgress)
-    const files = await step('discover', () => discover(undefined, ctx))
-    await step('ingest', () => ingest(files, ctx))
-    // Started now so its start-up overlaps pricing, which leaves the second core idle (pipeline/side-thread.ts).
+    // Started first: a big usage file's second part is its first task (pipeline/side-thread.ts).
     if (sideThreadWanted()) {
       side = SideThread.start({ dbPath: join(workDir, 'staging.sqlite'), settings, periodStart: start, periodEnd: end })
       if (side !== null) ctx.side = side
     }
+    const files = await step('discover', () => discover(undefined, ctx))
+    // The side thread may still be reading usage when ingest returns: price needs none of it, so it runs on this
+    // thread meanwhile, and the `usage` step waits for the side thread and records what ingest read.
+    const ingesting = await step('ingest', () => startIngest(files, ctx))
     await step('price', () => price(undefined, ctx))
+    await step('usage', () => ingesting.finish())
     await step('reconcile', () => reconcile(undefined, ctx))
     linkFindingsToLines(db)
 

@@ -1,19 +1,21 @@
 /**
- * Worker-thread body for pipeline/side-thread.ts: a read-only connection to the staging DB, and the tasks the
- * stages hand over — reconcile checks by rule id, or a run of invoice workbooks. One task at a time, in order.
+ * Worker-thread body for pipeline/side-thread.ts: the tasks the stages hand over — a usage file's second part,
+ * reconcile checks by rule id, or a run of invoice workbooks — one at a time, in order. The read-only
+ * connection to the staging DB is opened by the first task that needs it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { CHECKS } from '../stages/reconcile.js'
 import { writeInvoices } from '../stages/writers/invoice-batch.js'
-import { openDb } from './db.js'
+import { readHalf } from '../stages/usage-half.js'
+import { openDb, type Db } from './db.js'
 import type { Finding } from './diagnostics.js'
-import { tuneHeap } from './gc.js'
+import { collectGarbage, tuneHeap } from './gc.js'
 import type { SideInit, SideReply, SideTask } from './side-thread.js'
 
 const init = workerData as SideInit
 tuneHeap()
-const db = openDb(init.dbPath, { readonly: true })
-const ctx = { db, settings: init.settings, periodStart: init.periodStart, periodEnd: init.periodEnd }
+let db: Db | null = null
+const connection = (): Db => (db ??= openDb(init.dbPath, { readonly: true }))
 
 let queue: Promise<void> = Promise.resolve()
 parentPort?.on('message', ({ id, task }: { id: number; task: SideTask }) => {
@@ -29,10 +31,16 @@ parentPort?.on('message', ({ id, task }: { id: number; task: SideTask }) => {
 })
 
 async function perform(task: SideTask): Promise<unknown> {
-  if (task.type === 'invoices') {
-    await writeInvoices(db, task.jobs)
+  if (task.type === 'usage-half') {
+    await readHalf(task.data, (message) => task.port.postMessage(message)) // the main thread closes the port
+    collectGarbage() // as between stages (pipeline/gc.ts): the usage garbage would stay through the next tasks
     return null
   }
+  if (task.type === 'invoices') {
+    await writeInvoices(connection(), task.jobs)
+    return null
+  }
+  const ctx = { db: connection(), settings: init.settings, periodStart: init.periodStart, periodEnd: init.periodEnd }
   const found: Record<string, Finding[]> = {}
   for (const rule of task.rules) {
     const entry = CHECKS.find((c) => c.rule === rule)

@@ -1,18 +1,20 @@
 /**
- * A second thread for the read-only tail of a run (issue 7: the machine has two cores, and price, reconcile
- * and write each kept one of them idle). It opens its own read-only connection to the staging DB and runs what
- * the stages hand it: some reconcile checks (stages/reconcile.ts) and a run of invoice workbooks
- * (stages/write.ts), while the main thread does the rest. It is started before the price stage so its start-up
- * (tsx and the writers' modules, ~0.5 s) runs on the core pricing leaves idle.
+ * A second thread for the run (issue 7: the machine has two cores). It runs what the stages hand it, one task
+ * at a time: the second part of a big usage file (stages/usage-split.ts), then some reconcile checks
+ * (stages/reconcile.ts) and a run of invoice workbooks (stages/write.ts) on its own read-only connection to the
+ * staging DB, while the main thread does the rest. It is started with the run: one thread for all of that
+ * starts tsx once (~0.5 s) and keeps one malloc arena, where a usage worker and a later side thread alive at the
+ * same time cost ~35 MiB more peak RSS.
  *
  * Nothing depends on which thread did the work: checks return their findings to be merged in the usual order,
  * and an invoice file is the same bytes whoever writes it. A task the thread cannot finish (it failed to
  * start, crashed or ran out of memory) rejects, and the stage does the work itself.
  */
-import { Worker } from 'node:worker_threads'
+import { Worker, type MessagePort } from 'node:worker_threads'
 import type { Finding } from './diagnostics.js'
 import type { Settings } from '../schemas/config.js'
 import type { InvoiceJob } from '../stages/writers/invoice-batch.js'
+import type { HalfData } from '../stages/usage-half.js'
 
 export interface SideInit {
   dbPath: string
@@ -21,7 +23,11 @@ export interface SideInit {
   periodEnd: string
 }
 
-export type SideTask = { type: 'checks'; rules: string[] } | { type: 'invoices'; jobs: InvoiceJob[] }
+export type SideTask =
+  | { type: 'checks'; rules: string[] }
+  | { type: 'invoices'; jobs: InvoiceJob[] }
+  /** Reads a usage file's second part, posting its messages (`done` last) on `port` (transferred). */
+  | { type: 'usage-half'; data: HalfData; port: MessagePort }
 
 export type SideResult<T extends SideTask> = T extends { type: 'checks' } ? Record<string, Finding[]> : null
 
@@ -71,7 +77,7 @@ export class SideThread {
     const id = this.nextId++
     return new Promise<SideResult<T>>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
-      this.worker.postMessage({ id, task })
+      this.worker.postMessage({ id, task }, task.type === 'usage-half' ? [task.port] : [])
     })
   }
 

@@ -37,25 +37,47 @@ export interface IngestSummary {
 }
 
 export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<StageResult<IngestSummary>> {
+  const started = await startIngest(files, ctx)
+  return started.output.finish()
+}
+
+/** What is left of ingest once every file but the worker's part of a split usage file is read. */
+export interface IngestTail {
+  /** Waits for the usage worker(s), records every file and returns all of ingest's findings, in file order. */
+  finish(): Promise<StageResult<IngestSummary>>
+}
+
+/**
+ * Reads every file and marks duplicate lines, but does not wait for a usage worker still reading its part of a
+ * split usage file: price needs only the reconciliation lines and the reference sheets, so the pipeline prices
+ * on this thread while the worker finishes (the split gives this thread less usage for it; usage-split.ts
+ * `mainShare`). Findings all come from `finish`, so they are stored in the same order either way.
+ */
+export async function startIngest(files: DiscoveredFile[], ctx: RunContext): Promise<StageResult<IngestTail>> {
   const shared = new SharedState(ctx)
-  const findings: Finding[] = []
-  const summary: IngestSummary = { files: [] }
   const sizes = await Promise.all(files.map((df) => fileSize(df.path)))
+  shared.pricedBytes = files.reduce((n, f, j) => (f.kind === 'reconciliation' ? n + sizes[j]! : n), 0)
   // A split usage file finishes after the files that follow it: this thread reads them while the worker reads.
   const results: (FileResult | Deferred)[] = []
   for (const [i, df] of files.entries()) {
     shared.laterBytes = files.reduce((n, f, j) => (j > i && f.kind !== 'usage' && f.kind !== 'ignored' ? n + sizes[j]! : n), 0)
     results.push(await ingestFile(df, shared))
   }
-  for (const result of results) {
-    const { record, findings: fileFindings } = 'later' in result ? await result.later() : result
-    insertInputFile(ctx.db, record)
-    appendFindings(findings, fileFindings)
-    summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
+  const duplicates = markDuplicates(ctx.db)
+  const finish = async (): Promise<StageResult<IngestSummary>> => {
+    const findings: Finding[] = []
+    const summary: IngestSummary = { files: [] }
+    for (const result of results) {
+      const { record, findings: fileFindings } = 'later' in result ? await result.later() : result
+      insertInputFile(ctx.db, record)
+      appendFindings(findings, fileFindings)
+      summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
+    }
+    appendFindings(findings, duplicates)
+    summariseUsage(ctx.db)
+    return { output: summary, findings }
   }
-  appendFindings(findings, markDuplicates(ctx.db))
-  summariseUsage(ctx.db)
-  return { output: summary, findings }
+  return { output: { finish }, findings: [] }
 }
 
 /** State that spans files: table writers, the next recon line_id, the keys seen in reference sheets. */
@@ -64,6 +86,8 @@ class SharedState implements IngestShared {
   nextLineId = 1
   /** Bytes of the files ingested after the current one (for the split of a usage file, stages/usage-split.ts). */
   laterBytes = 0
+  /** Bytes of the reconciliation files, which price reads on this thread before the split's worker is waited for. */
+  pricedBytes = 0
   /** Per kind: lower-cased key → where it was first seen (SPEC §2: a repeated key rejects later rows). */
   keys = new Map<InputKind, Map<string, string>>()
   readonly periodStart: string
@@ -201,10 +225,10 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     // file is split.
     const minBytes = Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
     const size = await fileSize(df.path)
-    const splitAt = await splitPoint(df.path, size, minBytes, mainShare(size, shared.laterBytes))
+    const splitAt = await splitPoint(df.path, size, minBytes, mainShare(size, shared.laterBytes, shared.pricedBytes))
     const names = splitAt === null ? null : await splittableHeader(df.path)
     const advance = progress ? (rows: number, bytes: number) => progress.fileAdvance(df.file, rows, bytes) : undefined
-    const first = names === null ? null : await readFirstPart(shared.ctx.db, df.path, splitAt!, file, names, advance)
+    const first = names === null ? null : await readFirstPart(shared.ctx.db, df.path, splitAt!, file, names, advance, shared.ctx.side)
     if (first !== null) {
       return {
         async later(): Promise<Attempt> {

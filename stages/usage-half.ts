@@ -1,17 +1,19 @@
 /**
- * Worker-thread body for stages/usage-split.ts: reads bytes [splitAt, end) of a usage CSV with the fast
+ * What a helper thread runs for stages/usage-split.ts (its own worker, stages/usage-half.mjs, or the run's side
+ * thread, pipeline/side-thread.ts): reads bytes [splitAt, end) of a usage CSV with the fast
  * tokenizer and the same FileIngest as the main thread (same validation, same combiner), and posts what it
  * would have written — partial sums, out-of-period rows and findings past FINDINGS_HELD — plus, at the end, its
  * counters and the findings it still holds.
- * Row numbers are local (its first record is row 1); the main thread moves them. The main thread also hashes
- * the whole file (SHA-256 cannot be computed in two halves), while this thread reads.
+ * Row numbers are local (its first record is row 1); the main thread moves them. This thread also hashes the
+ * whole file (SHA-256 cannot be computed in two halves): the main thread's part first, then its own as it reads,
+ * so the main thread is free to price while this thread finishes.
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { createHash } from 'node:crypto'
 import type { Finding } from '../pipeline/diagnostics.js'
 import { KINDS, type InputKind } from '../schemas/kinds/index.js'
 import { FileIngest, type IngestShared } from './file-ingest.js'
 import type { TableWriter } from './load.js'
-import { openBytes } from './readers/bytes.js'
+import { hashRange, openBytes } from './readers/bytes.js'
 import { PROGRESS_EVERY, readCsvFast, type FastOutcome } from './readers/csv-fast.js'
 import type { PartialRow, PartialSink } from './usage-combiner.js'
 
@@ -31,6 +33,8 @@ export interface HalfDone {
   accepted: number
   rejected: number
   findings: Finding[]
+  /** SHA-256 of the whole file (of what could be read, when a read failed). */
+  sha256: string
 }
 
 export type HalfMessage =
@@ -43,9 +47,8 @@ export type HalfMessage =
 
 const ROWS_PER_MESSAGE = 2_000
 
-if (parentPort !== null) await readHalf(workerData as HalfData, (m) => parentPort!.postMessage(m))
-
-async function readHalf(data: HalfData, post: (message: HalfMessage) => void): Promise<void> {
+/** Posts every message through `post`, `done` last. */
+export async function readHalf(data: HalfData, post: (message: HalfMessage) => void): Promise<void> {
   const batch: unknown[][] = []
   const postRows = () => {
     if (batch.length > 0) post({ type: 'rows', rows: batch.splice(0) })
@@ -70,11 +73,13 @@ async function readHalf(data: HalfData, post: (message: HalfMessage) => void): P
   const file = new FileIngest(data.file, KINDS.usage, shared)
   file.useHeader(data.names)
 
-  const source = openBytes(data.path, false, { start: data.splitAt, hash: null }) // the main thread hashes
+  const hash = createHash('sha256')
+  await hashRange(data.path, hash, 0, data.splitAt)
+  const source = openBytes(data.path, false, { start: data.splitAt, hash })
   const outcome = await readCsvFast(source, (record, index) => {
     file.onView(record, index + 1)
     if ((index + 1) % PROGRESS_EVERY === 0) post({ type: 'progress', rows: file.rows, bytes: source.bytesRead() })
   })
   file.finish()
-  post({ type: 'done', outcome, rows: file.rows, accepted: file.accepted, rejected: file.rejected, findings: file.findings })
+  post({ type: 'done', outcome, rows: file.rows, accepted: file.accepted, rejected: file.rejected, findings: file.findings, sha256: source.sha256() })
 }

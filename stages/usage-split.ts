@@ -1,8 +1,10 @@
 /**
  * A big usage CSV read on both cores (issue 7): this thread reads bytes [0, splitAt) while a worker thread
- * (stages/usage-half.ts) reads [splitAt, end), each validating and summing its rows with its own FileIngest and
- * combiner. `splitAt` is just after a line ending; this thread's part is smaller when other files wait for it
- * (`mainShare`), and this thread hashes the whole file (its own part as it reads, the rest while it waits).
+ * (stages/usage-half.ts: the run's side thread, or a worker of its own) reads [splitAt, end), each validating and
+ * summing its rows with its own FileIngest and combiner. `splitAt` is just after a line ending; this thread's
+ * part is smaller when other files wait for it and when it prices while the worker reads (`mainShare`). The
+ * worker hashes the whole file (this thread's part first, then its own as it reads), so nothing is left for
+ * this thread once its part, the other files and price are done.
  *
  * Note: a line ending can sit inside a quoted cell, so the split is speculative. This thread reads from the
  * file's start and so knows the quoting: its half must end cleanly at `splitAt`, and both halves must be plain
@@ -16,16 +18,16 @@
  * In: the file, its header names, the FileIngest of this thread. Out: the CSV outcome as `readCsv` gives it,
  * with counters, findings and rows of both halves; or null when the worker could not start (read in one thread).
  */
-import { createHash } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import type { SideThread } from '../pipeline/side-thread.js'
 import type { Db } from '../pipeline/db.js'
 import type { Finding } from '../pipeline/diagnostics.js'
 import { FINDING_COLUMNS, findingParams } from '../pipeline/findings-store.js'
 import { KINDS, mapHeader } from '../schemas/kinds/index.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
-import { hashRest, openBytes } from './readers/bytes.js'
+import { openBytes } from './readers/bytes.js'
 import type { CsvOutcome } from './readers/csv.js'
 import { PROGRESS_EVERY, readCsvFast } from './readers/csv-fast.js'
 import { readHeader } from './readers/header.js'
@@ -97,18 +99,28 @@ function detachPending(db: Db): void {
 const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.sqlite.name}.pending`)
 
 /**
- * This thread's share of a usage file when `laterBytes` of other files wait behind it, so both threads finish
- * together. Costs measured with both threads busy on the 1 M-row bench month (after pipeline/gc.ts tuneHeap):
- * a usage byte 8.5 ns here and 7.1 ns in the worker, a byte of the files behind (reconciliation: stored whole,
- * keyed for DUPLICATE_LINE) 52 ns, hashing the worker's part here afterwards 1.0 ns a byte, and 0.8 s for the
- * worker to start. Within [0.1, 0.5].
+ * This thread's share of a usage file when `laterBytes` of other files wait behind it and `pricedBytes` of
+ * reconciliation files are priced on this thread before the worker is waited for (pipeline/run.ts), so both
+ * threads finish together. Costs measured with both threads busy on the 1 M-row bench month (after
+ * pipeline/gc.ts tuneHeap), per byte: a usage byte here (8.5 ns with its hash, which the worker now does) and in
+ * the worker, a byte of the files behind (reconciliation: stored whole, keyed for DUPLICATE_LINE), pricing a
+ * reconciliation byte (2.5 s for the bench month's 39.6 MB), hashing; and a fixed handicap for the worker (its
+ * start, and what this model misses: with 0.6 s this thread waited 0.4 s for it at 1 M and at 4 M rows).
+ * Within [0.1, 0.5].
  */
-export function mainShare(usageBytes: number, laterBytes: number): number {
+export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0): number {
   if (usageBytes <= 0) return 0.5
-  // 8.5·f·U + 52·L + 1.0·(1 − f)·U = 7.1·(1 − f)·U + 0.8 s
-  const share = (0.8e9 + (7.1 - 1.0) * usageBytes - 52 * laterBytes) / ((8.5 - 1.0 + 7.1) * usageBytes)
-  return Math.min(0.5, Math.max(0.1, share))
+  // USAGE·f·U + LATER·L + PRICE·P = START + WORKER·(1 − f)·U + HASH·U
+  const rest = WORKER_START_NS + (WORKER_NS + HASH_NS) * usageBytes - LATER_NS * laterBytes - PRICE_NS * pricedBytes
+  return Math.min(0.5, Math.max(0.1, rest / ((USAGE_NS + WORKER_NS) * usageBytes)))
 }
+
+const USAGE_NS = 7.5
+const WORKER_NS = 7.1
+const HASH_NS = 1.0
+const LATER_NS = 52
+const PRICE_NS = 63
+const WORKER_START_NS = 1.0e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 
@@ -133,16 +145,10 @@ export async function readFirstPart(
   file: FileIngest,
   names: string[],
   report?: (rows: number, bytes: number) => void,
+  side?: SideThread,
 ): Promise<FirstPart | null> {
   const workerData: HalfData = {
     path, file: file.file, splitAt, names, periodStart: file.shared.periodStart, periodEnd: file.shared.periodEnd,
-  }
-  let worker: Worker
-  try {
-    // The half keeps at most MAX_GROUPS groups: a small old space keeps its garbage, and the RSS, low.
-    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData, resourceLimits: { maxOldGenerationSizeMb: Number(process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB ?? WORKER_HEAP_MB) } })
-  } catch {
-    return null
   }
   const pending = new PendingHalf(db, file.file)
   let workerRows = 0
@@ -150,30 +156,22 @@ export async function readFirstPart(
   let mainRows = 0
   let mainBytes = 0
   const progress = () => report?.(mainRows + workerRows, mainBytes + workerBytes)
-  let settled = false
-  // Null when the worker fails or stops early, whatever the reason: the file is then read again in one thread.
-  const done = new Promise<HalfDone | null>((resolve) => {
-    worker.on('message', (message: HalfMessage) => {
-      if (message.type === 'partials') pending.partials(message.rows)
-      else if (message.type === 'rows') pending.usageRows(message.rows)
-      else if (message.type === 'findings') pending.findings(message.findings)
-      else if (message.type === 'progress') {
-        workerRows = message.rows
-        workerBytes = message.bytes
-        progress()
-      } else {
-        settled = true
-        resolve(message)
-      }
-    })
-    worker.on('error', () => resolve(null))
-    worker.on('exit', () => {
-      if (!settled) resolve(null)
-    })
+  const half = startHalf(workerData, side, (message) => {
+    if (message.type === 'partials') pending.partials(message.rows)
+    else if (message.type === 'rows') pending.usageRows(message.rows)
+    else if (message.type === 'findings') pending.findings(message.findings)
+    else {
+      workerRows = message.rows
+      workerBytes = message.bytes
+      progress()
+    }
   })
+  if (half === null) {
+    pending.drop()
+    return null
+  }
 
-  const hash = createHash('sha256')
-  const source = openBytes(path, false, { end: splitAt, hash })
+  const source = openBytes(path, false, { end: splitAt, hash: null }) // the worker hashes the whole file
   const mine = await readCsvFast(source, (record, index) => {
     file.onView(record, index + 1)
     if ((index + 1) % PROGRESS_EVERY === 0) {
@@ -185,10 +183,8 @@ export async function readFirstPart(
   file.finish() // this part's partial sums go first, the worker's are appended after them
   return {
     async finish() {
-      const hashing = hashRest(path, hash, splitAt)
-      const theirs = await done
-      await worker.terminate()
-      const sha256 = await hashing
+      const theirs = await half.done
+      await half.stop()
       if (theirs === null) {
         pending.drop()
         return 'again'
@@ -199,14 +195,56 @@ export async function readFirstPart(
       if (!clean) {
         pending.drop()
         const records = mine.records + theirs.outcome.records
-        return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256, records }
+        return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256: theirs.sha256, records }
       }
       pending.append(mine.records)
       pending.drop()
       file.adoptHalf(theirs, mine.records)
-      return { status: 'ok', sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
+      return { status: 'ok', sha256: theirs.sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
     },
   }
+}
+
+/** The thread reading a usage file's second part: what it posts, `done` (null: it failed), and how to let it go. */
+interface HalfReader {
+  done: Promise<HalfDone | null>
+  stop(): Promise<void>
+}
+
+type Progress = Extract<HalfMessage, { type: 'progress' }>
+type Posted = Exclude<HalfMessage, HalfDone | Progress>
+
+/**
+ * Hands the part to the run's side thread when there is one (pipeline/side-thread.ts), else to a worker of its
+ * own. Null when no thread can be started. `done` is null when the thread fails or stops early, whatever the
+ * reason: the file is then read again in one thread.
+ */
+function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (message: Posted | Progress) => void): HalfReader | null {
+  let settle!: (done: HalfDone | null) => void
+  const done = new Promise<HalfDone | null>((resolve) => (settle = resolve))
+  const receive = (message: HalfMessage) => {
+    if (message.type === 'done') settle(message)
+    else onMessage(message)
+  }
+  if (side !== undefined) {
+    // Its messages come on a channel of their own, `done` last; a task that fails ends with null.
+    const { port1, port2 } = new MessageChannel()
+    port1.on('message', receive)
+    side.run({ type: 'usage-half', data, port: port2 }).catch(() => settle(null))
+    return { done, stop: async () => port1.close() }
+  }
+  let worker: Worker
+  try {
+    // The half keeps at most MAX_GROUPS groups: a small old space keeps its garbage, and the RSS, low.
+    const heap = Number(process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB ?? WORKER_HEAP_MB)
+    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heap } })
+  } catch {
+    return null
+  }
+  worker.on('message', receive)
+  worker.on('error', () => settle(null))
+  worker.on('exit', () => settle(null)) // after `done`, a second settle changes nothing
+  return { done, stop: async () => void (await worker.terminate()) }
 }
 
 /** What the worker posted, held in temporary tables with its own row numbers until the offset is known. */

@@ -71,12 +71,19 @@ export function sha256File(path: string): Promise<string> {
  * input_files: the hash covers what could be read (the read that parses the file reports the error).
  */
 export async function hashRest(path: string, hash: Hash, start = 0): Promise<string> {
+  await hashRange(path, hash, start)
+  return hash.digest('hex')
+}
+
+/** Feeds bytes [start, end) (to the end of the file without `end`) to `hash`; a read error ends it quietly. */
+export async function hashRange(path: string, hash: Hash, start: number, end?: number): Promise<void> {
+  if (end !== undefined && end <= start) return
   try {
-    for await (const chunk of createReadStream(path, { start, highWaterMark: CHUNK })) hash.update(chunk as Buffer)
+    const bounds = end === undefined ? {} : { end: end - 1 }
+    for await (const chunk of createReadStream(path, { start, highWaterMark: CHUNK, ...bounds })) hash.update(chunk as Buffer)
   } catch {
     // the hash covers what was read
   }
-  return hash.digest('hex')
 }
 
 /** A read or gunzip error as a sentence finance can act on. */

@@ -1,7 +1,9 @@
 /**
- * The whole pipeline on the sample month with its usage file unzipped, once with the usage CSV split over two
- * threads (CSP_BILLING_USAGE_SPLIT_BYTES=1) and once in one thread: every output file is byte-identical, and the
- * split run did split (the group cut by the split point has a partial sum in each part).
+ * The whole pipeline on the sample month with its usage file unzipped, with the usage CSV split over two
+ * threads (CSP_BILLING_USAGE_SPLIT_BYTES=1) and in one thread: every output file is byte-identical, and the
+ * split runs did split (the group cut by the split point has a partial sum in each part). The second part is
+ * read by the run's side thread, by a worker of its own without a side thread, and, when the side thread dies,
+ * by this thread again.
  */
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,19 +16,20 @@ import { sampleCopy } from '../cli/helpers.js'
 
 const PERIOD = '2026-10'
 
+const ENV = ['CSP_BILLING_USAGE_SPLIT_BYTES', 'CSP_BILLING_USAGE_THREADS', 'CSP_BILLING_SIDE_THREAD', 'CSP_BILLING_SIDE_THREAD_HEAP_MB']
+
 afterEach(() => {
-  delete process.env.CSP_BILLING_USAGE_SPLIT_BYTES
-  delete process.env.CSP_BILLING_USAGE_THREADS
+  for (const name of ENV) delete process.env[name]
 })
 
-async function runSample(mode: 'split' | 'one-thread'): Promise<{ hashes: Record<string, string>; firstRows: number[] }> {
+async function runSample(mode: 'split' | 'one-thread', env: Record<string, string> = {}): Promise<{ hashes: Record<string, string>; firstRows: number[] }> {
   const copy = sampleCopy()
   const dir = join(copy.input, PERIOD)
   const gz = readdirSync(dir).find((f) => f.endsWith('.csv.gz'))!
   writeFileSync(join(dir, gz.replace(/\.gz$/, '')), gunzipSync(readFileSync(join(dir, gz))))
   rmSync(join(dir, gz))
-  delete process.env.CSP_BILLING_USAGE_SPLIT_BYTES
-  delete process.env.CSP_BILLING_USAGE_THREADS
+  for (const name of ENV) delete process.env[name]
+  Object.assign(process.env, env)
   if (mode === 'split') process.env.CSP_BILLING_USAGE_SPLIT_BYTES = '1'
   else process.env.CSP_BILLING_USAGE_THREADS = '1'
   const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
@@ -48,5 +51,12 @@ describe('two-thread usage read, whole pipeline', () => {
     expect(split.hashes).toEqual(one.hashes)
     // The split point falls inside a run of one meter's days, so that group is summed in both parts: one partial more.
     expect(split.firstRows.length).toBe(one.firstRows.length + 1)
-  }, 120_000)
+    const ownWorker = await runSample('split', { CSP_BILLING_SIDE_THREAD: '0' })
+    expect(ownWorker.hashes).toEqual(one.hashes)
+    expect(ownWorker.firstRows).toEqual(split.firstRows)
+    // A side thread that cannot run: its usage part is read again here, whole, like its other tasks.
+    const dead = await runSample('split', { CSP_BILLING_SIDE_THREAD_HEAP_MB: '1' })
+    expect(dead.hashes).toEqual(one.hashes)
+    expect(dead.firstRows).toEqual(one.firstRows)
+  }, 180_000)
 })

@@ -115,9 +115,15 @@ describe('a usage file split over two threads', () => {
     expect(failed).toEqual(one)
   }, 60_000)
 
-  it('the first part shrinks as the files waiting behind the usage file grow', () => {
+  it('the first part shrinks as the files waiting behind the usage file, and the lines priced meanwhile, grow', () => {
     expect(mainShare(1000, 0)).toBe(0.5)
-    expect(mainShare(942e6, 40e6)).toBeCloseTo(0.325, 3)
+    const alone = mainShare(988e6, 0)
+    const behind = mainShare(988e6, 40e6)
+    const priced = mainShare(988e6, 40e6, 40e6)
+    expect(alone).toBeLessThanOrEqual(0.5)
+    expect(behind).toBeLessThan(alone)
+    expect(priced).toBeLessThan(behind)
+    expect(priced).toBeGreaterThan(0.1) // the 1 M-row bench month: this thread still reads a part
     expect(mainShare(100e6, 100e6)).toBe(0.1)
   })
 
