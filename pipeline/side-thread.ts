@@ -63,7 +63,8 @@ export class SideThread {
   /** Null when no worker thread can be started: the stages then do everything themselves. */
   static start(init: SideInit): SideThread | null {
     try {
-      // CSP_BILLING_SIDE_THREAD_HEAP_MB caps its old space (a test starves it to check the fallback).
+      // CSP_BILLING_SIDE_THREAD_HEAP_MB caps its old space (a test starves it to check the fallback). Uncapped by
+      // default: see pipeline/gc.ts collectGarbageAbove for why, and what bounds its heap instead.
       const heap = Number(process.env.CSP_BILLING_SIDE_THREAD_HEAP_MB ?? 0)
       const resourceLimits = heap > 0 ? { maxOldGenerationSizeMb: heap } : {}
       return new SideThread(new Worker(new URL('./side-thread.mjs', import.meta.url), { workerData: init, resourceLimits }))
