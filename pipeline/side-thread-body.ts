@@ -1,11 +1,12 @@
 /**
  * Worker-thread body for pipeline/side-thread.ts: the tasks the stages hand over — a usage file's second part,
- * reconcile checks by rule id, or a run of invoice workbooks — one at a time, in order. The read-only
- * connection to the staging DB is opened by the first task that needs it.
+ * reconcile checks by rule id, the invoices' usage summaries, or a run of invoice workbooks — one at a time, in
+ * order. The read-only connection to the staging DB is opened by the first task that needs it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { CHECKS } from '../stages/reconcile.js'
 import { writeInvoices } from '../stages/writers/invoice-batch.js'
+import { usageSummaries } from '../stages/writers/invoice-data.js'
 import { readHalf } from '../stages/usage-half.js'
 import { openDb, type Db } from './db.js'
 import type { Finding } from './diagnostics.js'
@@ -36,6 +37,7 @@ async function perform(task: SideTask): Promise<unknown> {
     collectGarbage() // as between stages (pipeline/gc.ts): the usage garbage would stay through the next tasks
     return null
   }
+  if (task.type === 'usage-summaries') return usageSummaries(connection())
   if (task.type === 'invoices') {
     await writeInvoices(connection(), task.jobs)
     return null

@@ -1,8 +1,8 @@
 /**
  * A second thread for the run (issue 7: the machine has two cores). It runs what the stages hand it, one task
  * at a time: the second part of a big usage file (stages/usage-split.ts), then some reconcile checks
- * (stages/reconcile.ts) and a run of invoice workbooks (stages/write.ts) on its own read-only connection to the
- * staging DB, while the main thread does the rest. It is started with the run: one thread for all of that
+ * (stages/reconcile.ts), the invoices' usage summaries and a run of invoice workbooks (stages/write.ts) on its
+ * own read-only connection to the staging DB, while the main thread does the rest. It is started with the run: one thread for all of that
  * starts tsx once (~0.5 s) and keeps one malloc arena, where a usage worker and a later side thread alive at the
  * same time cost ~35 MiB more peak RSS.
  *
@@ -14,6 +14,7 @@ import { Worker, type MessagePort } from 'node:worker_threads'
 import type { Finding } from './diagnostics.js'
 import type { Settings } from '../schemas/config.js'
 import type { InvoiceJob } from '../stages/writers/invoice-batch.js'
+import type { UsageSummaryRow } from '../stages/writers/invoice-workbook.js'
 import type { HalfData } from '../stages/usage-half.js'
 
 export interface SideInit {
@@ -25,11 +26,17 @@ export interface SideInit {
 
 export type SideTask =
   | { type: 'checks'; rules: string[] }
+  /** The Azure usage summaries of every invoice (stages/writers/invoice-data.ts `usageSummaries`). */
+  | { type: 'usage-summaries' }
   | { type: 'invoices'; jobs: InvoiceJob[] }
   /** Reads a usage file's second part, posting its messages (`done` last) on `port` (transferred). */
   | { type: 'usage-half'; data: HalfData; port: MessagePort }
 
-export type SideResult<T extends SideTask> = T extends { type: 'checks' } ? Record<string, Finding[]> : null
+export type SideResult<T extends SideTask> = T extends { type: 'checks' }
+  ? Record<string, Finding[]>
+  : T extends { type: 'usage-summaries' }
+    ? Map<string, UsageSummaryRow[]>
+    : null
 
 export type SideReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string }
 

@@ -40,6 +40,9 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
   const pinned = pinnedDate(ctx.periodEnd)
   const files: string[] = []
 
+  // The usage summaries are read on the side thread, if there is one, while this thread reads the rest.
+  const usageOnSide = ctx.side?.run({ type: 'usage-summaries' })
+  usageOnSide?.catch(() => undefined) // handled below
   const totals = await resellerTotals(db)
   const stems = uniqueStems(totals.map((t) => t.resellerId))
   const invoiceFiles = new Map(totals.map((t) => [t.resellerId, `invoices/${stems.get(t.resellerId) ?? '_'}.xlsx`]))
@@ -47,7 +50,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     if (!isInside(ctx.workDir, file)) throw new Error(`invoice file name ${file} would leave the output folder`)
   }
   const summaries = await resellerSummaries(db)
-  const usage = await usageSummaries(db)
+  const usage = (await usageOnSide?.catch(() => null)) ?? (await usageSummaries(db))
 
   await mkdir(join(ctx.workDir, 'invoices'), { recursive: true })
   const jobs: InvoiceJob[] = totals.map((t) => ({

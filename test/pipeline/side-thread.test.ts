@@ -1,7 +1,7 @@
 /**
- * The side thread (pipeline/side-thread.ts) takes some reconcile checks and the last resellers' invoices. The
- * sample month's outputs are byte-identical with it, without it (CSP_BILLING_SIDE_THREAD=0), and when it dies
- * (its heap starved): the stages then do its work themselves.
+ * The side thread (pipeline/side-thread.ts) takes some reconcile checks, the usage summaries and the last
+ * resellers' invoices. The sample month's outputs are byte-identical with it, without it
+ * (CSP_BILLING_SIDE_THREAD=0), and when it dies (its heap starved): the stages then do its work themselves.
  */
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -51,10 +51,10 @@ describe('side thread', () => {
     const alone = await runSample({ CSP_BILLING_SIDE_THREAD: '0' })
     expect(alone.tasks).toEqual([])
     const helped = await runSample({})
-    expect(helped.tasks).toEqual(['checks: done', 'invoices: done'])
+    expect(helped.tasks).toEqual(['checks: done', 'invoices: done', 'usage-summaries: done'])
     expect(helped.hashes).toEqual(alone.hashes)
     const starved = await runSample({ CSP_BILLING_SIDE_THREAD_HEAP_MB: '1' })
-    expect(starved.tasks).toEqual(['checks: failed', 'invoices: failed'])
+    expect(starved.tasks).toEqual(['checks: failed', 'invoices: failed', 'usage-summaries: failed'])
     expect(starved.hashes).toEqual(alone.hashes)
   }, 120_000)
 
