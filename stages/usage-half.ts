@@ -1,9 +1,9 @@
 /**
- * What a helper thread runs for stages/usage-split.ts (its own worker, stages/usage-half.mjs, or the run's side
- * thread, pipeline/side-thread.ts): reads bytes [splitAt, end) of a usage CSV with the fast
- * tokenizer and the same FileIngest as the main thread (same validation, same combiner), and posts what it
- * would have written — partial sums, out-of-period rows and findings past FINDINGS_HELD — plus, at the end, its
- * counters and the findings it still holds.
+ * What a helper thread runs for stages/usage-split.ts (the run's side thread, pipeline/side-thread.ts, or a
+ * worker of its own, stages/usage-half.mjs): reads bytes [splitAt, end) of a usage CSV with the fast tokenizer
+ * and the same FileIngest as the main thread (same validation, same combiner), and posts what it would have
+ * written — partial sums, out-of-period rows and findings past FINDINGS_HELD — plus, at the end, its counters
+ * and the findings it still holds.
  * Row numbers are local (its first record is row 1); the main thread moves them. This thread also hashes the
  * whole file (SHA-256 cannot be computed in two halves): the main thread's part first, then its own as it reads,
  * so the main thread is free to price while this thread finishes.
