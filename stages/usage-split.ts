@@ -101,26 +101,26 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
 /**
  * This thread's share of a usage file when `laterBytes` of other files wait behind it and `pricedBytes` of
  * reconciliation files are priced on this thread before the worker is waited for (pipeline/run.ts), so both
- * threads finish together. Costs measured with both threads busy on the 1 M-row bench month (after
- * pipeline/gc.ts tuneHeap), per byte: a usage byte here (8.5 ns with its hash, which the worker now does) and in
- * the worker, a byte of the files behind (reconciliation: stored whole, keyed for DUPLICATE_LINE), pricing a
- * reconciliation byte (2.5 s for the bench month's 39.6 MB), hashing; and a fixed handicap for the worker (its
- * start, and what this model misses: with 0.6 s this thread waited 0.4 s for it at 1 M and at 4 M rows).
- * Within [0.1, 0.5].
+ * threads finish together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
+ * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 52 ns, pricing a reconciliation byte 63 ns
+ * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte
+ * costs the same code on either thread; that cost and the worker's fixed handicap (its start, and the slower
+ * first seconds) are fitted so that neither thread waits on the 1 M- and 4 M-row bench months (with 7.5 / 7.1
+ * ns and 1.0 s this thread waited 0.16 s and 0.8 s). The worker hashes every byte, so on a big file this
+ * thread takes more than half. Within [0.1, 0.6].
  */
 export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0): number {
   if (usageBytes <= 0) return 0.5
-  // USAGE·f·U + LATER·L + PRICE·P = START + WORKER·(1 − f)·U + HASH·U
-  const rest = WORKER_START_NS + (WORKER_NS + HASH_NS) * usageBytes - LATER_NS * laterBytes - PRICE_NS * pricedBytes
-  return Math.min(0.5, Math.max(0.1, rest / ((USAGE_NS + WORKER_NS) * usageBytes)))
+  // USAGE·f·U + LATER·L + PRICE·P = START + USAGE·(1 − f)·U + HASH·U
+  const rest = WORKER_START_NS + (USAGE_NS + HASH_NS) * usageBytes - LATER_NS * laterBytes - PRICE_NS * pricedBytes
+  return Math.min(0.6, Math.max(0.1, rest / (2 * USAGE_NS * usageBytes)))
 }
 
-const USAGE_NS = 7.5
-const WORKER_NS = 7.1
+const USAGE_NS = 6.7
 const HASH_NS = 1.0
 const LATER_NS = 52
 const PRICE_NS = 63
-const WORKER_START_NS = 1.0e9
+const WORKER_START_NS = 1.2e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 
