@@ -22,11 +22,19 @@ afterEach(() => {
   for (const name of ENV) delete process.env[name]
 })
 
-async function runSample(mode: 'split' | 'one-thread', env: Record<string, string> = {}): Promise<{ hashes: Record<string, string>; firstRows: number[] }> {
+/** `usageFiles`: the usage file unzipped as it is, or its rows cut into two files (each with the header). */
+async function runSample(mode: 'split' | 'one-thread', env: Record<string, string> = {}, usageFiles: 1 | 2 = 1): Promise<{ hashes: Record<string, string>; firstRows: number[] }> {
   const copy = sampleCopy()
   const dir = join(copy.input, PERIOD)
   const gz = readdirSync(dir).find((f) => f.endsWith('.csv.gz'))!
-  writeFileSync(join(dir, gz.replace(/\.gz$/, '')), gunzipSync(readFileSync(join(dir, gz))))
+  const csv = gunzipSync(readFileSync(join(dir, gz))).toString('utf8')
+  if (usageFiles === 1) writeFileSync(join(dir, gz.replace(/\.gz$/, '')), csv)
+  else {
+    const [header, ...rows] = csv.trimEnd().split('\r\n')
+    const half = Math.floor(rows.length / 2)
+    writeFileSync(join(dir, 'DailyRatedUsage_2026-10_a.csv'), `${[header, ...rows.slice(0, half)].join('\r\n')}\r\n`)
+    writeFileSync(join(dir, 'DailyRatedUsage_2026-10_b.csv'), `${[header, ...rows.slice(half)].join('\r\n')}\r\n`)
+  }
   rmSync(join(dir, gz))
   for (const name of ENV) delete process.env[name]
   Object.assign(process.env, env)
@@ -59,4 +67,12 @@ describe('two-thread usage read, whole pipeline', () => {
     expect(dead.hashes).toEqual(one.hashes)
     expect(dead.firstRows).toEqual(one.firstRows)
   }, 180_000)
+
+  it('two usage files split at once queue their second parts on the one side thread: same outputs', async () => {
+    const one = await runSample('one-thread', {}, 2)
+    const split = await runSample('split', {}, 2)
+    expect(split.hashes).toEqual(one.hashes)
+    // Each split point falls inside a run of one meter's days: one partial more per file, so both did split.
+    expect(split.firstRows.length).toBe(one.firstRows.length + 2)
+  }, 120_000)
 })
