@@ -37,13 +37,17 @@ export interface IngestSummary {
 }
 
 export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<StageResult<IngestSummary>> {
-  const started = await startIngest(files, ctx)
-  return started.output.finish()
+  const read = await readFiles(files, ctx)
+  const settled = await settleFiles(read, ctx)
+  const findings: Finding[] = []
+  for (const file of settled.files) appendFindings(findings, file.findings)
+  appendFindings(findings, read.duplicates)
+  return { output: settled.summary, findings }
 }
 
 /** What is left of ingest once every file but the worker's part of a split usage file is read. */
 export interface IngestTail {
-  /** Waits for the usage worker(s), records every file and returns all of ingest's findings, in file order. */
+  /** Waits for the usage worker(s), records every file, and returns the findings of the files it waited for. */
   finish(): Promise<StageResult<IngestSummary>>
 }
 
@@ -51,9 +55,30 @@ export interface IngestTail {
  * Reads every file and marks duplicate lines, but does not wait for a usage worker still reading its part of a
  * split usage file: price needs only the reconciliation lines and the reference sheets, so the pipeline prices
  * on this thread while the worker finishes (the split gives this thread less usage for it; usage-split.ts
- * `mainShare`). Findings all come from `finish`, so they are stored in the same order either way.
+ * `mainShare`). The findings known now come with this step, a split file's with `finish`; outputs read findings
+ * in their own order (pipeline/findings-store.ts FINDING_ORDER), so they are the same either way.
  */
 export async function startIngest(files: DiscoveredFile[], ctx: RunContext): Promise<StageResult<IngestTail>> {
+  const read = await readFiles(files, ctx)
+  const now: Finding[] = []
+  for (const result of read.results) if (!('later' in result)) appendFindings(now, result.findings)
+  appendFindings(now, read.duplicates)
+  const finish = async (): Promise<StageResult<IngestSummary>> => {
+    const settled = await settleFiles(read, ctx)
+    const later: Finding[] = []
+    for (const file of settled.files) if (file.deferred) appendFindings(later, file.findings)
+    return { output: settled.summary, findings: later }
+  }
+  return { output: { finish }, findings: now }
+}
+
+interface FilesRead {
+  /** In file order; a split usage file is `Deferred` until its worker is done. */
+  results: (FileResult | Deferred)[]
+  duplicates: Finding[]
+}
+
+async function readFiles(files: DiscoveredFile[], ctx: RunContext): Promise<FilesRead> {
   const shared = new SharedState(ctx)
   const sizes = await Promise.all(files.map((df) => fileSize(df.path)))
   shared.pricedBytes = files.reduce((n, f, j) => (f.kind === 'reconciliation' ? n + sizes[j]! : n), 0)
@@ -63,21 +88,22 @@ export async function startIngest(files: DiscoveredFile[], ctx: RunContext): Pro
     shared.laterBytes = files.reduce((n, f, j) => (j > i && f.kind !== 'usage' && f.kind !== 'ignored' ? n + sizes[j]! : n), 0)
     results.push(await ingestFile(df, shared))
   }
-  const duplicates = markDuplicates(ctx.db)
-  const finish = async (): Promise<StageResult<IngestSummary>> => {
-    const findings: Finding[] = []
-    const summary: IngestSummary = { files: [] }
-    for (const result of results) {
-      const { record, findings: fileFindings } = 'later' in result ? await result.later() : result
-      insertInputFile(ctx.db, record)
-      appendFindings(findings, fileFindings)
-      summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
-    }
-    appendFindings(findings, duplicates)
-    summariseUsage(ctx.db)
-    return { output: summary, findings }
+  return { results, duplicates: markDuplicates(ctx.db) }
+}
+
+/** Waits for the split files, records every file in file order, and sums the usage partials. */
+async function settleFiles(read: FilesRead, ctx: RunContext): Promise<{ summary: IngestSummary; files: { findings: Finding[]; deferred: boolean }[] }> {
+  const summary: IngestSummary = { files: [] }
+  const files: { findings: Finding[]; deferred: boolean }[] = []
+  for (const result of read.results) {
+    const deferred = 'later' in result
+    const { record, findings } = deferred ? await result.later() : result
+    insertInputFile(ctx.db, record)
+    files.push({ findings, deferred })
+    summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
   }
-  return { output: { finish }, findings: [] }
+  summariseUsage(ctx.db)
+  return { summary, files }
 }
 
 /** State that spans files: table writers, the next recon line_id, the keys seen in reference sheets. */
