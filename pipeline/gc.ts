@@ -37,6 +37,9 @@ export function tuneHeap(): void {
   setFlagsFromString('--no-allocation-site-pretenuring')
 }
 
+/** Heap in use past which `collectGarbageAbove` callers collect: live data of a run stay near 20–40 MiB. */
+export const HEAP_SOFT_CAP = 64 << 20
+
 /**
  * A full collection when the heap holds more than `bytes`: a bound for a thread that makes garbage fast (a file
  * whose rows are all rejected). A cap on its old space (Worker resourceLimits) would bound it too, but below

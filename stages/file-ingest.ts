@@ -6,7 +6,7 @@
  */
 import { columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../pipeline/findings-store.js'
-import { collectGarbageAbove } from '../pipeline/gc.js'
+import { collectGarbageAbove, HEAP_SOFT_CAP } from '../pipeline/gc.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { cellText, headerKey, mapHeader, type HeaderMap, type InputKind, type KindDef, type RawCell } from '../schemas/kinds/index.js'
 import type { RowValues } from '../schemas/kinds/columns.js'
@@ -15,9 +15,7 @@ import { rowKey, rowKeyOrder, type RowKeyOrder, type TableWriter } from './load.
 import { isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
 import { TOTAL_KEY, UsageCombiner, type PartialSink } from './usage-combiner.js'
 
-/** Heap in use past which rejected rows also collect garbage (live data stay near 20–40 MiB), checked every … */
-const HEAP_SOFT_CAP = 96 << 20
-/** … this many rejected rows (a power of 2). */
+/** Rejected rows between two checks of the heap (a power of 2; pipeline/gc.ts HEAP_SOFT_CAP). */
 const GC_CHECK_EVERY = 1024
 
 /** Excel's limit on the characters of one cell (SPEC §2). */
