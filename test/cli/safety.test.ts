@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { spawn } from 'node:child_process'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { cli, cliAsync, quotedCsv, sampleCopy, sampleReconRow } from './helpers.js'
+import { cli, cliAsync, quotedCsv, sampleCopy, sampleReconRow, tempDir } from './helpers.js'
+import { generateMonth } from '../../bench/generate.js'
 import { expectRowAccounting } from '../row-accounting.js'
 import type { RunJson } from '../../schemas/run-json.js'
 
@@ -28,7 +29,12 @@ function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
 
 describe('csp-billing safety', () => {
   it('a kill mid-write leaves the previous outputs untouched; the next run takes over the stale lock', async () => {
-    const { input, output } = sampleCopy()
+    // A generated month of 10,000 lines writes for ~0.9 s, where the sample's ~0.2 s was a narrow window to
+    // catch from a polling parent on a busy machine.
+    const root = tempDir()
+    const input = join(root, 'input')
+    const output = join(root, 'output')
+    await generateMonth({ dir: input, period: PERIOD, usageRows: 10_000, reconLines: 10_000, seed: 3 })
     const first = cli(['run', '--period', PERIOD, '--input', input, '--output', output])
     expect(first.status).toBe(0)
     const before = readFileSync(join(output, PERIOD, 'run.json'))
