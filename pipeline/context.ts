@@ -29,7 +29,10 @@ export interface RunContext {
   db: Db
   /** Optional progress sink for long file work (the CLI shows bars on a TTY, plain lines in CI). */
   progress?: FileProgress
-  /** A second thread for read-only work of reconcile and write (pipeline/side-thread.ts); absent in most tests. */
+  /**
+   * A second thread: a big usage file's second part, then read-only work of reconcile and write
+   * (pipeline/side-thread.ts). Absent in most tests.
+   */
   side?: SideThread
 }
 

@@ -13,7 +13,8 @@
  * the next full collection): 230 scavenges of ~9 ms instead of ~150 of ~1.7 ms, 2.0 s instead of 0.26 s per
  * million rows, on about half the runs. Turned off, every run took the fast path (scratch runs with
  * --trace-gc-nvp). The flag is read at each collection, so setting it at run time works; it is process-wide,
- * so the usage worker thread (stages/usage-split.ts) has it too.
+ * so the worker threads (the side thread, a usage worker of its own) have it too: runPipeline sets it before
+ * starting them.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'

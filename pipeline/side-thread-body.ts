@@ -10,11 +10,10 @@ import { usageSummaries } from '../stages/writers/invoice-data.js'
 import { readHalf } from '../stages/usage-half.js'
 import { openDb, type Db } from './db.js'
 import type { Finding } from './diagnostics.js'
-import { collectGarbage, tuneHeap } from './gc.js'
+import { collectGarbage } from './gc.js'
 import type { SideInit, SideReply, SideTask } from './side-thread.js'
 
 const init = workerData as SideInit
-tuneHeap()
 let db: Db | null = null
 const connection = (): Db => (db ??= openDb(init.dbPath, { readonly: true }))
 

@@ -61,17 +61,13 @@ export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): B
   return { chunks: gunzip as Readable & AsyncIterable<Buffer>, sha256, bytesRead }
 }
 
-/** SHA-256 of a whole file (for files that are not parsed: ignored, unreadable, XLSX). */
-export function sha256File(path: string): Promise<string> {
-  return hashRest(path, createHash('sha256'))
-}
-
 /**
- * Feeds bytes [start, end of file) to `hash` and returns its hex digest. An unreadable file still gets a row in
- * input_files: the hash covers what could be read (the read that parses the file reports the error).
+ * SHA-256 of a whole file (for files that are not parsed: ignored, unreadable, XLSX). An unreadable file still
+ * gets a row in input_files: the hash covers what could be read (the read that parses the file reports the error).
  */
-export async function hashRest(path: string, hash: Hash, start = 0): Promise<string> {
-  await hashRange(path, hash, start)
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  await hashRange(path, hash, 0)
   return hash.digest('hex')
 }
 
