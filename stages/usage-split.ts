@@ -103,20 +103,22 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * reconciliation files are priced on this thread before the worker is waited for (pipeline/run.ts), so both
  * threads finish together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
  * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 52 ns, pricing a reconciliation byte 63 ns
- * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte
- * costs the same code on either thread; that cost and the worker's fixed handicap (its start, and the slower
- * first seconds) are fitted so that neither thread waits on the 1 M- and 4 M-row bench months (with 7.5 / 7.1
- * ns and 1.0 s this thread waited 0.16 s and 0.8 s). The worker hashes every byte, so on a big file this
- * thread takes more than half. Within [0.1, 0.6].
+ * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte,
+ * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
+ * are fitted to when each thread finished on the 1 M- and 4 M-row bench months, two runs each. A usage byte
+ * costs this thread more than the worker (5.8 against 4.9 ns): this thread reads its part while the worker
+ * reads too, and the worker reads much of its part while this thread prices. The worker hashes every byte, so
+ * on a big file this thread takes about half. Within [0.1, 0.6].
  */
 export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0): number {
   if (usageBytes <= 0) return 0.5
-  // USAGE·f·U + LATER·L + PRICE·P = START + USAGE·(1 − f)·U + HASH·U
-  const rest = WORKER_START_NS + (USAGE_NS + HASH_NS) * usageBytes - LATER_NS * laterBytes - PRICE_NS * pricedBytes
-  return Math.min(0.6, Math.max(0.1, rest / (2 * USAGE_NS * usageBytes)))
+  // MAIN·f·U + LATER·L + PRICE·P = START + WORKER·(1 − f)·U + HASH·U
+  const rest = WORKER_START_NS + (WORKER_USAGE_NS + HASH_NS) * usageBytes - LATER_NS * laterBytes - PRICE_NS * pricedBytes
+  return Math.min(0.6, Math.max(0.1, rest / ((MAIN_USAGE_NS + WORKER_USAGE_NS) * usageBytes)))
 }
 
-const USAGE_NS = 6.7
+const MAIN_USAGE_NS = 5.8
+const WORKER_USAGE_NS = 4.9
 const HASH_NS = 1.0
 const LATER_NS = 52
 const PRICE_NS = 63
