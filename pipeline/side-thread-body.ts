@@ -46,7 +46,8 @@ async function perform(task: SideTask): Promise<unknown> {
     const { readHalf } = await usageHalf()
     await readHalf(task.data, (message) => task.port.postMessage(message)) // the main thread closes the port
     collectGarbage() // as between stages (pipeline/gc.ts): the usage garbage would stay through the next tasks
-    void later().catch(() => undefined) // warm: a failed import fails the task that needs it
+    // Warm: the imports leave garbage (sources, compiled code) that would otherwise stay through the checks.
+    void later().then(collectGarbage, () => undefined) // a failed import fails the task that needs it
     return null
   }
   const [, { CHECKS }, { writeInvoices }, { usageSummaries }] = await later()

@@ -13,7 +13,7 @@
  * In: a ByteSource. Out: records through a callback, then an outcome. Does not throw for bad input; a throw from
  * the callback propagates.
  */
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { ByteSource } from './bytes.js'
 import { binaryReason, isUtf8Prefix, sniffEncoding } from './encoding.js'
 
@@ -77,9 +77,9 @@ class Record implements CsvRecord {
   /** Where the record's first cell starts. */
   start = 0
   /**
-   * Whether the record has non-ASCII bytes: -1 not known yet, 0 no, 1 yes. Found when the record is first decoded,
-   * not byte by byte while tokenizing: that check cost the hot loop ~18 % (1.95 → 1.6 s over the 1 M-row bench
-   * usage file), and most rows are decoded only in part anyway.
+   * Whether the record has non-ASCII bytes: -1 not known yet, 0 no, 1 yes. Found natively when the record is first
+   * decoded, not byte by byte while tokenizing: that check cost the hot loop ~18 % (1.95 → 1.6 s over the 1 M-row
+   * bench usage file).
    */
   nonAscii = -1
   /** The record's bytes as one string, decoded on the first `text` call. */
@@ -109,14 +109,14 @@ class Record implements CsvRecord {
   }
 
   /**
-   * One decode per record, then slices: ~4× cheaper than a native decode per cell on 55-column usage rows. The
-   * bytes are valid UTF-8 (checked per chunk), so the text is as long as the bytes exactly when all are ASCII;
-   * otherwise byte offsets are not text offsets, and `text` decodes cell by cell.
+   * One decode per record, then slices: ~4× cheaper than a native decode per cell on 55-column usage rows. Only an
+   * ASCII record has text offsets equal to byte offsets; the bytes are valid UTF-8 (checked per chunk), and any
+   * other record is decoded cell by cell.
    */
   private decode(): void {
     const end = this.count === 0 ? this.start : this.ends[this.count - 1]!
-    this.line = (this.buf as unknown as FastSlices).utf8Slice(this.start, end)
-    this.nonAscii = this.line.length === end - this.start ? 0 : 1
+    this.nonAscii = isAscii(this.buf.subarray(this.start, end)) ? 0 : 1
+    if (this.nonAscii === 0) this.line = (this.buf as unknown as FastSlices).latin1Slice(this.start, end)
   }
 
   get ascii(): boolean {
