@@ -8,6 +8,7 @@
  *   npm run bench -- --scale 4         # 4,000,000 usage rows: memory must stay flat
  *   npm run bench -- --usage-rows 200000 --recon-lines 10000 --keep
  *   npm run bench -- --reuse /tmp/csp-bench-XXXX   # a month kept by --keep: no generation, same figures
+ *   npm run bench -- --runs 3          # pipeline and DuckDB alternately, 3 times: the median pair is shown
  *
  * A script, not a test: figures go to stdout (and the README), targets are checked by reading them.
  */
@@ -31,6 +32,9 @@ const { values } = parseArgs({
     // V8 old-space cap for the pipeline process, in MiB (e.g. 400): shows live memory rather than lazy GC growth.
     heap: { type: 'string' },
     reuse: { type: 'string' },
+    // This box's speed drifts by up to 2× within minutes: several runs, each pipeline run next to a DuckDB run,
+    // show the spread, and the pair with the median ratio is the one reported.
+    runs: { type: 'string', default: '1' },
   },
 })
 const scale = Number(values.scale)
@@ -43,22 +47,67 @@ const inputRoot = join(root, 'input')
 const outputRoot = join(root, 'output')
 rmSync(outputRoot, { recursive: true, force: true })
 
-let t = performance.now()
+const t = performance.now()
 if (values.reuse === undefined) {
   log(`bench: ${usageRows.toLocaleString('en-US')} usage rows, ${reconLines.toLocaleString('en-US')} reconciliation lines, seed ${seed}, in ${root}`)
   const generated = await generateMonth({ dir: inputRoot, period: PERIOD, usageRows, reconLines, seed })
   log(`generated in ${secs(performance.now() - t)} s (${(generated.usageBytes / 1048576).toFixed(0)} MiB of usage CSV)`)
 } else log(`bench: reusing the month in ${root}`)
 
+interface PipelineRun {
+  exitCode: number
+  message: string | null
+  wall: number
+  stages: Record<string, number>
+  peaks: Record<string, number>
+  maxRssMiB: number
+}
+
 // Pipeline first, in its own process (tsx start-up included, ~0.4 s).
 const heapFlags = values.heap ? [`--max-old-space-size=${Number(values.heap)}`] : []
-const child = spawnSync(process.execPath, [...heapFlags, '--import', 'tsx', join(import.meta.dirname, 'run-once.ts'), inputRoot, outputRoot, PERIOD], {
-  encoding: 'utf8',
-  maxBuffer: 64 * 1024 * 1024,
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const line = child.stdout.trim().split('\n').pop() ?? '{}'
-const pipeline = JSON.parse(line) as { exitCode: number; message: string | null; wall: number; stages: Record<string, number>; peaks: Record<string, number>; maxRssMiB: number }
+function runPipeline(): PipelineRun {
+  rmSync(outputRoot, { recursive: true, force: true })
+  const child = spawnSync(process.execPath, [...heapFlags, '--import', 'tsx', join(import.meta.dirname, 'run-once.ts'), inputRoot, outputRoot, PERIOD], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = child.stdout.trim().split('\n').pop() ?? '{}'
+  return JSON.parse(line) as PipelineRun
+}
+
+// DuckDB: the same usage file(s) → the same tie-out sums.
+const usageFiles = readdirSync(join(inputRoot, PERIOD)).filter((f) => /usage/i.test(f)).map((f) => join(inputRoot, PERIOD, f))
+async function runDuckDb(): Promise<{ seconds: number; keys: number }> {
+  const started = performance.now()
+  const duck = await DuckDBInstance.create(':memory:')
+  const conn = await duck.connect()
+  const list = usageFiles.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')
+  const result = await conn.runAndReadAll(`
+    select CustomerId, SubscriptionId, ProductId, SkuId, count(*) as n,
+           sum(cast(BillingPreTaxTotal as decimal(38, 18))) as billed
+    from read_csv([${list}], header = true, all_varchar = true)
+    group by all`)
+  const seconds = (performance.now() - started) / 1000
+  const keys = result.getRows().length
+  conn.closeSync()
+  duck.closeSync()
+  return { seconds, keys }
+}
+
+const pairs: { pipeline: PipelineRun; duck: { seconds: number; keys: number } }[] = []
+const runs = Math.max(1, Math.floor(Number(values.runs)))
+for (let i = 0; i < runs; i++) {
+  const pipelineRun = runPipeline()
+  pairs.push({ pipeline: pipelineRun, duck: await runDuckDb() })
+  if (runs > 1) log(`run ${i + 1}/${runs}: pipeline ${pipelineRun.wall.toFixed(2)} s, DuckDB ${pairs[i]!.duck.seconds.toFixed(2)} s`)
+}
+const ratioOf = (p: (typeof pairs)[number]) => p.pipeline.wall / p.duck.seconds
+const byRatio = [...pairs].sort((a, b) => ratioOf(a) - ratioOf(b))
+const median = byRatio[Math.floor((byRatio.length - 1) / 2)]!
+const pipeline = median.pipeline
+const duckSeconds = median.duck.seconds
+const duckKeys = median.duck.keys
 
 // The usage rows the run read (a reused month may have another scale than the flags say).
 try {
@@ -67,20 +116,6 @@ try {
 } catch {
   // no run.json (the run failed): keep the requested figure
 }
-
-// DuckDB: the same usage file(s) → the same tie-out sums.
-const usageFiles = readdirSync(join(inputRoot, PERIOD)).filter((f) => /usage/i.test(f)).map((f) => join(inputRoot, PERIOD, f))
-t = performance.now()
-const duck = await DuckDBInstance.create(':memory:')
-const conn = await duck.connect()
-const list = usageFiles.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')
-const result = await conn.runAndReadAll(`
-  select CustomerId, SubscriptionId, ProductId, SkuId, count(*) as n,
-         sum(cast(BillingPreTaxTotal as decimal(38, 18))) as billed
-  from read_csv([${list}], header = true, all_varchar = true)
-  group by all`)
-const duckSeconds = (performance.now() - t) / 1000
-const duckKeys = result.getRows().length
 
 // The usage file is read from the start of ingest to the end of the usage step; price runs on the main thread
 // in between (pipeline/run.ts), so that span is not one stage's time but bounds the usage read.
@@ -99,6 +134,12 @@ const out = [
   `| ratio pipeline ÷ DuckDB | ${(pipeline.wall / duckSeconds).toFixed(2)} × |`,
   `| ingest rate (stage ingest) | ${rate(usageRows, pipeline.stages.ingest ?? 0)} usage rows/s |`,
   `| usage read, ingest → usage (price meanwhile) | ${usageSpan.toFixed(2)} s (${rate(usageRows, usageSpan)} usage rows/s) |`,
+  ...(runs > 1
+    ? [
+        `| runs (pipeline ÷ DuckDB, each pair run back to back; the median pair is shown above) | ${byRatio.map((p) => `${p.pipeline.wall.toFixed(2)} ÷ ${p.duck.seconds.toFixed(2)} = ${ratioOf(p).toFixed(2)} ×`).join('; ')} |`,
+        `| peak RSS over the runs | ${Math.max(...pairs.map((p) => p.pipeline.maxRssMiB)).toFixed(0)} MiB |`,
+      ]
+    : []),
 ]
 process.stdout.write(`${out.join('\n')}\n`)
 

@@ -10,10 +10,10 @@ import { collectGarbage } from './gc.js'
 import type { SideInit, SideReply, SideTask } from './side-thread.js'
 
 /*
- * Modules are imported by the task that needs them. The first task is usually a usage file's second part, whose
- * reader is light; importing the checks and the workbook writer too (kysely, exceljs) held that part back by
- * ~1 s on the 1 M-row bench month. They are imported as soon as the part is read, while the main thread sums
- * the usage partials and this one has nothing else to do.
+ * Modules are imported by the task that needs them, or ahead of it by a `warm` task. The first task is often a
+ * usage file's second part, whose reader is light; importing the checks and the workbook writer too (kysely,
+ * exceljs) held that part back by ~1 s on the 1 M-row bench month. Ingest queues `warm` at its start when no
+ * usage file is split, else after the split's part (stages/ingest.ts), when this thread would have nothing to do.
  */
 const usageHalf = () => import('../stages/usage-half.js')
 const later = () => Promise.all([import('./db.js'), import('../stages/reconcile.js'), import('../stages/writers/invoice-batch.js'), import('../stages/writers/invoice-data.js')])
@@ -46,8 +46,11 @@ async function perform(task: SideTask): Promise<unknown> {
     const { readHalf } = await usageHalf()
     await readHalf(task.data, (message) => task.port.postMessage(message)) // the main thread closes the port
     collectGarbage() // as between stages (pipeline/gc.ts): the usage garbage would stay through the next tasks
-    // Warm: the imports leave garbage (sources, compiled code) that would otherwise stay through the checks.
-    void later().then(collectGarbage, () => undefined) // a failed import fails the task that needs it
+    return null
+  }
+  if (task.type === 'warm') {
+    await later()
+    collectGarbage() // the imports' garbage (sources, compiled code) would otherwise stay through the checks
     return null
   }
   const [, { CHECKS }, { writeInvoices }, { usageSummaries }] = await later()

@@ -31,6 +31,8 @@ export type SideTask =
   | { type: 'invoices'; jobs: InvoiceJob[] }
   /** Reads a usage file's second part, posting its messages (`done` last) on `port` (transferred). */
   | { type: 'usage-half'; data: HalfData; port: MessagePort }
+  /** Loads the modules of the checks and invoice tasks ahead of them (pipeline/side-thread-body.ts). */
+  | { type: 'warm' }
 
 export type SideResult<T extends SideTask> = T extends { type: 'checks' }
   ? Record<string, Finding[]>
@@ -87,6 +89,11 @@ export class SideThread {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
       this.worker.postMessage({ id, task }, task.type === 'usage-half' ? [task.port] : [])
     })
+  }
+
+  /** Queues a `warm` task; nothing waits for it, and a failure shows in the task that needs the modules. */
+  warm(): void {
+    this.run({ type: 'warm' }).catch(() => undefined)
   }
 
   /** Must be called on every path out of the run: a live worker keeps the process running. */

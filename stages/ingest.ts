@@ -82,12 +82,17 @@ async function readFiles(files: DiscoveredFile[], ctx: RunContext): Promise<File
   const shared = new SharedState(ctx)
   const sizes = await Promise.all(files.map((df) => fileSize(df.path)))
   shared.pricedBytes = files.reduce((n, f, j) => (f.kind === 'reconciliation' ? n + sizes[j]! : n), 0)
+  // The side thread loads its later tasks' modules while it has nothing else to do (pipeline/side-thread-body.ts):
+  // now, unless it is about to read part of a usage file; then after that part.
+  const splitting = files.some((df, j) => splittable(df, sizes[j]!))
+  if (!splitting) ctx.side?.warm()
   // A split usage file finishes after the files that follow it: this thread reads them while the worker reads.
   const results: (FileResult | Deferred)[] = []
   for (const [i, df] of files.entries()) {
     shared.laterBytes = files.reduce((n, f, j) => (j > i && f.kind !== 'usage' && f.kind !== 'ignored' ? n + sizes[j]! : n), 0)
     results.push(await ingestFile(df, shared))
   }
+  if (splitting) ctx.side?.warm()
   return { results, duplicates: markDuplicates(ctx.db) }
 }
 
@@ -221,6 +226,17 @@ interface Attempt {
   threads?: 2
 }
 
+/**
+ * Whether a file of `size` bytes is read by two threads: a usage CSV of at least splitMinBytes(), unless
+ * CSP_BILLING_USAGE_THREADS=1 (one thread). `splitPoint` may still decline (a file with too few lines).
+ */
+function splittable(df: DiscoveredFile, size: number): boolean {
+  return df.kind === 'usage' && df.format === 'csv' && process.env.CSP_BILLING_USAGE_THREADS !== '1' && size >= splitMinBytes()
+}
+
+/** CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a usage file is split. */
+const splitMinBytes = (): number => Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
+
 /** How a file is read again: as Windows-1252, by papaparse, or by the fast reader without a worker thread. */
 type Again = 'windows-1252' | 'general' | 'one-thread'
 
@@ -245,13 +261,10 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
     return { outcome: bad ?? 'ok', file, sha256: await hashing, rollback }
   }
-  if (how === undefined && kind === 'usage' && df.format === 'csv' && process.env.CSP_BILLING_USAGE_THREADS !== '1') {
+  if (how === undefined && splittable(df, Infinity)) {
     // A big usage file: this thread reads a first part, a worker thread the rest (stages/usage-split.ts).
-    // CSP_BILLING_USAGE_THREADS=1 reads in one thread; CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a
-    // file is split.
-    const minBytes = Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
     const size = await fileSize(df.path)
-    const splitAt = await splitPoint(df.path, size, minBytes, mainShare(size, shared.laterBytes, shared.pricedBytes))
+    const splitAt = await splitPoint(df.path, size, splitMinBytes(), mainShare(size, shared.laterBytes, shared.pricedBytes))
     const names = splitAt === null ? null : await splittableHeader(df.path)
     const advance = progress ? (rows: number, bytes: number) => progress.fileAdvance(df.file, rows, bytes) : undefined
     const first = names === null ? null : await readFirstPart(shared.ctx.db, df.path, splitAt!, file, names, advance, shared.ctx.side)

@@ -51,10 +51,10 @@ describe('side thread', () => {
     const alone = await runSample({ CSP_BILLING_SIDE_THREAD: '0' })
     expect(alone.tasks).toEqual([])
     const helped = await runSample({})
-    expect(helped.tasks).toEqual(['checks: done', 'invoices: done', 'usage-summaries: done'])
+    expect(helped.tasks).toEqual(['checks: done', 'invoices: done', 'usage-summaries: done', 'warm: done'])
     expect(helped.hashes).toEqual(alone.hashes)
     const starved = await runSample({ CSP_BILLING_SIDE_THREAD_HEAP_MB: '1' })
-    expect(starved.tasks).toEqual(['checks: failed', 'invoices: failed', 'usage-summaries: failed'])
+    expect(starved.tasks).toEqual(['checks: failed', 'invoices: failed', 'usage-summaries: failed', 'warm: failed'])
     expect(starved.hashes).toEqual(alone.hashes)
   }, 120_000)
 
