@@ -82,6 +82,11 @@ export class SideThread {
     }
   }
 
+  /** False once the thread has failed or exited: its tasks would only reject. */
+  get alive(): boolean {
+    return this.broken === null
+  }
+
   run<T extends SideTask>(task: T): Promise<SideResult<T>> {
     if (this.broken) return Promise.reject(this.broken)
     const id = this.nextId++

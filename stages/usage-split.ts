@@ -220,9 +220,10 @@ type Progress = Extract<HalfMessage, { type: 'progress' }>
 type Posted = Exclude<HalfMessage, HalfDone | Progress>
 
 /**
- * Hands the part to the run's side thread when there is one (pipeline/side-thread.ts), else to a worker of its
- * own. Null when no thread can be started. `done` is null when the thread fails or stops early, whatever the
- * reason: the file is then read again in one thread.
+ * Hands the part to the run's side thread when there is one and it is alive (pipeline/side-thread.ts), else to
+ * a worker of its own: a side thread already gone would fail the task only after this thread had read its own
+ * part, and the file would be read again whole. Null when no thread can be started. `done` is null when the
+ * thread fails or stops early, whatever the reason: the file is then read again in one thread.
  */
 function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (message: Posted | Progress) => void): HalfReader | null {
   let settle!: (done: HalfDone | null) => void
@@ -231,7 +232,7 @@ function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (mes
     if (message.type === 'done') settle(message)
     else onMessage(message)
   }
-  if (side !== undefined) {
+  if (side?.alive === true) {
     // Its messages come on a channel of their own, `done` last; a task that fails ends with null.
     const { port1, port2 } = new MessageChannel()
     port1.on('message', receive)

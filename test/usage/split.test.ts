@@ -9,6 +9,7 @@ import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
 import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
 import { FINDINGS_HELD } from '../../pipeline/findings-store.js'
 import { mainShare } from '../../stages/usage-split.js'
+import { SideThread } from '../../pipeline/side-thread.js'
 
 const USAGE = ['CustomerId', 'CustomerName', 'SubscriptionId', 'ProductId', 'SkuId', 'UsageDate', 'MeterId', 'MeterCategory', 'MeterName', 'Quantity', 'UnitPrice', 'BillingPreTaxTotal', 'BillingCurrency', 'EntitlementId', 'Tier2MpnId']
 
@@ -113,6 +114,24 @@ describe('a usage file split over two threads', () => {
     const failed = await ingestWith(content, 'split')
     expect(failed.threads).toEqual([1])
     expect(failed).toEqual(one)
+  }, 60_000)
+
+  it('the run\'s side thread has already died: a worker of its own reads the second part, the file is still split', async () => {
+    const content = `${mixedRows().join('\r\n')}\r\n`
+    const one = await ingestWith(content, 'one-thread')
+    await input?.cleanup()
+    input = makeInput()
+    input.write('usage.csv', content)
+    const side = SideThread.start({ dbPath: ':memory:', settings: input.ctx.settings, periodStart: input.ctx.periodStart, periodEnd: input.ctx.periodEnd })
+    expect(side).not.toBeNull()
+    await side!.close()
+    expect(side!.alive).toBe(false)
+    process.env.CSP_BILLING_USAGE_SPLIT_BYTES = '1'
+    delete process.env.CSP_BILLING_USAGE_THREADS
+    const { summary, findings } = await runIngest({ ...input.ctx, side: side! })
+    expect(summary.files.map((f) => f.threads)).toEqual([2])
+    expect(findings.map((f) => f.row)).toEqual((one.findings as { row: number }[]).map((f) => f.row))
+    expect(input.ctx.db.sqlite.prepare('select * from usage_totals').all()).toEqual(one.totals)
   }, 60_000)
 
   it('the first part shrinks as the files waiting behind the usage file, and the lines priced meanwhile, grow', () => {
