@@ -4,7 +4,7 @@
  * better-sqlite3 handle with prepared statements in batched transactions (PERFORMANCE-NOTES e1 vs e7).
  */
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect } from './kysely.js'
 import { DDL, type Database } from '../schemas/tables.js'
 import { registerFunctions } from './dialect.js'
 

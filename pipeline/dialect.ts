@@ -10,7 +10,8 @@
  * Decimals are canonical TEXT (pipeline/money.ts); NULL in → NULL out, like SQL arithmetic.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import { sql, type RawBuilder, type Expression } from 'kysely'
+import type { RawBuilder, Expression } from 'kysely'
+import { sql } from './kysely.js'
 import { Decimal, canonical } from './money.js'
 import { addDays, addMonths, daysBetween } from './dates.js'
 import { ExactSum, scaledText, type Scaled } from './scaled-sum.js'

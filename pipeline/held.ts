@@ -3,7 +3,7 @@
  */
 import type { Db } from './db.js'
 import { decSum } from './dialect.js'
-import { sql } from 'kysely'
+import { sql } from './kysely.js'
 
 export function heldCostByCurrency(db: Db): Record<string, string> {
   const query = db.kysely

@@ -12,7 +12,7 @@
  *   category → term-and-plan → charge-cycle → attribution → price-book → price-list → premium → sell.
  * Bad data never throws: it becomes a held line and a finding.
  */
-import { sql } from 'kysely'
+import { sql } from '../pipeline/kysely.js'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { finding, type Finding } from '../pipeline/diagnostics.js'
 import { categorizeLines } from './rules/category.js'

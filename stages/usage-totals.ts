@@ -18,7 +18,7 @@
  *
  * In: validated usage rows (stored values); the DB. Out: the two tables. Does not throw on data.
  */
-import { sql } from 'kysely'
+import { sql } from '../pipeline/kysely.js'
 import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
 import { PARTIAL_COLUMNS, TOTAL_KEY, type PartialRow, type PartialSink } from './usage-combiner.js'

@@ -7,7 +7,7 @@
  * customerCredit), although §3.1 files them under `credit`: Microsoft computes them with the usage formula
  * (real export row 1057: ROUNDDOWN(ROUNDDOWN(−3 × 744, 2) × 1.25655, 2) = −2804.61; the seat formula gives −2797.44).
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decAdd, decCmp, decMul, decSign, decSub, decTrunc } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check } from './common.js'

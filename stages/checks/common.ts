@@ -2,7 +2,8 @@
  * Shared pieces of the reconciliation checks (SPEC §5): the context a check reads, the reference columns every
  * line finding carries, and small SQL expressions several checks use. Pure helpers; nothing here throws.
  */
-import { sql, type RawBuilder } from 'kysely'
+import type { RawBuilder } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import type { RunContext } from '../../pipeline/context.js'
 import type { Finding } from '../../pipeline/diagnostics.js'
 

@@ -4,7 +4,7 @@
  * The order date is OrderDate, or the event date when the line has none. Out: one warning per line.
  * Purchases need the customer's acceptance of the Microsoft Customer Agreement first.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check } from './common.js'
 

@@ -3,7 +3,7 @@
  * In: non-duplicate lines with priced_lines.status 'invoiced' (the only check that skips held lines). Out: one
  * warning per line sold below Microsoft's cost — usually a price-book rule or a fixed price that is too low.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decCmp, decSign, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check } from './common.js'

@@ -7,7 +7,7 @@
  * larger SubscriptionId), naming the other subscription. Typical cause: a migration or transfer that left
  * the old subscription running — double billing.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { daysBetweenSql, decSign } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check } from './common.js'

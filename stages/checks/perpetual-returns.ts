@@ -7,7 +7,7 @@
  *   purchase's event date, or, with no purchase in the run, after the return's own ChargeStartDate;
  * - PERPETUAL_PARTIAL_RETURN when |BillableQuantity| of the return ≠ the purchase's (only with a purchase in the run).
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decSign, daysBetweenSql } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check, type CheckContext } from './common.js'

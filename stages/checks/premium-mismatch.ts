@@ -6,7 +6,8 @@
  * premium in force on that EffectiveStartDate. Rows with no P1Y/Annual counterpart or no premium in force are
  * not checked (nothing to compare with). Exact decimals: |actual − expected| > tolerance × |expected|.
  */
-import { sql, type RawBuilder } from 'kysely'
+import type { RawBuilder } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decAdd, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import type { Premium } from '../../schemas/config.js'

@@ -6,7 +6,7 @@
  * currency, effective on the current term start (Microsoft: price changes apply only at renewal). Lines with
  * no price-list row are not checked: checks never use derived prices (§4.3).
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'

@@ -4,7 +4,7 @@
  * line whose effective unit price is not Microsoft's own daily proration of its unit price (half-up to 2
  * decimals, as the real export shows: 3.04 × 17/31 → 1.67). The sign is ignored (refund rows are negative).
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check } from './common.js'

@@ -5,7 +5,7 @@
  * Microsoft allows seat reductions and cancellations only in the first days of a term (FORMATS §5), so a
  * late one means Microsoft's policy changed or an exception was granted: a person should confirm it.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { daysBetweenSql } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { lineFields, type Check } from './common.js'

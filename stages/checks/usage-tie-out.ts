@@ -5,7 +5,7 @@
  * max(usageTieOutMin, usageTieOutPer100Rows × usage rows of the key ÷ 100); a key on one side only counts.
  * Runs only when the run has at least one usage row (without a usage file there is nothing to tie out).
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { isAzurePlanSql, type Check } from './common.js'

@@ -6,7 +6,7 @@
  * sheet's mapping CustomerId → ResellerId. An id that is not in `resellers` stays on the line (so the finding
  * can name it) with reseller_known = 0. Never throws on data.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
 
 export async function attributeResellers(db: RulesDb): Promise<void> {

@@ -5,7 +5,7 @@
  * Order matters and is the SPEC's: credit · azure-plan · reservation · savings-plan · marketplace ·
  * software-subscription · perpetual · license. Never throws on data.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { replaceTable, type RulesDb } from './table.js'
 
 /** The normalised input columns the later rules read (this first layer carries them for all of them). */

@@ -11,7 +11,7 @@
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decDiv, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 

@@ -11,7 +11,7 @@
  * Defaults: P1M/Monthly 120 → 120 × 1/12 × 1.20 = 12.00 per cycle; P1Y/Monthly (terms from 2025-04-01)
  * 120 × 1.05 = 126 per term = 10.50 per monthly cycle. Never throws on data.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import type { Premium } from '../../schemas/config.js'
 import { decAdd, decDiv, decMul } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'

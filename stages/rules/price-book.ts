@@ -13,7 +13,7 @@
  * Note: the SPEC states the term/plan tie-break for sku rules; applying it to the wider scopes too is our
  * reading (it only matters when such a rule names a term or plan). Never throws on data.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
 
 export async function matchPriceBookRules(db: RulesDb): Promise<void> {

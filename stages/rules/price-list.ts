@@ -12,7 +12,8 @@
  * derives missing term/plan prices from it (SPEC §4.3). list_cycle_price is only ever a real price-list
  * row's UnitPrice (checks never use derived prices). Never throws on data.
  */
-import { sql, type RawBuilder } from 'kysely'
+import type { RawBuilder } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { decDiv, decMul } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 

@@ -20,7 +20,8 @@
  * Division comes last so the result is exact to 50 significant digits. sell = sell_exact rounded half away
  * from zero to the line currency's minor unit (JPY 0). Never throws on data.
  */
-import { sql, type RawBuilder } from 'kysely'
+import type { RawBuilder } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { minorUnits } from '../../pipeline/money.js'
 import {
   decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decProduct, decRound, decShow, decSign, decSub,

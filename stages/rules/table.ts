@@ -10,7 +10,8 @@
  * largest single cost of the stage; a join on the line_id index costs a few milliseconds per layer.
  * Never throws on data; SQL errors are programmer errors.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import type { Kysely, RawBuilder } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import type { Database } from '../../schemas/tables.js'
 
 export type RulesDb = Kysely<Database>

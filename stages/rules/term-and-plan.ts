@@ -14,7 +14,7 @@
  *   ChargeStartDate; with a start but no known term, the start itself.
  * Never throws on data: unknown values stay null.
  */
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 

@@ -6,7 +6,8 @@
  * Note: while a stream is open it holds the one SQLite connection, so callers read summaries first.
  * Does not throw on data.
  */
-import { sql, type Compilable } from 'kysely'
+import type { Compilable } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
 import { decSum } from '../../pipeline/dialect.js'
 import { formatMoney } from '../../pipeline/money.js'

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { openDb } from '../../pipeline/db.js'
 import {
   addDaysSql, addMonthsSql, daysBetweenSql, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql,

@@ -1,5 +1,5 @@
 // Display and product helpers added to pipeline/dialect.ts for the pricing rules (SPEC §4.5 rounding mode).
-import { sql } from 'kysely'
+import { sql } from '../../pipeline/kysely.js'
 import { describe, expect, it } from 'vitest'
 import { openDb } from '../../pipeline/db.js'
 import { decFixed, decProduct, decShow } from '../../pipeline/dialect.js'
