@@ -107,9 +107,9 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
  * are fitted to when each thread finished on the 1 M- and 4 M-row bench months, two runs each. A usage byte
  * costs this thread more than the worker (5.8 against 4.9 ns): this thread reads its part while the worker
- * reads too, and the worker reads much of its part while this thread prices. The fixed cost then gained
- * 0.2 s so that the side thread's `warm` task (~1 s of module loading after its part; pipeline/side-thread-body.ts)
- * overlaps this thread's usage step rather than the checks. The box's speed drifts by up to 2×, so these are
+ * reads too, and the worker reads much of its part while this thread prices. The fixed cost is set so that
+ * the side thread's `warm` task (~0.5 s of module loading after its part; pipeline/side-thread-body.ts) ends
+ * about when this thread has priced, traced on both months. The box's speed drifts by up to 2×, so these are
  * good to a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so
  * on a big file this thread takes about half. Within [0.1, 0.6].
  */
@@ -125,7 +125,7 @@ const WORKER_USAGE_NS = 4.9
 const HASH_NS = 1.0
 const LATER_NS = 52
 const PRICE_NS = 63
-const WORKER_START_NS = 1.4e9
+const WORKER_START_NS = 1.2e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 
