@@ -12,11 +12,15 @@ export default tseslint.config(
   },
   { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
   {
-    // kysely's values come from pipeline/kysely.ts (its CommonJS build, which loads 5× faster under tsx).
-    ignores: ['pipeline/kysely.ts'],
+    // kysely's and zod's values come from pipeline/kysely.ts and schemas/zod.ts (their CommonJS builds, which
+    // load several times faster under tsx's loader hooks).
+    ignores: ['pipeline/kysely.ts', 'schemas/zod.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [{ name: 'kysely', message: "Import kysely's values from pipeline/kysely.ts; only `import type` from 'kysely'.", allowTypeImports: true }],
+        paths: [
+          { name: 'kysely', message: "Import kysely's values from pipeline/kysely.ts; only `import type` from 'kysely'.", allowTypeImports: true },
+          { name: 'zod', message: "Import zod's values from schemas/zod.ts; only `import type` from 'zod'.", allowTypeImports: true },
+        ],
       }],
     },
   },

@@ -2,7 +2,7 @@
  * Settings file `csp-billing.config.json` (SPEC §2.5). Every field has a default, so no file = all defaults.
  * Unknown fields are rejected so that a typo (`periodStartdays`) is not silently ignored.
  */
-import { z } from 'zod'
+import { z } from './zod.js'
 
 const decimalText = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal written as a string, e.g. "0.01"')
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')

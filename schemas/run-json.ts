@@ -5,7 +5,7 @@
  * Money fields are strings with exactly the currency's minor-unit decimals (checked per entry against its
  * `currency`); counts are non-negative integers; the row-accounting identities of SPEC §6 are checked too.
  */
-import { z } from 'zod'
+import { z } from './zod.js'
 import { minorUnits } from '../pipeline/money.js'
 
 const count = z.number().int().nonnegative()

@@ -11,7 +11,7 @@
  * Out: the values to store (canonical decimal text, ISO dates, trimmed text, null for empty) or zod issues whose
  * path[0] is the index of the offending column in the definition. Never throws.
  */
-import { z } from 'zod'
+import { z } from '../zod.js'
 import { isParseError, parseDecimal } from '../../pipeline/money.js'
 import { parseDate } from '../../pipeline/dates.js'
 
