@@ -84,7 +84,7 @@ async function readFiles(files: DiscoveredFile[], ctx: RunContext): Promise<File
   shared.pricedBytes = files.reduce((n, f, j) => (f.kind === 'reconciliation' ? n + sizes[j]! : n), 0)
   // The side thread loads its later tasks' modules while it has nothing else to do (pipeline/side-thread-body.ts):
   // now, unless it is about to read part of a usage file; then after that part.
-  const splitting = files.some((df, j) => splittable(df, sizes[j]!))
+  const splitting = files.some((df, j) => splittable(df) && sizes[j]! >= splitMinBytes())
   if (!splitting) ctx.side?.warm()
   // A split usage file finishes after the files that follow it: this thread reads them while the worker reads.
   const results: (FileResult | Deferred)[] = []
@@ -227,11 +227,11 @@ interface Attempt {
 }
 
 /**
- * Whether a file of `size` bytes is read by two threads: a usage CSV of at least splitMinBytes(), unless
- * CSP_BILLING_USAGE_THREADS=1 (one thread). `splitPoint` may still decline (a file with too few lines).
+ * Whether a file may be read by two threads: a usage CSV, unless CSP_BILLING_USAGE_THREADS=1 (one thread). Only
+ * from splitMinBytes() on, and `splitPoint` may still decline (a file with too few lines).
  */
-function splittable(df: DiscoveredFile, size: number): boolean {
-  return df.kind === 'usage' && df.format === 'csv' && process.env.CSP_BILLING_USAGE_THREADS !== '1' && size >= splitMinBytes()
+function splittable(df: DiscoveredFile): boolean {
+  return df.kind === 'usage' && df.format === 'csv' && process.env.CSP_BILLING_USAGE_THREADS !== '1'
 }
 
 /** CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a usage file is split. */
@@ -261,7 +261,7 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
     return { outcome: bad ?? 'ok', file, sha256: await hashing, rollback }
   }
-  if (how === undefined && splittable(df, Infinity)) {
+  if (how === undefined && splittable(df)) {
     // A big usage file: this thread reads a first part, a worker thread the rest (stages/usage-split.ts).
     const size = await fileSize(df.path)
     const splitAt = await splitPoint(df.path, size, splitMinBytes(), mainShare(size, shared.laterBytes, shared.pricedBytes))
