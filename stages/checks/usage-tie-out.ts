@@ -17,49 +17,54 @@ export const usageTieOut: Check = async ({ db, settings }) => {
   if (anyUsage === undefined) return []
   const { usageTieOutMin, usageTieOutPer100Rows } = settings.tolerances
 
+  // Both sides in one list, then one GROUP BY: a key on one side only gets '0' on the other. One sort of the
+  // ~95k rows of the 1 M-row bench month, where two grouped sides, their UNION and two joins on them took 0.8 s.
   const rows = await db.kysely
-    .with('usage_side', (qb) =>
+    .with('sides', (qb) =>
       qb
         .selectFrom('usage_totals as u')
         .where(sql.ref('u.in_period'), '=', 1)
         .select([
           ...KEY.map((c) => sql<string>`${sql.ref(`u.${c}`)}`.as(c)),
-          decSum(sql.ref('u.billing_pre_tax_total')).as('total'),
-          sql<number>`sum(u.rows)`.as('rows'),
+          sql<string | null>`u.billing_pre_tax_total`.as('usage_amount'),
+          sql<string | null>`null`.as('recon_amount'),
+          sql<number>`u.rows`.as('usage_rows'),
           // A usage-only key still names its reseller and currency (SPEC §4.1: Tier2MpnId unless empty or '0').
-          sql<string | null>`max(case when u.tier2_mpn_id is not null and u.tier2_mpn_id <> '0' then u.tier2_mpn_id end)`.as('reseller_id'),
-          sql<string>`max(u.billing_currency)`.as('currency'),
+          sql<string | null>`case when u.tier2_mpn_id is not null and u.tier2_mpn_id <> '0' then u.tier2_mpn_id end`.as('usage_reseller'),
+          sql<string | null>`null`.as('recon_reseller'),
+          sql<string | null>`u.billing_currency`.as('usage_currency'),
+          sql<string | null>`null`.as('recon_currency'),
         ])
-        .groupBy(KEY.map((c) => sql.ref(`u.${c}`))),
+        .unionAll(
+          qb
+            .selectFrom('recon_lines as r')
+            .leftJoin('priced_lines as p', 'p.line_id', 'r.line_id')
+            .where('r.is_duplicate', '=', 0)
+            .where(isAzurePlanSql)
+            .select([
+              'r.customer_id', sql<string>`coalesce(r.subscription_id, '')`.as('subscription_id'), 'r.product_id', 'r.sku_id',
+              sql<string | null>`null`.as('usage_amount'),
+              sql<string | null>`r.subtotal`.as('recon_amount'),
+              sql<number>`0`.as('usage_rows'),
+              sql<string | null>`null`.as('usage_reseller'),
+              sql<string | null>`p.reseller_id`.as('recon_reseller'),
+              sql<string | null>`null`.as('usage_currency'),
+              sql<string | null>`r.currency`.as('recon_currency'),
+            ]),
+        ),
     )
-    .with('recon_side', (qb) =>
-      qb
-        .selectFrom('recon_lines as r')
-        .leftJoin('priced_lines as p', 'p.line_id', 'r.line_id')
-        .where('r.is_duplicate', '=', 0)
-        .where(isAzurePlanSql)
-        .select([
-          'r.customer_id', sql<string>`coalesce(r.subscription_id, '')`.as('subscription_id'), 'r.product_id', 'r.sku_id',
-          decSum(sql.ref('r.subtotal')).as('total'),
-          sql<string | null>`max(p.reseller_id)`.as('reseller_id'),
-          sql<string>`max(r.currency)`.as('currency'),
-        ])
-        .groupBy(['r.customer_id', sql`coalesce(r.subscription_id, '')`, 'r.product_id', 'r.sku_id']),
-    )
-    .with('all_keys', (qb) => qb.selectFrom('usage_side').select([...KEY]).union(qb.selectFrom('recon_side').select([...KEY])))
     .with('compared', (qb) =>
       qb
-        .selectFrom('all_keys as k')
-        .leftJoin('usage_side as u', (join) => KEY.reduce((j, c) => j.onRef(`u.${c}`, '=', `k.${c}`), join))
-        .leftJoin('recon_side as r', (join) => KEY.reduce((j, c) => j.onRef(`r.${c}`, '=', `k.${c}`), join))
+        .selectFrom('sides')
+        .groupBy([...KEY])
         .select([
-          'k.customer_id', 'k.subscription_id', 'k.product_id', 'k.sku_id',
-          sql<string | null>`coalesce(r.reseller_id, u.reseller_id)`.as('reseller_id'),
-          sql<string | null>`coalesce(r.currency, u.currency)`.as('currency'),
-          sql<string>`coalesce(u.total, '0')`.as('usage_total'),
-          sql<string>`coalesce(r.total, '0')`.as('recon_total'),
-          sql<number>`coalesce(u.rows, 0)`.as('usage_rows'),
-          decDiv(decMul(sql.val(usageTieOutPer100Rows), sql`coalesce(u.rows, 0)`), sql.lit(100)).as('row_tolerance'),
+          ...KEY,
+          sql<string | null>`coalesce(max(recon_reseller), max(usage_reseller))`.as('reseller_id'),
+          sql<string | null>`coalesce(max(recon_currency), max(usage_currency))`.as('currency'),
+          decSum(sql.ref('usage_amount')).as('usage_total'),
+          decSum(sql.ref('recon_amount')).as('recon_total'),
+          sql<number>`sum(usage_rows)`.as('usage_rows'),
+          decDiv(decMul(sql.val(usageTieOutPer100Rows), sql`sum(usage_rows)`), sql.lit(100)).as('row_tolerance'),
         ]),
     )
     .with('toleranced', (qb) =>

@@ -55,6 +55,28 @@ describe('USAGE_TIE_OUT', () => {
   })
 })
 
+// Which reseller a tie-out names: the reconciliation side's (priced) reseller when the key has one, else the usage
+// rows' Tier2MpnId unless it is '0' (SPEC §4.1); and the key's currency the same way.
+const named = (expected: string, actual: string, customerId: string, resellerId: string | null) => ({ ...tie(expected, actual, customerId), resellerId })
+const namedCases: Case[] = [
+  {
+    name: 'both sides: the priced line\'s reseller, not the usage Tier2MpnId',
+    given: { lines: [azurePlanLine({}, { reseller_id: 'R7' })], usage: [usage('1', '2026-10-15', { tier2_mpn_id: 'R9' })] },
+    expect: [named('3.16', '1', 'cust-1', 'R7')],
+  },
+  {
+    name: 'usage only: its Tier2MpnId; Tier2MpnId 0 names nobody',
+    given: { usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: 'R9' }), usage('2', '2026-10-15', { customer_id: 'cust-3', tier2_mpn_id: '0' })] },
+    expect: [named('0', '2', 'cust-2', 'R9'), named('0', '2', 'cust-3', null)],
+  },
+]
+
+describe('USAGE_TIE_OUT names the reseller', () => {
+  it.each(namedCases)('$name', async ({ given, settings, expect: want }) => {
+    expect(await findingsOf('USAGE_TIE_OUT', given, settings, ['customerId', 'resellerId'])).toEqual(want)
+  })
+})
+
 describe('OUT_OF_PERIOD', () => {
   it.each(outOfPeriod)('$name', async ({ given, settings, expect: want }) => {
     expect(await findingsOf('OUT_OF_PERIOD', given, settings)).toEqual(want)
