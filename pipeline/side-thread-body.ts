@@ -1,6 +1,6 @@
 /**
  * Worker-thread body for pipeline/side-thread.ts: the tasks the stages hand over — a usage file's second part,
- * reconcile checks by rule id, the invoices' usage summaries, or a run of invoice workbooks — one at a time, in
+ * reconcile checks by rule id, the invoices' usage summaries, exceptions.csv, or a run of invoice workbooks — one at a time, in
  * order. The read-only connection to the staging DB is opened by the first task that needs it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
@@ -16,7 +16,11 @@ import type { SideInit, SideReply, SideTask } from './side-thread.js'
  * usage file is split, else after the split's part (stages/ingest.ts), when this thread would have nothing to do.
  */
 const usageHalf = () => import('../stages/usage-half.js')
-const later = () => Promise.all([import('./db.js'), import('../stages/reconcile.js'), import('../stages/writers/invoice-batch.js'), import('../stages/writers/invoice-data.js')])
+const later = () =>
+  Promise.all([
+    import('./db.js'), import('../stages/reconcile.js'), import('../stages/writers/invoice-batch.js'), import('../stages/writers/invoice-data.js'),
+    import('../stages/writers/exceptions-csv.js'), import('./findings-store.js'),
+  ])
 
 const init = workerData as SideInit
 let db: Db | null = null
@@ -53,8 +57,12 @@ async function perform(task: SideTask): Promise<unknown> {
     collectGarbage() // the imports' garbage (sources, compiled code) would otherwise stay through the checks
     return null
   }
-  const [, { CHECKS }, { writeInvoices }, { usageSummaries }] = await later()
+  const [, { CHECKS }, { writeInvoices }, { usageSummaries }, { writeExceptionsCsv }, { findingList }] = await later()
   if (task.type === 'usage-summaries') return usageSummaries(await connection())
+  if (task.type === 'exceptions') {
+    writeExceptionsCsv(task.path, findingList(await connection()).rows)
+    return null
+  }
   if (task.type === 'invoices') {
     await writeInvoices(await connection(), task.jobs)
     return null

@@ -1,7 +1,7 @@
 /**
  * A second thread for the run (issue 7: the machine has two cores). It runs what the stages hand it, one task
  * at a time: the second part of a big usage file (stages/usage-split.ts), then some reconcile checks
- * (stages/reconcile.ts), the invoices' usage summaries and a run of invoice workbooks (stages/write.ts) on its
+ * (stages/reconcile.ts), the invoices' usage summaries, exceptions.csv and a run of invoice workbooks (stages/write.ts) on its
  * own read-only connection to the staging DB, while the main thread does the rest. It is started with the run:
  * one thread for all of that starts tsx once (~0.5 s) and keeps one malloc arena, where a usage worker and a
  * later side thread alive at the same time cost ~35 MiB more peak RSS.
@@ -29,6 +29,8 @@ export type SideTask =
   /** The Azure usage summaries of every invoice (stages/writers/invoice-data.ts `usageSummaries`). */
   | { type: 'usage-summaries' }
   | { type: 'invoices'; jobs: InvoiceJob[] }
+  /** Writes exceptions.csv at `path` from the findings table (stages/writers/exceptions-csv.ts). */
+  | { type: 'exceptions'; path: string }
   /** Reads a usage file's second part, posting its messages (`done` last) on `port` (transferred). */
   | { type: 'usage-half'; data: HalfData; port: MessagePort }
   /** Loads the modules of the checks and invoice tasks ahead of them (pipeline/side-thread-body.ts). */

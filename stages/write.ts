@@ -13,6 +13,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
+import type { Db } from '../pipeline/db.js'
 import { findingCounts, findingList } from '../pipeline/findings-store.js'
 import type { RunJson } from '../schemas/run-json.js'
 import { resellerTotals } from './invoice-totals.js'
@@ -21,7 +22,7 @@ import { pinnedDate } from './writers/deterministic-workbook.js'
 import { writeExceptionsCsv } from './writers/exceptions-csv.js'
 import { isInside, uniqueStems } from './writers/file-names.js'
 import { heldLines, resellerSummaries, usageSummaries } from './writers/invoice-data.js'
-import { splitJobs, writeInvoices, type InvoiceJob } from './writers/invoice-batch.js'
+import { CSV_LINE, SHEET_ROW, splitJobs, writeInvoices, type InvoiceJob } from './writers/invoice-batch.js'
 import { REJECTED_RULES, writeReconciliationWorkbook } from './writers/reconciliation-workbook.js'
 import { buildRunJson, runJsonText } from './writers/run-json.js'
 
@@ -65,10 +66,12 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     byCategory: summaries.byCategory.get(t.resellerId) ?? [],
     usage: usage.get(t.resellerId) ?? [],
   }))
-  // With a side thread, the last resellers' invoices are written there while this thread writes the first ones
-  // and the reconciliation outputs (pipeline/side-thread.ts); the files are the same bytes either way.
-  const ownRows = ctx.side ? findingCounts(db).reduce((n, c) => n + c.n, 0) : 0
-  const [mine, theirs] = ctx.side ? splitJobs(jobs, ownRows) : [jobs, []]
+  // With a side thread, exceptions.csv and the last resellers' invoices are written there while this thread
+  // writes the first ones and reconciliation.xlsx (pipeline/side-thread.ts); the files are the same bytes either way.
+  const csvPath = join(ctx.workDir, 'exceptions.csv')
+  const csvOnSide = ctx.side?.run({ type: 'exceptions', path: csvPath })
+  csvOnSide?.catch(() => undefined) // handled below
+  const [mine, theirs] = ctx.side ? splitJobs(jobs, await rowsBesideInvoices(db)) : [jobs, []]
   const onSide = theirs.length > 0 ? ctx.side?.run({ type: 'invoices', jobs: theirs }) : undefined
   onSide?.catch(() => undefined) // handled below
   await writeInvoices(db, mine)
@@ -87,15 +90,36 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
   })
   files.push('reconciliation.xlsx')
 
-  writeExceptionsCsv(join(ctx.workDir, 'exceptions.csv'), findingList(db).rows)
   files.push('exceptions.csv')
 
   const runJson = await buildRunJson(db, { period: ctx.period, resellers: totals, invoiceFiles, controlTotals: control, exitCode: input.exitCode })
   await writeFile(join(ctx.workDir, 'run.json'), runJsonText(runJson), 'utf8')
   files.push('run.json')
 
-  // A side thread that failed leaves its invoices to this thread (a half-written file is written over).
-  if (onSide !== undefined && (await onSide.then(() => true, () => false)) === false) await writeInvoices(db, theirs)
+  // A side thread that failed leaves its work to this thread (a half-written file is written over).
+  if (!(await succeeded(csvOnSide))) writeExceptionsCsv(csvPath, findingList(db).rows)
+  if (onSide !== undefined && !(await succeeded(onSide))) await writeInvoices(db, theirs)
 
   return { output: { runJson, files: files.sort() }, findings: [] }
+}
+
+/** False when the side thread did not do the task (or there is no side thread). */
+function succeeded(task: Promise<unknown> | undefined): Promise<boolean> {
+  return task === undefined ? Promise.resolve(false) : task.then(() => true, () => false)
+}
+
+/**
+ * The rows this thread and the side thread write besides the invoice lines, in invoice lines: this thread's
+ * reconciliation.xlsx rows (every finding, the rejected rows again, the held lines), the side's exceptions.csv.
+ */
+async function rowsBesideInvoices(db: Db): Promise<{ here: number; side: number }> {
+  const counts = findingCounts(db)
+  const findings = counts.reduce((n, c) => n + c.n, 0)
+  const rejected = counts.reduce((n, c) => n + (REJECTED_RULES.has(c.rule) ? c.n : 0), 0)
+  const { held } = await db.kysely
+    .selectFrom('priced_lines')
+    .where('status', '=', 'held')
+    .select((eb) => eb.fn.countAll<number>().as('held'))
+    .executeTakeFirstOrThrow()
+  return { here: SHEET_ROW * (findings + rejected + Number(held)), side: CSV_LINE * findings }
 }

@@ -51,21 +51,25 @@ describe('side thread', () => {
     const alone = await runSample({ CSP_BILLING_SIDE_THREAD: '0' })
     expect(alone.tasks).toEqual([])
     const helped = await runSample({})
-    expect(helped.tasks).toEqual(['checks: done', 'invoices: done', 'usage-summaries: done', 'warm: done'])
+    expect(helped.tasks).toEqual(['checks: done', 'exceptions: done', 'invoices: done', 'usage-summaries: done', 'warm: done'])
     expect(helped.hashes).toEqual(alone.hashes)
     const starved = await runSample({ CSP_BILLING_SIDE_THREAD_HEAP_MB: '1' })
-    expect(starved.tasks).toEqual(['checks: failed', 'invoices: failed', 'usage-summaries: failed', 'warm: failed'])
+    expect(starved.tasks).toEqual(['checks: failed', 'exceptions: failed', 'invoices: failed', 'usage-summaries: failed', 'warm: failed'])
     expect(starved.hashes).toEqual(alone.hashes)
   }, 120_000)
 
-  it('hands the last resellers to the side thread, as near half of all rows as whole resellers allow', () => {
+  it('hands the last resellers to the side thread, as near half of all the work as whole resellers allow', () => {
     const job = (id: string, lines: number) => ({ totals: { resellerId: id, lines } }) as unknown as InvoiceJob
     const ids = (jobs: InvoiceJob[]) => jobs.map((j) => j.totals.resellerId)
     const jobs = [job('A', 40), job('B', 30), job('C', 20), job('D', 10)]
-    expect(splitJobs(jobs, 0).map(ids)).toEqual([['A'], ['B', 'C', 'D']]) // 60 of 100 rows is nearer half than 30
-    expect(splitJobs(jobs.slice(1), 40).map(ids)).toEqual([['B'], ['C', 'D']]) // 30 of 100 (with 40 findings here): B is first and stays
-    expect(splitJobs([job('A', 10), job('B', 10), job('C', 80)], 0).map(ids)).toEqual([['A', 'B'], ['C']]) // 80 of 100 beats 0
-    expect(splitJobs([job('A', 5)], 0).map(ids)).toEqual([['A'], []]) // the first reseller always stays here
-    expect(splitJobs([], 0).map(ids)).toEqual([[], []])
+    const none = { here: 0, side: 0 }
+    expect(splitJobs(jobs, none).map(ids)).toEqual([['A'], ['B', 'C', 'D']]) // 60 of 100 rows is nearer half than 30
+    expect(splitJobs(jobs.slice(1), { here: 40, side: 0 }).map(ids)).toEqual([['B'], ['C', 'D']]) // 30 of 100 (with 40 here): B is first and stays
+    expect(splitJobs([job('A', 10), job('B', 10), job('C', 80)], none).map(ids)).toEqual([['A', 'B'], ['C']]) // 80 of 100 beats 0
+    expect(splitJobs([job('A', 5)], none).map(ids)).toEqual([['A'], []]) // the first reseller always stays here
+    expect(splitJobs([], none).map(ids)).toEqual([[], []])
+    // The side's exceptions.csv counts on its side: 40 there + C and D is 70 of 140; 60 there + D is 70 of 160.
+    expect(splitJobs(jobs, { here: 0, side: 40 }).map(ids)).toEqual([['A', 'B'], ['C', 'D']])
+    expect(splitJobs(jobs, { here: 0, side: 60 }).map(ids)).toEqual([['A', 'B', 'C'], ['D']])
   })
 })
