@@ -3,6 +3,7 @@
  * the stable order every output uses (file, row, rule, message), as a stream.
  */
 import type { Db } from './db.js'
+import { objectRows } from './object-rows.js'
 import type { FindingsTable } from '../schemas/tables.js'
 import type { Finding, Rule, Severity } from './diagnostics.js'
 
@@ -67,7 +68,7 @@ export function findingList(db: Db, rules?: readonly string[]): FindingList {
     total,
     rows: {
       *[Symbol.iterator]() {
-        for (const r of statement.iterate(...params) as IterableIterator<FindingRow>) yield toFinding(r)
+        for (const r of objectRows<FindingRow>(statement, params)) yield toFinding(r)
       },
     },
   }

@@ -26,12 +26,12 @@ export async function writeInvoices(db: Db, jobs: readonly InvoiceJob[]): Promis
 }
 
 /**
- * CPU of the rows written besides the invoice lines, in invoice lines (one invoice line ≈ 83 µs; measured with
- * scratch/write-parts.ts on the 1 M-row bench month and on a month of 200,000 rejected usage rows): a row of a
- * reconciliation.xlsx sheet ≈ 33 µs, a line of exceptions.csv ≈ 9 µs (the finding's read included in both).
+ * CPU of the rows written besides the invoice lines, in invoice lines (one invoice line ≈ 77 µs, measured on the
+ * 1 M-row bench month; a month of 200,000 rejected usage rows for the others): a row of a reconciliation.xlsx
+ * sheet ≈ 31 µs, a line of exceptions.csv ≈ 7 µs (the finding's read included in both).
  */
 export const SHEET_ROW = 0.4
-export const CSV_LINE = 0.11
+export const CSV_LINE = 0.1
 
 /**
  * Splits the jobs into a first run for this thread and a last run for the side thread, so that each thread's

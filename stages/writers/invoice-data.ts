@@ -9,6 +9,7 @@
 import type { Compilable } from 'kysely'
 import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
+import { objectRows } from '../../pipeline/object-rows.js'
 import { decSum } from '../../pipeline/dialect.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
@@ -146,7 +147,7 @@ export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRo
  */
 export function* iterateRows<R>(db: Db, query: Compilable<R>): Generator<R> {
   const compiled = query.compile()
-  yield* db.sqlite.prepare(compiled.sql).iterate(...(compiled.parameters as unknown[])) as IterableIterator<R>
+  yield* objectRows<R>(db.sqlite.prepare(compiled.sql), compiled.parameters)
 }
 
 /**
