@@ -14,8 +14,10 @@ import type { RawBuilder, Expression } from 'kysely'
 import { sql } from './kysely.js'
 import { Decimal, canonical } from './money.js'
 import { addDays, addMonths, daysBetween } from './dates.js'
-import { ExactSum, scaledText, type Scaled } from './scaled-sum.js'
-import { scaledAdd, scaledCmp, scaledDiv, scaledOf, scaledProduct, scaledRound, scaledShow, scaledSub } from './scaled-ops.js'
+import { ExactSum } from './scaled-sum.js'
+import {
+  scaledAbs, scaledAdd, scaledCmp, scaledDiv, scaledNeg, scaledProduct, scaledRound, scaledShow, scaledSign, scaledSub,
+} from './scaled-ops.js'
 
 type Operand = Expression<unknown> | RawBuilder<unknown>
 type Dec = RawBuilder<string>
@@ -98,19 +100,15 @@ const cellKey = (v: Cell): string => (typeof v === 'string' ? v : Object.is(v, -
 /** An argument as text for pipeline/scaled-ops.ts (which declines anything but plain decimals). */
 const plain = (v: Cell): string => (typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : cellKey(v))
 
-/** The scaled-BigInt operation when it can promise decimal.js's text, else decimal.js itself. */
+/** The scaled-integer operation (pipeline/scaled-ops.ts) when it can promise decimal.js's text, else decimal.js itself. */
 function binary(fast: (a: string, b: string) => string | null, slow: (a: Decimal, b: Decimal) => Decimal) {
   return (a: Cell, b: Cell): string | null =>
     a === null || b === null ? null : (fast(plain(a), plain(b)) ?? canonical(slow(d(a), d(b))))
 }
 
-/** Sign-only changes (abs, neg) never round in decimal.js either. */
-function signed(fn: (s: Scaled) => bigint, slow: (a: Decimal) => Decimal) {
-  return (a: Cell): string | null => {
-    if (a === null) return null
-    const x = scaledOf(plain(a))
-    return x === null ? canonical(slow(d(a))) : scaledText({ value: fn(x), scale: x.scale })
-  }
+/** The same for one operand. */
+function unary(fast: (a: string) => string | null, slow: (a: Decimal) => Decimal) {
+  return (a: Cell): string | null => (a === null ? null : (fast(plain(a)) ?? canonical(slow(d(a)))))
 }
 
 /**
@@ -180,18 +178,14 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('dec_sub', opts, memoiseCells(binary(scaledSub, (a, b) => a.minus(b))))
   db.function('dec_mul', opts, memoiseCells(binary((a, b) => scaledProduct([a, b]), (a, b) => a.times(b))))
   db.function('dec_div', opts, memoiseCells(binary(scaledDiv, (a, b) => (b.isZero() ? new Decimal(NaN) : a.div(b)))))
-  db.function('dec_abs', opts, memoiseCells(signed((x) => (x.value < 0n ? -x.value : x.value), (a) => a.abs())))
-  db.function('dec_neg', opts, memoiseCells(signed((x) => -x.value, (a) => a.neg())))
+  db.function('dec_abs', opts, memoiseCells(unary(scaledAbs, (a) => a.abs())))
+  db.function('dec_neg', opts, memoiseCells(unary(scaledNeg, (a) => a.neg())))
   db.function('dec_round', opts, memoiseCells((a: Cell, p: Cell) =>
     a === null || p === null ? null : (scaledRound(plain(a), Number(p)) ?? canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_HALF_UP)))))
   db.function('dec_trunc', opts, memoiseCells((a: Cell, p: Cell) =>
     a === null || p === null ? null : (scaledRound(plain(a), Number(p), true) ?? canonical(d(a).toDecimalPlaces(Number(p), Decimal.ROUND_DOWN)))))
   db.function('dec_cmp', opts, memoiseCells((a: Cell, b: Cell) => (a === null || b === null ? null : (scaledCmp(plain(a), plain(b)) ?? d(a).cmp(d(b))))))
-  db.function('dec_sign', opts, memoiseCells((a: Cell) => {
-    if (a === null) return null
-    const x = scaledOf(plain(a))
-    return x === null ? d(a).cmp(0) : x.value < 0n ? -1 : x.value > 0n ? 1 : 0
-  }))
+  db.function('dec_sign', opts, memoiseCells((a: Cell) => (a === null ? null : (scaledSign(plain(a)) ?? d(a).cmp(0)))))
   db.aggregate('dec_sum', {
     start: () => null as ExactSum | null,
     step: (acc: ExactSum | null, v: unknown) => {

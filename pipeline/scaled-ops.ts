@@ -7,6 +7,11 @@
  * Each function takes plain decimal text (`-12.50`, `7`; no exponent, no spaces) and returns canonical text, or
  * null when it cannot promise decimal.js's answer: text it does not parse, or a result with more than 50
  * significant digits (decimal.js would round it). The caller then asks decimal.js. Never throws.
+ *
+ * Most operands of a month (prices, quantities, percents, cents) have at most 15 digits, and most results stay
+ * below 2^53: those are computed on float64 integers (`Small`), exact there and ~5× cheaper than a BigInt step
+ * (a 5-factor product 1.1 → 0.16 µs). Anything longer, or a result that would leave the safe range, takes
+ * the BigInt path; division always does.
  */
 import { parseScaled, scaledText, type Scaled } from './scaled-sum.js'
 
@@ -27,6 +32,77 @@ export function scaledOf(text: string): Scaled | null {
 }
 
 const magnitude = (v: bigint): bigint => (v < 0n ? -v : v)
+
+/** A plain decimal of at most 15 digits: `m` × 10^-scale with m a safe float64 integer (so every digit is exact). */
+interface Small {
+  m: number
+  scale: number
+}
+
+const SMALL_POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k) // exact in float64
+
+/** Plain decimal text (what PLAIN accepts) of at most 15 digits → Small; null for anything else. */
+function smallOf(text: string): Small | null {
+  const n = text.length
+  const start = text.charCodeAt(0) === 45 ? 1 : 0
+  let m = 0
+  let digits = 0
+  let scale = -1
+  for (let i = start; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 46) {
+      if (scale >= 0 || i === start || i === n - 1) return null
+      scale = 0
+    } else if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48)
+      digits++
+      if (scale >= 0) scale++
+    } else {
+      return null
+    }
+  }
+  if (digits === 0 || digits > 15) return null
+  return { m: start === 1 ? -m : m, scale: scale < 0 ? 0 : scale }
+}
+
+/** Canonical text of m × 10^-scale (m a safe integer), as scaledText. */
+function smallText(m: number, scale: number): string {
+  if (m === 0) return '0'
+  while (scale > 0 && m % 10 === 0) {
+    m /= 10
+    scale--
+  }
+  const negative = m < 0
+  const all = (negative ? -m : m).toString() // safe integers print as plain digits
+  const digits = scale === 0 ? all : all.padStart(scale + 1, '0')
+  const text = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`
+  return negative ? `-${text}` : text
+}
+
+/** Both operands at the larger scale, or null when scaling one leaves the safe range. */
+function smallAligned(a: Small, b: Small): [number, number, number] | null {
+  if (a.scale === b.scale) return [a.m, b.m, a.scale]
+  const [x, y, scale] = a.scale > b.scale ? [a.m, b.m * SMALL_POW10[a.scale - b.scale]!, a.scale] : [a.m * SMALL_POW10[b.scale - a.scale]!, b.m, b.scale]
+  return Number.isSafeInteger(x) && Number.isSafeInteger(y) ? [x, y, scale] : null
+}
+
+function smallBoth(a: string, b: string): [number, number, number] | null {
+  const x = smallOf(a)
+  if (x === null) return null
+  const y = smallOf(b)
+  return y === null ? null : smallAligned(x, y)
+}
+
+/** m × 10^-scale rounded to `places` (half away from zero, or toward zero), as text; exact on safe integers. */
+function smallRoundText(x: Small, places: number, truncate: boolean): string {
+  if (x.scale <= places) return smallText(x.m, x.scale)
+  const unit = SMALL_POW10[x.scale - places]!
+  const size = Math.abs(x.m)
+  const rest = size % unit // exact: fmod of integers
+  let kept = (size - rest) / unit // exact: a multiple of unit divided by it
+  if (!truncate && rest * 2 >= unit) kept += 1
+  return smallText(x.m < 0 ? -kept : kept, places)
+}
 
 /** Significant digits of an integer, trailing zeros not counted (0 → 0). */
 function significantDigits(v: bigint): number {
@@ -56,6 +132,8 @@ function both(a: string, b: string): [Scaled, Scaled] | null {
 }
 
 export function scaledAdd(a: string, b: string): string | null {
+  const small = smallBoth(a, b)
+  if (small !== null && Number.isSafeInteger(small[0] + small[1])) return smallText(small[0] + small[1], small[2])
   const xy = both(a, b)
   if (xy === null) return null
   const [x, y, scale] = align(...xy)
@@ -63,6 +141,8 @@ export function scaledAdd(a: string, b: string): string | null {
 }
 
 export function scaledSub(a: string, b: string): string | null {
+  const small = smallBoth(a, b)
+  if (small !== null && Number.isSafeInteger(small[0] - small[1])) return smallText(small[0] - small[1], small[2])
   const xy = both(a, b)
   if (xy === null) return null
   const [x, y, scale] = align(...xy)
@@ -71,6 +151,24 @@ export function scaledSub(a: string, b: string): string | null {
 
 /** Product of several factors; null when any step would exceed the precision (decimal.js rounds each step). */
 export function scaledProduct(factors: readonly string[]): string | null {
+  return smallProduct(factors) ?? bigProduct(factors)
+}
+
+/** The product on safe integers: a float64 product below 2^53 is the exact one (rounding is monotonic). */
+function smallProduct(factors: readonly string[]): string | null {
+  let m = 1
+  let scale = 0
+  for (const f of factors) {
+    const x = smallOf(f)
+    if (x === null) return null
+    m *= x.m
+    scale += x.scale
+    if (!Number.isSafeInteger(m)) return null
+  }
+  return smallText(m, scale)
+}
+
+function bigProduct(factors: readonly string[]): string | null {
   let value = 1n
   let scale = 0
   for (const f of factors) {
@@ -108,6 +206,8 @@ export function scaledDiv(a: string, b: string): string | null {
 }
 
 export function scaledCmp(a: string, b: string): number | null {
+  const small = smallBoth(a, b)
+  if (small !== null) return small[0] < small[1] ? -1 : small[0] > small[1] ? 1 : 0
   const xy = both(a, b)
   if (xy === null) return null
   const [x, y] = align(...xy)
@@ -116,9 +216,15 @@ export function scaledCmp(a: string, b: string): number | null {
 
 /** Round to `places` decimals: half away from zero, or toward zero when `truncate` (decimal.js toDecimalPlaces). */
 export function scaledRound(a: string, places: number, truncate = false): string | null {
+  return Number.isInteger(places) && places >= 0 ? roundedText(a, places, truncate) : null
+}
+
+/** `a` rounded to `places` ≥ 0 as canonical text, or null when `a` is not a plain decimal. */
+function roundedText(a: string, places: number, truncate: boolean): string | null {
+  const small = smallOf(a)
+  if (small !== null) return smallRoundText(small, places, truncate)
   const x = scaledOf(a)
-  if (x === null || !Number.isInteger(places) || places < 0) return null
-  return scaledText(roundScaled(x, places, truncate))
+  return x === null ? null : scaledText(roundScaled(x, places, truncate))
 }
 
 function roundScaled(x: Scaled, places: number, truncate: boolean): Scaled {
@@ -131,11 +237,33 @@ function roundScaled(x: Scaled, places: number, truncate: boolean): Scaled {
 
 /** Display text with between `lo` and `hi` decimals (pipeline/dialect.ts `show`), or null. */
 export function scaledShow(a: string, lo: number, hi: number): string | null {
-  const x = scaledOf(a)
-  if (x === null || !Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < lo) return null
-  const text = scaledText(roundScaled(x, hi, false))
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < lo) return null
+  const text = roundedText(a, hi, false)
+  if (text === null) return null
   const dot = text.indexOf('.')
   const places = dot < 0 ? 0 : text.length - dot - 1
   if (places >= lo) return text
   return dot < 0 ? `${text}.${'0'.repeat(lo)}` : text + '0'.repeat(lo - places)
+}
+
+/** |a|, −a and the sign of a, or null when `a` is not a plain decimal (pipeline/dialect.ts dec_abs, dec_neg, dec_sign). */
+export function scaledAbs(a: string): string | null {
+  const small = smallOf(a)
+  if (small !== null) return smallText(Math.abs(small.m), small.scale)
+  const x = scaledOf(a)
+  return x === null ? null : scaledText({ value: magnitude(x.value), scale: x.scale })
+}
+
+export function scaledNeg(a: string): string | null {
+  const small = smallOf(a)
+  if (small !== null) return smallText(-small.m, small.scale)
+  const x = scaledOf(a)
+  return x === null ? null : scaledText({ value: -x.value, scale: x.scale })
+}
+
+export function scaledSign(a: string): number | null {
+  const small = smallOf(a)
+  if (small !== null) return small.m < 0 ? -1 : small.m > 0 ? 1 : 0
+  const x = scaledOf(a)
+  return x === null ? null : x.value < 0n ? -1 : x.value > 0n ? 1 : 0
 }

@@ -10,18 +10,30 @@ import { describe, expect, it } from 'vitest'
 import { registerFunctions, show } from '../../pipeline/dialect.js'
 import { Decimal, canonical } from '../../pipeline/money.js'
 import {
-  scaledAdd, scaledCmp, scaledDiv, scaledProduct, scaledRound, scaledShow, scaledSub,
+  scaledAbs, scaledAdd, scaledCmp, scaledDiv, scaledNeg, scaledProduct, scaledRound, scaledShow, scaledSign, scaledSub,
 } from '../../pipeline/scaled-ops.js'
 
 /** Plain decimal text, not necessarily canonical (`-0.50`, `007`): what a TEXT column or a literal can hold. */
-const plainText = fc
-  .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 40n }), fc.integer({ min: 0, max: 30 }), fc.boolean())
-  .map(([negative, digits, scale, trailingZero]) => {
-    const padded = digits.toString().padStart(scale + 1, '0')
-    let text = scale === 0 ? padded : `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`
-    if (trailingZero && scale > 0) text += '0'
-    return `${negative ? '-' : ''}${text}`
-  })
+function decimalText([negative, digits, scale, trailingZero]: [boolean, bigint, number, boolean]): string {
+  const padded = digits.toString().padStart(scale + 1, '0')
+  let text = scale === 0 ? padded : `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`
+  if (trailingZero && scale > 0) text += '0'
+  return `${negative ? '-' : ''}${text}`
+}
+const longText = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 40n }), fc.integer({ min: 0, max: 30 }), fc.boolean()).map(decimalText)
+/**
+ * The operands of a real month (at most 15 digits: the float64 path), and digits around 2^53, where a sum,
+ * product or aligned operand leaves the safe range and the BigInt path takes over.
+ */
+const shortText = fc
+  .tuple(
+    fc.boolean(),
+    fc.oneof(fc.bigInt({ min: 0n, max: 999n }), fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }), fc.bigInt({ min: 2n ** 53n - 10n ** 4n, max: 2n ** 53n + 10n ** 4n })),
+    fc.integer({ min: 0, max: 15 }),
+    fc.boolean(),
+  )
+  .map(decimalText)
+const plainText = fc.oneof(longText, shortText, shortText)
 const D = (t: string) => new Decimal(t)
 const runs = { numRuns: 2000 }
 
@@ -66,6 +78,17 @@ describe('scaled-ops agree with decimal.js', () => {
     )
   })
 
+  it('abs, neg, sign', () => {
+    fc.assert(
+      fc.property(plainText, (a) => {
+        expect(scaledAbs(a)).toBe(canonical(D(a).abs()))
+        expect(scaledNeg(a)).toBe(canonical(D(a).neg()))
+        expect(scaledSign(a)).toBe(D(a).cmp(0))
+      }),
+      runs,
+    )
+  })
+
   it('worked examples: exact ties, long quotients, declines', () => {
     expect(scaledRound('2.345', 2)).toBe('2.35')
     expect(scaledRound('-2.345', 2)).toBe('-2.35')
@@ -77,6 +100,14 @@ describe('scaled-ops agree with decimal.js', () => {
     expect(scaledShow('36', 2, 6)).toBe('36.00')
     expect(scaledAdd('1e5', '1')).toBeNull() // not a plain decimal: decimal.js decides
     expect(scaledProduct(['1'.repeat(30), '1'.repeat(30)])).toBeNull() // 59 digits: decimal.js rounds
+    // Where the float64 path hands over to BigInt: a result or an aligned operand past 2^53.
+    expect(scaledProduct(['999999999999999', '99'])).toBe('98999999999999901')
+    expect(scaledAdd('999999999999999', '0.000000000000001')).toBe('999999999999999.000000000000001')
+    expect(scaledSub('-999999999999999', '999999999999999')).toBe('-1999999999999998')
+    expect(scaledCmp('0.000000000000001', '999999999999999')).toBe(-1)
+    expect(scaledRound('-99999999999999.5', 0)).toBe('-100000000000000')
+    expect(scaledNeg('-0.00')).toBe('0')
+    expect(scaledSign('-0')).toBe(0)
   })
 
   it('the UDFs give the same text through SQLite, numbers and NULLs included', () => {
