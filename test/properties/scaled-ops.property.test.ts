@@ -66,6 +66,20 @@ describe('scaled-ops agree with decimal.js', () => {
     )
   })
 
+  it('div by ±10^k at any scale (a shift of the point)', () => {
+    fc.assert(
+      fc.property(plainText, fc.boolean(), fc.integer({ min: 0, max: 17 }), fc.integer({ min: 0, max: 17 }), (a, negative, k, scale) => {
+        const b = decimalText([negative, 10n ** BigInt(k), scale, false])
+        expect(scaledDiv(a, b)).toBe(canonical(D(a).div(D(b))))
+      }),
+      runs,
+    )
+    expect(scaledDiv('12.34', '100')).toBe('0.1234')
+    expect(scaledDiv('-5', '-0.01')).toBe('500')
+    expect(scaledDiv('123456789012345', '0.001')).toBe('123456789012345000') // past 2^53: BigInt
+    expect(scaledDiv('0', '-100')).toBe('0')
+  })
+
   it('round, truncate and display to any places', () => {
     fc.assert(
       fc.property(plainText, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 4 }), (a, p, lo) => {
