@@ -105,13 +105,14 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 52 ns, pricing a reconciliation byte 63 ns
  * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte,
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
- * are fitted to when each thread finished on the 1 M- and 4 M-row bench months, two runs each. A usage byte
- * costs this thread more than the worker (5.8 against 4.9 ns): this thread reads its part while the worker
- * reads too, and the worker reads much of its part while this thread prices. The fixed cost is set so that
- * the side thread's `warm` task (~0.5 s of module loading after its part; pipeline/side-thread-body.ts) ends
- * about when this thread has priced, traced on both months. The box's speed drifts by up to 2×, so these are
- * good to a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so
- * on a big file this thread takes about half. Within [0.1, 0.6].
+ * are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A usage byte costs this
+ * thread more than the worker (5.8 against 5.1 ns): this thread reads its part while the worker reads too, and
+ * the worker reads much of its part while this thread prices. Fitted so that the worker's part ends when this
+ * thread has priced; its `warm` task (~0.6 s of module loading, pipeline/side-thread-body.ts) then overlaps this
+ * thread's `usage` step. (The previous fit, 4.9 ns and 1.2 s, left this thread waiting ~0.45 s for the part at
+ * 1 M rows in three traces out of three, ~1 s at 4 M.) The box's speed drifts by up to 2×, so these are good to
+ * a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so on a big
+ * file this thread takes about half. Within [0.1, 0.6].
  */
 export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0): number {
   if (usageBytes <= 0) return 0.5
@@ -121,11 +122,11 @@ export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 
 }
 
 const MAIN_USAGE_NS = 5.8
-const WORKER_USAGE_NS = 4.9
+const WORKER_USAGE_NS = 5.1
 const HASH_NS = 1.0
 const LATER_NS = 52
 const PRICE_NS = 63
-const WORKER_START_NS = 1.2e9
+const WORKER_START_NS = 1.4e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 
