@@ -100,7 +100,7 @@ const cellKey = (v: Cell): string => (typeof v === 'string' ? v : Object.is(v, -
 /** An argument as text for pipeline/scaled-ops.ts (which declines anything but plain decimals). */
 const plain = (v: Cell): string => (typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : cellKey(v))
 
-/** The scaled-integer operation (pipeline/scaled-ops.ts) when it can promise decimal.js's text, else decimal.js itself. */
+/** The scaled-integer operation (pipeline/scaled-ops.ts) when it can promise decimal.js's text, else decimal.js. */
 function binary(fast: (a: string, b: string) => string | null, slow: (a: Decimal, b: Decimal) => Decimal) {
   return (a: Cell, b: Cell): string | null =>
     a === null || b === null ? null : (fast(plain(a), plain(b)) ?? canonical(slow(d(a), d(b))))

@@ -82,7 +82,8 @@ function smallText(m: number, scale: number): string {
 /** Both operands at the larger scale, or null when scaling one leaves the safe range. */
 function smallAligned(a: Small, b: Small): [number, number, number] | null {
   if (a.scale === b.scale) return [a.m, b.m, a.scale]
-  const [x, y, scale] = a.scale > b.scale ? [a.m, b.m * SMALL_POW10[a.scale - b.scale]!, a.scale] : [a.m * SMALL_POW10[b.scale - a.scale]!, b.m, b.scale]
+  const [x, y, scale] =
+    a.scale > b.scale ? [a.m, b.m * SMALL_POW10[a.scale - b.scale]!, a.scale] : [a.m * SMALL_POW10[b.scale - a.scale]!, b.m, b.scale]
   return Number.isSafeInteger(x) && Number.isSafeInteger(y) ? [x, y, scale] : null
 }
 
@@ -246,7 +247,7 @@ export function scaledShow(a: string, lo: number, hi: number): string | null {
   return dot < 0 ? `${text}.${'0'.repeat(lo)}` : text + '0'.repeat(lo - places)
 }
 
-/** |a|, −a and the sign of a, or null when `a` is not a plain decimal (pipeline/dialect.ts dec_abs, dec_neg, dec_sign). */
+/** |a|, −a and the sign of a; null when `a` is not a plain decimal (pipeline/dialect.ts dec_abs, dec_neg, dec_sign). */
 export function scaledAbs(a: string): string | null {
   const small = smallOf(a)
   if (small !== null) return smallText(Math.abs(small.m), small.scale)

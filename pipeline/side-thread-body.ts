@@ -1,7 +1,7 @@
 /**
  * Worker-thread body for pipeline/side-thread.ts: the tasks the stages hand over — a usage file's second part,
- * reconcile checks by rule id, the invoices' usage summaries, exceptions.csv, or a run of invoice workbooks — one at a time, in
- * order. The read-only connection to the staging DB is opened by the first task that needs it.
+ * reconcile checks by rule id, the invoices' usage summaries, exceptions.csv, or a run of invoice workbooks — one
+ * at a time, in order. The read-only connection to the staging DB is opened by the first task that needs it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Db } from './db.js'
@@ -18,8 +18,12 @@ import type { SideInit, SideReply, SideTask } from './side-thread.js'
 const usageHalf = () => import('../stages/usage-half.js')
 const later = () =>
   Promise.all([
-    import('./db.js'), import('../stages/reconcile.js'), import('../stages/writers/invoice-batch.js'), import('../stages/writers/invoice-data.js'),
-    import('../stages/writers/exceptions-csv.js'), import('./findings-store.js'),
+    import('./db.js'),
+    import('../stages/reconcile.js'),
+    import('../stages/writers/invoice-batch.js'),
+    import('../stages/writers/invoice-data.js'),
+    import('../stages/writers/exceptions-csv.js'),
+    import('./findings-store.js'),
   ])
 
 const init = workerData as SideInit
