@@ -99,9 +99,11 @@ function detachPending(db: Db): void {
 const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.sqlite.name}.pending`)
 
 /**
- * This thread's share of a usage file when `laterBytes` of other files wait behind it and `pricedBytes` of
- * reconciliation files are priced on this thread before the worker is waited for (pipeline/run.ts), so both
- * threads finish together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
+ * This thread's share of the usage files split between the threads (`usageBytes` in all; one share for all of
+ * them, as the worker reads their second parts one after another) when `laterBytes` of other files and
+ * `laterUsageBytes` of usage files read whole wait behind the first of them and `pricedBytes` of reconciliation
+ * files are priced on this thread before the worker is waited for (pipeline/run.ts), so both threads finish
+ * together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
  * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 52 ns, pricing a reconciliation byte 63 ns
  * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte,
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
@@ -114,10 +116,11 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so on a big
  * file this thread takes about half. Within [0.1, 0.6].
  */
-export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0): number {
+export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0, laterUsageBytes = 0): number {
   if (usageBytes <= 0) return 0.5
-  // MAIN·f·U + LATER·L + PRICE·P = START + WORKER·(1 − f)·U + HASH·U
-  const rest = WORKER_START_NS + (WORKER_USAGE_NS + HASH_NS) * usageBytes - LATER_NS * laterBytes - PRICE_NS * pricedBytes
+  // MAIN·f·U + LATER·L + MAIN·W + PRICE·P = START + WORKER·(1 − f)·U + HASH·U
+  const mainAnyway = LATER_NS * laterBytes + MAIN_USAGE_NS * laterUsageBytes + PRICE_NS * pricedBytes
+  const rest = WORKER_START_NS + (WORKER_USAGE_NS + HASH_NS) * usageBytes - mainAnyway
   return Math.min(0.6, Math.max(0.1, rest / ((MAIN_USAGE_NS + WORKER_USAGE_NS) * usageBytes)))
 }
 

@@ -9,6 +9,8 @@ import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
 import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
 import { FINDINGS_HELD } from '../../pipeline/findings-store.js'
 import { mainShare } from '../../stages/usage-split.js'
+import { splitPlan } from '../../stages/ingest.js'
+import type { DiscoveredFile } from '../../stages/discover.js'
 import { SideThread } from '../../pipeline/side-thread.js'
 import { defaultSettings } from '../../schemas/config.js'
 
@@ -140,6 +142,26 @@ describe('a usage file split over two threads', () => {
     expect(priced).toBeGreaterThan(0.1) // the 1 M-row bench month: this thread still reads a part
     expect(mainShare(3950e6, 40e6, 40e6)).toBeGreaterThan(priced) // 4 M rows: the fixed costs weigh less
     expect(mainShare(100e6, 100e6)).toBe(0.1)
+    // Usage read whole behind the split costs this thread a usage byte each, far less than a reconciliation byte.
+    expect(mainShare(988e6, 40e6, 40e6, 50e6)).toBeLessThan(priced)
+    expect(mainShare(988e6, 40e6, 40e6, 50e6)).toBeGreaterThan(mainShare(988e6, 90e6, 40e6))
+  })
+
+  it('split usage files share one plan: their bytes together, and only the work after the first of them', () => {
+    const f = (name: string, kind: DiscoveredFile['kind'], format: DiscoveredFile['format'] = 'csv'): DiscoveredFile => ({ path: `/in/${name}`, file: name, kind, format })
+    const files = [
+      f('2026-10/invoice-before.csv', 'reconciliation'),
+      f('2026-10/usage-a.csv', 'usage'),
+      f('2026-10/usage-b.csv', 'usage'),
+      f('2026-10/usage-small.csv', 'usage'),
+      f('2026-10/usage-c.csv.gz', 'usage', 'csv.gz'),
+      f('2026-10/invoice-after.csv', 'reconciliation'),
+      f('2026-10/notes.txt', 'ignored', 'other'),
+      f('2026-10/broken.xlsx', 'unreadable', 'xlsx'),
+    ]
+    const sizes = [40, 500, 400, 10, 300, 20, 5, 7].map((mb) => mb * 1e6)
+    expect(splitPlan(files, sizes, 48 * 2 ** 20)).toEqual({ splitting: true, splitBytes: 900e6, laterBytes: 20e6, laterUsageBytes: 310e6 })
+    expect(splitPlan(files.slice(3), sizes.slice(3), 48 * 2 ** 20)).toEqual({ splitting: false, splitBytes: 0, laterBytes: 0, laterUsageBytes: 0 })
   })
 
   it('the middle falls inside a quoted cell with line breaks: the split is given up, the file read as a whole', async () => {
