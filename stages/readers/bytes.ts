@@ -53,6 +53,9 @@ export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): B
     }
   }
   raw.on('data', (chunk) => {
+    // A reader that stops early (discover reads the header only) takes the hash while the packed stream is still
+    // flowing: chunks arriving after that are not hashed (a digested hash throws, and here nothing would catch it).
+    if (digest !== null) return
     hash?.update(chunk as Buffer)
     read += (chunk as Buffer).length
   })
