@@ -16,7 +16,9 @@
  * those are stored as they come, and taken back with the file's rows when it is read again. Never throws for
  * bad input.
  */
+import { rmSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { insertFindings, removeIngestFindings } from '../pipeline/findings-store.js'
 import { appendFindings, finding, type Finding } from '../pipeline/diagnostics.js'
@@ -30,6 +32,7 @@ import { readXlsx } from './readers/xlsx.js'
 import type { PartialSink } from './usage-combiner.js'
 import { mainShare, readFirstPart, SPLIT_MIN_BYTES, splitPoint, splittableHeader } from './usage-split.js'
 import { partialsWriter, removePartials, summariseUsage } from './usage-totals.js'
+import { unpackUsage, worthUnpacking, type Unpacked } from './usage-gunzip.js'
 
 export interface IngestSummary {
   /** `threads`: 2 when the file was read in two halves at once (stages/usage-split.ts). */
@@ -76,10 +79,14 @@ interface FilesRead {
   /** In file order; a split usage file is `Deferred` until its worker is done. */
   results: (FileResult | Deferred)[]
   duplicates: Finding[]
+  /** Plain copies of gzip usage files (stages/usage-gunzip.ts), removed once every file is read. */
+  copies: string[]
 }
 
-async function readFiles(files: DiscoveredFile[], ctx: RunContext): Promise<FilesRead> {
+async function readFiles(given: DiscoveredFile[], ctx: RunContext): Promise<FilesRead> {
   const shared = new SharedState(ctx)
+  const unpacked = await unpackGzipUsage(given, ctx)
+  const files = given.map((df, j) => unpacked.get(j)?.df ?? df)
   const sizes = await Promise.all(files.map((df) => fileSize(df.path)))
   shared.pricedBytes = files.reduce((n, f, j) => (f.kind === 'reconciliation' ? n + sizes[j]! : n), 0)
   const plan = splitPlan(files, sizes, splitMinBytes())
@@ -89,9 +96,22 @@ async function readFiles(files: DiscoveredFile[], ctx: RunContext): Promise<File
   if (!plan.splitting) ctx.side?.warm()
   // A split usage file finishes after the files that follow it: this thread reads them while the worker reads.
   const results: (FileResult | Deferred)[] = []
-  for (const df of files) results.push(await ingestFile(df, shared))
+  for (const [j, df] of files.entries()) results.push(await ingestFile(df, shared, unpacked.get(j)?.sha256))
   if (plan.splitting) ctx.side?.warm()
-  return { results, duplicates: markDuplicates(ctx.db) }
+  return { results, duplicates: markDuplicates(ctx.db), copies: [...unpacked.values()].map((u) => u.copy) }
+}
+
+/** Big gzip usage files unpacked into the work folder, by their index in `files`, so they can be split too. */
+async function unpackGzipUsage(files: readonly DiscoveredFile[], ctx: RunContext): Promise<Map<number, Unpacked>> {
+  const unpacked = new Map<number, Unpacked>()
+  if (process.env.CSP_BILLING_USAGE_THREADS === '1') return unpacked
+  for (const [j, df] of files.entries()) {
+    if (df.kind !== 'usage' || df.format !== 'csv.gz') continue
+    if (!(await worthUnpacking(df.path, await fileSize(df.path), splitMinBytes()))) continue
+    const done = await unpackUsage(df, join(ctx.workDir, `.usage-${j}.unpacked.csv`))
+    if (done !== null) unpacked.set(j, done)
+  }
+  return unpacked
 }
 
 /** What the shares of the split usage files are sized from (usage-split.ts `mainShare`). */
@@ -140,6 +160,7 @@ async function settleFiles(read: FilesRead, ctx: RunContext): Promise<{ summary:
     summary.files.push({ file: record.file, kind: record.kind, rows: record.rows, accepted: record.accepted, rejected: record.rejected, threads: record.threads ?? 1 })
   }
   summariseUsage(ctx.db)
+  for (const copy of read.copies) rmSync(copy, { force: true })
   return { summary, files }
 }
 
@@ -191,11 +212,12 @@ interface Deferred {
   later(): Promise<FileResult>
 }
 
-async function ingestFile(df: DiscoveredFile, shared: SharedState): Promise<FileResult | Deferred> {
+/** `sha256`: the file's own hash when `df` reads an unpacked copy of it. */
+async function ingestFile(df: DiscoveredFile, shared: SharedState, sha256?: string): Promise<FileResult | Deferred> {
   const progress = shared.ctx.progress
-  if (!progress || df.kind === 'ignored' || df.kind === 'unreadable') return ingestFileQuietly(df, shared)
+  if (!progress || df.kind === 'ignored' || df.kind === 'unreadable') return ingestFileQuietly(df, shared, sha256)
   progress.fileStart(df.file, await fileSize(df.path))
-  const result = await ingestFileQuietly(df, shared)
+  const result = await ingestFileQuietly(df, shared, sha256)
   if ('later' in result) {
     return {
       async later() {
@@ -217,19 +239,19 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState): Promise<FileResult | Deferred> {
+async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState, sha256?: string): Promise<FileResult | Deferred> {
   if (df.kind === 'ignored' || df.format === 'other') {
     return { record: emptyRecord(df, 'ignored', await sha256File(df.path)), findings: [] }
   }
   if (df.kind === 'unreadable') return unreadable(df, df.reason ?? 'it cannot be read', await countRows(df), await sha256File(df.path))
   const kind = df.kind
   const attempt = await readFile(df, kind, shared, undefined)
-  if ('later' in attempt) return { later: async () => settle(df, kind, shared, await attempt.later()) }
-  return settle(df, kind, shared, attempt)
+  if ('later' in attempt) return { later: async () => settle(df, kind, shared, await attempt.later(), sha256) }
+  return settle(df, kind, shared, attempt, sha256)
 }
 
 /** The file's record and findings from its first read, after reading it again when that read says so. */
-async function settle(df: DiscoveredFile, kind: InputKind, shared: SharedState, first: Attempt): Promise<FileResult> {
+async function settle(df: DiscoveredFile, kind: InputKind, shared: SharedState, first: Attempt, sha256?: string): Promise<FileResult> {
   let attempt = first
   if (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread' || attempt.outcome === 'again') {
     // Invalid UTF-8 after the first chunk (SPEC §2), text the fast tokenizer leaves to papaparse, or a failed
@@ -242,12 +264,12 @@ async function settle(df: DiscoveredFile, kind: InputKind, shared: SharedState, 
   }
   if (typeof attempt.outcome === 'object') {
     attempt.rollback()
-    return unreadable(df, attempt.outcome.reason, attempt.file.rows, await sha256File(df.path))
+    return unreadable(df, attempt.outcome.reason, attempt.file.rows, sha256 ?? (await sha256File(df.path)))
   }
   const f = attempt.file
   return {
     record: {
-      file: df.file, kind, sha256: attempt.sha256, rows: f.rows, accepted: f.accepted, rejected: f.rejected,
+      file: df.file, kind, sha256: sha256 ?? attempt.sha256, rows: f.rows, accepted: f.accepted, rejected: f.rejected,
       unknownColumns: f.header?.unknown ?? [], ...(attempt.threads === 2 ? { threads: 2 as const } : {}),
     },
     findings: f.findings,

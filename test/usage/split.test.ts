@@ -4,6 +4,9 @@
  * middle of the file cuts a quoted cell or the second half is not UTF-8, the split is given up and the file is
  * read as a whole. Files here are small: CSP_BILLING_USAGE_SPLIT_BYTES=1 makes every usage file split.
  */
+import { createHash } from 'node:crypto'
+import { readdirSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
 import { inputFiles, makeInput, runIngest, type TestInput } from '../ingest/context.js'
@@ -58,11 +61,14 @@ afterEach(async () => {
   delete process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB
 })
 
-/** `side`: the run's side thread the split may hand its second part to (absent: a worker of its own). */
-async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread', recon?: string, side?: SideThread): Promise<Ingested> {
+/**
+ * `side`: the run's side thread the split may hand its second part to (absent: a worker of its own). `name`: the
+ * usage file's name (`.csv.gz` for gzip).
+ */
+async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread', recon?: string, side?: SideThread, name = 'usage.csv'): Promise<Ingested> {
   await input?.cleanup()
   input = makeInput()
-  input.write('usage.csv', content)
+  input.write(name, content)
   if (recon !== undefined) input.write('x-recon.csv', recon)
   if (mode === 'split') {
     process.env.CSP_BILLING_USAGE_SPLIT_BYTES = '1'
@@ -130,6 +136,26 @@ describe('a usage file split over two threads', () => {
     const split = await ingestWith(content, 'split', undefined, side!)
     expect(split.threads).toEqual([2])
     expect({ ...split, threads: one.threads }).toEqual(one)
+  }, 60_000)
+
+  it('a gzip usage file is unpacked and split too: same rows, findings and sums as one thread, its own name and hash', async () => {
+    const packed = gzipSync(`${mixedRows().join('\r\n')}\r\n`)
+    const one = await ingestWith(packed, 'one-thread', undefined, undefined, 'usage.csv.gz')
+    const split = await ingestWith(packed, 'split', undefined, undefined, 'usage.csv.gz')
+    expect(split.threads).toEqual([2])
+    expect({ ...split, threads: one.threads }).toEqual(one)
+    expect(split.files).toEqual([{ file: '2026-10/usage.csv.gz', rows: 397, accepted: 393, rejected: 4, sha256: createHash('sha256').update(packed).digest('hex') }])
+    expect(readdirSync(input!.ctx.workDir)).toEqual([]) // the unpacked copy is gone
+  }, 60_000)
+
+  it('a truncated gzip usage file cannot be unpacked: it is read as it is, with the same verdict as one thread', async () => {
+    const packed = gzipSync(`${mixedRows().join('\r\n')}\r\n`)
+    const truncated = packed.subarray(0, packed.length - 200)
+    const one = await ingestWith(truncated, 'one-thread', undefined, undefined, 'usage.csv.gz')
+    const split = await ingestWith(truncated, 'split', undefined, undefined, 'usage.csv.gz')
+    expect(split).toEqual(one)
+    expect(one.findings).toContainEqual(expect.objectContaining({ rule: 'UNREADABLE_FILE', message: expect.stringContaining('truncated') }))
+    expect(readdirSync(input!.ctx.workDir)).toEqual([])
   }, 60_000)
 
   it('the first part shrinks as the files waiting behind the usage file, and the lines priced meanwhile, grow', () => {
