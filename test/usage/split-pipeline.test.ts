@@ -3,7 +3,8 @@
  * threads (CSP_BILLING_USAGE_SPLIT_BYTES=1) and in one thread: every output file is byte-identical, and the
  * split runs did split (the group cut by the split point has a partial sum in each part). The second part is
  * read by the run's side thread, by a worker of its own without a side thread (or with a dead one), and, when the
- * side thread dies on the task, by this thread again.
+ * side thread dies on the task, by this thread again. Left gzipped, the usage file is unpacked and split too, and
+ * the copy does not reach the output.
  */
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -22,20 +23,24 @@ afterEach(() => {
   for (const name of ENV) delete process.env[name]
 })
 
-/** `usageFiles`: the usage file unzipped as it is, or its rows cut into two files (each with the header). */
-async function runSample(mode: 'split' | 'one-thread', env: Record<string, string> = {}, usageFiles: 1 | 2 = 1): Promise<{ hashes: Record<string, string>; firstRows: number[] }> {
+/**
+ * `usageFiles`: the usage file unzipped as it is, its rows cut into two files (each with the header), or left
+ * gzipped (`gz`: unpacked into the work folder to be split, stages/usage-gunzip.ts). `listing`: every path under
+ * the output root once the run is done.
+ */
+async function runSample(mode: 'split' | 'one-thread', env: Record<string, string> = {}, usageFiles: 1 | 2 | 'gz' = 1): Promise<{ hashes: Record<string, string>; firstRows: number[]; listing: string[] }> {
   const copy = sampleCopy()
   const dir = join(copy.input, PERIOD)
   const gz = readdirSync(dir).find((f) => f.endsWith('.csv.gz'))!
   const csv = gunzipSync(readFileSync(join(dir, gz))).toString('utf8')
   if (usageFiles === 1) writeFileSync(join(dir, gz.replace(/\.gz$/, '')), csv)
-  else {
+  else if (usageFiles === 2) {
     const [header, ...rows] = csv.trimEnd().split('\r\n')
     const half = Math.floor(rows.length / 2)
     writeFileSync(join(dir, 'DailyRatedUsage_2026-10_a.csv'), `${[header, ...rows.slice(0, half)].join('\r\n')}\r\n`)
     writeFileSync(join(dir, 'DailyRatedUsage_2026-10_b.csv'), `${[header, ...rows.slice(half)].join('\r\n')}\r\n`)
   }
-  rmSync(join(dir, gz))
+  if (usageFiles !== 'gz') rmSync(join(dir, gz))
   for (const name of ENV) delete process.env[name]
   Object.assign(process.env, env)
   if (mode === 'split') process.env.CSP_BILLING_USAGE_SPLIT_BYTES = '1'
@@ -48,8 +53,9 @@ async function runSample(mode: 'split' | 'one-thread', env: Record<string, strin
   const db = new BetterSqlite3(join(out, 'staging.sqlite'), { readonly: true })
   const firstRows = (db.prepare('select first_row from usage_partials order by partial_id').all() as { first_row: number }[]).map((r) => r.first_row)
   db.close()
+  const listing = (readdirSync(copy.output, { recursive: true }) as string[]).sort()
   rmSync(copy.root, { recursive: true, force: true })
-  return { hashes, firstRows }
+  return { hashes, firstRows, listing }
 }
 
 describe('two-thread usage read, whole pipeline', () => {
@@ -68,6 +74,15 @@ describe('two-thread usage read, whole pipeline', () => {
     expect(dead.hashes).toEqual(one.hashes)
     expect([one.firstRows, split.firstRows]).toContainEqual(dead.firstRows)
   }, 180_000)
+
+  it('a gzip usage file is unpacked and split: the same outputs as its one-thread read, and no copy left behind', async () => {
+    const one = await runSample('one-thread', {}, 'gz')
+    const split = await runSample('split', {}, 'gz')
+    expect(split.hashes).toEqual(one.hashes) // run.json included: the same file name and the gzip's own SHA-256
+    expect(split.firstRows.length).toBe(one.firstRows.length + 1) // it did split
+    expect(split.listing).toEqual(one.listing)
+    expect(split.listing.filter((f) => f.includes('unpacked') || f.includes('.tmp'))).toEqual([])
+  }, 120_000)
 
   it('two usage files split at once queue their second parts on the one side thread: same outputs', async () => {
     const one = await runSample('one-thread', {}, 2)
