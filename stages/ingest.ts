@@ -12,7 +12,8 @@
  * - DUPLICATE_LINE per repeated reconciliation line (still accepted).
  * Memory does not grow with rows: rows are validated and inserted one at a time; usage rows are summed
  * (stages/usage-totals.ts), and a big usage CSV is read by two threads while the next files load
- * (stages/usage-split.ts). A file's findings are returned, except past FINDINGS_HELD (stages/file-ingest.ts):
+ * (stages/usage-split.ts; a gzip one is unpacked first, stages/usage-gunzip.ts). A file's findings are returned,
+ * except past FINDINGS_HELD (stages/file-ingest.ts):
  * those are stored as they come, and taken back with the file's rows when it is read again. Never throws for
  * bad input.
  */
@@ -129,8 +130,8 @@ export interface SplitPlan {
 /**
  * Every split file gets one share, sized from the work on both threads once the first split starts: the side
  * thread reads the second parts one after another, so a share sized per file, as if each were the only one,
- * left this thread waiting (two 470 MiB files: ~1.9 s in the `usage` step, now ~0.4 s). Files read before the
- * first split run while the side thread is still starting. A file that `splitPoint` then declines to split is
+ * left this thread waiting (two 470 MiB files: ~1.9 s of waiting in the `usage` step; none now). Files read
+ * before the first split run while the side thread is still starting. A file that `splitPoint` then declines to split is
  * read whole here though its bytes counted as split: rare (too few lines), and it only costs balance.
  */
 export function splitPlan(files: readonly DiscoveredFile[], sizes: readonly number[], minBytes: number): SplitPlan {
