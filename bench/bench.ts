@@ -9,6 +9,7 @@
  *   npm run bench -- --usage-rows 200000 --recon-lines 10000 --keep
  *   npm run bench -- --reuse /tmp/csp-bench-XXXX   # a month kept by --keep: no generation, same figures
  *   npm run bench -- --runs 3          # pipeline and DuckDB alternately, 3 times: the median pair is shown
+ *   npm run bench -- --usage-files 2 --gzip   # the same usage rows in two files, gzipped (bench/reshape.ts)
  *
  * A script, not a test: figures go to stdout (and the README), targets are checked by reading them.
  */
@@ -19,6 +20,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { generateMonth } from './generate.js'
+import { reshapeUsage } from './reshape.js'
 
 const PERIOD = '2026-10'
 
@@ -35,6 +37,9 @@ const { values } = parseArgs({
     // This box's speed drifts by up to 2× within minutes: several runs, each pipeline run next to a DuckDB run,
     // show the spread, and the pair with the median ratio is the one reported.
     runs: { type: 'string', default: '1' },
+    // The usage as finance may receive it: cut into N files, and/or gzipped (DuckDB reads the same files).
+    'usage-files': { type: 'string', default: '1' },
+    gzip: { type: 'boolean', default: false },
   },
 })
 const scale = Number(values.scale)
@@ -52,7 +57,12 @@ if (values.reuse === undefined) {
   log(`bench: ${usageRows.toLocaleString('en-US')} usage rows, ${reconLines.toLocaleString('en-US')} reconciliation lines, seed ${seed}, in ${root}`)
   const generated = await generateMonth({ dir: inputRoot, period: PERIOD, usageRows, reconLines, seed })
   log(`generated in ${secs(performance.now() - t)} s (${(generated.usageBytes / 1048576).toFixed(0)} MiB of usage CSV)`)
-} else log(`bench: reusing the month in ${root}`)
+  const parts = Math.max(1, Math.floor(Number(values['usage-files'])))
+  if (parts > 1 || values.gzip) {
+    const names = await reshapeUsage(join(inputRoot, PERIOD), usageRows, { files: parts, gzip: values.gzip === true })
+    log(`usage reshaped into ${names.join(', ')}`)
+  }
+} else log(`bench: reusing the month in ${root}${values.gzip || values['usage-files'] !== '1' ? ' (--usage-files and --gzip apply when generating)' : ''}`)
 
 interface PipelineRun {
   exitCode: number
