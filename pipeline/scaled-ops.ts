@@ -13,7 +13,7 @@
  * (a 5-factor product 1.1 → 0.16 µs). Anything longer, or a result that would leave the safe range, takes
  * the BigInt path; division always does.
  */
-import { parseScaled, scaledText, type Scaled } from './scaled-sum.js'
+import { digitsText, parseScaled, scaledText, type Scaled } from './scaled-sum.js'
 
 /** decimal.js precision (pipeline/money.ts). */
 const PRECISION = 50
@@ -67,16 +67,8 @@ function smallOf(text: string): Small | null {
 
 /** Canonical text of m × 10^-scale (m a safe integer), as scaledText. */
 function smallText(m: number, scale: number): string {
-  if (m === 0) return '0'
-  while (scale > 0 && m % 10 === 0) {
-    m /= 10
-    scale--
-  }
-  const negative = m < 0
-  const all = (negative ? -m : m).toString() // safe integers print as plain digits
-  const digits = scale === 0 ? all : all.padStart(scale + 1, '0')
-  const text = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`
-  return negative ? `-${text}` : text
+  if (m === 0) return '0' // -0 included
+  return digitsText(Math.abs(m).toString(), scale, m < 0) // safe integers print as plain digits
 }
 
 /** Both operands at the larger scale, or null when scaling one leaves the safe range. */

@@ -20,9 +20,15 @@ export function parseScaled(text: string): Scaled {
 export function scaledText(s: Scaled): string {
   if (s.value === 0n) return '0'
   const negative = s.value < 0n
-  const all = (negative ? -s.value : s.value).toString()
+  return digitsText((negative ? -s.value : s.value).toString(), s.scale, negative)
+}
+
+/**
+ * Canonical text of a non-zero magnitude given as its decimal digits, `scale` of them after the point: trailing
+ * zeros after the point dropped. Shared by the BigInt and float64 paths (pipeline/scaled-ops.ts `smallText`).
+ */
+export function digitsText(all: string, scale: number, negative: boolean): string {
   let end = all.length
-  let scale = s.scale
   while (scale > 0 && all.charCodeAt(end - 1) === 48) {
     end--
     scale--
