@@ -90,8 +90,7 @@ async function readFiles(given: DiscoveredFile[], ctx: RunContext): Promise<File
   const files = given.map((df, j) => unpacked.get(j)?.df ?? df)
   const sizes = await Promise.all(files.map((df) => fileSize(df.path)))
   shared.pricedBytes = files.reduce((n, f, j) => (f.kind === 'reconciliation' ? n + sizes[j]! : n), 0)
-  const plan = splitPlan(files, sizes, splitMinBytes())
-  Object.assign(shared, { splitBytes: plan.splitBytes, laterBytes: plan.laterBytes, laterUsageBytes: plan.laterUsageBytes })
+  const plan = (shared.plan = splitPlan(files, sizes, splitMinBytes()))
   // The side thread loads its later tasks' modules while it has nothing else to do (pipeline/side-thread-body.ts):
   // now, unless it is about to read part of a usage file; then after that part.
   if (!plan.splitting) ctx.side?.warm()
@@ -169,12 +168,8 @@ async function settleFiles(read: FilesRead, ctx: RunContext): Promise<{ summary:
 class SharedState implements IngestShared {
   private writers = new Map<InputKind, TableWriter>()
   nextLineId = 1
-  /** Bytes of the usage files split between the threads (their shares, stages/usage-split.ts `mainShare`). */
-  splitBytes = 0
-  /** Bytes of the other files ingested after the first split one: reconciliation, price list, reference sheets… */
-  laterBytes = 0
-  /** …and of the usage files after it that this thread reads whole (too small to split, gzip, XLSX). */
-  laterUsageBytes = 0
+  /** What the shares of split usage files are sized from (`splitPlan`). */
+  plan: SplitPlan = { splitting: false, splitBytes: 0, laterBytes: 0, laterUsageBytes: 0 }
   /** Bytes of the reconciliation files, which price reads on this thread before the split's worker is waited for. */
   pricedBytes = 0
   /** Per kind: lower-cased key → where it was first seen (SPEC §2: a repeated key rejects later rows). */
@@ -323,7 +318,8 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
   if (how === undefined && splittable(df)) {
     // A big usage file: this thread reads a first part, a worker thread the rest (stages/usage-split.ts).
     const size = await fileSize(df.path)
-    const share = mainShare(shared.splitBytes, shared.laterBytes, shared.pricedBytes, shared.laterUsageBytes)
+    const { plan } = shared
+    const share = mainShare(plan.splitBytes, plan.laterBytes, shared.pricedBytes, plan.laterUsageBytes)
     const splitAt = await splitPoint(df.path, size, splitMinBytes(), share)
     const names = splitAt === null ? null : await splittableHeader(df.path)
     const advance = progress ? (rows: number, bytes: number) => progress.fileAdvance(df.file, rows, bytes) : undefined
