@@ -3,13 +3,12 @@
  * at a time: the second part of a big usage file (stages/usage-split.ts), then some reconcile checks
  * (stages/reconcile.ts), the invoices' usage summaries, exceptions.csv and a run of invoice workbooks
  * (stages/write.ts) on its own read-only connection to the staging DB, while the main thread does the rest. It
- * is started with the run:
- * one thread for all of that starts tsx once (~0.5 s) and keeps one malloc arena, where a usage worker and a
- * later side thread alive at the same time cost ~35 MiB more peak RSS.
+ * is started with the run: one thread for all of that starts tsx once (~0.5 s) and keeps one malloc arena,
+ * where a usage worker and a later side thread alive at the same time cost ~35 MiB more peak RSS.
  *
  * Nothing depends on which thread did the work: checks return their findings to be merged in the usual order,
- * and a file is the same bytes whoever writes it. A task the thread cannot finish (it failed to
- * start, crashed or ran out of memory) rejects, and the stage does the work itself.
+ * and a file is the same bytes whoever writes it. A task the thread cannot finish (it failed to start, crashed
+ * or ran out of memory) rejects, and the stage does the work itself.
  */
 import { Worker, type MessagePort } from 'node:worker_threads'
 import type { Finding } from './diagnostics.js'

@@ -13,9 +13,8 @@
  * Memory does not grow with rows: rows are validated and inserted one at a time; usage rows are summed
  * (stages/usage-totals.ts), and a big usage CSV is read by two threads while the next files load
  * (stages/usage-split.ts; a gzip one is unpacked first, stages/usage-gunzip.ts). A file's findings are returned,
- * except past FINDINGS_HELD (stages/file-ingest.ts):
- * those are stored as they come, and taken back with the file's rows when it is read again. Never throws for
- * bad input.
+ * except past FINDINGS_HELD (stages/file-ingest.ts): those are stored as they come, and taken back with the
+ * file's rows when it is read again. Never throws for bad input.
  */
 import { rmSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
