@@ -4,6 +4,7 @@
  * Works on exceljs streaming worksheets. Does not throw.
  */
 import type ExcelJS from 'exceljs'
+import { writeRowXml, type RowValue } from './row-xml.js'
 
 export interface ColumnSpec {
   header: string
@@ -58,8 +59,12 @@ export function sharedStyle(numFmt: string | undefined): CellStyle {
   return style
 }
 
-/** Add and commit one data row whose cells use the given shared styles. */
-export function addDataRow(ws: ExcelJS.Worksheet, values: unknown[], styles: CellStyle[]): void {
+/**
+ * Add and commit one data row whose cells use the given shared styles: rendered by row-xml.ts (same bytes,
+ * a fraction of the CPU), or by exceljs when row-xml.ts cannot render it.
+ */
+export function addDataRow(ws: ExcelJS.Worksheet, values: RowValue[], styles: CellStyle[]): void {
+  if (writeRowXml(ws, values, styles)) return
   const row = ws.addRow(values)
   for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i] as CellStyle
   row.commit()
