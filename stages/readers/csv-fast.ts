@@ -1,7 +1,8 @@
 /**
  * Fast CSV tokenizer for the common case (issue 7): UTF-8 bytes (BOM or not), RFC 4180 fields quoted or not,
- * one line ending used throughout (CRLF or LF). It works on the bytes, finds field boundaries with plain loops,
- * and decodes only the cells a caller asks for (a usage row has 55 cells; ingest needs ~26), which is what makes
+ * one line ending used throughout (CRLF or LF). It works on the bytes, jumps from delimiter to delimiter through
+ * a bitmap built 32 bytes at a time (delimiters.ts: ≈ 0.4 s less per GB than testing every byte), and decodes
+ * only the cells a caller asks for (a usage row has 55 cells; ingest needs ~26), which is what makes
  * it several times faster than papaparse on millions of usage rows (PERFORMANCE-NOTES b2, a3).
  *
  * It never decides that a file is bad. Anything outside the common case — a quote inside an unquoted cell,
@@ -15,6 +16,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer'
 import type { ByteSource } from './bytes.js'
+import { DelimiterIndex } from './delimiters.js'
 import { binaryReason, isUtf8Prefix, sniffEncoding } from './encoding.js'
 
 /** One record, cells decoded on demand. Valid only during the callback (the buffer is reused). */
@@ -55,9 +57,8 @@ const CR = 0x0d
 const NEED = -1
 const ODD = -2
 const MAX_FIELDS = 1 << 16
-/** Per byte in an unquoted cell: 1 ends the cell (`,` LF CR `"`), 0 is text. */
-const UNQUOTED = new Uint8Array(256)
-for (const b of [COMMA, LF, CR, QUOTE]) UNQUOTED[b] = 1
+/** The delimiters of the buffer being tokenized (one per thread; indexed and used without awaiting between). */
+const delimiters = new DelimiterIndex()
 /** A record longer than this (a quote left open, most likely) goes to the general path instead of piling up. */
 const MAX_CARRY = 16 << 20
 
@@ -151,7 +152,7 @@ const LINE_ENDINGS = [null, 'lf', 'crlf'] as const
  * Tokenizes buf[pos..len) into one record. Returns the position after the record's line ending, NEED when the
  * record is not complete in the buffer (and `final` is false), ODD when the text is outside the common case.
  */
-function parseRecord(buf: Buffer, pos: number, len: number, final: boolean, rec: Record, state: { mode: Mode }): number {
+function parseRecord(buf: Buffer, pos: number, len: number, final: boolean, rec: Record, state: { mode: Mode }, d: DelimiterIndex): number {
   let p = pos
   let n = 0
   rec.start = pos
@@ -175,11 +176,7 @@ function parseRecord(buf: Buffer, pos: number, len: number, final: boolean, rec:
       let q = p + 1
       let flags = 0
       for (;;) {
-        while (q < len) {
-          c = buf[q]!
-          if (c === QUOTE) break
-          q++
-        }
+        q = d.nextQuote(q)
         if (q >= len) return final ? ODD : NEED // a quote never closed: papaparse's verdict
         if (q + 1 >= len) {
           if (!final) return NEED
@@ -207,9 +204,8 @@ function parseRecord(buf: Buffer, pos: number, len: number, final: boolean, rec:
         continue
       }
     } else {
-      let q = p
-      // One table load per byte: the hot loop over ~1 KB usage rows.
-      while (q < len && UNQUOTED[buf[q]!] === 0) q++
+      // The cell ends at the next delimiter; a line whose cells run to the end of the checked bytes ends at len.
+      const q = Math.min(d.nextSpecial(p), len)
       if (q < len) c = buf[q]!
       if (q >= len) {
         if (!final) return NEED
@@ -274,7 +270,7 @@ export async function readCsvFast(source: ByteSource, onRecord: FastRecordHandle
           if (first) return { status: 'fallback', records } // empty file
           return { status: 'ok', records, lineEnding: LINE_ENDINGS[state.mode] }
         }
-        buf = carry
+        buf = delimiters.load(carry)
       } else {
         let chunk = step.value
         if (first) {
@@ -283,7 +279,7 @@ export async function readCsvFast(source: ByteSource, onRecord: FastRecordHandle
           if (sniffed.bomLength > 0) chunk = chunk.subarray(sniffed.bomLength)
           first = false
         }
-        buf = carry === null || carry.length === 0 ? chunk : Buffer.concat([carry, chunk])
+        buf = carry === null || carry.length === 0 ? delimiters.load(chunk) : delimiters.load(carry, chunk)
       }
       // Complete lines only are checked for UTF-8 (a line ending never splits a multi-byte character).
       const lastLf = final ? buf.length - 1 : buf.lastIndexOf(LF)
@@ -293,7 +289,7 @@ export async function readCsvFast(source: ByteSource, onRecord: FastRecordHandle
       const len = buf.length
       let pos = 0
       while (pos < len) {
-        const end = parseRecord(buf, pos, final ? len : checked, final, rec, state)
+        const end = parseRecord(buf, pos, final ? len : checked, final, rec, state, delimiters)
         if (end === ODD) return { status: 'fallback', records }
         if (end === NEED) break
         if (onRecord(rec, records++) === false) return { status: 'stopped', records }
