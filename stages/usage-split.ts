@@ -108,11 +108,12 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte,
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
  * are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A usage byte costs this
- * thread more than the worker (5.8 against 5.1 ns): this thread reads its part while the worker reads too, and
+ * thread more than the worker (5.2 against 4.6 ns): this thread reads its part while the worker reads too, and
  * the worker reads much of its part while this thread prices. Fitted so that the worker's part ends when this
  * thread has priced; its `warm` task (~0.6 s of module loading, pipeline/side-thread-body.ts) then overlaps this
- * thread's `usage` step. (The previous fit, 4.9 ns and 1.2 s, left this thread waiting ~0.45 s for the part at
- * 1 M rows in three traces out of three, ~1 s at 4 M.) The box's speed drifts by up to 2×, so these are good to
+ * thread's `usage` step. Refitted 2026-11-24 after the tokenizer's delimiter index (≈ 0.5 ns a byte less on
+ * each thread): with the previous fit (5.8 and 5.1 ns, 1.4 s) the worker's part ended ~0.6 s before this thread
+ * had priced at 1 M rows (two traces); now 0.0–0.13 s after. At 4 M it ends 0.47 s before (one trace). The box's speed drifts by up to 2×, so these are good to
  * a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so on a big
  * file this thread takes about half. Within [0.1, 0.6].
  */
@@ -124,12 +125,12 @@ export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 
   return Math.min(0.6, Math.max(0.1, rest / ((MAIN_USAGE_NS + WORKER_USAGE_NS) * usageBytes)))
 }
 
-const MAIN_USAGE_NS = 5.8
-const WORKER_USAGE_NS = 5.1
+const MAIN_USAGE_NS = 5.2
+const WORKER_USAGE_NS = 4.6
 const HASH_NS = 1.0
 const LATER_NS = 52
 const PRICE_NS = 63
-const WORKER_START_NS = 1.4e9
+const WORKER_START_NS = 1.1e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 
