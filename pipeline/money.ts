@@ -72,8 +72,28 @@ export function roundMoney(value: Decimal | string, currency: string): Decimal {
 
 /** Money as JSON/CSV text: exactly the currency's minor-unit decimals (SPEC §6). */
 export function formatMoney(value: Decimal | string, currency: string): string {
+  if (typeof value === 'string') {
+    const padded = padPlain(value, minorUnits(currency))
+    if (padded !== null) return padded
+  }
   const rounded = roundMoney(value, currency)
   return (rounded.isZero() ? new Decimal(0) : rounded).toFixed(minorUnits(currency))
+}
+
+const PLAIN = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?$/
+
+/**
+ * formatMoney of plain decimal text that needs no rounding (at most `places` decimals: an amount SQL already
+ * rounded, as every invoice line's is), by padding with zeros; null for anything else, negative zero included.
+ * Why: decimal.js parse, round and toFixed cost ≈ 2 µs a call (this: ≈ 0.2), and the invoice writers make one
+ * per line (its Explanation).
+ */
+function padPlain(value: string, places: number): string | null {
+  const m = PLAIN.exec(value)
+  if (m === null) return null
+  const [, sign, whole, fraction = ''] = m
+  if (fraction.length > places || (sign === '-' && whole === '0' && /^0*$/.test(fraction))) return null
+  return places === 0 ? `${sign}${whole}` : `${sign}${whole}.${fraction.padEnd(places, '0')}`
 }
 
 /** Excel number format for a currency: `#,##0.00` style with the right number of decimals. */

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatMoney, isParseError, parseDecimal, roundMoney, currencyNumFmt, minorUnits } from '../../pipeline/money.js'
+import { Decimal, formatMoney, isParseError, parseDecimal, roundMoney, currencyNumFmt, minorUnits } from '../../pipeline/money.js'
 
 describe('parseDecimal (SPEC §2 value parsing)', () => {
   it.each([
@@ -51,5 +52,27 @@ describe('rounding (SPEC §4.5)', () => {
   it('number formats follow minor units', () => {
     expect(currencyNumFmt('USD')).toBe('#,##0.00;-#,##0.00')
     expect(currencyNumFmt('JPY')).toBe('#,##0;-#,##0')
+  })
+})
+
+describe('formatMoney: text that needs no rounding is padded, not parsed', () => {
+  it('gives decimal.js\'s text for any decimal text and currency', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,18}$/)
+    const text = fc.tuple(fc.constantFrom('', '-'), digits, fc.option(fc.stringMatching(/^[0-9]{0,6}$/), { nil: undefined }))
+      .map(([sign, whole, fraction]) => `${sign}${whole}${fraction === undefined ? '' : `.${fraction}`}`)
+    fc.assert(
+      fc.property(fc.oneof(text, fc.constantFrom('-0', '-0.00', '0', '-0.001', '007.5', '1.', '.5', '1e3', ' 1.5', '-0.05')), fc.constantFrom('USD', 'JPY', 'KWD', 'EUR'), (value, currency) => {
+        let expected: string | Error
+        try {
+          const rounded = roundMoney(value, currency)
+          expected = (rounded.isZero() ? new Decimal(0) : rounded).toFixed(minorUnits(currency))
+        } catch (e) {
+          expected = e as Error
+        }
+        if (expected instanceof Error) expect(() => formatMoney(value, currency)).toThrow()
+        else expect(formatMoney(value, currency)).toBe(expected)
+      }),
+      { numRuns: 5000 },
+    )
   })
 })
