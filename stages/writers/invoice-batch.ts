@@ -26,12 +26,13 @@ export async function writeInvoices(db: Db, jobs: readonly InvoiceJob[]): Promis
 }
 
 /**
- * CPU of the rows written besides the invoice lines, in invoice lines (one invoice line ≈ 77 µs, measured on the
- * 1 M-row bench month; a month of 200,000 rejected usage rows for the others): a row of a reconciliation.xlsx
- * sheet ≈ 31 µs, a line of exceptions.csv ≈ 7 µs (the finding's read included in both).
+ * CPU of the rows written besides the invoice lines, in invoice lines (one invoice line ≈ 47 µs, measured on the
+ * 1 M-row bench month; a month of 1,000,000 rejected usage rows for the others): a row of a reconciliation.xlsx
+ * sheet ≈ 20 µs, a line of exceptions.csv ≈ 7.8 µs (the finding's read included in both). Re-measured
+ * 2026-11-24 once rows were rendered by row-xml.ts (before: 77, 31 and 7 µs, so 0.4 and 0.1).
  */
 export const SHEET_ROW = 0.4
-export const CSV_LINE = 0.1
+export const CSV_LINE = 0.15
 
 /**
  * Splits the jobs into a first run for this thread and a last run for the side thread, so that each thread's
