@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DuckDBInstance } from '@duckdb/node-api'
@@ -71,6 +71,8 @@ interface PipelineRun {
   stages: Record<string, number>
   peaks: Record<string, number>
   maxRssMiB: number
+  cpuSeconds: number
+  processSeconds: number
 }
 
 // Pipeline first, in its own process (tsx start-up included, ~0.4 s).
@@ -88,8 +90,9 @@ function runPipeline(): PipelineRun {
 
 // DuckDB: the same usage file(s) → the same tie-out sums.
 const usageFiles = readdirSync(join(inputRoot, PERIOD)).filter((f) => /usage/i.test(f)).map((f) => join(inputRoot, PERIOD, f))
-async function runDuckDb(): Promise<{ seconds: number; keys: number }> {
+async function runDuckDb(): Promise<{ seconds: number; keys: number; cpuSeconds: number }> {
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   const duck = await DuckDBInstance.create(':memory:')
   const conn = await duck.connect()
   const list = usageFiles.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')
@@ -99,13 +102,14 @@ async function runDuckDb(): Promise<{ seconds: number; keys: number }> {
     from read_csv([${list}], header = true, all_varchar = true)
     group by all`)
   const seconds = (performance.now() - started) / 1000
+  const { user, system } = process.cpuUsage(cpuBefore) // DuckDB's threads run in this process
   const keys = result.getRows().length
   conn.closeSync()
   duck.closeSync()
-  return { seconds, keys }
+  return { seconds, keys, cpuSeconds: (user + system) / 1e6 }
 }
 
-const pairs: { pipeline: PipelineRun; duck: { seconds: number; keys: number } }[] = []
+const pairs: { pipeline: PipelineRun; duck: Awaited<ReturnType<typeof runDuckDb>> }[] = []
 const runs = Math.max(1, Math.floor(Number(values.runs)))
 for (let i = 0; i < runs; i++) {
   const pipelineRun = runPipeline()
@@ -138,9 +142,10 @@ const out = [
   `| reconciliation lines | ${reconLines.toLocaleString('en-US')} |`,
   ...Object.entries(pipeline.stages).map(([stage, s]) => `| stage ${stage} | ${s.toFixed(2)} s (${rate(usageRows, s)} usage rows/s); peak RSS so far ${pipeline.peaks[stage] ?? '?'} MiB |`),
   `| pipeline wall (fresh process) | ${pipeline.wall.toFixed(2)} s |`,
+  `| pipeline CPU (user + system, every thread) over the process's life (start-up included) | ${pipeline.cpuSeconds.toFixed(2)} core-s in ${pipeline.processSeconds.toFixed(2)} s (${(pipeline.cpuSeconds / pipeline.processSeconds).toFixed(2)} of ${availableParallelism()} cores busy) |`,
   `| pipeline peak RSS${values.heap ? ` (V8 heap capped at ${values.heap} MiB)` : ''} | ${pipeline.maxRssMiB.toFixed(0)} MiB |`,
   `| pipeline exit code | ${pipeline.exitCode}${pipeline.message ? ` (${pipeline.message})` : ''} |`,
-  `| DuckDB read_csv + GROUP BY (${duckKeys} keys) | ${duckSeconds.toFixed(2)} s |`,
+  `| DuckDB read_csv + GROUP BY (${duckKeys} keys) | ${duckSeconds.toFixed(2)} s, ${median.duck.cpuSeconds.toFixed(2)} core-s |`,
   `| ratio pipeline ÷ DuckDB | ${(pipeline.wall / duckSeconds).toFixed(2)} × |`,
   `| ingest rate (stage ingest) | ${rate(usageRows, pipeline.stages.ingest ?? 0)} usage rows/s |`,
   `| usage read, ingest → usage (price meanwhile) | ${usageSpan.toFixed(2)} s (${rate(usageRows, usageSpan)} usage rows/s) |`,
