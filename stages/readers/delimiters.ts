@@ -43,7 +43,7 @@ export class DelimiterIndex {
   private bytes = new Uint8Array(0)
   private capacity = -1
 
-  constructor(private readonly wasm: Classifier | null = instantiate()) {}
+  constructor(private wasm: Classifier | null = instantiate()) {}
 
   /** Whether the bitmaps come from WebAssembly (else from the plain loop). */
   get simd(): boolean {
@@ -91,7 +91,14 @@ export class DelimiterIndex {
     if (this.wasm !== null) {
       const needed = capacity + 2 * capacity / 8
       const memory = this.wasm.memory
-      if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE))
+      try {
+        if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE))
+      } catch {
+        this.wasm = null // WebAssembly memory could not grow: the plain loop in ordinary memory from now on
+        this.capacity = -1
+        this.reserve(padded)
+        return
+      }
       this.bytes = new Uint8Array(memory.buffer, 0, capacity)
       this.quotes = new Uint32Array(memory.buffer, capacity, words)
       this.specials = new Uint32Array(memory.buffer, capacity + capacity / 8, words)

@@ -61,6 +61,20 @@ describe('delimiter index', () => {
     expect(index.nextQuote(buf.length - 1)).toBe(buf.length)
   })
 
+  it('goes on with the plain loop when WebAssembly memory cannot grow', () => {
+    const real = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DELIMITERS_WASM, 'base64'))).exports as unknown as {
+      memory: WebAssembly.Memory
+      classify(src: number, len: number, quotes: number, specials: number): void
+    }
+    const stuck = { classify: real.classify, memory: { get buffer() { return real.memory.buffer }, grow: () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded') } } }
+    const index = new DelimiterIndex(stuck as unknown as ConstructorParameters<typeof DelimiterIndex>[0])
+    expect(index.simd).toBe(true)
+    const buf = Buffer.from('"a",b\n'.repeat(20_000)) // more than the 64 KiB page it has
+    expect(index.load(buf).equals(buf)).toBe(true)
+    expect(index.simd).toBe(false)
+    expect(walk(index, (p) => index.nextSpecial(p), buf.length)).toEqual(expected(buf, SPECIAL))
+  })
+
   it('embeds delimiters.wat as compiled now (run scripts/build-delimiters-wasm.ts after editing it)', async () => {
     const binary = await compileDelimiters()
     expect(binary.toString('base64')).toBe(DELIMITERS_WASM)
