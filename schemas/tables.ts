@@ -104,7 +104,7 @@ create table if not exists recon_lines (
   price_adjustment_description text,
   meter_description text,
   availability_id text,
-  row_key text not null,            -- sha1 of (lower-cased column name, trimmed cell text) pairs: DUPLICATE_LINE
+  row_key text not null,            -- sha1 of (lower-cased column name, trimmed cell text) pairs (load.ts rowKey): DUPLICATE_LINE
   is_duplicate integer not null default 0,
   duplicate_of integer              -- line_id of the earlier identical row
 ) strict;

