@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { isInside, safeFileStem, uniqueStems } from '../../stages/writers/file-names.js'
-import { sheetName, text } from '../../stages/writers/safe-cells.js'
+import { excelDate, sheetName, text } from '../../stages/writers/safe-cells.js'
 import { write } from '../../stages/write.js'
 import { Fixture } from './fixture.js'
 
@@ -67,5 +67,18 @@ describe('sheet names and text cells', () => {
     expect(text('x'.repeat(40_000))?.length).toBe(32_767)
     expect(text('')).toBeNull()
     expect(text('=1+1')).toBe('=1+1')
+  })
+})
+
+describe('excelDate', () => {
+  it('turns ISO dates into UTC midnights, the same answer every time, and anything else into an empty cell', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(excelDate('2026-10-31')?.toISOString()).toBe('2026-10-31T00:00:00.000Z')
+      expect(excelDate('2024-02-29')?.toISOString()).toBe('2024-02-29T00:00:00.000Z')
+      for (const bad of ['2026-02-30x', '31/10/2026', '2026-13-01', '', null, undefined]) expect(excelDate(bad)).toBeNull()
+    }
+    // Past the cache's bound the answers stay the same.
+    for (let i = 0; i < 5000; i++) excelDate(`2000-01-01${' '.repeat(i % 3)}${i}`)
+    expect(excelDate('2026-10-31')?.toISOString()).toBe('2026-10-31T00:00:00.000Z')
   })
 })
