@@ -104,7 +104,7 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * `laterUsageBytes` of usage files read whole wait behind the first of them and `pricedBytes` of reconciliation
  * files are priced on this thread before the worker is waited for (pipeline/run.ts), so both threads finish
  * together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
- * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 52 ns, pricing a reconciliation byte 63 ns
+ * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 48 ns (52 before the key was made cheaper), pricing a reconciliation byte 63 ns
  * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte,
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
  * are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A usage byte costs this
@@ -128,7 +128,7 @@ export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 
 const MAIN_USAGE_NS = 5.2
 const WORKER_USAGE_NS = 4.6
 const HASH_NS = 1.0
-const LATER_NS = 52
+const LATER_NS = 48
 const PRICE_NS = 63
 const WORKER_START_NS = 1.1e9
 
