@@ -104,8 +104,9 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * `laterUsageBytes` of usage files read whole wait behind the first of them and `pricedBytes` of reconciliation
  * files are priced on this thread before the worker is waited for (pipeline/run.ts), so both threads finish
  * together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
- * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 48 ns (52 before the key was made cheaper), pricing a reconciliation byte 63 ns
- * (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the whole file). A usage byte,
+ * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 48 ns (52 before the key was made cheaper),
+ * pricing a reconciliation byte 63 ns (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker
+ * hashes the whole file). A usage byte,
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
  * are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A usage byte costs this
  * thread more than the worker (5.2 against 4.6 ns): this thread reads its part while the worker reads too, and
