@@ -114,7 +114,9 @@ export function rowKeyOrder(lowerNames: readonly string[]): RowKeyOrder {
 
 /** SHA-1 as hex: node's one-shot `crypto.hash` where it exists (Node ≥ 20.12), which skips a Hash object per row. */
 const sha1Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text) : (text) => crypto.createHash('sha1').update(text).digest('hex')
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha1', text)
+    : (text) => crypto.createHash('sha1').update(text).digest('hex')
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0

@@ -9,8 +9,9 @@
  * same rows both ways and compares the sheets and styles byte for byte, so an exceljs upgrade that renders rows
  * differently fails there, not in a customer's Excel.
  *
- * `writeRowXml` renders only what it can prove identical: a sheet with no row pending, no shared strings, and
- * values that are text, numbers, Dates or null, one style per cell at least. Anything else returns false and the caller takes exceljs's path.
+ * `writeRowXml` renders only what it can prove identical: a sheet with no row pending, no shared strings, values
+ * that are text, numbers, Dates or null, and a style for every value. Anything else returns false, and the caller
+ * takes exceljs's path.
  */
 import ExcelJS from 'exceljs'
 import { createRequire } from 'node:module'
@@ -45,13 +46,21 @@ function letter(column: number): string {
   return (LETTERS[column] ??= columnLetter(column))
 }
 
+/** exceljs's type of a cell value, which its style registry takes (a Date without a number format gets one). */
+function valueType(v: RowValue): ExcelJS.ValueType {
+  if (v === null) return ExcelJS.ValueType.Null
+  if (typeof v === 'string') return ExcelJS.ValueType.String
+  return typeof v === 'number' ? ExcelJS.ValueType.Number : ExcelJS.ValueType.Date
+}
+
 /**
  * Write one row after the sheet's last committed row. Returns false, having written nothing, when exceljs's own
  * path must be used instead. A row whose cells are all null is not written (as in exceljs) but takes its number.
  */
 export function writeRowXml(ws: ExcelJS.Worksheet, values: readonly RowValue[], styles: readonly CellStyle[]): boolean {
   const sheet = ws as unknown as SheetInternals
-  if (sheet._rows === null || sheet._rows.length > 0 || sheet.startedData !== true || sheet.useSharedStrings || sheet.committed) return false
+  const pending = sheet._rows === null || sheet._rows.length > 0
+  if (pending || sheet.startedData !== true || sheet.useSharedStrings || sheet.committed) return false
   if (values.length > styles.length) return false
   const count = styles.length
   let hasValues = false
@@ -70,8 +79,7 @@ export function writeRowXml(ws: ExcelJS.Worksheet, values: readonly RowValue[], 
   let cells = ''
   for (let i = 0; i < count; i++) {
     const v = values[i] ?? null
-    const type = v === null ? ExcelJS.ValueType.Null : typeof v === 'string' ? ExcelJS.ValueType.String : typeof v === 'number' ? ExcelJS.ValueType.Number : ExcelJS.ValueType.Date
-    const id = registry.addStyleModel(styles[i]!, type)
+    const id = registry.addStyleModel(styles[i]!, valueType(v))
     const s = id ? ` s="${id}"` : ''
     if (v === null) {
       if (id) cells += `<c r="${letter(i)}${r}"${s}/>`

@@ -36,8 +36,8 @@ export function num(value: string | null | undefined): number | null {
 
 /**
  * An ISO date (`YYYY-MM-DD`) as a UTC midnight Date, which exceljs stores as a whole Excel serial day. Dates are
- * kept per text (a month's lines repeat a few hundred charge dates; parsing one costs ≈ 0.4 µs, a hit 0.015): callers must not
- * mutate the Date they get (the writers only read it).
+ * kept per text (a month's lines repeat a few hundred charge dates; parsing one costs ≈ 0.4 µs, a hit 0.015):
+ * callers must not mutate the Date they get (the writers only read it).
  */
 export function excelDate(iso: string | null | undefined): Date | null {
   if (!iso) return null
