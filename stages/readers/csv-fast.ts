@@ -14,7 +14,7 @@
  * In: a ByteSource. Out: records through a callback, then an outcome. Does not throw for bad input; a throw from
  * the callback propagates.
  */
-import { isAscii, isUtf8 } from 'node:buffer'
+import { isUtf8 } from 'node:buffer'
 import type { ByteSource } from './bytes.js'
 import { DelimiterIndex } from './delimiters.js'
 import { binaryReason, isUtf8Prefix, sniffEncoding } from './encoding.js'
@@ -78,12 +78,11 @@ class Record implements CsvRecord {
   /** Where the record's first cell starts. */
   start = 0
   /**
-   * Whether the record has non-ASCII bytes: -1 not known yet, 0 no, 1 yes. Found natively when the record is first
-   * decoded, not byte by byte while tokenizing: that check cost the hot loop ~18 % (1.95 → 1.6 s over the 1 M-row
-   * bench usage file).
+   * Whether the record has non-ASCII bytes: -1 not known yet, 0 no, 1 yes. Read from the delimiter index's bitmap
+   * when the record is first decoded, not byte by byte while tokenizing (that check cost the hot loop ~18 %).
    */
   nonAscii = -1
-  /** The record's bytes as one string, decoded on the first `text` call. */
+  /** The record's bytes as latin1 (one character per byte), decoded on the first `text` call. */
   line: string | null = null
 
   grow(): void {
@@ -102,22 +101,26 @@ class Record implements CsvRecord {
     const s = this.starts[i]!, e = this.ends[i]!
     if (s === e) return ''
     if (this.nonAscii < 0) this.decode()
+    // An ASCII cell is a slice of the record's latin1 text, even in a record with non-ASCII cells elsewhere.
+    const ascii = this.nonAscii === 0 || delimiters.ascii(s, e)
     const f = this.flags[i]!
-    if (this.nonAscii === 0 && f === 0) return this.line!.slice(s - this.start, e - this.start)
+    if (ascii && f === 0) return this.line!.slice(s - this.start, e - this.start)
     const slices = this.buf as unknown as FastSlices
-    const t = this.nonAscii === 0 ? slices.latin1Slice(s, e) : slices.utf8Slice(s, e)
+    const t = ascii ? slices.latin1Slice(s, e) : slices.utf8Slice(s, e)
     return f & 1 ? t.replaceAll('""', '"') : t
   }
 
   /**
-   * One decode per record, then slices: ~4× cheaper than a native decode per cell on 55-column usage rows. Only an
-   * ASCII record has text offsets equal to byte offsets; the bytes are valid UTF-8 (checked per chunk), and any
-   * other record is decoded cell by cell.
+   * One decode per record, then slices: ~4× cheaper than a native decode per cell on 55-column usage rows. The
+   * record's bytes as latin1, one character per byte, so an ASCII cell's text offsets are its byte offsets; a cell
+   * with other bytes (valid UTF-8, checked per chunk) is decoded on its own. Whether bytes are ASCII comes from
+   * the delimiter index (delimiters.ts), not from a scan: 22 % of the bench month's usage rows carry an accented
+   * customer name, and they used to decode all 26 used cells one by one.
    */
   private decode(): void {
     const end = this.count === 0 ? this.start : this.ends[this.count - 1]!
-    this.nonAscii = isAscii(this.buf.subarray(this.start, end)) ? 0 : 1
-    if (this.nonAscii === 0) this.line = (this.buf as unknown as FastSlices).latin1Slice(this.start, end)
+    this.nonAscii = delimiters.ascii(this.start, end) ? 0 : 1
+    this.line = (this.buf as unknown as FastSlices).latin1Slice(this.start, end)
   }
 
   get ascii(): boolean {

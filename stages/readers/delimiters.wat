@@ -1,12 +1,13 @@
 ;; Source of the delimiter classifier in delimiters.ts (issue 7). The bytes there are this file compiled by wabt
 ;; (`npx tsx scripts/build-delimiters-wasm.ts`); test/readers/delimiters.test.ts checks they still match.
 ;;
-;; classify(src, len, quotes, specials): for every 32 bytes from src (len rounded up to 32; the caller zeroes the
-;; padding), one little-endian 32-bit word at quotes (bit b set: byte 32w+b is a double quote) and one at
-;; specials (bit b set: byte 32w+b is a double quote, a comma, LF or CR). 16 bytes are compared at a time (SIMD).
+;; classify(src, len, quotes, specials, highs): for every 32 bytes from src (len rounded up to 32; the caller
+;; zeroes the padding), one little-endian 32-bit word at quotes (bit b set: byte 32w+b is a double quote), one at
+;; specials (bit b set: byte 32w+b is a double quote, a comma, LF or CR) and one at highs (bit b set: byte 32w+b
+;; is 0x80 or more, i.e. not ASCII: i8x16.bitmask takes each byte's top bit). 16 bytes are compared at a time.
 (module
   (memory (export "memory") 1)
-  (func (export "classify") (param $src i32) (param $len i32) (param $quotes i32) (param $specials i32)
+  (func (export "classify") (param $src i32) (param $len i32) (param $quotes i32) (param $specials i32) (param $highs i32)
     (local $end i32) (local $a v128) (local $b v128) (local $qa v128) (local $qb v128)
     (local.set $end (i32.add (local.get $src) (local.get $len)))
     (block $done
@@ -30,8 +31,11 @@
                 (v128.or (i8x16.eq (local.get $b) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
                   (i8x16.eq (local.get $b) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))))
               (i32.const 16))))
+        (i32.store (local.get $highs)
+          (i32.or (i8x16.bitmask (local.get $a)) (i32.shl (i8x16.bitmask (local.get $b)) (i32.const 16))))
         (local.set $src (i32.add (local.get $src) (i32.const 32)))
         (local.set $quotes (i32.add (local.get $quotes) (i32.const 4)))
         (local.set $specials (i32.add (local.get $specials) (i32.const 4)))
+        (local.set $highs (i32.add (local.get $highs) (i32.const 4)))
         (br $next))))
 )

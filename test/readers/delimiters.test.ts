@@ -26,10 +26,10 @@ describe('delimiter index', () => {
     expect(new DelimiterIndex().simd).toBe(true)
   })
 
-  it('finds every quote and every special byte, in WebAssembly and in the plain loop, at any length', () => {
+  it('finds every quote, every special byte and every non-ASCII byte, in WebAssembly and in the plain loop, at any length', () => {
     const simd = new DelimiterIndex()
     const plain = new DelimiterIndex(null)
-    const byte = fc.oneof(fc.constantFrom(0x22, 0x2c, 0x0a, 0x0d, 0x00, 0x20, 0xff), fc.integer({ min: 0, max: 255 }))
+    const byte = fc.oneof(fc.constantFrom(0x22, 0x2c, 0x0a, 0x0d, 0x00, 0x20, 0x7f, 0x80, 0xc3, 0xff), fc.integer({ min: 0, max: 255 }))
     fc.assert(
       fc.property(fc.array(fc.array(byte, { maxLength: 300 }), { minLength: 1, maxLength: 4 }), (buffers) => {
         // Several buffers one after another: a shorter one after a longer one must not see the old bytes.
@@ -39,6 +39,12 @@ describe('delimiter index', () => {
             expect([...index.load(buf)]).toEqual([...buf])
             expect(walk(index, (p) => index.nextQuote(p), buf.length)).toEqual(expected(buf, QUOTE))
             expect(walk(index, (p) => index.nextSpecial(p), buf.length)).toEqual(expected(buf, SPECIAL))
+            for (let from = 0; from <= buf.length; from += 7) {
+              for (const to of [from, from + 1, from + 31, from + 64, buf.length]) {
+                if (to > buf.length) continue
+                expect(index.ascii(from, to)).toBe(buf.subarray(from, to).every((b) => b < 0x80))
+              }
+            }
             expect(index.nextQuote(buf.length)).toBe(buf.length) // the end is a sentinel
             expect(index.nextSpecial(buf.length)).toBe(buf.length)
           }
