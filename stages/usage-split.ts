@@ -109,12 +109,13 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * hashes the whole file). A usage byte,
  * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
  * are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A usage byte costs this
- * thread more than the worker (5.2 against 4.6 ns): this thread reads its part while the worker reads too, and
+ * thread more than the worker (4.7 against 4.1 ns): this thread reads its part while the worker reads too, and
  * the worker reads much of its part while this thread prices. Fitted so that the worker's part ends when this
  * thread has priced; its `warm` task (~0.6 s of module loading, pipeline/side-thread-body.ts) then overlaps this
- * thread's `usage` step. Refitted 2026-11-24 after the tokenizer's delimiter index (≈ 0.5 ns a byte less on
- * each thread): with the previous fit (5.8 and 5.1 ns, 1.4 s) the worker's part ended ~0.6 s before this thread
- * had priced at 1 M rows (two traces); now 0.0–0.13 s after. At 4 M it ends 0.47 s before (one trace). The box's speed drifts by up to 2×, so these are good to
+ * thread's `usage` step. Refitted twice on 2026-11-24, for the tokenizer's delimiter index and then its
+ * non-ASCII bitmap (≈ 0.5 ns a byte less on each thread each time): 5.8 and 5.1 ns with 1.4 s fixed left the
+ * worker's part ending ~0.6 s before this thread had priced at 1 M rows; now it ends 0.03 s before to 0.17 s
+ * after (two traces), and 0.33 s after at 4 M (one trace). The box's speed drifts by up to 2×, so these are good to
  * a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so on a big
  * file this thread takes about half. Within [0.1, 0.6].
  */
@@ -126,8 +127,8 @@ export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 
   return Math.min(0.6, Math.max(0.1, rest / ((MAIN_USAGE_NS + WORKER_USAGE_NS) * usageBytes)))
 }
 
-const MAIN_USAGE_NS = 5.2
-const WORKER_USAGE_NS = 4.6
+const MAIN_USAGE_NS = 4.7
+const WORKER_USAGE_NS = 4.1
 const HASH_NS = 1.0
 const LATER_NS = 48
 const PRICE_NS = 63
