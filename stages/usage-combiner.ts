@@ -34,6 +34,13 @@ interface Group {
 const NULL_MARK = '\u0001'
 const SEP = '\u0000'
 
+/** The first `count` cells of a plain group id (see `find`), null where the id has NULL_MARK. */
+function cellsOf(id: string, count: number): (string | null)[] {
+  const cells: (string | null)[] = id.split(SEP, count)
+  for (let k = 0; k < count; k++) if (cells[k] === NULL_MARK) cells[k] = null
+  return cells
+}
+
 /** One flushed group as stored: first_row, last_row, ...TOTAL_KEY, in_period, rows, quantity, billing_pre_tax_total. */
 export type PartialRow = (string | number | null)[]
 
@@ -49,6 +56,8 @@ export class UsageCombiner {
   /** The previous row's group and key: daily rows of one meter come in runs, and a run skips the map. */
   private last: Group | null = null
   private readonly lastKey: (string | null)[] = []
+  /** Reused by `find`: the key's cells (NULL_MARK for null) and then in_period, joined into a group id. */
+  private readonly parts: string[] = []
 
   constructor(
     private readonly periodStart: string,
@@ -80,24 +89,27 @@ export class UsageCombiner {
   }
 
   private find(key: readonly (string | null)[], inPeriod: boolean, row: number): Group {
-    let id = inPeriod ? '1' : '0'
+    const parts = this.parts
     let plain = true
-    for (const k of key) {
-      if (k === null) id += SEP + NULL_MARK
+    for (let k = 0; k < key.length; k++) {
+      const cell = key[k]!
+      if (cell === null) parts[k] = NULL_MARK
       else {
-        if (k.includes(SEP) || k.includes(NULL_MARK)) plain = false
-        id += SEP + k
+        if (cell.includes(SEP) || cell.includes(NULL_MARK)) plain = false
+        parts[k] = cell
       }
     }
-    if (!plain) id = JSON.stringify([inPeriod, key]) // cells holding the separators: an unambiguous key
+    parts[key.length] = inPeriod ? '1' : '0'
+    // Cells holding the separators get an unambiguous JSON id. Either id is a new flat string: join and
+    // stringify copy, so a group pins no CSV line (its cells may be slices of one, ~1 KB each).
+    const id = plain ? parts.join(SEP) : JSON.stringify([inPeriod, key])
     let g = this.groups.get(id)
     if (g === undefined) {
       if (this.groups.size >= this.maxGroups) this.flush()
-      // Note: cells may be slices of a whole CSV line, and `id` a rope of them; kept as they are, every group
-      // would pin its first row's line (~1 KB). A JSON round trip stores fresh flat copies (once per group).
-      const [flatId, flatKey] = JSON.parse(JSON.stringify([id, key])) as [string, (string | null)[]]
+      // The group's cells are cut from its id (once per group), not kept from the row.
+      const flatKey = plain ? cellsOf(id, key.length) : (JSON.parse(id) as [boolean, (string | null)[]])[1]
       g = { key: flatKey, inPeriod: inPeriod ? 1 : 0, rows: 0, firstRow: row, lastRow: row, quantity: new ExactSum(), amount: new ExactSum() }
-      this.groups.set(flatId, g)
+      this.groups.set(id, g)
     }
     this.last = g
     for (let k = 0; k < key.length; k++) this.lastKey[k] = key[k]!

@@ -76,3 +76,28 @@ describe('usage combiner', () => {
     ])
   })
 })
+
+describe('usage combiner group ids', () => {
+  it('keeps apart keys that a joined id could confuse, and hands back each key as given', () => {
+    const flushed: unknown[][] = []
+    const combiner = new UsageCombiner(START, END, (rows) => flushed.push(...rows))
+    const base = TOTAL_KEY.map(() => 'x') as (string | null)[]
+    const keys: (string | null)[][] = [
+      base,
+      base.map((c, k) => (k === 1 ? null : c)), // a null cell
+      base.map((c, k) => (k === 1 ? '\u0001' : c)), // a cell that is the null mark
+      base.map((c, k) => (k === 0 ? 'x\u0000x' : k === 1 ? '' : c)), // a separator inside a cell…
+      base.map((c, k) => (k === 0 ? 'x' : k === 1 ? 'x\u0000' : c)), // …moved to the next cell
+    ]
+    keys.forEach((key, i) => {
+      // Each twice, not in a row, so the second finds its group in the map rather than as the previous row's.
+      combiner.add([...key], 2 + i, true, '1', '1')
+      combiner.add([...keys[(i + 1) % keys.length]!], 100 + i, true, '1', '1')
+      combiner.add([...key], 200 + i, false, '1', '1')
+    })
+    combiner.flush()
+    const groups = flushed.map((r) => JSON.stringify([r.slice(2, 2 + TOTAL_KEY.length), r[2 + TOTAL_KEY.length], r[3 + TOTAL_KEY.length]]))
+    const expected = keys.flatMap((key) => [JSON.stringify([key, 1, 2]), JSON.stringify([key, 0, 1])])
+    expect(groups.sort()).toEqual(expected.sort())
+  })
+})
