@@ -103,21 +103,20 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * them, as the worker reads their second parts one after another) when `laterBytes` of other files and
  * `laterUsageBytes` of usage files read whole wait behind the first of them and `pricedBytes` of reconciliation
  * files are priced on this thread before the worker is waited for (pipeline/run.ts), so both threads finish
- * together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files
- * behind (reconciliation: stored whole, keyed for DUPLICATE_LINE) 48 ns (52 before the key was made cheaper),
- * pricing a reconciliation byte 63 ns (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker
- * hashes the whole file). A usage byte,
- * and the worker's fixed cost (its start, and this thread's work before the split that the model leaves out),
- * are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A usage byte costs this
- * thread more than the worker (4.7 against 4.1 ns): this thread reads its part while the worker reads too, and
- * the worker reads much of its part while this thread prices. Fitted so that the worker's part ends when this
- * thread has priced; its `warm` task (~0.6 s of module loading, pipeline/side-thread-body.ts) then overlaps this
- * thread's `usage` step. Refitted twice on 2026-11-24, for the tokenizer's delimiter index and then its
- * non-ASCII bitmap (≈ 0.5 ns a byte less on each thread each time): 5.8 and 5.1 ns with 1.4 s fixed left the
- * worker's part ending ~0.6 s before this thread had priced at 1 M rows; now it ends 0.03 s before to 0.17 s
- * after (two traces), and 0.33 s after at 4 M (one trace). The box's speed drifts by up to 2×, so these are good to
- * a few tenths of a second; a wait shows as time in the `usage` step. The worker hashes every byte, so on a big
- * file this thread takes about half. Within [0.1, 0.6].
+ * together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files behind
+ * (reconciliation: stored whole, keyed for DUPLICATE_LINE) 48 ns (52 before the key was made cheaper), pricing a
+ * reconciliation byte 63 ns (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the
+ * whole file). A usage byte, and the worker's fixed cost (its start, and this thread's work before the split
+ * that the model leaves out), are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A
+ * usage byte costs this thread more than the worker (4.7 against 4.1 ns): this thread reads its part while the
+ * worker reads too, and the worker reads much of its part while this thread prices. Fitted so that the worker's
+ * part ends when this thread has priced; its `warm` task (~0.6 s of module loading,
+ * pipeline/side-thread-body.ts) then overlaps this thread's `usage` step. Refitted twice on 2026-11-24, for the
+ * tokenizer's delimiter index and then its non-ASCII bitmap (≈ 0.5 ns a byte less on each thread each time):
+ * 5.8 and 5.1 ns with 1.4 s fixed left the worker's part ending ~0.6 s before this thread had priced at 1 M
+ * rows; now it ends 0.03 s before to 0.17 s after (two traces), and 0.33 s after at 4 M (one trace). The box's
+ * speed drifts by up to 2×, so these are good to a few tenths of a second; a wait shows as time in the `usage`
+ * step. The worker hashes every byte, so on a big file this thread takes about half. Within [0.1, 0.6].
  */
 export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0, laterUsageBytes = 0): number {
   if (usageBytes <= 0) return 0.5

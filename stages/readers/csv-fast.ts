@@ -16,7 +16,7 @@
  */
 import { isUtf8 } from 'node:buffer'
 import type { ByteSource } from './bytes.js'
-import { DelimiterIndex } from './delimiters.js'
+import { COMMA, CR, DelimiterIndex, LF, QUOTE } from './delimiters.js'
 import { binaryReason, isUtf8Prefix, sniffEncoding } from './encoding.js'
 
 /** One record, cells decoded on demand. Valid only during the callback (the buffer is reused). */
@@ -50,10 +50,6 @@ export type FastOutcome =
 /** Records between two progress reports of a reader. */
 export const PROGRESS_EVERY = 8192
 
-const QUOTE = 0x22
-const COMMA = 0x2c
-const LF = 0x0a
-const CR = 0x0d
 const NEED = -1
 const ODD = -2
 const MAX_FIELDS = 1 << 16
@@ -154,6 +150,7 @@ const LINE_ENDINGS = [null, 'lf', 'crlf'] as const
 /**
  * Tokenizes buf[pos..len) into one record. Returns the position after the record's line ending, NEED when the
  * record is not complete in the buffer (and `final` is false), ODD when the text is outside the common case.
+ * `d` is the module's `delimiters`, passed in: read from the module scope in this loop it ran ~3 % slower.
  */
 function parseRecord(buf: Buffer, pos: number, len: number, final: boolean, rec: Record, state: { mode: Mode }, d: DelimiterIndex): number {
   let p = pos

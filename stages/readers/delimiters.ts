@@ -16,18 +16,21 @@
  */
 import { DELIMITERS_WASM } from './delimiters-wasm.js'
 
-const QUOTE = 0x22
-const COMMA = 0x2c
-const LF = 0x0a
-const CR = 0x0d
+/** The bytes CSV structure is made of (csv-fast.ts tokenizes with the same ones). */
+export const QUOTE = 0x22
+export const COMMA = 0x2c
+export const LF = 0x0a
+export const CR = 0x0d
 const PAGE = 65_536
 
-interface Classifier {
+/** The WebAssembly module's exports (delimiters.wat). */
+export interface Classifier {
   memory: WebAssembly.Memory
   classify(src: number, len: number, quotes: number, specials: number, highs: number): void
 }
 
-function instantiate(): Classifier | null {
+/** The classifier, or null where WebAssembly SIMD is missing. */
+export function instantiate(): Classifier | null {
   try {
     const bytes = Buffer.from(DELIMITERS_WASM, 'base64')
     return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Classifier

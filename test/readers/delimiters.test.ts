@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compileDelimiters, moduleText } from '../../scripts/build-delimiters-wasm.js'
 import { DELIMITERS_WASM } from '../../stages/readers/delimiters-wasm.js'
-import { DelimiterIndex } from '../../stages/readers/delimiters.js'
+import { DelimiterIndex, instantiate, type Classifier } from '../../stages/readers/delimiters.js'
 import { readFileSync } from 'node:fs'
 
 /** Every position of a delimiter kind, walked with next*. */
@@ -68,12 +68,12 @@ describe('delimiter index', () => {
   })
 
   it('goes on with the plain loop when WebAssembly memory cannot grow', () => {
-    const real = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DELIMITERS_WASM, 'base64'))).exports as unknown as {
-      memory: WebAssembly.Memory
-      classify(src: number, len: number, quotes: number, specials: number): void
+    const real = instantiate()!
+    const stuck: Classifier = {
+      classify: real.classify,
+      memory: { get buffer() { return real.memory.buffer }, grow: () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded') } } as unknown as WebAssembly.Memory,
     }
-    const stuck = { classify: real.classify, memory: { get buffer() { return real.memory.buffer }, grow: () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded') } } }
-    const index = new DelimiterIndex(stuck as unknown as ConstructorParameters<typeof DelimiterIndex>[0])
+    const index = new DelimiterIndex(stuck)
     expect(index.simd).toBe(true)
     const buf = Buffer.from('"a",b\n'.repeat(20_000)) // more than the 64 KiB page it has
     expect(index.load(buf).equals(buf)).toBe(true)
