@@ -48,10 +48,17 @@ export const amountMismatch: Check = async ({ db, settings }) => {
       sql<number>`coalesce(${decCmp(decAbs(decSub(sql.ref('a.subtotal'), sql.ref('a.expected_subtotal'))), tolerance)} > 0, 0)`.as('subtotal_off'),
       sql<number>`${decCmp(sql.ref('a.total'), sql.ref('a.expected_total'))} <> 0`.as('total_off'),
     ])
+    // Identical text is an equal amount: most lines skip the exact comparisons (UDF calls, ~0.3 s per 50,000 lines).
     .where((eb) =>
       eb.or([
-        eb(decCmp(decAbs(decSub(sql.ref('a.subtotal'), sql.ref('a.expected_subtotal'))), tolerance), '>', 0),
-        eb(decCmp(sql.ref('a.total'), sql.ref('a.expected_total')), '<>', 0),
+        eb.and([
+          eb('a.subtotal', '<>', eb.ref('a.expected_subtotal')),
+          eb(decCmp(decAbs(decSub(sql.ref('a.subtotal'), sql.ref('a.expected_subtotal'))), tolerance), '>', 0),
+        ]),
+        eb.and([
+          eb('a.total', '<>', eb.ref('a.expected_total')),
+          eb(decCmp(sql.ref('a.total'), sql.ref('a.expected_total')), '<>', 0),
+        ]),
       ]),
     )
     .orderBy('a.line_id')

@@ -51,6 +51,16 @@ const cases: Case[] = [
 ]
 
 describe('AMOUNT_MISMATCH', () => {
+  it('compares amounts, not their text: 50.00 and 50.0 with no tax are the 50 of the formula', async () => {
+    const ctx = makeCtx()
+    await seed(ctx, { lines: [{}] })
+    // Ingest stores canonical text, so only a hand-edited staging DB can hold these; the check must still agree.
+    ctx.db.sqlite.prepare(`update recon_lines set subtotal = '50.00', tax_total = null, total = '50.0'`).run()
+    const { findings } = await reconcile(undefined, ctx)
+    expect(findings.filter((f) => f.rule === 'AMOUNT_MISMATCH')).toEqual([])
+    await ctx.db.close()
+  })
+
   it.each(cases)('$name', async ({ given, expect: want }) => {
     const ctx = makeCtx()
     await seed(ctx, given)
