@@ -12,7 +12,7 @@ import { cellText, headerKey, mapHeader, type HeaderMap, type InputKind, type Ki
 import type { RowValues } from '../schemas/kinds/columns.js'
 import { normaliseChargeType } from '../schemas/kinds/reconciliation.js'
 import { rowKey, rowKeyOrder, type RowKeyOrder, type TableWriter } from './load.js'
-import { isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
+import { CellMemo, isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
 import { TOTAL_KEY, UsageCombiner, type PartialSink } from './usage-combiner.js'
 
 /** Rejected rows between two checks of the heap (a power of 2; pipeline/gc.ts HEAP_SOFT_CAP). */
@@ -81,6 +81,8 @@ export class FileIngest {
     }
   }
 
+  /** The used cells of the record before, for `textRemembered` (fast CSV path). */
+  private cellMemo: CellMemo | null = null
   private usageDateColumn = -1
   private quantityColumn = -1
   private amountColumn = -1
@@ -209,10 +211,11 @@ export class FileIngest {
     }
     const indexes = header.indexes
     const projected: RawCell[] = new Array(indexes.length)
+    const memo = (this.cellMemo ??= new CellMemo(indexes.length))
     for (let c = 0; c < indexes.length; c++) {
       const i = indexes[c]!
       if (i < 0) continue
-      const cell = record.text(i)
+      const cell = record.textRemembered(i, memo, c)
       // U+FFFD comes from non-ASCII bytes only: an ASCII record (most usage rows) skips the search.
       if (!record.ascii && cell.includes('\uFFFD')) return this.validate(record.all(), row, null, true)
       projected[c] = cell

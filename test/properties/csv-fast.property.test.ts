@@ -2,13 +2,14 @@
  * The fast CSV tokenizer (stages/readers/csv-fast.ts) against papaparse, on random well-formed CSV: cells with
  * commas, quotes, line breaks, accented letters, the euro sign, emoji and U+FFFD, cut into chunks at random byte
  * positions (mid-character included). Whenever the fast pass accepts a text, its records are papaparse's, cell
- * for cell, and `ascii` says whether the record's bytes are ASCII.
+ * for cell, and `ascii` says whether the record's bytes are ASCII. A cell remembered from an earlier record
+ * (`textRemembered`) is always the cell's own text.
  */
 import fc from 'fast-check'
 import Papa from 'papaparse'
 import { describe, expect, it } from 'vitest'
 import type { ByteSource } from '../../stages/readers/bytes.js'
-import { readCsvFast } from '../../stages/readers/csv-fast.js'
+import { CellMemo, readCsvFast } from '../../stages/readers/csv-fast.js'
 
 const ALPHABET = ['a', 'Z', '0', '7', ' ', '.', '-', ',', '"', '\n', 'é', 'ü', '€', '😀', '\uFFFD']
 const cell = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 12 }).map((cs) => cs.join(''))
@@ -65,5 +66,34 @@ describe('fast CSV tokenizer', () => {
       { numRuns: 400 },
     )
     expect(accepted).toBeGreaterThan(200) // the comparison ran, not only the early return
+  })
+
+  it('remembers a cell only when its bytes repeat: textRemembered is always text, whatever the chunking', async () => {
+    let remembered = 0
+    // Rows that repeat most cells of the row before, as a usage export does; a cell may move, shrink or be quoted.
+    const pool = fc.constantFrom('a', 'ab', 'b', '', 'é', '€1', 'x,y', 'q"q', 'line\nbreak', '"', 'Z')
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(pool, { minLength: 3, maxLength: 4 }), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        fc.array(fc.nat(300), { maxLength: 6 }),
+        fc.shuffledSubarray([0, 1, 2, 3, 5], { minLength: 1 }),
+        async (rows, quoteAll, cuts, columns) => {
+          const text = toCsv(rows.map((r) => (r.every((c) => c === '') ? ['x', ...r.slice(1)] : r)), quoteAll, '\n')
+          const memo = new CellMemo(columns.length)
+          const outcome = await readCsvFast(source(Buffer.from(text, 'utf8'), cuts), (record) => {
+            columns.forEach((i, slot) => {
+              const before = memo.texts[slot]
+              const got = record.textRemembered(i, memo, slot)
+              expect(got).toBe(record.text(i))
+              if (got === before && got !== '') remembered++
+            })
+          })
+          expect(['ok', 'fallback']).toContain(outcome.status)
+        },
+      ),
+      { numRuns: 400 },
+    )
+    expect(remembered).toBeGreaterThan(100) // cells did repeat, so the memo was put to the test
   })
 })

@@ -54,6 +54,42 @@ describe('delimiter index', () => {
     )
   })
 
+  it('tells equal byte ranges from different ones, in WebAssembly and in the plain loop, at every length', () => {
+    const simd = new DelimiterIndex()
+    const plain = new DelimiterIndex(null)
+    const byte = fc.oneof(fc.constantFrom(0x22, 0x2c, 0x61, 0x00, 0xff), fc.integer({ min: 0, max: 255 }))
+    fc.assert(
+      fc.property(
+        fc.array(byte, { maxLength: 6 }), fc.array(byte, { maxLength: 70 }), fc.array(byte, { maxLength: 40 }),
+        fc.option(fc.tuple(fc.nat(), byte)),
+        (before, cell, between, change) => {
+          // The cell twice, the second copy maybe with one byte changed (at its start, middle or end, 16-byte
+          // blocks included), at any alignment.
+          const copy = [...cell]
+          if (change !== null && copy.length > 0) copy[change[0] % copy.length] = change[1]
+          const buf = Uint8Array.from([...before, ...cell, ...between, ...copy])
+          const a = before.length
+          const b = a + cell.length + between.length
+          for (const index of [simd, plain]) {
+            index.load(buf)
+            for (let n = 0; n <= cell.length; n++) {
+              expect(index.same(a, b, n)).toBe(cell.slice(0, n).every((x, k) => x === copy[k]))
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+
+  it('counts its loads, so positions from an earlier load are known to be stale', () => {
+    const index = new DelimiterIndex()
+    const first = index.generation
+    index.load(Uint8Array.from([0x61]))
+    index.load(Uint8Array.from([0x61]), Uint8Array.from([0x62]))
+    expect(index.generation).toBe(first + 2)
+  })
+
   it('loads parts as one buffer, growing for a big one (a 16 MiB carry and a 1 MiB chunk)', () => {
     const buf = new Uint8Array((17 << 20) + 5).fill(0x61)
     buf[3] = 0x2c
@@ -71,6 +107,7 @@ describe('delimiter index', () => {
     const real = instantiate()!
     const stuck: Classifier = {
       classify: real.classify,
+      equal: real.equal,
       memory: { get buffer() { return real.memory.buffer }, grow: () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded') } } as unknown as WebAssembly.Memory,
     }
     const index = new DelimiterIndex(stuck)
