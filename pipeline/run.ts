@@ -89,7 +89,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const step = stepper(ctx, opts.onProgress)
     // Started first: a big usage file's second part is its first task (pipeline/side-thread.ts).
     if (sideThreadWanted()) {
-      side = SideThread.start({ dbPath: join(workDir, 'staging.sqlite'), settings, periodStart: start, periodEnd: end })
+      side = await SideThread.start({ dbPath: join(workDir, 'staging.sqlite'), settings, periodStart: start, periodEnd: end })
       if (side !== null) ctx.side = side
     }
     const files = await step('discover', () => discover(undefined, ctx))

@@ -3,8 +3,9 @@
  * at a time: the second part of a big usage file (stages/usage-split.ts), then some reconcile checks
  * (stages/reconcile.ts), the invoices' usage summaries, exceptions.csv and a run of invoice workbooks
  * (stages/write.ts) on its own read-only connection to the staging DB, while the main thread does the rest. It
- * is started with the run: one thread for all of that starts tsx once (~0.5 s) and keeps one malloc arena,
- * where a usage worker and a later side thread alive at the same time cost ~35 MiB more peak RSS.
+ * is started with the run: one thread for all of that loads its modules once and keeps one malloc arena, where
+ * a usage worker and a later side thread alive at the same time cost ~35 MiB more peak RSS. It loads them from
+ * a bundle esbuild makes at the run's start (pipeline/side-bundle.ts), else through tsx (side-thread.mjs).
  *
  * Nothing depends on which thread did the work: checks return their findings to be merged in the usual order,
  * and a file is the same bytes whoever writes it. A task the thread cannot finish (it failed to start, crashed
@@ -12,6 +13,7 @@
  */
 import { Worker, type MessagePort } from 'node:worker_threads'
 import type { Finding } from './diagnostics.js'
+import { sideThreadBundle } from './side-bundle.js'
 import type { Settings } from '../schemas/config.js'
 import type { InvoiceJob } from '../stages/writers/invoice-batch.js'
 import type { UsageSummaryRow } from '../stages/writers/invoice-workbook.js'
@@ -72,13 +74,15 @@ export class SideThread {
   }
 
   /** Null when no worker thread can be started: the stages then do everything themselves. */
-  static start(init: SideInit): SideThread | null {
+  static async start(init: SideInit): Promise<SideThread | null> {
+    // From the bundle when there is one (pipeline/side-bundle.ts), else through tsx.
+    const entry = (await sideThreadBundle()) ?? new URL('./side-thread.mjs', import.meta.url)
     try {
       // CSP_BILLING_SIDE_THREAD_HEAP_MB caps its old space (a test starves it to check the fallback). Uncapped by
       // default: see pipeline/gc.ts collectGarbageAbove for why, and what bounds its heap instead.
       const heap = Number(process.env.CSP_BILLING_SIDE_THREAD_HEAP_MB ?? 0)
       const resourceLimits = heap > 0 ? { maxOldGenerationSizeMb: heap } : {}
-      return new SideThread(new Worker(new URL('./side-thread.mjs', import.meta.url), { workerData: init, resourceLimits }))
+      return new SideThread(new Worker(entry, { workerData: init, resourceLimits }))
     } catch {
       return null
     }

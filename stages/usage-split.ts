@@ -108,15 +108,17 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * reconciliation byte 63 ns (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the
  * whole file). A usage byte, and the worker's fixed cost (its start, and this thread's work before the split
  * that the model leaves out), are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A
- * usage byte costs this thread more than the worker (4.7 against 4.1 ns): this thread reads its part while the
+ * usage byte costs this thread more than the worker (4.6 against 4.2 ns): this thread reads its part while the
  * worker reads too, and the worker reads much of its part while this thread prices. Fitted so that the worker's
- * part ends when this thread has priced; its `warm` task (~0.6 s of module loading,
- * pipeline/side-thread-body.ts) then overlaps this thread's `usage` step. Refitted twice on 2026-11-24, for the
- * tokenizer's delimiter index and then its non-ASCII bitmap (≈ 0.5 ns a byte less on each thread each time):
- * 5.8 and 5.1 ns with 1.4 s fixed left the worker's part ending ~0.6 s before this thread had priced at 1 M
- * rows; now it ends 0.03 s before to 0.17 s after (two traces), and 0.33 s after at 4 M (one trace). The box's
- * speed drifts by up to 2×, so these are good to a few tenths of a second; a wait shows as time in the `usage`
- * step. The worker hashes every byte, so on a big file this thread takes about half. Within [0.1, 0.6].
+ * part ends when this thread has priced; its `warm` task (~0.45 s of module loading,
+ * pipeline/side-thread-body.ts) then overlaps this thread's `usage` step. Refitted on 2026-11-24 for the
+ * tokenizer's delimiter index and its non-ASCII bitmap, and again that afternoon for cells remembered from the row
+ * before and the side thread started from a bundle (pipeline/side-bundle.ts: it reads from ~0.2 s into the run
+ * instead of ~0.4): 4.7 and 4.1 ns with 1.1 s fixed left the worker's part ending 0.4–0.8 s before this thread
+ * had priced at 1 M rows (four traces); now it ends 0.19 s before to 0.13 s after at 1 M (six traces), and
+ * within ±0.7 s at 4 M (three traces: the box's speed drifts by up to 2×, and 4 M reads for 12 s, so these are
+ * good to a few tenths of a second; a wait shows as time in the `usage` step). The worker hashes every byte, so
+ * on a big file this thread takes about half. Within [0.1, 0.6].
  */
 export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0, laterUsageBytes = 0): number {
   if (usageBytes <= 0) return 0.5
@@ -126,12 +128,12 @@ export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 
   return Math.min(0.6, Math.max(0.1, rest / ((MAIN_USAGE_NS + WORKER_USAGE_NS) * usageBytes)))
 }
 
-const MAIN_USAGE_NS = 4.7
-const WORKER_USAGE_NS = 4.1
+const MAIN_USAGE_NS = 4.6
+const WORKER_USAGE_NS = 4.2
 const HASH_NS = 1.0
 const LATER_NS = 48
 const PRICE_NS = 63
-const WORKER_START_NS = 1.1e9
+const WORKER_START_NS = 0.5e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
 

@@ -1,13 +1,16 @@
 /**
  * The side thread (pipeline/side-thread.ts) takes some reconcile checks, the usage summaries and the last
  * resellers' invoices. The sample month's outputs are byte-identical with it, without it
- * (CSP_BILLING_SIDE_THREAD=0), and when it dies (its heap starved): the stages then do its work themselves.
+ * (CSP_BILLING_SIDE_THREAD=0), started through tsx instead of from its bundle (CSP_BILLING_SIDE_BUNDLE=0), and
+ * when it dies (its heap starved): the stages then do its work themselves.
  */
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { runPipeline } from '../../pipeline/run.js'
+import { sideThreadBundle } from '../../pipeline/side-bundle.js'
 import { SideThread, type SideTask } from '../../pipeline/side-thread.js'
 import { splitJobs, type InvoiceJob } from '../../stages/writers/invoice-batch.js'
 import { sampleCopy } from '../cli/helpers.js'
@@ -17,6 +20,7 @@ const PERIOD = '2026-10'
 function resetEnv(): void {
   delete process.env.CSP_BILLING_SIDE_THREAD
   delete process.env.CSP_BILLING_SIDE_THREAD_HEAP_MB
+  delete process.env.CSP_BILLING_SIDE_BUNDLE
 }
 
 afterEach(() => {
@@ -53,10 +57,25 @@ describe('side thread', () => {
     const helped = await runSample({})
     expect(helped.tasks).toEqual(['checks: done', 'exceptions: done', 'invoices: done', 'usage-summaries: done', 'warm: done'])
     expect(helped.hashes).toEqual(alone.hashes)
+    // Started through tsx instead of from the bundle (pipeline/side-bundle.ts): the same work, the same bytes.
+    const throughTsx = await runSample({ CSP_BILLING_SIDE_BUNDLE: '0' })
+    expect(throughTsx.tasks).toEqual(helped.tasks)
+    expect(throughTsx.hashes).toEqual(alone.hashes)
     const starved = await runSample({ CSP_BILLING_SIDE_THREAD_HEAP_MB: '1' })
     expect(starved.tasks).toEqual(['checks: failed', 'exceptions: failed', 'invoices: failed', 'usage-summaries: failed', 'warm: failed'])
     expect(starved.hashes).toEqual(alone.hashes)
   }, 120_000)
+
+  it('starts from a bundle kept under node_modules/.cache, named by its content', async () => {
+    const entry = await sideThreadBundle()
+    expect(entry).not.toBeNull()
+    const path = fileURLToPath(entry!)
+    expect(path).toMatch(/node_modules\/\.cache\/csp-billing\/side-thread\/[0-9a-f]{16}\/side-thread-body\.mjs$/)
+    expect(existsSync(path)).toBe(true)
+    expect(await sideThreadBundle()).toBe(entry) // made once per process
+    process.env.CSP_BILLING_SIDE_BUNDLE = '0'
+    expect(await sideThreadBundle()).toBeNull()
+  })
 
   it('hands the last resellers to the side thread, as near half of all the work as whole resellers allow', () => {
     const job = (id: string, lines: number) => ({ totals: { resellerId: id, lines } }) as unknown as InvoiceJob

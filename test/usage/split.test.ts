@@ -129,7 +129,7 @@ describe('a usage file split over two threads', () => {
   it('the run\'s side thread has already died: a worker of its own reads the second part, the file is still split', async () => {
     const content = `${mixedRows().join('\r\n')}\r\n`
     const one = await ingestWith(content, 'one-thread')
-    const side = SideThread.start({ dbPath: ':memory:', settings: defaultSettings(), periodStart: '2026-10-01', periodEnd: '2026-10-31' })
+    const side = await SideThread.start({ dbPath: ':memory:', settings: defaultSettings(), periodStart: '2026-10-01', periodEnd: '2026-10-31' })
     expect(side).not.toBeNull()
     await side!.close()
     expect(side!.alive).toBe(false)
