@@ -11,13 +11,15 @@
  * starts through tsx as before (same code, same results; test/pipeline/side-thread.test.ts runs both).
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const BODY = fileURLToPath(new URL('./side-thread-body.ts', import.meta.url))
-const CACHE = fileURLToPath(new URL('../node_modules/.cache/csp-billing/side-thread/', import.meta.url))
+export const CACHE = fileURLToPath(new URL('../node_modules/.cache/csp-billing/side-thread/', import.meta.url))
 const ENTRY = 'side-thread-body.mjs'
+/** Bundles of other source versions older than this are removed when a new one is written. */
+const KEEP_MS = 24 * 60 * 60 * 1000
 
 let made: Promise<URL | null> | null = null
 
@@ -65,6 +67,24 @@ async function makeBundle(): Promise<URL | null> {
       rmSync(temp, { recursive: true, force: true }) // another run moved the same bundle there first
       if (!existsSync(join(dir, ENTRY))) return null
     }
+    removeOldBundles(dir)
   }
   return pathToFileURL(join(dir, ENTRY))
+}
+
+/**
+ * Each source version leaves a bundle (~0.3 MB); a day-old one of another version is no run's any more (a run
+ * loads its lazy chunks within minutes of its start), so it goes when a new version is written.
+ */
+export function removeOldBundles(keep: string): void {
+  const now = Date.now()
+  for (const name of readdirSync(CACHE)) {
+    const path = join(CACHE, name)
+    if (path === keep) continue
+    try {
+      if (now - statSync(path).mtimeMs > KEEP_MS) rmSync(path, { recursive: true, force: true })
+    } catch {
+      // removed meanwhile by another run: nothing to do
+    }
+  }
 }
