@@ -106,8 +106,12 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
         end as hold_rule
       from flagged
     ),
-    decided as (
-      select holds.*,
+    -- Materialised once with only what the steps below read: they read it twice (amounts, and the explanation),
+    -- and recomputing it joins the eight layers again.
+    decided as materialized (
+      select line_id, cost, places, is_pass_through, is_retained, hold_rule, category, billable_quantity, subtotal,
+        effective_unit_price, pc_to_bc_exchange_rate, is_prorated, billing_days, cycle_days, rule_fixed_unit_price,
+        price_derived, annual_erp_price, term_months, premium_percent,
         case when is_retained = 1 then 'retained' when hold_rule is not null then 'held' else 'invoiced' end as status,
         case when is_retained = 1 then null when is_pass_through = 1 then 'pass-through' else rule_method end as method,
         case when is_retained = 0 and is_pass_through = 0 then rule_percent end as percent,
