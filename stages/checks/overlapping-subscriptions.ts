@@ -14,7 +14,8 @@ import { lineFields, type Check } from './common.js'
 
 export const overlappingSubscriptions: Check = async ({ db }) => {
   const rows = await db.kysely
-    .with('charges', (qb) =>
+    // Materialised: read three times below (both sides of the pair and the subscriptions' first starts).
+    .with((cte) => cte('charges').materialized(), (qb) =>
       qb
         .selectFrom('recon_lines as r')
         .innerJoin('priced_lines as p', 'p.line_id', 'r.line_id')
