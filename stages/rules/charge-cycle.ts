@@ -38,8 +38,10 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
           then cast(coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) as integer) end as cycle_index
       from events
     ),
+    -- Materialised (its dates are read twice below) with only what the later steps read: copying every column
+    -- of every line made this layer ~0.06 s slower on the 1 M-row bench month.
     cycles as materialized (
-      select steps.*,
+      select line_id, category, charge_end_date, term_duration, plan_months, event_date, cycle_index,
         ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} as cycle_start,
         ${isoAddDaysSql(isoAddMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} as cycle_end,
         case when charge_end_date is not null

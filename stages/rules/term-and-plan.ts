@@ -34,8 +34,9 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
         case when term_text like '%trial%' then 1 else 0 end as is_trial
       from lines
     ),
+    -- Materialised with only what the later steps read (as in charge-cycle.ts).
     terms as materialized (
-      select spans.*,
+      select line_id, span_days, is_trial, category, frequency_text, subscription_start_date, charge_start_date,
         case
           when category not in (${termed}) then null
           when span_days between 25 and 35 then 'P1M'
