@@ -105,7 +105,8 @@ const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.s
  * files are priced on this thread before the worker is waited for (pipeline/run.ts), so both threads finish
  * together. Measured with both threads busy (after pipeline/gc.ts tuneHeap): a byte of the files behind
  * (reconciliation: stored whole, keyed for DUPLICATE_LINE) 48 ns (52 before the key was made cheaper), pricing a
- * reconciliation byte 63 ns (2.5 s for the bench month's 39.6 MB), hashing a byte 1 ns (the worker hashes the
+ * reconciliation byte 57 ns (2.3 s for the bench month's 39.6 MB; 63 before three rule layers kept narrower
+ * intermediate steps), hashing a byte 1 ns (the worker hashes the
  * whole file). A usage byte, and the worker's fixed cost (its start, and this thread's work before the split
  * that the model leaves out), are fitted to when each thread finished on the 1 M- and 4 M-row bench months. A
  * usage byte costs this thread more than the worker (4.6 against 4.2 ns): this thread reads its part while the
@@ -132,7 +133,7 @@ const MAIN_USAGE_NS = 4.6
 const WORKER_USAGE_NS = 4.2
 const HASH_NS = 1.0
 const LATER_NS = 48
-const PRICE_NS = 63
+const PRICE_NS = 57
 const WORKER_START_NS = 0.5e9
 
 const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
