@@ -136,15 +136,16 @@ class Record implements CsvRecord {
   }
 
   textRemembered(i: number, memo: CellMemo, slot: number): string {
-    if (i < this.count && memo.generation === delimiters.generation) {
+    const inRecord = i < this.count
+    if (memo.generation !== delimiters.generation) memo.forget(delimiters.generation)
+    else if (inRecord) {
       const s = this.starts[i]!
       const n = this.ends[i]! - s
       const from = memo.starts[slot]!
       // Same bytes, same text: the text depends on the bytes alone (quotes outside them, `""` and UTF-8 inside).
       if (memo.ends[slot]! - from === n && (n === 0 || delimiters.same(s, from, n))) return memo.texts[slot]!
-    } else if (memo.generation !== delimiters.generation) memo.forget(delimiters.generation)
+    }
     const text = this.text(i)
-    const inRecord = i < this.count
     memo.starts[slot] = inRecord ? this.starts[i]! : 0
     memo.ends[slot] = inRecord ? this.ends[i]! : 0
     memo.texts[slot] = text
