@@ -218,7 +218,14 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
   })
 }
 
-const MEMO_LIMIT = 100_000
+/**
+ * Entries each memo keeps before it starts again. Small on purpose: what recurs (a proration, a percent, a
+ * quantity, a date) comes back within a few thousand calls, while amounts are mostly unique, so a large memo
+ * mostly keeps garbage alive. At 100,000 the memos held ~58 MiB after price and the checks on the 1 M-row bench
+ * month (heap 72 MiB against 14 at 4,096), which every later full collection marked again; price and the checks
+ * took the same CPU either way (scratch/memo-ab.ts, three alternating rounds).
+ */
+const MEMO_LIMIT = 4096
 
 function memoise<A extends string | number, B extends string | number, R>(fn: (a: A, b: B) => R): (a: A, b: B) => R {
   const cache = new Map<string, R>()
