@@ -24,6 +24,14 @@ const EXIT_MEANING: Record<number, string> = {
   2: 'could not run',
 }
 
+/** `validate` writes only its findings file, so its exit 1 points there. */
+function exitMeaning(outcome: RunOutcome): string {
+  if (outcome.exitCode === 1 && outcome.findingsFile !== undefined) {
+    return `the drop has errors: see the findings above and ${outcome.findingsFile} (no invoices are written by validate)`
+  }
+  return EXIT_MEANING[outcome.exitCode] ?? ''
+}
+
 function addCommonOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-p, --period <YYYY-MM>', 'billing period to process, e.g. 2026-10')
@@ -66,6 +74,8 @@ async function runWith(flags: CommonFlags, validateOnly: boolean): Promise<RunOu
 function report(outcome: RunOutcome, flags: CommonFlags): never {
   if (outcome.exitCode === 2) {
     process.stderr.write(`csp-billing: ${outcome.message ?? 'could not run'}\n`)
+    // A CI script reading --json gets its one line in every case, with why the run could not run.
+    if (flags.json) process.stdout.write(`${JSON.stringify({ exitCode: 2, message: outcome.message ?? 'could not run', outputDir: null, findingsFile: null, findings: null, runJson: null })}\n`)
   } else if (flags.json) {
     const findings = outcome.findings ?? []
     const bySeverity = { error: 0, warning: 0, info: 0 }
@@ -76,7 +86,7 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   } else if (!flags.quiet && outcome.summary) {
     process.stderr.write(`\n${outcome.summary}\n`)
   }
-  if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${EXIT_MEANING[outcome.exitCode]}\n`)
+  if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${exitMeaning(outcome)}\n`)
   process.exit(outcome.exitCode)
 }
 
@@ -143,8 +153,23 @@ export function buildProgram(): Command {
   return program
 }
 
+/**
+ * A reader of our output that goes away (`csp-billing run … 2>&1 | head -1`) must not end the run: writing to the
+ * closed pipe raises EPIPE, which would otherwise kill the process mid-run with exit 1 (which means "outputs
+ * written") and leave the lock and the temporary folder behind. The log is lost; the run, its outputs and its
+ * exit code are not.
+ */
+export function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e
+    })
+  }
+}
+
 const isMain = process.argv[1] !== undefined && /cli\.(ts|js)$/.test(process.argv[1])
 if (isMain) {
+  ignoreClosedPipes()
   buildProgram()
     .parseAsync(process.argv)
     .catch((e: Error) => {

@@ -54,19 +54,34 @@ function referenceUse(f: DiscoveredFile, inPeriod: Set<string>, ctx: RunContext)
   return f
 }
 
-/** Every file of a folder (not recursive), sorted by file name; a missing folder has none. */
+/**
+ * Every entry of a folder (not recursive), sorted by name; a missing folder has none. Sub-folders are listed too
+ * (as 'ignored', by `examineFile`), so a folder named like an input file is not skipped without a trace.
+ */
 async function examineFolder(dir: string, inputRoot: string): Promise<DiscoveredFile[]> {
   let names: string[]
   try {
-    const entries = await readdir(dir, { withFileTypes: true })
-    names = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name)
+    names = await readdir(dir)
   } catch {
-    return [] // no reference folder is normal; a missing period folder is the runner's exit-2 check
+    return [] // no reference folder is normal; a missing or unreadable folder is the runner's exit-2 check
   }
   names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) // code-unit order: the same on every machine
   // Headers are read a few files at a time (mostly waiting on the disk); results keep the sorted order.
   const limit = pLimit(EXAMINE_AT_ONCE)
   return Promise.all(names.map((name) => limit(() => examineFile(join(dir, name), relativePosix(inputRoot, join(dir, name))))))
+}
+
+/**
+ * Why the period folder cannot be billed, or null: it holds no invoice reconciliation file, so a run would end
+ * "no errors" with no invoice at all (an empty drop, or files with the wrong extension). An unreadable .csv,
+ * .csv.gz or .xlsx may be that file: it is reported as UNREADABLE_FILE instead (exit 1, outputs written).
+ */
+export function nothingToInvoice(files: readonly DiscoveredFile[], periodFolder: string): string | null {
+  const own = files.filter((f) => f.file.startsWith(`${periodFolder}/`))
+  if (own.some((f) => f.kind === 'reconciliation' || f.kind === 'unreadable')) return null
+  const found = own.map((f) => (f.kind === 'ignored' ? `${f.file} (ignored: ${f.reason ?? 'not read'})` : `${f.file} (${f.kind})`))
+  const holds = found.length === 0 ? 'it is empty' : `it holds ${found.join(', ')}`
+  return `no invoice reconciliation file in ${periodFolder}/ (${holds}): nothing to invoice. Put the month's reconciliation export (.csv, .csv.gz or .xlsx) there`
 }
 
 export function formatOf(name: string): DiscoveredFile['format'] {
@@ -88,6 +103,7 @@ export async function examineFile(path: string, file: string): Promise<Discovere
   }
   try {
     const info = await stat(path)
+    if (info.isDirectory()) return { path, file, kind: 'ignored', format: 'other', reason: 'a folder: sub-folders are not read' }
     if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: 'not a file' }
     if (info.size === 0) return { path, file, kind: 'unreadable', format, reason: 'it is empty (0 bytes)' }
   } catch (error) {

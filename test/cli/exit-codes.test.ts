@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cli, tempDir, sampleCopy } from './helpers.js'
+import { cli, cliAsync, tempDir, sampleCopy } from './helpers.js'
+import type { RunJson } from '../../schemas/run-json.js'
 
 describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
   it('rejects a malformed --period and writes nothing', () => {
@@ -35,5 +36,65 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     const help = cli(['--help'])
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('Exit codes')
+  })
+
+  // An empty drop, or files with the wrong extension, would otherwise end "no errors" with no invoice at all,
+  // and a scheduled CI job would pass with nothing billed.
+  it.each([
+    { name: 'an empty period folder', files: [] as string[], says: '(it is empty)' },
+    { name: 'a reconciliation export with the wrong extension', files: ['recon.csv.txt'], says: '2026-10/recon.csv.txt (ignored: not a .csv, .csv.gz or .xlsx file)' },
+  ])('exits 2 when the period folder holds no reconciliation file: $name', ({ files, says }) => {
+    const { input, output } = sampleCopy()
+    const period = join(input, '2026-10')
+    const recon = readFileSync(join(period, 'InvoiceReconciliation_G052610001.csv'))
+    rmSync(period, { recursive: true })
+    mkdirSync(period)
+    for (const f of files) writeFileSync(join(period, f), recon)
+    const r = cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--json'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('no invoice reconciliation file in 2026-10/')
+    expect(r.stderr).toContain(says)
+    expect(existsSync(join(output, '2026-10'))).toBe(false)
+    // --json prints its one line on stdout even when the run could not run.
+    const json = JSON.parse(r.stdout) as { exitCode: number; message: string }
+    expect(json.exitCode).toBe(2)
+    expect(json.message).toContain('no invoice reconciliation file')
+  })
+
+  it('names an input folder that cannot be read (here the reference folder is a file)', () => {
+    const { input, output } = sampleCopy()
+    rmSync(join(input, 'reference'), { recursive: true })
+    writeFileSync(join(input, 'reference'), 'not a folder')
+    const r = cli(['run', '--period', '2026-10', '--input', input, '--output', output])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(`input folder ${join(input, 'reference')} cannot be read (ENOTDIR)`)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect(existsSync(join(output, '2026-10'))).toBe(false)
+  })
+})
+
+describe('csp-billing output handling', () => {
+  it('lists a sub-folder of the period folder as ignored, even one named like an input file', () => {
+    const { input, output } = sampleCopy()
+    mkdirSync(join(input, '2026-10', 'folder.csv'))
+    cpSync(join(input, 'reference', 'resellers.csv'), join(input, '2026-10', 'folder.csv', 'resellers.csv'))
+    mkdirSync(join(input, '2026-10', 'archive'))
+    const r = cli(['run', '--period', '2026-10', '--input', input, '--output', output, '-q'])
+    expect(r.status).toBe(0)
+    const runJson = JSON.parse(readFileSync(join(output, '2026-10', 'run.json'), 'utf8')) as RunJson
+    const ignored = runJson.inputs.filter((i) => i.kind === 'ignored').map((i) => i.file)
+    expect(ignored).toEqual(expect.arrayContaining(['2026-10/archive', '2026-10/folder.csv']))
+    expect(runJson.inputs.some((i) => i.file.includes('folder.csv/'))).toBe(false) // never read inside
+  })
+
+  it('finishes the run when the reader of its log goes away (EPIPE), with the real exit code and no leftovers', async () => {
+    const { input, output } = sampleCopy()
+    const child = cliAsync(['run', '--period', '2026-10', '--input', input, '--output', output])
+    child.stdout.destroy()
+    child.stderr.destroy() // the pipe's reading end is closed: every write of the run's log now fails with EPIPE
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    expect(status).toBe(0)
+    expect(existsSync(join(output, '2026-10', 'run.json'))).toBe(true)
+    expect(readdirSync(output).filter((n) => n.startsWith('.'))).toEqual([]) // no lock, no temporary folder
   })
 })
