@@ -105,7 +105,8 @@ Examples:
 Exit codes:
   0  no errors (warnings may exist)
   1  finished with errors: outputs written, see output/<period>/reconciliation.xlsx
-  2  could not run: bad --period or settings, missing input folder, output not writable, period locked
+  2  could not run: bad --period or settings, missing or unreadable input folder, no reconciliation file
+     in <input>/<period>/, output not writable, period locked
 `
 
 export function buildProgram(): Command {
