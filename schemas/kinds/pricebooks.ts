@@ -2,7 +2,12 @@
  * Distributor price books (SPEC §2.4): detected by PriceBook + Method. One row = one pricing rule.
  * Scope and Method are matched case-insensitively and stored lower-case. A row is rejected when Scope or Method
  * is not one of its values, when a column its scope needs is empty, or when its method's value is missing.
+ * Also rejected: a value that would sell below zero (a markup under -100 %, an ERP discount over 100 %, a negative
+ * fixed price); SPEC §4.2 applies the percent to a magnitude, so such a rule would silently sell at a made-up
+ * price (a -150 % markup sold at half the cost).
  */
+import type { Decimal } from 'decimal.js'
+import { dec } from '../../pipeline/money.js'
 import { columnIndex, opt, req, rowSchema, type ColumnDef, type RowValues } from './columns.js'
 
 export const PRICEBOOKS_COLUMNS: readonly ColumnDef[] = [
@@ -49,6 +54,19 @@ export const pricebooksRow = rowSchema(PRICEBOOKS_COLUMNS, (values: RowValues, a
   if (!(METHODS as readonly string[]).includes(method)) addIssue(METHOD, `is not one of ${METHODS.join(', ')}`)
   else {
     const needed = method === 'fixed' ? 'FixedUnitPrice' : 'Percent'
-    if (values[at(needed)] === null) addIssue(at(needed), `is empty but method '${method}' needs it`)
+    const value = values[at(needed)]
+    if (value === null) addIssue(at(needed), `is empty but method '${method}' needs it`)
+    else {
+      const problem = sellsBelowZero(method as (typeof METHODS)[number], dec(String(value)))
+      if (problem) addIssue(at(needed), problem)
+    }
   }
 })
+
+/** Why a rule's value would price a line below zero, or null. */
+function sellsBelowZero(method: (typeof METHODS)[number], value: Decimal): string | null {
+  if (method === 'markup' && value.lessThan(-100)) return 'is below -100: a markup under -100 % would sell below zero'
+  if (method === 'erp-discount' && value.greaterThan(100)) return 'is over 100: a discount over 100 % would sell below zero'
+  if (method === 'fixed' && value.isNegative() && !value.isZero()) return 'is negative: a fixed price must be 0 or more'
+  return null
+}

@@ -1,7 +1,8 @@
 /**
  * Resellers (SPEC §2.4): detected by ResellerId + PriceBook. ResellerId names the invoice file, so it must be
- * 1–64 characters of A–Z a–z 0–9 _ - and not a Windows device name. Currency is stored upper-case; empty
- * TaxRatePercent / SupportPlanPercent mean 0 and empty PaymentTermsDays means 30.
+ * 1–64 characters of A–Z a–z 0–9 _ - and not a Windows device name. Currency is stored upper-case and must be a
+ * three-letter ISO 4217 code (it picks the minor unit, the number format and the CURRENCY_MISMATCH check); empty
+ * TaxRatePercent / SupportPlanPercent mean 0 and empty PaymentTermsDays means 30; none of the three is negative.
  * Repeated ResellerIds are rejected by ingest (a cross-row rule), not here.
  */
 import { columnIndex, opt, req, rowSchema, type ColumnDef } from './columns.js'
@@ -32,11 +33,17 @@ export function resellerIdProblem(id: string): string | null {
 }
 
 const ID = columnIndex(RESELLERS_COLUMNS, 'ResellerId')
+const CURRENCY = columnIndex(RESELLERS_COLUMNS, 'Currency')
 const TERMS = columnIndex(RESELLERS_COLUMNS, 'PaymentTermsDays')
+const PERCENTS = [columnIndex(RESELLERS_COLUMNS, 'TaxRatePercent'), columnIndex(RESELLERS_COLUMNS, 'SupportPlanPercent')]
+
+const CURRENCY_CODE = /^[A-Z]{3}$/
 
 export const resellersRow = rowSchema(RESELLERS_COLUMNS, (values, addIssue) => {
   const problem = resellerIdProblem(String(values[ID]))
   if (problem) addIssue(ID, problem)
+  if (!CURRENCY_CODE.test(String(values[CURRENCY]))) addIssue(CURRENCY, 'must be a three-letter ISO 4217 currency code, e.g. EUR')
+  for (const at of PERCENTS) if (String(values[at]).startsWith('-')) addIssue(at, 'must be 0 or more')
   const terms = values[TERMS]
   if (typeof terms === 'number' && terms < 0) addIssue(TERMS, 'must be 0 or more days')
 })

@@ -156,6 +156,29 @@ describe('reference sheets', () => {
     expectAccounting()
   })
 
+  // Currency picks the minor unit, the number format and CURRENCY_MISMATCH; a negative tax or support percent
+  // would lower the invoice. Found by end-to-end adversarial runs ('usd$' was accepted).
+  it.each([
+    { column: 'Currency', letter: 'C', value: 'usd$', message: 'three-letter ISO 4217' },
+    { column: 'Currency', letter: 'C', value: 'EURO', message: 'three-letter ISO 4217' },
+    { column: 'TaxRatePercent', letter: 'G', value: '-19', message: 'must be 0 or more' },
+    { column: 'SupportPlanPercent', letter: 'H', value: '-2', message: 'must be 0 or more' },
+  ])('resellers: $column $value is rejected', async ({ column, letter, value, message }) => {
+    input = makeInput()
+    const header = ['ResellerId', 'Name', 'Currency', 'PriceBook', 'Email', 'Address', 'TaxRatePercent', 'SupportPlanPercent']
+    const row = (o: Record<string, string>) => header.map((h) => o[h] ?? '')
+    input.write('resellers.csv', csv([
+      header,
+      row({ ResellerId: 'R1', Name: 'Good', Currency: 'eur', PriceBook: 'std', TaxRatePercent: '0', SupportPlanPercent: '0.5' }),
+      row({ ResellerId: 'R2', Name: 'Bad', Currency: 'USD', PriceBook: 'std', [column]: value }),
+    ]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 3, `${column} (${letter})`, value.trim()]])
+    expect(findings[0]!.message).toContain(message)
+    expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: 'R1' }])
+    expectAccounting()
+  })
+
   it('customers: a repeated CustomerId rejects every row after the first', async () => {
     input = makeInput()
     input.write('customers.csv', csv([[...CUSTOMERS_HEADER], ['c1', 'R1', '03/01/2025'], ['c2', 'R1', ''], ['c1', 'R2', ''], ['C1', 'R3', '']]))
@@ -183,15 +206,29 @@ describe('reference sheets', () => {
       row({ PriceBook: 'std', Scope: 'product', ProductId: 'P1', Method: 'erp-discount' }),
       row({ PriceBook: 'std', Scope: 'SKU', ProductId: 'P1', SkuId: '0001', Method: 'Fixed', FixedUnitPrice: '4.5', EffectiveFrom: '2026-01-01' }),
       row({ PriceBook: 'std', Scope: 'product', ProductId: 'P1', Method: 'fixed' }),
+      // Values that would sell below zero (a -150 % markup used to sell at half the cost), and their limits.
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P2', Method: 'markup', Percent: '-150' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P3', Method: 'erp-discount', Percent: '100.01' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P4', Method: 'fixed', FixedUnitPrice: '-0.01' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P5', Method: 'markup', Percent: '-100' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P6', Method: 'erp-discount', Percent: '100' }),
+      row({ PriceBook: 'std', Scope: 'product', ProductId: 'P7', Method: 'fixed', FixedUnitPrice: '-0' }),
     ]))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.row, f.column])).toEqual([
       [3, 'Scope (B)'], [4, 'SkuId (D)'], [5, 'Category (G)'], [6, 'Method (H)'], [7, 'Percent (I)'], [9, 'FixedUnitPrice (J)'],
+      [10, 'Percent (I)'], [11, 'Percent (I)'], [12, 'FixedUnitPrice (J)'],
     ])
+    expect(findings[6]!.message).toContain('a markup under -100 % would sell below zero')
+    expect(findings[7]!.message).toContain('a discount over 100 % would sell below zero')
+    expect(findings[8]!.message).toContain('a fixed price must be 0 or more')
     expect(findings[0]!.message).toContain("Scope (B) 'global' is not one of sku, product, category, default")
     expect(input.ctx.db.sqlite.prepare('select source_row, scope, method, fixed_unit_price, effective_from from price_book_rules order by source_row').all()).toEqual([
       { source_row: 2, scope: 'default', method: 'markup', fixed_unit_price: null, effective_from: null },
       { source_row: 8, scope: 'sku', method: 'fixed', fixed_unit_price: '4.5', effective_from: '2026-01-01' },
+      { source_row: 13, scope: 'product', method: 'markup', fixed_unit_price: null, effective_from: null },
+      { source_row: 14, scope: 'product', method: 'erp-discount', fixed_unit_price: null, effective_from: null },
+      { source_row: 15, scope: 'product', method: 'fixed', fixed_unit_price: '0', effective_from: null },
     ])
   })
 
