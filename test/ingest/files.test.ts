@@ -222,7 +222,8 @@ describe('unreadable and ignored files', () => {
     const { finding, file } = await unreadableCase('recon.csv', text)
     expect(finding.message).toContain('unterminated quote')
     expect(finding.message).toContain('row 4')
-    expect(file).toMatchObject({ rows: 3, accepted: 0, rejected: 3 })
+    // Rows 2–5: all four data lines count, the two swallowed by the open quote too (SPEC §2: all rejected).
+    expect(file).toMatchObject({ rows: 4, accepted: 0, rejected: 4 })
   })
 
   it('a .txt file is ignored (listed, not read, no finding); the run goes on', async () => {
