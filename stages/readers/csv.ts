@@ -212,9 +212,8 @@ const STRAY = 2
 const MORE = 3
 type QuoteVerdict = typeof ESCAPED | typeof CLOSES | typeof STRAY | typeof MORE
 
-/** Where the scan outside quoted cells stops: quotes and CRs, and LFs too until the line ending is known. */
-const EVENTS = /["\r]/g
-const EVENTS_FIRST_LINE = /["\r\n]/g
+/** Where the scan outside quoted cells stops until the line ending is known: quotes, CRs and LFs. */
+const FIRST_LINE_EVENTS = /["\r\n]/g
 const WHITE_SPACE = /\s/
 
 /**
@@ -257,9 +256,14 @@ export class LineBreaks {
     let from = 0 // text[from..i) is passed on unchanged
     let i = 0
     let hold = text.length
+    // The next quote and CR at or after i: searched again only once passed (-1: none left in the text). A
+    // regular expression's match per event made this pass twice as slow on a quoted file.
+    let quoteAt = -2
+    let crAt = -2
     while (i < text.length) {
+      if (quoteAt !== -1 && quoteAt < i) quoteAt = text.indexOf('"', i)
       if (this.quoted) {
-        const q = text.indexOf('"', i)
+        const q = quoteAt
         if (q < 0) break
         const verdict = this.quoteVerdict(text, q, final)
         if (verdict === MORE) {
@@ -270,9 +274,14 @@ export class LineBreaks {
         i = verdict === ESCAPED ? q + 2 : q + 1
         continue
       }
-      const events = this.ending === 'unknown' ? EVENTS_FIRST_LINE : EVENTS
-      events.lastIndex = i
-      const e = events.exec(text)?.index ?? -1
+      let e: number
+      if (this.ending === 'unknown') {
+        FIRST_LINE_EVENTS.lastIndex = i
+        e = FIRST_LINE_EVENTS.exec(text)?.index ?? -1
+      } else {
+        if (crAt !== -1 && crAt < i) crAt = text.indexOf('\r', i)
+        e = crAt < 0 || (quoteAt >= 0 && quoteAt < crAt) ? quoteAt : crAt
+      }
       if (e < 0) break
       const c = text[e]
       i = e + 1
