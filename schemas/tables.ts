@@ -25,6 +25,8 @@ const USAGE_GROUP_COLUMNS = `
   meter_id text not null,
   meter_name text not null,
   billing_currency text not null,
+  unit_price text not null,         -- UnitPrice: retail price per unit, in the pricing currency
+  pc_to_bc_exchange_rate text,      -- PCToBCExchangeRate (null when the file has none: taken as 1)
   in_period integer not null,       -- 1 when period start <= usage_date <= period end
   rows integer not null,
   quantity text not null,           -- exact Σ quantity, canonical decimal text
@@ -458,6 +460,8 @@ export interface UsageTotalsTable {
   meter_id: string
   meter_name: string
   billing_currency: string
+  unit_price: string
+  pc_to_bc_exchange_rate: string | null
   in_period: number
   rows: number
   quantity: string

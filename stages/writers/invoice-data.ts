@@ -10,7 +10,7 @@ import type { Compilable } from 'kysely'
 import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
 import { objectRows } from '../../pipeline/object-rows.js'
-import { decSum } from '../../pipeline/dialect.js'
+import { decProduct, decSum } from '../../pipeline/dialect.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
@@ -80,13 +80,15 @@ interface UsageSqlRow {
   meter_category: string
   billing_currency: string
   quantity: string
-  amount: string
+  retail: string
   rows: number
 }
 
 /**
  * In-period Azure usage per reseller → customer → Azure subscription (EntitlementId) → meter category, with
- * Σ Quantity and Σ BillingPreTaxTotal. A usage row belongs to its Tier2MpnId when that is set and not `0`,
+ * Σ Quantity and the retail amount Σ Quantity × UnitPrice × PCToBCExchangeRate (1 when the file has no rate), in
+ * the billing currency. Not Σ BillingPreTaxTotal: that is Microsoft's charge to the distributor after partner
+ * credits, its cost, which a reseller invoice never shows (SPEC §6). A usage row belongs to its Tier2MpnId when that is set and not `0`,
  * else to the customers mapping, else to the reseller invoiced for that customer's reconciliation lines.
  * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
@@ -105,7 +107,8 @@ export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRo
         coalesce(case when trim(coalesce(u.tier2_mpn_id, '')) in ('', '0') then null else trim(u.tier2_mpn_id) end,
                  c.reseller_id, o.reseller_id) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
-        u.meter_category, u.billing_currency, u.quantity, u.billing_pre_tax_total, u.rows
+        u.meter_category, u.billing_currency, u.quantity, u.rows,
+        ${decProduct(sql.ref('u.quantity'), sql.ref('u.unit_price'), sql`coalesce(u.pc_to_bc_exchange_rate, '1')`)} as retail
       from usage_totals u
       left join customers c on c.customer_id = u.customer_id
       left join line_owner o on o.customer_id = u.customer_id
@@ -113,7 +116,7 @@ export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRo
     )
     select reseller_id, customer_id, max(customer_name) as customer_name, entitlement_id,
       max(entitlement_description) as entitlement_description, meter_category, billing_currency,
-      ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('billing_pre_tax_total'))} as amount, sum(rows) as rows
+      ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('retail'))} as retail, sum(rows) as rows
     from attributed
     where reseller_id is not null
     group by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
@@ -131,7 +134,7 @@ export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRo
       meterCategory: r.meter_category,
       currency: r.billing_currency,
       quantity: r.quantity,
-      amount: formatMoney(r.amount, r.billing_currency),
+      retail: formatMoney(r.retail, r.billing_currency),
       rows: Number(r.rows),
     })
     out.set(r.reseller_id, list)

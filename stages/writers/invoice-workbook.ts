@@ -60,7 +60,8 @@ export interface UsageSummaryRow {
   meterCategory: string
   currency: string
   quantity: string
-  amount: string
+  /** Σ Quantity × UnitPrice × PCToBCExchangeRate, rounded once to the currency's minor unit: never the cost. */
+  retail: string
   rows: number
 }
 
@@ -248,7 +249,7 @@ function writeUsageSheet(wb: ExcelJS.Workbook, usage: UsageSummaryRow[]): void {
       text(u.meterCategory),
       num(u.quantity),
       text(u.currency),
-      num(u.amount),
+      num(u.retail),
       u.rows,
     ], rowStyles)
   }

@@ -183,15 +183,17 @@ describe('Azure usage sheet', () => {
   it('usage per customer → Azure subscription → meter category; attribution by Tier2MpnId, customers map, invoiced lines', () => {
     const rows: unknown[][] = []
     sheet(r1, 'Azure usage').eachRow((row, n) => { if (n > 1) rows.push([row.getCell(1).value, row.getCell(3).value, row.getCell(5).value, row.getCell(6).value, row.getCell(7).value, row.getCell(8).value]) })
-    // cust-a: 2 in-period rows by Tier2MpnId (the 2026-09-30 row is out of period); cust-b: Tier2MpnId 0 → customers map
+    // cust-a: 2 in-period rows by Tier2MpnId (the 2026-09-30 row is out of period); cust-b: Tier2MpnId 0 → customers map.
+    // Retail, never the cost (BillingPreTaxTotal 1.125 + 0.7 and 3.333): (2.5 + 1.5) × 0.52 = 2.08; 4 × 0.98 × 0.9 = 3.528 → 3.53.
     expect(rows).toEqual([
-      ['cust-a', 'ent-1', 'Virtual Machines', 4, 'USD', 1.83],
-      ['cust-b', 'ent-1', 'Storage', 4, 'USD', 3.33],
+      ['cust-a', 'ent-1', 'Virtual Machines', 4, 'USD', 2.08],
+      ['cust-b', 'ent-1', 'Storage', 4, 'USD', 3.53],
     ])
+    expect(sheet(r1, 'Azure usage').getCell('H1').value).toBe('Retail amount')
     expect(sheet(r1, 'Azure usage').getCell('H2').numFmt).toBe('#,##0.00;-#,##0.00')
     const jp: unknown[][] = []
     sheet(r2, 'Azure usage').eachRow((row, n) => { if (n > 1) jp.push([row.getCell(1).value, row.getCell(8).value]) })
-    expect(jp).toEqual([['cust-j', 155]]) // no Tier2MpnId, no mapping → the reseller of cust-j's invoiced lines
+    expect(jp).toEqual([['cust-j', 183]]) // no Tier2MpnId, no mapping → the reseller of cust-j's invoiced lines; 10 × 0.12 USD × 152.35 = 182.82 → 183 JPY
   })
 
   it('no Azure usage sheet when the reseller has no usage', async () => {

@@ -39,10 +39,11 @@ export function sampleDb(): Fixture {
   f.line({ reseller: 'R2', customerId: 'cust-j', cost: '300', status: 'held', holdRule: 'CURRENCY_MISMATCH', currency: 'JPY' })
 
   // Usage: by Tier2MpnId, by customers mapping, by the customer's invoiced lines; one row out of period.
-  f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '2.5', amount: '1.125' })
-  f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '1.5', amount: '0.7' })
-  f.usage({ customerId: 'cust-b', tier2: '0', quantity: '4', amount: '3.333', category: 'Storage' })
-  f.usage({ customerId: 'cust-j', tier2: null, quantity: '10', amount: '155.4', currency: 'JPY' })
+  // amount = BillingPreTaxTotal (cost, after partner credit); the sheet shows retail = quantity × UnitPrice × rate.
+  f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '2.5', amount: '1.125', unitPrice: '0.52' })
+  f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '1.5', amount: '0.7', unitPrice: '0.52' })
+  f.usage({ customerId: 'cust-b', tier2: '0', quantity: '4', amount: '3.333', category: 'Storage', unitPrice: '0.98', rate: '0.9' })
+  f.usage({ customerId: 'cust-j', tier2: null, quantity: '10', amount: '155.4', currency: 'JPY', unitPrice: '0.12', rate: '152.35' })
   f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '99', amount: '99', date: '2026-09-30' })
 
   f.finding('REJECTED_ROW', { row: 14, column: 'UnitPrice (P)', value: '1,234.56', message: "UnitPrice (P): '1,234.56' is not a plain decimal number" })
