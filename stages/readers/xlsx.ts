@@ -3,25 +3,36 @@
  * WorkbookReader, so a big sheet never sits in memory.
  *
  * Sheet choice: the first sheet (workbook order) whose name is a kind name (`resellers`, `usage`, …; case and
- * surrounding spaces ignored), else the first sheet. Cells come out as the reader's values, flattened:
- * rich text → its text, formula → its cached result, hyperlink → its text, error → the error text (`#N/A`),
- * date-formatted numbers → JS Date (UTC), other numbers → number (parseDecimal/parseDate take numbers: serial dates).
+ * surrounding spaces ignored), else the first sheet; visible sheets first, since a hidden sheet is usually an old
+ * copy kept out of sight (a hidden first sheet of last year's markups was billed). Cells come out as the reader's
+ * values, flattened: rich text → its text, formula → its cached result, hyperlink → its text, error → the error
+ * text (`#N/A`), date-formatted numbers → JS Date (UTC), numbers shown as a percentage → the number shown, as
+ * exact decimal text (0.0825 formatted `0.00%` is the 8.25 the user typed into a …Percent column, not 0.0825, which
+ * billed a 15 % markup as 0.15 %), other numbers → number (parseDecimal/parseDate take numbers: serial dates).
+ * A formula saved without its result (a workbook written by a script, or with calculation set to manual) has no
+ * value to read: its row is handed over with a problem, and rejected, instead of the cell reading as empty (an
+ * optional column would then silently take its default).
  * Rows carry their real sheet row number (empty rows are simply absent), so Excel numbering is exact.
  *
  * Never throws for bad files (only a bug in the row handler is rethrown): a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
  */
 import { createReadStream } from 'node:fs'
 import ExcelJS from 'exceljs'
+import { Decimal } from 'decimal.js'
 import { KIND_ORDER } from '../../schemas/kinds/index.js'
 import type { RawCell } from '../../schemas/kinds/index.js'
 
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
 
-/** Called per non-empty sheet row with 0-based cells and the sheet's row number. Return false to stop. */
-export type XlsxRowHandler = (cells: RawCell[], rowNumber: number) => boolean | void
+/**
+ * Called per non-empty sheet row with 0-based cells, the sheet's row number and, when a cell cannot be read (a
+ * formula without a saved result), why. Return false to stop.
+ */
+export type XlsxRowHandler = (cells: RawCell[], rowNumber: number, problem: string | null) => boolean | void
 
 interface SheetModel {
   name: string
+  state?: string
 }
 
 export async function readXlsx(
@@ -54,15 +65,22 @@ export async function readXlsx(
         if (progress && ++rows % 8192 === 0) progress(rows, input.bytesRead)
         const values = row.values as unknown[]
         const cells: RawCell[] = []
+        let problem: string | null = null
         for (let i = 1; i < values.length; i++) {
           const value = values[i]
-          // exceljs's `value` of a formula cell drops a cached result that is falsy (a price of 0 read as empty):
-          // the cell's own `result` keeps it.
-          cells.push(isFormula(value) ? flatten(row.getCell(i).result ?? null) : flatten(value))
+          if (isFormula(value)) {
+            // exceljs's `value` of a formula cell drops a cached result that is falsy (a price of 0 read as empty):
+            // the cell's own `result` keeps it.
+            const result = row.getCell(i).result
+            if (result === undefined) problem ??= `cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) saved without its result: open the workbook in Excel, let it calculate, and save it`
+            cells.push(flatten(result ?? null))
+          } else if (typeof value === 'number' && isPercentFormat(row.getCell(i).numFmt)) {
+            cells.push(new Decimal(value).times(100).toString())
+          } else cells.push(flatten(value))
         }
         let more: boolean | void
         try {
-          more = onRow(cells, row.number)
+          more = onRow(cells, row.number, problem)
         } catch (error) {
           crash = { error }
           more = false
@@ -87,12 +105,23 @@ export async function readXlsx(
   return { status: 'ok', sheet: chosen }
 }
 
-/** Name of the first sheet named after a kind, else null (= the first sheet). */
-function chooseSheet(reader: unknown): string | null {
-  const sheets = ((reader as { model?: { sheets?: SheetModel[] } }).model?.sheets ?? []) as SheetModel[]
+/** Name of the first sheet named after a kind, else of the first sheet; visible sheets before hidden ones. */
+export function chooseSheet(reader: unknown): string | null {
+  const all = ((reader as { model?: { sheets?: SheetModel[] } }).model?.sheets ?? []) as SheetModel[]
+  const visible = all.filter((s) => s.state === undefined || s.state === 'visible')
   const kinds = new Set<string>(KIND_ORDER)
-  const named = sheets.find((s) => kinds.has(s.name.trim().toLowerCase()))
-  return named?.name ?? sheets[0]?.name ?? null
+  const named = (sheets: SheetModel[]) => sheets.find((s) => kinds.has(s.name.trim().toLowerCase()))
+  return (named(visible) ?? named(all) ?? visible[0] ?? all[0])?.name ?? null
+}
+
+/** True for a number format that shows a percentage: a `%` outside quoted text and [brackets]. */
+export function isPercentFormat(numFmt: string | undefined): boolean {
+  return numFmt !== undefined && numFmt.includes('%') && numFmt.replace(/"[^"]*"|\[[^\]]*\]|\\./g, '').includes('%')
+}
+
+function formulaOf(value: unknown): string {
+  const v = value as { formula?: string; sharedFormula?: string }
+  return v.formula ?? v.sharedFormula ?? ''
 }
 
 function isFormula(value: unknown): boolean {

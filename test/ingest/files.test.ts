@@ -187,6 +187,36 @@ describe('XLSX', () => {
     })
   })
 
+  // Found by end-to-end review: a % format made 15 % read as 0.15 (bills 100× low), a formula saved without its result
+  // read as empty (an optional percent took its default 0), and a hidden first sheet of old rules was billed.
+  it('a number shown as a percentage reads as the number shown; a formula without a saved result rejects its row; hidden sheets come last', async () => {
+    input = makeInput()
+    input.write('resellers.xlsx', await workbook((wb) => {
+      const old = wb.addWorksheet('Old', { state: 'hidden' })
+      const header = ['ResellerId', 'Name', 'Currency', 'PriceBook', 'TaxRatePercent', 'SupportPlanPercent']
+      old.addRow(header)
+      old.addRow(['R0', 'Stale', 'EUR', 'std', 50, 50])
+      const s = wb.addWorksheet('Current')
+      s.addRow(header)
+      const typed = s.addRow(['R1', 'Percent typed', 'EUR', 'std', 0.0825, 0.05])
+      typed.getCell(5).numFmt = '0.00%'
+      typed.getCell(6).numFmt = '0%'
+      const literal = s.addRow(['R2', 'Percent sign in quotes', 'EUR', 'std', 19.5, 2])
+      literal.getCell(5).numFmt = '0.0"%"' // shows 19.5%: the number is the percent already
+      s.addRow(['R3', 'Formula, no result', 'EUR', 'std', { formula: '8+0.25' }, 1])
+      s.addRow(['R4', 'Formula with result', 'EUR', 'std', { formula: '8+0.25', result: 8.25 }, 1])
+    }))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row])).toEqual([['REJECTED_ROW', 4]])
+    expect(findings[0]!.message).toContain('cell E4 holds a formula (=8+0.25) saved without its result')
+    expect(input.ctx.db.sqlite.prepare('select reseller_id, tax_rate_percent, support_plan_percent from resellers order by source_row').all()).toEqual([
+      { reseller_id: 'R1', tax_rate_percent: '8.25', support_plan_percent: '5' },
+      { reseller_id: 'R2', tax_rate_percent: '19.5', support_plan_percent: '2' },
+      { reseller_id: 'R4', tax_rate_percent: '8.25', support_plan_percent: '1' },
+    ])
+    accounting()
+  })
+
   it('a broken zip → UNREADABLE_FILE', async () => {
     const good = await workbook((wb) => wb.addWorksheet('customers').addRow([...CUSTOMERS_HEADER]))
     const { finding } = await unreadableCase('customers.xlsx', good.subarray(0, Math.floor(good.length / 2)))
