@@ -169,7 +169,9 @@ export class FileIngest {
     const header = this.header!
     const width = header.names.length
     if (isCsv && cells.length !== width) {
-      return this.reject(row, null, null, `the row has ${cells.length} cells but the header has ${width}, so its values do not line up with the columns`, cells)
+      // No ids from its cells: they are shifted, and would name another customer or subscription (an OrderId
+      // as the reseller, a date as the subscription).
+      return this.reject(row, null, null, `the row has ${cells.length} cells but the header has ${width}, so its values do not line up with the columns`, [])
     }
     if (!isCsv && cells.length > width) {
       for (let i = width; i < cells.length; i++) {

@@ -139,6 +139,7 @@ function writeMargins(wb: ExcelJS.Workbook, resellers: ResellerTotals[]): void {
       { formula: `IF(E${r}=0,0,J${r}/E${r})`, result: ratio },
     ])
     for (let col = 5; col <= 10; col++) row.getCell(col).numFmt = currencyNumFmt(t.currency)
+    row.getCell(11).numFmt = PERCENT_NUM_FMT // header formats do not reach rows added with addRow: showed 0.114681289796288
     row.commit()
   })
   setAutoFilter(ws, 11, resellers.length)

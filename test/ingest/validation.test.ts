@@ -69,6 +69,10 @@ describe('row shape and value rules', () => {
     expect(findings[0]).toMatchObject({ rule: 'REJECTED_ROW', severity: 'error', file: '2026-10/recon.csv', row: 2, column })
     expect(findings[0]!.message).toContain(message)
     expect(inputFiles(input.ctx)[0]).toMatchObject({ rows: 2, accepted: 1, rejected: 1 })
+    // A row whose cells do not line up names no customer, subscription or reseller from them (they are shifted);
+    // a row whose cells line up names its own.
+    const aligned = column !== null
+    expect(findings[0]!.subscriptionId === null).toBe(!aligned)
   })
 
   it('lists every problem of a row in one finding; column/value are the first problem', async () => {
