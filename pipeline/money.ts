@@ -96,9 +96,16 @@ function padPlain(value: string, places: number): string | null {
   return places === 0 ? `${sign}${whole}` : `${sign}${whole}.${fraction.padEnd(places, '0')}`
 }
 
-/** Excel number format for a currency: `#,##0.00` style with the right number of decimals. */
+/**
+ * Excel currency format (SPEC §6) with the ISO code shown and the currency's decimals: `[$EUR] #,##0.00`,
+ * `[$JPY] #,##0`, `[$KWD] #,##0.000` (Excel's own form for a currency code; LibreOffice reads it too). A code that
+ * is not three letters (a held line's Currency is Microsoft's text as it came) gets the plain number format, so
+ * no input text can reach a format string, where a stray quote or bracket would make Excel repair the file.
+ */
 export function currencyNumFmt(currency: string): string {
   const places = minorUnits(currency)
   const body = places === 0 ? '#,##0' : `#,##0.${'0'.repeat(places)}`
-  return `${body};-${body}`
+  const code = currency.trim().toUpperCase()
+  if (!/^[A-Z]{3}$/.test(code)) return `${body};-${body}`
+  return `[$${code}] ${body};-[$${code}] ${body}`
 }

@@ -50,8 +50,12 @@ describe('rounding (SPEC §4.5)', () => {
   })
 
   it('number formats follow minor units', () => {
-    expect(currencyNumFmt('USD')).toBe('#,##0.00;-#,##0.00')
-    expect(currencyNumFmt('JPY')).toBe('#,##0;-#,##0')
+    expect(currencyNumFmt('USD')).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
+    expect(currencyNumFmt('JPY')).toBe('[$JPY] #,##0;-[$JPY] #,##0')
+    expect(currencyNumFmt('kwd')).toBe('[$KWD] #,##0.000;-[$KWD] #,##0.000')
+    // Input text never reaches a format string: a code that is not three letters gets the plain format.
+    expect(currencyNumFmt('US"D')).toBe('#,##0.00;-#,##0.00')
+    expect(currencyNumFmt('[$X]')).toBe('#,##0.00;-#,##0.00')
   })
 })
 

@@ -64,7 +64,7 @@ describe('Invoice sheet', () => {
     const v = cell.value as ExcelJS.CellFormulaValue
     expect(v.formula).toBe(formula.replace('{sub}', String(rows.sub)).replaceAll('{sub}', String(rows.sub)).replaceAll('{sup}', String(rows.sup)).replaceAll('{tax}', String(rows.tax)))
     expect(v.result).toBe(Number(amount))
-    expect(cell.numFmt).toBe('#,##0.00;-#,##0.00')
+    expect(cell.numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
   })
 
   it('support and tax rates are numeric cells the formulas read', () => {
@@ -78,9 +78,9 @@ describe('Invoice sheet', () => {
     const tax = rowByLabel(ws, 'Tax').getCell(4)
     expect((tax.value as ExcelJS.CellFormulaValue).formula).toMatch(/,0\)$/)
     expect((tax.value as ExcelJS.CellFormulaValue).result).toBe(691)
-    expect(tax.numFmt).toBe('#,##0;-#,##0')
+    expect(tax.numFmt).toBe('[$JPY] #,##0;-[$JPY] #,##0')
     expect((rowByLabel(ws, 'Total').getCell(4).value as ExcelJS.CellFormulaValue).result).toBe(7603)
-    expect(sheet(r2, 'Lines').getCell('P2').numFmt).toBe('#,##0;-#,##0')
+    expect(sheet(r2, 'Lines').getCell('P2').numFmt).toBe('[$JPY] #,##0;-[$JPY] #,##0')
   })
 
   it('summary by customer and by category', () => {
@@ -125,7 +125,7 @@ describe('Lines sheet', () => {
   it('numbers are numbers with currency formats (USD)', () => {
     const ws = sheet(r1, 'Lines')
     expect(ws.getCell('P3').value).toBe(50.55)
-    expect(ws.getCell('P3').numFmt).toBe('#,##0.00;-#,##0.00')
+    expect(ws.getCell('P3').numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
     expect(ws.getCell('O3').value).toBe(16.85)
     expect(ws.getCell('N2').value).toBe(10)
     expect(ws.getCell('L2').value).toBe(31)
@@ -190,7 +190,7 @@ describe('Azure usage sheet', () => {
       ['cust-b', 'ent-1', 'Storage', 4, 'USD', 3.53],
     ])
     expect(sheet(r1, 'Azure usage').getCell('H1').value).toBe('Retail amount')
-    expect(sheet(r1, 'Azure usage').getCell('H2').numFmt).toBe('#,##0.00;-#,##0.00')
+    expect(sheet(r1, 'Azure usage').getCell('H2').numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
     const jp: unknown[][] = []
     sheet(r2, 'Azure usage').eachRow((row, n) => { if (n > 1) jp.push([row.getCell(1).value, row.getCell(8).value]) })
     expect(jp).toEqual([['cust-j', 183]]) // no Tier2MpnId, no mapping → the reseller of cust-j's invoiced lines; 10 × 0.12 USD × 152.35 = 182.82 → 183 JPY

@@ -54,8 +54,8 @@ describe('reconciliation.xlsx', () => {
     expect((diff.value as ExcelJS.CellFormulaValue).formula).toBe('B3-(C3+D3+E3)')
     expect(diff.fill?.type === 'pattern' && diff.fill.pattern !== 'none').toBe(false)
     expect((usd.getCell(8).value as ExcelJS.CellFormulaValue).result).toBeCloseTo(16.15, 10)
-    expect(usd.getCell(2).numFmt).toBe('#,##0.00;-#,##0.00')
-    expect(ws.getRow(2).getCell(2).numFmt).toBe('#,##0;-#,##0') // JPY
+    expect(usd.getCell(2).numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
+    expect(ws.getRow(2).getCell(2).numFmt).toBe('[$JPY] #,##0;-[$JPY] #,##0')
   })
 
   it('Control totals: cached results are written even when 0 (exceljs reads a 0 result back as absent)', async () => {
