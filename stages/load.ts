@@ -79,29 +79,33 @@ export function insertInputFile(db: Db, record: InputFileRecord): void {
 
 /**
  * Identity of a reconciliation row for DUPLICATE_LINE (SPEC §5): SHA-1 over the (lower-cased column name,
- * trimmed cell text) pairs of ALL its columns sorted by name, so column order and unknown columns are accounted
- * for. Hashed as two JSON arrays, the file's sorted names (made once, `rowKeyOrder`) then the cells in that
- * order: the same pairs as a pair list, half the text to build and hash per row (10 → 7.6 µs on a 55-column row).
- * Only same-named (empty) columns sort per row.
+ * trimmed cell text) pairs of its columns sorted by name, so column order does not matter. Only pairs with text
+ * count: a column a file lacks reads as empty, so a resend whose export added an empty column, or dropped one that
+ * was empty, is still the same row (it was billed twice when the key held every column name). A column that holds
+ * text in one copy and not in the other makes them different rows, as any differing cell does.
+ * Hashed as one JSON array, name, text, name, text…; same-named columns (only empty header cells can be) sort
+ * their pairs per row.
  */
 export function rowKey(order: RowKeyOrder, texts: readonly string[]): string {
-  const values = new Array<string>(order.names.length)
+  const flat: string[] = []
   if (order.ties) {
     const pairs: [string, string][] = order.names.map((n, i) => [n, (texts[i] ?? '').trim()])
     pairs.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]))
-    for (let k = 0; k < pairs.length; k++) values[k] = pairs[k]![1]
+    for (const [name, text] of pairs) if (text !== '') flat.push(name, text)
   } else {
-    for (let k = 0; k < order.sorted.length; k++) values[k] = (texts[order.sorted[k]!] ?? '').trim()
+    for (let k = 0; k < order.sorted.length; k++) {
+      const at = order.sorted[k]!
+      const text = (texts[at] ?? '').trim()
+      if (text !== '') flat.push(order.names[at]!, text)
+    }
   }
-  return sha1Hex(order.namesJson + JSON.stringify(values))
+  return sha1Hex(JSON.stringify(flat))
 }
 
 export interface RowKeyOrder {
   names: readonly string[]
   /** Column indexes in name order. */
   sorted: number[]
-  /** The names in that order, as JSON: the first half of every row's hashed text. */
-  namesJson: string
   /** True when two columns share a name (only empty header cells can): sort pairs per row then. */
   ties: boolean
 }
@@ -109,7 +113,7 @@ export interface RowKeyOrder {
 export function rowKeyOrder(lowerNames: readonly string[]): RowKeyOrder {
   const sorted = lowerNames.map((_, i) => i).sort((a, b) => compare(lowerNames[a]!, lowerNames[b]!))
   const ties = new Set(lowerNames).size !== lowerNames.length
-  return { names: lowerNames, sorted, namesJson: JSON.stringify(sorted.map((i) => lowerNames[i])), ties }
+  return { names: lowerNames, sorted, ties }
 }
 
 /** SHA-1 as hex: node's one-shot `crypto.hash` where it exists (Node ≥ 20.12), which skips a Hash object per row. */

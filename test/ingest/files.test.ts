@@ -352,6 +352,21 @@ describe('duplicate reconciliation lines', () => {
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:2']])
   })
+
+  // A resend whose export gained an empty column (or lost one that was empty) was billed twice (end-to-end review).
+  it('a resend with an extra empty column or without an empty one is a duplicate; a value in the extra column is not', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one' }), reconRow({ SubscriptionId: 'two' }), reconRow({ SubscriptionId: 'three', PartnerId: '' })]))
+    input.write('b.csv', csv([[...H, 'Foo'], [...reconRow({ SubscriptionId: 'one' }), ''], [...reconRow({ SubscriptionId: 'two' }), 'zzz']]))
+    const dropped = H.indexOf('PartnerId') // empty in a.csv row 4, absent from c.csv
+    expect(dropped).toBeGreaterThanOrEqual(0)
+    input.write('c.csv', csv([H.filter((_, i) => i !== dropped), reconRow({ SubscriptionId: 'three' }).filter((_, i) => i !== dropped)]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([
+      ['DUPLICATE_LINE', '2026-10/b.csv', 2, '2026-10/a.csv:2'],
+      ['DUPLICATE_LINE', '2026-10/c.csv', 2, '2026-10/a.csv:4'],
+    ])
+  })
 })
 
 describe('progress', () => {
