@@ -62,6 +62,16 @@ export function appendFindings(list: Finding[], more: readonly Finding[]): void 
   for (const f of more) list.push(f)
 }
 
+/**
+ * The first `max` UTF-16 units of a text, one fewer when the cut would split a surrogate pair (an emoji): half a
+ * pair is not a character, and Excel and XML writers show it as U+FFFD, which SPEC §2 says never appears.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  const code = text.charCodeAt(max - 1)
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max)
+}
+
 /** Spreadsheet column letter for a 0-based column index (0 → A, 26 → AA). */
 export function columnLetter(index: number): string {
   let n = index + 1

@@ -4,7 +4,7 @@
  * the combiner's sums (stages/usage-combiner.ts). Keeps counters and the file's findings; never throws for bad
  * input. Kept light to import: the worker thread of a split usage file (stages/usage-half.ts) runs it too.
  */
-import { columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
+import { clip, columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../pipeline/findings-store.js'
 import { collectGarbageAbove, HEAP_SOFT_CAP } from '../pipeline/gc.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
@@ -359,6 +359,6 @@ export function clean(text: string): string {
 }
 
 function shorten(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text
+  return text.length > 200 ? `${clip(text, 200)}… (${text.length} characters)` : text
 }
 

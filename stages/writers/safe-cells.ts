@@ -10,6 +10,7 @@
  * those ourselves from cell references. What exceljs does not do is keep a value within Excel's limits, so
  * `text()` drops characters XML 1.0 cannot carry and caps the length at Excel's 32,767 characters.
  */
+import { clip } from '../../pipeline/diagnostics.js'
 import { minorUnits } from '../../pipeline/money.js'
 
 const EXCEL_MAX_CELL_TEXT = 32_767
@@ -21,7 +22,7 @@ const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD80
 export function text(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null
   const clean = value.replace(XML_INVALID, '')
-  return clean.length > EXCEL_MAX_CELL_TEXT ? clean.slice(0, EXCEL_MAX_CELL_TEXT) : clean
+  return clip(clean, EXCEL_MAX_CELL_TEXT)
 }
 
 /**
@@ -69,6 +70,6 @@ export function unitPriceNumFmt(currency: string): string {
 
 /** Excel sheet name: ≤ 31 characters, none of `[]:*?/\`, not blank, not starting/ending with `'`. */
 export function sheetName(raw: string): string {
-  const cleaned = raw.replace(/[[\]:*?/\\]/g, '_').replace(/^'+|'+$/g, '').trim().slice(0, 31)
+  const cleaned = clip(raw.replace(/[[\]:*?/\\]/g, '_').replace(/^'+|'+$/g, '').trim(), 31)
   return cleaned === '' || cleaned.toLowerCase() === 'history' ? '_' + cleaned : cleaned
 }

@@ -3,6 +3,7 @@
  * it, the writer sanitises again).
  */
 import { describe, expect, it } from 'vitest'
+import { clip } from '../../pipeline/diagnostics.js'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { isInside, safeFileStem, uniqueStems } from '../../stages/writers/file-names.js'
@@ -67,6 +68,18 @@ describe('sheet names and text cells', () => {
     expect(text('x'.repeat(40_000))?.length).toBe(32_767)
     expect(text('')).toBeNull()
     expect(text('=1+1')).toBe('=1+1')
+  })
+
+  // A cut through an emoji left half a surrogate pair, shown as U+FFFD (end-to-end review; SPEC §2: never).
+  it('caps never split an emoji: text cells, sheet names, clipped finding values', () => {
+    const emoji = '\u{1F600}' // two UTF-16 units
+    const cell = text(emoji.repeat(16_384)) as string // 32,768 units: the last kept emoji would straddle the 32,767 cap
+    expect(cell.length).toBe(32_766)
+    expect(cell.endsWith(emoji)).toBe(true)
+    expect(sheetName('y' + emoji.repeat(20))).toBe('y' + emoji.repeat(15))
+    expect(clip('ab' + emoji, 3)).toBe('ab')
+    expect(clip('ab' + emoji, 4)).toBe('ab' + emoji)
+    for (const s of [cell, sheetName('y' + emoji.repeat(20))]) expect(s).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/)
   })
 })
 
