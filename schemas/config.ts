@@ -2,16 +2,46 @@
  * Settings file `csp-billing.config.json` (SPEC §2.5). Every field has a default, so no file = all defaults.
  * Unknown fields are rejected so that a typo (`periodStartdays`) is not silently ignored.
  */
+import { Decimal } from 'decimal.js'
 import { z } from './zod.js'
 
 const decimalText = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal written as a string, e.g. "0.01"')
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  // 2022-02-30 matches the pattern; a premium dated so would never be in force, and lines would be held for it.
+  .refine((v) => {
+    const day = new Date(`${v}T00:00:00Z`)
+    return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(v)
+  }, 'is not a date in the calendar')
+
+/**
+ * A premium percent: decimal text, or a JSON number turned into plain decimal text (1e-7 → "0.0000001", not
+ * "1e-7", which would reach the PRICE_DERIVED message). At most 100: Microsoft's premiums are 5 and 20 %, and a
+ * typo of 1e21 billed a 21-digit subtotal.
+ */
+const premiumPercent = z
+  .union([decimalText, z.number().nonnegative().finite()])
+  .transform((v) => new Decimal(v).toFixed())
+  .refine((v) => new Decimal(v).lte(100), 'must be at most 100 (percent)')
 
 export const premiumSchema = z.strictObject({
   termDuration: z.enum(['P1M', 'P1Y', 'P3Y']),
   billingPlan: z.enum(['Monthly', 'Annual', 'Triennial']),
-  percent: z.union([decimalText, z.number().nonnegative()]).transform((v) => String(v)),
+  percent: premiumPercent,
   from: isoDate,
+})
+
+/** Two premiums for the same term and plan from the same day: which one applies would be a guess (pricing and the
+ * PREMIUM_MISMATCH check once guessed differently). */
+const distinctPremiums = z.array(premiumSchema).superRefine((premiums, ctx) => {
+  const seen = new Map<string, number>()
+  premiums.forEach((p, i) => {
+    const key = `${p.termDuration}/${p.billingPlan}/${p.from}`
+    const first = seen.get(key)
+    if (first === undefined) seen.set(key, i)
+    else ctx.addIssue({ code: 'custom', path: [i], message: `repeats premiums[${first}] (${p.termDuration} ${p.billingPlan} from ${p.from}): keep one` })
+  })
 })
 
 export const settingsSchema = z.strictObject({
@@ -28,7 +58,7 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   cancellationWindowDays: z.number().int().nonnegative().default(7),
   perpetualReturnWindowDays: z.number().int().nonnegative().default(30),
-  premiums: z.array(premiumSchema).default([
+  premiums: distinctPremiums.default([
     { termDuration: 'P1M', billingPlan: 'Monthly', percent: '20', from: '2022-03-01' },
     { termDuration: 'P1Y', billingPlan: 'Monthly', percent: '5', from: '2025-04-01' },
   ]),

@@ -57,6 +57,36 @@ describe('settings file (SPEC §2.5)', () => {
     }
   })
 
+  // Found by an end-to-end review: these passed and either held lines (a premium never in force), billed a 21-digit
+  // subtotal, or let pricing and PREMIUM_MISMATCH pick different premiums.
+  it.each([
+    { name: 'a date not in the calendar', premiums: [{ termDuration: 'P1M', billingPlan: 'Monthly', percent: '20', from: '2022-02-30' }], field: 'premiums.0.from', says: 'not a date in the calendar' },
+    { name: 'month 99', premiums: [{ termDuration: 'P1M', billingPlan: 'Monthly', percent: '20', from: '2026-99-99' }], field: 'premiums.0.from', says: 'not a date in the calendar' },
+    { name: 'a percent over 100', premiums: [{ termDuration: 'P1M', billingPlan: 'Monthly', percent: 1e21, from: '2022-03-01' }], field: 'premiums.0.percent', says: 'at most 100' },
+    {
+      name: 'two premiums for one term and plan from the same day',
+      premiums: [{ termDuration: 'P1M', billingPlan: 'Monthly', percent: '25', from: '2022-03-01' }, { termDuration: 'P1M', billingPlan: 'Monthly', percent: '20', from: '2022-03-01' }],
+      field: 'premiums.1',
+      says: 'repeats premiums[0]',
+    },
+  ])('rejects premiums with $name, naming the field', ({ premiums, field, says }) => {
+    const path = join(dir(), 'c.json')
+    writeFileSync(path, JSON.stringify({ premiums }))
+    const r = loadSettings(path, true)
+    expect(r.ok).toBe(false)
+    if (!r.ok) {
+      expect(r.message).toContain(field)
+      expect(r.message).toContain(says)
+    }
+  })
+
+  it('a premium percent given as a number becomes plain decimal text', () => {
+    const path = join(dir(), 'c.json')
+    writeFileSync(path, JSON.stringify({ premiums: [{ termDuration: 'P1M', billingPlan: 'Monthly', percent: 1e-7, from: '2024-02-29' }] }))
+    const r = loadSettings(path, true)
+    expect(r.ok && r.settings.premiums[0]).toEqual({ termDuration: 'P1M', billingPlan: 'Monthly', percent: '0.0000001', from: '2024-02-29' })
+  })
+
   it('reports invalid JSON with the file name', () => {
     const path = join(dir(), 'c.json')
     writeFileSync(path, '{ "strict": tru ')
