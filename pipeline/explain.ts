@@ -60,6 +60,16 @@ function explainIn(db: BetterSqlite3.Database, target: ExplainTarget): ExplainRe
       lines.push('  went to: REJECTED — not used for billing; fix the file and run again')
     } else {
       const kind = (db.prepare('select kind from input_files where file = ?').get(file) as { kind: string } | undefined)?.kind
+      // Files not read, or rejected whole, have no rows of their own: say so rather than "no data row" (which
+      // contradicted run.json's row count for a file rejected whole).
+      if (kind === 'ignored') {
+        return { ok: false, message: `${file} was not read: run.json lists it as ignored (not a .csv, .csv.gz or .xlsx file, a folder, or a reference file the period folder overrides)` }
+      }
+      const whole = db.prepare(`select rule, message from findings where file = ? and row = 1 and rule in ('MISSING_COLUMN', 'UNREADABLE_FILE')`).get(file) as { rule: string; message: string } | undefined
+      if (whole !== undefined && row >= 2) {
+        lines.push(`  went to: REJECTED with the whole file (${whole.rule}): ${whole.message}`)
+        return { ok: true, text: lines.join('\n') }
+      }
       const summed = kind === 'usage' ? summedUsage(db, file, row) : null
       const kindRow = kind && kind !== 'usage' ? referenceRow(db, kind, file, row) : null
       if (summed) lines.push(...summed)

@@ -28,6 +28,10 @@ beforeAll(async () => {
   const held = variant({ Tier2MpnId: '9999999', CustomerId: 'c0ffee00-0000-4000-8000-000000000001' })
   const rejected = variant({ UnitPrice: '1,234.50' })
   writeFileSync(join(dir, 'zz-extra.csv'), quotedCsv([header, held, rejected]))
+  // A file rejected whole (no Currency column) and one that is not read at all.
+  const currency = header.indexOf('Currency')
+  writeFileSync(join(dir, 'zz-missing.csv'), quotedCsv([header, held].map((cells) => cells.filter((_, i) => i !== currency))))
+  writeFileSync(join(dir, 'notes.txt'), 'not billing data\n')
   const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: output, configPath: join(copy.root, 'none.json'), configExplicit: false })
   expect(outcome.exitCode).toBe(1)
 }, 120_000)
@@ -79,6 +83,16 @@ describe('explain', () => {
     expect(text).toContain('went to: REJECTED')
     expect(text).toContain("REJECTED_ROW UnitPrice")
     expect(text).toContain('1,234.50')
+  })
+
+  // Found by an end-to-end review: both said "has no data row 2", which contradicted run.json.
+  it('a row of a file rejected whole names the file-level finding; an ignored file says it was not read', () => {
+    const text = explainText({ file: 'zz-missing.csv', row: 2 })
+    expect(text).toContain('went to: REJECTED with the whole file (MISSING_COLUMN)')
+    expect(text).toContain('Currency')
+    const ignored = explain(join(output, PERIOD, 'staging.sqlite'), { file: 'notes.txt', row: 1 })
+    expect(ignored.ok).toBe(false)
+    if (!ignored.ok) expect(ignored.message).toContain('2026-10/notes.txt was not read: run.json lists it as ignored')
   })
 
   it('a duplicate, by invoice line id, through the real binary', () => {
