@@ -24,12 +24,16 @@ const EXIT_MEANING: Record<number, string> = {
   2: 'could not run',
 }
 
-/** `validate` writes only its findings file, so its exit 1 points there. */
+/**
+ * The exit line's meaning. `validate` writes only its findings file, so its exit 1 points there; an exit 1 with
+ * warnings and no errors comes from `"strict": true` and says so.
+ */
 function exitMeaning(outcome: RunOutcome): string {
-  if (outcome.exitCode === 1 && outcome.findingsFile !== undefined) {
-    return `the drop has errors: see the findings above and ${outcome.findingsFile} (no invoices are written by validate)`
-  }
-  return EXIT_MEANING[outcome.exitCode] ?? ''
+  if (outcome.exitCode !== 1) return EXIT_MEANING[outcome.exitCode] ?? ''
+  const errors = (outcome.findings ?? []).some((f) => f.severity === 'error' && f.n > 0)
+  const what = errors ? 'completed with errors' : 'completed with warnings, which "strict": true treats as a failure'
+  if (outcome.findingsFile !== undefined) return `${what}: see the findings above and ${outcome.findingsFile} (validate writes no invoices)`
+  return `${what}: outputs are written, see the findings above and reconciliation.xlsx`
 }
 
 function addCommonOptions(cmd: Command): Command {

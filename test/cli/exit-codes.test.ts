@@ -73,6 +73,19 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
   })
 })
 
+describe('csp-billing exit lines', () => {
+  it('strict mode: exit 1 on warnings alone, and the exit line says it is the warnings (run and validate)', () => {
+    const { input, output, root } = sampleCopy()
+    writeFileSync(join(root, 'strict.json'), JSON.stringify({ strict: true }))
+    const run = cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--config', join(root, 'strict.json')])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('exit 1: completed with warnings, which "strict": true treats as a failure: outputs are written')
+    const validate = cli(['validate', '--period', '2026-10', '--input', input, '--output', output, '--config', join(root, 'strict.json')])
+    expect(validate.status).toBe(1)
+    expect(validate.stderr).toContain(`see the findings above and ${join(output, '2026-10.validation.csv')} (validate writes no invoices)`)
+  })
+})
+
 describe('csp-billing output handling', () => {
   it('lists a sub-folder of the period folder as ignored, even one named like an input file', () => {
     const { input, output } = sampleCopy()
