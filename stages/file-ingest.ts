@@ -52,6 +52,8 @@ export class FileIngest {
   private writer: TableWriter
   private params: unknown[]
   private keyColumn: number
+  /** Schema columns the product parses (numbers, dates): DUPLICATE_LINE compares their values, not their text. */
+  private readonly parsedColumns: number[]
   private customerColumn: number
   private subscriptionColumn: number
   private resellerColumn: number
@@ -67,6 +69,7 @@ export class FileIngest {
     this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
+    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' ? [] : [i]))
     this.customerColumn = at('CustomerId')
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')
@@ -260,7 +263,13 @@ export class FileIngest {
     const params = this.fill(values, row)
     if (this.def.kind === 'reconciliation') {
       const cells = allCells()
-      const texts = isCsv ? (cells as string[]) : header.names.map((_, i) => cellText(cells[i]))
+      const texts = isCsv ? [...(cells as string[])] : header.names.map((_, i) => cellText(cells[i]))
+      // Numbers and dates count by their value: a resend saved as XLSX has date cells (2026-10-04 where the CSV
+      // says 10/04/2026) and was billed twice; 50.00 and 50 are one amount too.
+      for (const c of this.parsedColumns) {
+        const column = header.indexes[c]!
+        if (column >= 0) texts[column] = values[c] === null ? '' : String(values[c])
+      }
       const at = values.length + 2
       params[at] = this.shared.nextLineId++
       params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))

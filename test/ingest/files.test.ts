@@ -369,6 +369,29 @@ describe('duplicate reconciliation lines', () => {
   })
 })
 
+describe('duplicate reconciliation lines, typed', () => {
+  // Found by an end-to-end review: a resend saved as XLSX has real date and number cells, whose text differs from
+  // the CSV's (2026-10-04 against 10/04/2026), and its lines were billed twice.
+  it('a resend as XLSX with date and number cells is a duplicate of the CSV rows; 50.00 and 50 are one amount', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one', Subtotal: '50.00' }), reconRow({ SubscriptionId: 'two' })]))
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('Sheet1')
+    ws.addRow([...H])
+    const typed = (row: string[]) => row.map((cell, i) => {
+      if (/^\d{2}\/\d{2}\/\d{4}$/.test(cell)) {
+        const [m, d, y] = cell.split('/').map(Number)
+        return new Date(Date.UTC(y!, m! - 1, d!))
+      }
+      return H[i] === 'Subtotal' ? 50 : cell
+    })
+    ws.addRow(typed(reconRow({ SubscriptionId: 'one', Subtotal: '50.00' })))
+    input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([['DUPLICATE_LINE', '2026-10/b.xlsx', 2, '2026-10/a.csv:2']])
+  })
+})
+
 describe('progress', () => {
   it('reports fileStart, fileAdvance (every 8,192 records) and fileEnd for streamed files', async () => {
     input = makeInput()
