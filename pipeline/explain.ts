@@ -4,6 +4,7 @@
  * through the computation of its sell amount in words and numbers, from the staging DB of the last completed
  * run (`<output>/<period>/staging.sqlite`). Read-only; returns text, never throws on a missing row.
  */
+import { formatMoney } from './money.js'
 import BetterSqlite3 from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import type { FindingsTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
@@ -141,7 +142,8 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
   if (p.erp_cycle_price !== null) out.push(`    ERP cycle price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
   if (r.pc_to_bc_exchange_rate !== '1') out.push(`    exchange rate ${r.pricing_currency ?? '?'} → ${r.currency}: ${r.pc_to_bc_exchange_rate}`)
   if (p.explanation) out.push(`    ${p.explanation}`)
-  if (p.sell_exact !== null) out.push(`    sell amount ${p.sell_exact} → rounded half-up to the currency unit: ${p.sell ?? '—'} ${p.currency}`)
+  // Shown with the currency's decimals, as on the invoice (11.50 USD, 3447 JPY), not as stored (11.5).
+  if (p.sell_exact !== null) out.push(`    sell amount ${p.sell_exact} → rounded half-up (away from zero) to the currency unit: ${p.sell === null ? '—' : formatMoney(p.sell, p.currency)} ${p.currency}`)
   return out
 }
 

@@ -3,6 +3,7 @@
  * month plus a copy with a held line (unknown reseller) and a rejected row.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
+import BetterSqlite3 from 'better-sqlite3'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runPipeline } from '../../pipeline/run.js'
@@ -51,7 +52,7 @@ describe('explain', () => {
     const text = explainText({ file: `${PERIOD}/${RECON}`, row: 6 })
     expect(text).toContain('derived from the P1Y/Annual price with a 20% premium')
     expect(text).toContain('PRICE_DERIVED')
-    expect(text).toMatch(/rounded half-up to the currency unit: 58\.32 USD/)
+    expect(text).toMatch(/rounded half-up \(away from zero\) to the currency unit: 58\.32 USD/)
   })
 
   it('a markup Azure plan line', () => {
@@ -83,6 +84,13 @@ describe('explain', () => {
     expect(text).toContain('went to: REJECTED')
     expect(text).toContain("REJECTED_ROW UnitPrice")
     expect(text).toContain('1,234.50')
+  })
+
+  it('shows the rounded sell amount with the currency decimals, as the invoice does (4050.00, not 4050)', () => {
+    const db = new BetterSqlite3(join(output, PERIOD, 'staging.sqlite'), { readonly: true })
+    const line = db.prepare(`select line_id, sell, currency from priced_lines where status = 'invoiced' and currency = 'USD' and sell not like '%.%' limit 1`).get() as { line_id: number; sell: string; currency: string }
+    db.close()
+    expect(explainText({ lineId: line.line_id })).toContain(`to the currency unit: ${line.sell}.00 USD`)
   })
 
   // Found by an end-to-end review: both said "has no data row 2", which contradicted run.json.
