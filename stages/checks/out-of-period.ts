@@ -10,6 +10,7 @@ import type { Check } from './common.js'
 
 export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) => {
   const found: Finding[] = []
+  const owners = await customerResellers(db)
   // Pages in usage_id order: a wrong month's file stores every row here, and neither its rows nor their
   // findings may all be in memory at once.
   for (let after = 0; ;) {
@@ -21,7 +22,7 @@ export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) 
       .orderBy('u.usage_id')
       .limit(PAGE)
       .execute()
-    for (const r of rows) found.push(outOfPeriodFinding(r, periodStart, periodEnd))
+    for (const r of rows) found.push(outOfPeriodFinding(r, periodStart, periodEnd, owners))
     if (spill !== undefined && found.length > FINDINGS_HELD) spill(found.splice(0))
     if (rows.length < PAGE) return found
     after = rows[rows.length - 1]!.usage_id
@@ -29,6 +30,28 @@ export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) 
 }
 
 const PAGE = 5_000
+
+/**
+ * The reseller of each customer for a usage row without a Tier2MpnId (the 2021 layout has no such column, unbilled
+ * usage leaves it blank): the customers mapping, else the smallest reseller invoiced for the customer's lines, as
+ * the Azure usage sheet attributes it (stages/writers/invoice-data.ts `usageSummaries`). One entry per customer:
+ * small, whatever the number of usage rows.
+ */
+async function customerResellers(db: Parameters<Check>[0]['db']): Promise<Map<string, string>> {
+  const owners = new Map<string, string>()
+  const invoiced = await db.kysely
+    .selectFrom('priced_lines as p')
+    .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
+    .where('p.status', '=', 'invoiced')
+    .where('p.reseller_id', 'is not', null)
+    .groupBy('r.customer_id')
+    .select((eb) => ['r.customer_id as customerId', eb.fn.min('p.reseller_id').as('resellerId')])
+    .execute()
+  for (const o of invoiced) if (o.resellerId !== null) owners.set(o.customerId, o.resellerId as string)
+  const mapped = await db.kysely.selectFrom('customers').select(['customer_id', 'reseller_id']).execute()
+  for (const m of mapped) owners.set(m.customer_id, m.reseller_id) // the mapping wins over invoiced lines
+  return owners
+}
 
 interface OutOfPeriodRow {
   source_file: string
@@ -39,12 +62,13 @@ interface OutOfPeriodRow {
   usage_date: string
 }
 
-function outOfPeriodFinding(r: OutOfPeriodRow, periodStart: string, periodEnd: string): Finding {
+function outOfPeriodFinding(r: OutOfPeriodRow, periodStart: string, periodEnd: string, owners: Map<string, string>): Finding {
+  const tier2 = r.tier2_mpn_id?.trim() ?? ''
   return finding('OUT_OF_PERIOD', {
     file: r.source_file,
     row: r.source_row,
-    // Usage rows are not priced: the reseller is the row's own Tier2MpnId when it names one.
-    resellerId: r.tier2_mpn_id === null || r.tier2_mpn_id === '' || r.tier2_mpn_id === '0' ? null : r.tier2_mpn_id,
+    // Usage rows are not priced: the reseller is the row's own Tier2MpnId when it names one, else the customer's.
+    resellerId: tier2 !== '' && tier2 !== '0' ? tier2 : (owners.get(r.customer_id) ?? null),
     customerId: r.customer_id,
     subscriptionId: r.subscription_id,
     expected: `${periodStart}..${periodEnd}`,

@@ -82,3 +82,19 @@ describe('OUT_OF_PERIOD', () => {
     expect(await findingsOf('OUT_OF_PERIOD', given, settings)).toEqual(want)
   })
 })
+
+// Which reseller an OUT_OF_PERIOD finding names: the row's Tier2MpnId, else (the 2021 layout has no such column,
+// unbilled usage leaves it blank, '0' means none) the customers mapping, else the customer's invoiced lines' reseller,
+// as the Azure usage sheet attributes usage. Found by an end-to-end review: the 2021 layout's findings named none.
+describe('OUT_OF_PERIOD reseller', () => {
+  const late = (o = {}) => usage('1', '2026-09-30', o)
+  it.each([
+    { name: 'its own Tier2MpnId', given: { usage: [late({ tier2_mpn_id: 'R9' })] }, resellerId: 'R9' },
+    { name: 'the customers mapping', given: { usage: [late({ tier2_mpn_id: null })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({}, { reseller_id: 'R7' })] }, resellerId: 'R5' },
+    { name: "the customer's invoiced lines", given: { usage: [late({ tier2_mpn_id: '0' })], lines: [azurePlanLine({}, { reseller_id: 'R7' })] }, resellerId: 'R7' },
+    { name: 'none known', given: { usage: [late({ tier2_mpn_id: null, customer_id: 'cust-9' })] }, resellerId: null },
+  ])('$name', async ({ given, resellerId }) => {
+    const got = await findingsOf('OUT_OF_PERIOD', given as Case['given'], {}, ['resellerId'])
+    expect(got.map((f) => f.resellerId)).toEqual([resellerId])
+  })
+})
