@@ -128,10 +128,13 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
     where s.status = 'held'
        or (s.status = 'invoiced' and s.method = 'erp-discount' and s.category <> 'azure-plan' and s.price_derived = 1)
     order by s.line_id`.execute(db)
-  return rows.map(toFinding)
+  const known = await db.selectFrom('resellers').select('reseller_id').execute()
+  const byLowerCase = new Map(known.map((r) => [r.reseller_id.toLowerCase(), r.reseller_id]))
+  return rows.map((l) => toFinding(l, byLowerCase))
 }
 
-function toFinding(l: FindingRow): Finding {
+/** `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case. */
+function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Finding {
   const where = { file: l.source_file, row: l.source_row, resellerId: l.reseller_id, customerId: l.customer_id, subscriptionId: l.subscription_id }
   const held = 'the line is held (not invoiced) until then.'
   const termPlan = `${l.term_duration ?? '?'}/${l.billing_plan ?? '?'}`
@@ -144,10 +147,15 @@ function toFinding(l: FindingRow): Finding {
           message: `No reseller for customer ${l.customer_id}: Tier2MpnId is ${tier2 === '' ? 'empty' : `'${tier2}'`} and the customers sheet has no row for this customer. Add the customer with its ResellerId to the customers sheet and re-run; ${held}`,
         })
       }
-      return finding('UNKNOWN_RESELLER', {
-        ...where, expected: null, actual: l.reseller_id,
-        message: `Reseller '${l.reseller_id}' (from ${l.reseller_source ?? 'Tier2MpnId'}) is not in the resellers sheet. Add it with its currency and price book, or correct the ${l.reseller_source ?? 'Tier2MpnId'} value, and re-run; ${held}`,
-      })
+      {
+        // Ids match exactly, while the resellers sheet allows only one id per spelling (they name invoice files).
+        const near = byLowerCase.get(l.reseller_id.toLowerCase())
+        const hint = near !== undefined && near !== l.reseller_id ? ` (the sheet has '${near}', which differs only in letter case: ids must match exactly)` : ''
+        return finding('UNKNOWN_RESELLER', {
+          ...where, expected: null, actual: l.reseller_id,
+          message: `Reseller '${l.reseller_id}' (from ${l.reseller_source ?? 'Tier2MpnId'}) is not in the resellers sheet${hint}. Add it with its currency and price book, or correct the ${l.reseller_source ?? 'Tier2MpnId'} value, and re-run; ${held}`,
+        })
+      }
     case 'CURRENCY_MISMATCH':
       return finding('CURRENCY_MISMATCH', {
         ...where, expected: l.reseller_currency, actual: l.currency,

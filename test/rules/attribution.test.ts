@@ -34,5 +34,13 @@ describe('reseller attribution (SPEC §4.1)', () => {
     const p = await priceOne({ line: { tier2_mpn_id: 'R9' } })
     expect(p.findings[0]?.actual).toBe('R9')
     expect(p.findings[0]?.message).toMatch(/'R9'.*not in the resellers sheet/)
+    expect(p.findings[0]?.message).not.toContain('letter case')
+  })
+
+  // Found by an end-to-end review: ids match exactly, so 'r1' next to 'R1' was unknown with no hint why.
+  it('an id that differs from a known one only in letter case is named in the finding', async () => {
+    const p = await priceOne({ line: { tier2_mpn_id: 'r1' } })
+    expect(p.hold_rule).toBe('UNKNOWN_RESELLER')
+    expect(p.findings[0]?.message).toContain("not in the resellers sheet (the sheet has 'R1', which differs only in letter case: ids must match exactly)")
   })
 })
