@@ -23,9 +23,11 @@ export const priceMismatch: Check = async ({ db }) => {
           join
             .onRef('l.product_id', '=', 'r.product_id')
             .onRef('l.sku_id', '=', 'r.sku_id')
-            .onRef('l.term_duration', '=', 'p.term_duration')
-            .onRef('l.billing_plan', '=', 'p.billing_plan')
-            .on(sql<boolean>`l.currency = coalesce(r.pricing_currency, r.currency)`)
+            // Compared as pricing compares them (stages/rules/price-list.ts): a line priced from a `p1y`/`monthly`/`usd`
+            // row, or with PricingCurrency `usd`, was otherwise never checked against it.
+            .on(sql<boolean>`upper(trim(l.term_duration)) = p.term_duration`)
+            .on(sql<boolean>`lower(trim(l.billing_plan)) = lower(p.billing_plan)`)
+            .on(sql<boolean>`upper(trim(l.currency)) = upper(trim(coalesce(r.pricing_currency, r.currency)))`)
             .onRef('l.effective_start_date', '<=', 'p.term_start')
             .on(sql<boolean>`(l.effective_end_date is null or l.effective_end_date >= p.term_start)`),
         )

@@ -33,6 +33,17 @@ const cases: Case[] = [
     given: { lines: [{ recon: { unit_price: '8.35', effective_unit_price: '8.35', subtotal: '41.75', total: '41.75' } }], priceList: [{ unit_price: '100' }] },
     expect: [hit('8.3333', '8.35')],
   },
+  // Found by an end-to-end review: pricing matched these case-insensitively, the check did not, so it never ran.
+  {
+    name: 'a price-list row written p1y/monthly/usd is the one the line was priced from: checked too',
+    given: { lines: [{}], priceList: [{ term_duration: 'p1y', billing_plan: 'monthly', currency: 'usd', unit_price: '126' }] },
+    expect: [hit('10.5', '10')],
+  },
+  {
+    name: 'PricingCurrency written usd',
+    given: { lines: [{ recon: { pricing_currency: 'usd' } }], priceList: [{ unit_price: '126' }] },
+    expect: [hit('10.5', '10')],
+  },
   // Negative.
   { name: 'matching price', given: { lines: [{}], priceList: [{ unit_price: '120' }] }, expect: [] },
   { name: '0.01 off is within tolerance (120.12 ÷ 12 = 10.01)', given: { lines: [{}], priceList: [{ unit_price: '120.12' }] }, expect: [] },
