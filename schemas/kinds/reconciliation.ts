@@ -55,8 +55,13 @@ export const RECONCILIATION_DETECT = ['TermAndBillingCycle', 'BillableQuantity']
 
 export const reconciliationRow = rowSchema(RECONCILIATION_COLUMNS)
 
-/** ChargeType is case-insensitive (SPEC §2); `Purchase` means `new` (SPEC §2.1). */
+/**
+ * ChargeType is case-insensitive (SPEC §2). `Purchase` means `new` (SPEC §2.1), and `Refund` and `Cancel` mean
+ * `cancelImmediate`: Microsoft, quoted in FORMATS.md §1.5, "the value Purchase is mapped to New and the value Refund
+ * is mapped to Cancel". Without it a Refund 19 days into a P1Y term raised no SEAT_REDUCTION_OUTSIDE_WINDOW.
+ */
 export function normaliseChargeType(chargeType: string): string {
   const lower = chargeType.toLowerCase()
-  return lower === 'purchase' ? 'new' : lower
+  if (lower === 'purchase') return 'new'
+  return lower === 'refund' || lower === 'cancel' ? 'cancelimmediate' : lower
 }

@@ -10,6 +10,7 @@ import { storeUsageRows } from '../usage/store-usage.js'
 import type { Insertable } from 'kysely'
 import { openDb } from '../../pipeline/db.js'
 import { parseDecimal } from '../../pipeline/money.js'
+import { normaliseChargeType } from '../../schemas/kinds/reconciliation.js'
 import { periodBounds, type RunContext } from '../../pipeline/context.js'
 import type { Finding } from '../../pipeline/diagnostics.js'
 import { defaultSettings, settingsSchema, type Settings } from '../../schemas/config.js'
@@ -64,7 +65,7 @@ export function reconLine(lineId: number, o: Partial<ReconLinesTable> = {}): Rec
     sku_name: 'Microsoft 365 Business Basic',
     product_name: 'Microsoft 365 Business Basic',
     charge_type: 'cycleCharge',
-    charge_type_norm: (o.charge_type ?? 'cycleCharge').toLowerCase().replace(/^purchase$/, 'new'),
+    charge_type_norm: normaliseChargeType(o.charge_type ?? 'cycleCharge'),
     unit_price: '10',
     subtotal: '50',
     total: '50',

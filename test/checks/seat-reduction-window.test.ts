@@ -13,6 +13,8 @@ const hit = (row: number, actual: string) => ({ rule: 'SEAT_REDUCTION_OUTSIDE_WI
 const cases: Case[] = [
   { name: 'removeQuantity 8 days into a P1Y term: both rows of the pair', given: { lines: reduction('removeQuantity', '2026-09-09') }, expect: [hit(2, '8'), hit(3, '8')] },
   { name: 'cancelImmediate on a P3Y term', given: { lines: reduction('cancelImmediate', '2026-10-05', 'P3Y').slice(0, 1) }, expect: [hit(2, '34')] },
+  // Microsoft maps Refund (and Cancel) to a cancellation (FORMATS.md §1.5); a Refund 19 days in raised nothing.
+  { name: 'Refund (and Cancel) are cancellations', given: { lines: [...reduction('Refund', '2026-09-20').slice(0, 1), ...reduction('Cancel', '2026-09-21').slice(0, 1)] }, expect: [hit(2, '19'), hit(3, '20')] },
   { name: 'window from settings (3 days)', settings: { cancellationWindowDays: 3 }, given: { lines: reduction('removeQuantity', '2026-09-05').slice(1) }, expect: [{ ...hit(2, '4'), expected: '3' }] },
   // Negative.
   { name: 'exactly 7 days: inside the window', given: { lines: reduction('removeQuantity', '2026-09-08') }, expect: [] },

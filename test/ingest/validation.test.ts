@@ -103,17 +103,18 @@ describe('row shape and value rules', () => {
     })
   })
 
-  it('ChargeType is stored as written and lower-cased in charge_type_norm', async () => {
+  it('ChargeType is stored as written and lower-cased in charge_type_norm; Purchase → new, Refund and Cancel → cancelImmediate', async () => {
     input = makeInput()
-    input.write('recon.csv', csv([H, ...['cycleCharge', 'CycleCharge', 'cyclecharge', 'Refund', 'purchase'].map((t, i) => reconRow({ ChargeType: t, SubscriptionId: `s${i}` }))]))
+    input.write('recon.csv', csv([H, ...['cycleCharge', 'CycleCharge', 'cyclecharge', 'Refund', 'purchase', 'Cancel'].map((t, i) => reconRow({ ChargeType: t, SubscriptionId: `s${i}` }))]))
     await runIngest(input.ctx)
     const rows = input.ctx.db.sqlite.prepare('select charge_type, charge_type_norm from recon_lines order by line_id').all()
     expect(rows).toEqual([
       { charge_type: 'cycleCharge', charge_type_norm: 'cyclecharge' },
       { charge_type: 'CycleCharge', charge_type_norm: 'cyclecharge' },
       { charge_type: 'cyclecharge', charge_type_norm: 'cyclecharge' },
-      { charge_type: 'Refund', charge_type_norm: 'refund' },
+      { charge_type: 'Refund', charge_type_norm: 'cancelimmediate' },
       { charge_type: 'purchase', charge_type_norm: 'new' },
+      { charge_type: 'Cancel', charge_type_norm: 'cancelimmediate' },
     ])
   })
 
