@@ -23,6 +23,18 @@ import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
 import { PARTIAL_COLUMNS, TOTAL_KEY, type PartialRow, type PartialSink } from './usage-combiner.js'
 
+/**
+ * Each customer's reseller by its invoiced lines (the smallest id when several, so the choice is stable): who a
+ * usage row belongs to when it has no Tier2MpnId and the customers sheet does not map its customer. The Azure
+ * usage sheets (stages/writers/invoice-data.ts) and OUT_OF_PERIOD (stages/checks/out-of-period.ts) attribute
+ * usage alike through it.
+ */
+export const INVOICED_CUSTOMER_RESELLER = sql<{ customer_id: string; reseller_id: string }>`
+  select r.customer_id, min(p.reseller_id) as reseller_id
+  from priced_lines p join recon_lines r on r.line_id = p.line_id
+  where p.status = 'invoiced'
+  group by r.customer_id`
+
 /** A sink that writes one file's flushes to `usage_partials`, one transaction per flush. */
 export function partialsWriter(db: Db, file: string): PartialSink {
   const s = db.sqlite

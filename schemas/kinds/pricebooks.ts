@@ -67,6 +67,6 @@ export const pricebooksRow = rowSchema(PRICEBOOKS_COLUMNS, (values: RowValues, a
 function sellsBelowZero(method: (typeof METHODS)[number], value: Decimal): string | null {
   if (method === 'markup' && value.lessThan(-100)) return 'is below -100: a markup under -100 % would sell below zero'
   if (method === 'erp-discount' && value.greaterThan(100)) return 'is over 100: a discount over 100 % would sell below zero'
-  if (method === 'fixed' && value.isNegative() && !value.isZero()) return 'is negative: a fixed price must be 0 or more'
+  if (method === 'fixed' && value.lessThan(0)) return 'is negative: a fixed price must be 0 or more'
   return null
 }

@@ -6,6 +6,7 @@
  */
 import { finding, type Finding } from '../../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../../pipeline/findings-store.js'
+import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
 import type { Check } from './common.js'
 
 export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) => {
@@ -34,20 +35,13 @@ const PAGE = 5_000
 /**
  * The reseller of each customer for a usage row without a Tier2MpnId (the 2021 layout has no such column, unbilled
  * usage leaves it blank): the customers mapping, else the smallest reseller invoiced for the customer's lines, as
- * the Azure usage sheet attributes it (stages/writers/invoice-data.ts `usageSummaries`). One entry per customer:
+ * the Azure usage sheet attributes it (`INVOICED_CUSTOMER_RESELLER`, shared with `usageSummaries`). One entry per customer:
  * small, whatever the number of usage rows.
  */
 async function customerResellers(db: Parameters<Check>[0]['db']): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
-  const invoiced = await db.kysely
-    .selectFrom('priced_lines as p')
-    .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
-    .where('p.status', '=', 'invoiced')
-    .where('p.reseller_id', 'is not', null)
-    .groupBy('r.customer_id')
-    .select((eb) => ['r.customer_id as customerId', eb.fn.min('p.reseller_id').as('resellerId')])
-    .execute()
-  for (const o of invoiced) if (o.resellerId !== null) owners.set(o.customerId, o.resellerId as string)
+  const { rows: invoiced } = await INVOICED_CUSTOMER_RESELLER.execute(db.kysely)
+  for (const o of invoiced) if (o.reseller_id !== null) owners.set(o.customer_id, o.reseller_id)
   const mapped = await db.kysely.selectFrom('customers').select(['customer_id', 'reseller_id']).execute()
   for (const m of mapped) owners.set(m.customer_id, m.reseller_id) // the mapping wins over invoiced lines
   return owners

@@ -11,6 +11,7 @@ import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
 import { objectRows } from '../../pipeline/object-rows.js'
 import { decProduct, decSum } from '../../pipeline/dialect.js'
+import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
@@ -96,12 +97,7 @@ interface UsageSqlRow {
  */
 export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
-    with line_owner as (
-      select r.customer_id, min(p.reseller_id) as reseller_id
-      from priced_lines p join recon_lines r on r.line_id = p.line_id
-      where p.status = 'invoiced'
-      group by r.customer_id
-    ),
+    with line_owner as (${INVOICED_CUSTOMER_RESELLER}),
     attributed as (
       select
         coalesce(case when trim(coalesce(u.tier2_mpn_id, '')) in ('', '0') then null else trim(u.tier2_mpn_id) end,
