@@ -172,8 +172,8 @@ export function ignoreClosedPipes(): void {
   }
 }
 
-const isMain = process.argv[1] !== undefined && /cli\.(ts|js)$/.test(process.argv[1])
-if (isMain) {
+/** Runs the command line on process.argv: the launcher (bin/csp-billing.js) calls it once it has loaded this module. */
+export function main(): void {
   ignoreClosedPipes()
   buildProgram()
     .parseAsync(process.argv)
@@ -182,3 +182,7 @@ if (isMain) {
       process.exit(2)
     })
 }
+
+// Run directly (`tsx pipeline/cli.ts …`, or the bundle's cli.mjs) rather than imported.
+const isMain = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1])
+if (isMain) main()

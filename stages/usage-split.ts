@@ -252,7 +252,8 @@ function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (mes
   try {
     // The half keeps at most MAX_GROUPS groups: a small old space keeps its garbage, and the RSS, low.
     const heap = Number(process.env.CSP_BILLING_USAGE_WORKER_HEAP_MB ?? WORKER_HEAP_MB)
-    worker = new Worker(new URL('./usage-half.mjs', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heap } })
+    // Named from the root's child folder, not `./`: from the bundle (pipeline/bundle.mjs) import.meta.url is pipeline/'s.
+    worker = new Worker(new URL('../stages/usage-half.mjs', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heap } })
   } catch {
     return null
   }

@@ -5,12 +5,12 @@
  * when it dies (its heap starved): the stages then do its work themselves.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { runPipeline } from '../../pipeline/run.js'
-import { CACHE, removeOldBundles, sideThreadBundle } from '../../pipeline/side-bundle.js'
+import { sideThreadBundle } from '../../pipeline/side-bundle.js'
 import { SideThread, type SideTask } from '../../pipeline/side-thread.js'
 import { splitJobs, type InvoiceJob } from '../../stages/writers/invoice-batch.js'
 import { sampleCopy } from '../cli/helpers.js'
@@ -66,29 +66,14 @@ describe('side thread', () => {
     expect(starved.hashes).toEqual(alone.hashes)
   }, 120_000)
 
-  it('starts from a bundle kept under node_modules/.cache, named by its content', async () => {
+  it('starts from the bundle (pipeline/bundle.mjs) unless told not to', async () => {
     const entry = await sideThreadBundle()
     expect(entry).not.toBeNull()
     const path = fileURLToPath(entry!)
-    expect(path).toMatch(/node_modules\/\.cache\/csp-billing\/side-thread\/[0-9a-f]{16}\/side-thread-body\.mjs$/)
+    expect(path).toMatch(/node_modules\/\.cache\/csp-billing\/bundle\/[0-9a-f]{16}\/side-thread-body\.mjs$/)
     expect(existsSync(path)).toBe(true)
-    expect(await sideThreadBundle()).toBe(entry) // made once per process
     process.env.CSP_BILLING_SIDE_BUNDLE = '0'
     expect(await sideThreadBundle()).toBeNull()
-  })
-
-  it('removes bundles of other source versions once they are a day old', async () => {
-    const entry = fileURLToPath((await sideThreadBundle())!)
-    const old = join(CACHE, 'test-old-version')
-    const recent = join(CACHE, 'test-recent-version')
-    for (const dir of [old, recent]) mkdirSync(dir, { recursive: true })
-    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000)
-    utimesSync(old, twoDaysAgo, twoDaysAgo)
-    removeOldBundles(join(entry, '..'))
-    expect(existsSync(old)).toBe(false)
-    expect(existsSync(recent)).toBe(true)
-    expect(existsSync(entry)).toBe(true)
-    rmSync(recent, { recursive: true, force: true })
   })
 
   it('hands the last resellers to the side thread, as near half of all the work as whole resellers allow', () => {
