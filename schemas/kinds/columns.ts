@@ -36,6 +36,8 @@ export interface ColumnDef {
   upper?: boolean
   /** Store lower-cased (e.g. price-book Scope and Method, matched case-insensitively). */
   lower?: boolean
+  /** A SkuId: all digits and shorter than four are zero-padded to four (`padSkuId`). */
+  skuId?: boolean
   /** Value used when the cell is empty (reseller defaults). */
   default?: string | number
 }
@@ -82,12 +84,27 @@ function isEmpty(raw: RawCell): boolean {
 
 type Parsed = string | number | null | { error: string }
 
+/**
+ * SkuIds are four characters (`0001`, `003J`), but the price list's documentation writes `1` for `0001`, real
+ * exports carry `4`, `24` and `96`, and a sheet saved by Excel turns `0001` into the number 1 (FORMATS.md §4.1:
+ * "Zero-pad SkuId to 4 digits"). Every kind pads all-digit SkuIds alike, so a line, its price-list row, its
+ * price-book rule and its usage still meet whichever way each file wrote it.
+ */
+export function padSkuId(text: string): string {
+  return text.length < 4 && /^\d+$/.test(text) ? text.padStart(4, '0') : text
+}
+
+function foldText(def: ColumnDef): (text: string) => string {
+  if (def.skuId) return padSkuId
+  return def.upper ? (t) => t.toUpperCase() : def.lower ? (t) => t.toLowerCase() : (t) => t
+}
+
 function parseCell(def: ColumnDef, raw: RawCell): Parsed {
   switch (def.type) {
     case 'text': {
       const text = cellText(raw).trim()
       if (text === '') return null
-      return def.upper ? text.toUpperCase() : def.lower ? text.toLowerCase() : text
+      return foldText(def)(text)
     }
     case 'decimal':
       return parseDecimalFast(raw)
@@ -118,7 +135,7 @@ export function cellParser(def: ColumnDef): CellParser {
   const empty = mustHaveValue ? EMPTY_REQUIRED : fallback
   if (def.type === 'text') {
     // The hot path for ids and names: one trim, no other work.
-    const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : (t: string) => t
+    const fold = foldText(def)
     return (raw) => {
       const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
       return text === '' ? empty : fold(text)

@@ -8,7 +8,7 @@ export const USAGE_COLUMNS: readonly ColumnDef[] = [
   req('CustomerId', 'customer_id'),
   req('SubscriptionId', 'subscription_id'),
   req('ProductId', 'product_id'),
-  req('SkuId', 'sku_id'),
+  req('SkuId', 'sku_id', 'text', { skuId: true }),
   req('UsageDate', 'usage_date', 'date'),
   req('MeterId', 'meter_id'),
   req('MeterCategory', 'meter_category'),
