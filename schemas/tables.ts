@@ -211,7 +211,8 @@ create table if not exists customers (
   source_file text not null,
   source_row integer not null,
   reseller_id text not null,
-  mca_accepted_on text
+  mca_accepted_on text,
+  segment text                      -- commercial|education|government|charity; null = commercial
 ) strict;
 
 create table if not exists priced_lines (
@@ -412,6 +413,7 @@ export interface CustomersTable {
   source_row: number
   reseller_id: string
   mca_accepted_on: string | null
+  segment: string | null
 }
 
 export interface PricedLinesTable {

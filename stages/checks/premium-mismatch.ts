@@ -1,7 +1,7 @@
 // SPEC §4.3(b) PREMIUM_MISMATCH: a P1M/Monthly or P1Y/Monthly price-list row off its P1Y/Annual row × premium by more than tolerances.premium.
 /**
  * In: price_list and settings.premiums. Out: one info finding per price-list row whose UnitPrice or ERP Price
- * differs, relatively, by more than `tolerances.premium` from the same product, SKU and currency's P1Y/Annual
+ * differs, relatively, by more than `tolerances.premium` from the same product, SKU, currency, market and segment's P1Y/Annual
  * term price effective on the row's EffectiveStartDate × (term months ÷ 12) × (1 + premium/100), with the
  * premium in force on that EffectiveStartDate. Rows with no P1Y/Annual counterpart or no premium in force are
  * not checked (nothing to compare with). Exact decimals: |actual − expected| > tolerance × |expected|.
@@ -44,6 +44,10 @@ export const premiumMismatch: Check = async ({ db, settings }) => {
             .onRef('a.product_id', '=', 'm.product_id')
             .onRef('a.sku_id', '=', 'm.sku_id')
             .onRef('a.currency', '=', 'm.currency')
+            // A Monthly row is compared with the Annual row of its own market and segment (an Education row with
+            // the Commercial Annual price would be a false finding).
+            .on(sql<boolean>`coalesce(lower(trim(a.segment)), '') = coalesce(lower(trim(m.segment)), '')`)
+            .on(sql<boolean>`coalesce(upper(trim(a.market)), '') = coalesce(upper(trim(m.market)), '')`)
             .on('a.term_duration', '=', 'P1Y')
             .on('a.billing_plan', '=', 'Annual')
             .onRef('a.effective_start_date', '<=', 'm.effective_start_date')

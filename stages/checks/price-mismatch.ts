@@ -3,12 +3,13 @@
  * In: non-duplicate license lines (held or not) with a known term, plan and term start; price_list. Out: one
  * warning per line whose UnitPrice (the price of one charge cycle) differs from the price list's UnitPrice
  * cycle price = term price × plan months ÷ term months, for the same ProductId, SkuId, term, plan and pricing
- * currency, effective on the current term start (Microsoft: price changes apply only at renewal). Lines with
+ * currency, for the customer's segment (rules/price-list.ts `forSegment`), effective on the current term start (Microsoft: price changes apply only at renewal). Lines with
  * no price-list row are not checked: checks never use derived prices (§4.3).
  */
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
+import { forSegment } from '../rules/price-list.js'
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
 
 const TOLERANCE = '0.01'
@@ -19,6 +20,7 @@ export const priceMismatch: Check = async ({ db }) => {
       qb
         .selectFrom('recon_lines as r')
         .innerJoin('priced_lines as p', 'p.line_id', 'r.line_id')
+        .leftJoin('customers as c', 'c.customer_id', 'r.customer_id')
         .innerJoin('price_list as l', (join) =>
           join
             .onRef('l.product_id', '=', 'r.product_id')
@@ -28,6 +30,7 @@ export const priceMismatch: Check = async ({ db }) => {
             .on(sql<boolean>`upper(trim(l.term_duration)) = p.term_duration`)
             .on(sql<boolean>`lower(trim(l.billing_plan)) = lower(p.billing_plan)`)
             .on(sql<boolean>`upper(trim(l.currency)) = upper(trim(coalesce(r.pricing_currency, r.currency)))`)
+            .on(forSegment(sql.ref('l.segment'), sql`coalesce(c.segment, 'commercial')`))
             .onRef('l.effective_start_date', '<=', 'p.term_start')
             .on(sql<boolean>`(l.effective_end_date is null or l.effective_end_date >= p.term_start)`),
         )

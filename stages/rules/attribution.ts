@@ -1,17 +1,18 @@
 // SPEC §4.1 (first part) — which reseller a line belongs to, and that reseller's currency and price book.
 /**
  * Reads int_lines_cycled, customers, resellers. Writes int_lines_attributed (+ reseller_id, reseller_source,
- * reseller_known, reseller_currency, price_book).
+ * reseller_known, reseller_currency, price_book, customer_segment).
  * The reseller is Tier2MpnId (the loader maps its aliases) unless that is empty or `0`; then the customers
  * sheet's mapping CustomerId → ResellerId. An id that is not in `resellers` stays on the line (so the finding
- * can name it) with reseller_known = 0. Never throws on data.
+ * can name it) with reseller_known = 0. customer_segment is the customers sheet's Segment for the line's
+ * customer, `commercial` when empty or unlisted (price-list.ts matches rows of that segment). Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
 
 export async function attributeResellers(db: RulesDb): Promise<void> {
   await replaceTable(db, 'int_lines_attributed', [
-    'reseller_id', 'reseller_source', 'reseller_known', 'reseller_currency', 'price_book',
+    'reseller_id', 'reseller_source', 'reseller_known', 'reseller_currency', 'price_book', 'customer_segment',
   ], sql`
     with lines as (select * from ${linesBefore('int_lines_attributed')}),
     candidates as (
@@ -23,7 +24,8 @@ export async function attributeResellers(db: RulesDb): Promise<void> {
         case
           when coalesce(trim(lines.tier2_mpn_id), '') not in ('', '0') then 'Tier2MpnId'
           when c.reseller_id is not null then 'customers'
-        end as reseller_source
+        end as reseller_source,
+        coalesce(c.segment, 'commercial') as customer_segment
       from lines
       left join customers c on c.customer_id = lines.customer_id
     ),

@@ -5,7 +5,9 @@
  *
  * Prices are looked up on the CURRENT TERM START (Microsoft: price changes apply only at renewal); among rows
  * that cover that date (EffectiveStartDate ≤ date ≤ EffectiveEndDate, empty end = open), the latest
- * EffectiveStartDate wins, then the later row. Price-list prices are whole-term prices: cycle price = term
+ * EffectiveStartDate wins, then the later row. A row with a Segment is only for customers of that segment (the
+ * customers sheet's Segment, Commercial when empty or unlisted; FORMATS.md §4.1); a row without one is for all.
+ * Price-list prices are whole-term prices: cycle price = term
  * price × plan months ÷ term months (P1Y Monthly ÷ 12, P3Y Annual ÷ 3, upfront ÷ 1). One-time lines (plan
  * `OneTime`, no term) match the product's OneTime row, trials their `None` row; both use the price whole.
  * The P1Y/Annual row of the same product, SKU and currency on the same date is fetched too: premium.ts
@@ -17,10 +19,18 @@ import { sql } from '../../pipeline/kysely.js'
 import { decDiv, decMul } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
+/**
+ * A price-list row is for a customer when it names no Segment or the customer's (lower-case; see
+ * schemas/kinds/customers.ts). Shared with PRICE_MISMATCH, which must compare with the row pricing used.
+ */
+export const forSegment = (rowSegment: RawBuilder<unknown>, customerSegment: RawBuilder<unknown>): RawBuilder<boolean> =>
+  sql<boolean>`(coalesce(trim(${rowSegment}), '') = '' or lower(trim(${rowSegment})) = ${customerSegment})`
+
 export async function lookUpListPrices(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
   const covering = sql`
     p.product_id = l.product_id and p.sku_id = l.sku_id and upper(trim(p.currency)) = l.pricing_currency
+    and ${forSegment(sql.ref('p.segment'), sql.ref('l.customer_segment'))}
     and p.effective_start_date <= l.term_start
     and (p.effective_end_date is null or p.effective_end_date >= l.term_start)`
   const latestFirst = sql`row_number() over (partition by l.line_id order by p.effective_start_date desc, p.price_id desc)`
@@ -33,7 +43,7 @@ export async function lookUpListPrices(db: RulesDb): Promise<void> {
   ], sql`
     with lines as (select * from ${linesBefore('int_lines_list_priced')}),
     lookups as materialized (
-      select line_id, product_id, sku_id, pricing_currency, term_start, term_duration, billing_plan
+      select line_id, product_id, sku_id, pricing_currency, customer_segment, term_start, term_duration, billing_plan
       from lines
       where (term_duration is not null and plan_months is not null) or billing_plan in ('OneTime', 'None')
     ),

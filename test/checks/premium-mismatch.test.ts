@@ -23,6 +23,17 @@ const cases: Case[] = [
     given: { priceList: [annual, { term_duration: 'P1M', unit_price: '12', erp_price: '15', effective_start_date: '2026-01-01' }] },
     expect: [hit(3, '11.5', '12')],
   },
+  // Market and segment: a Monthly row is compared with the Annual row of its own segment and market.
+  {
+    name: 'an Education P1M row against the Education Annual row, not the Commercial one listed after it',
+    given: { priceList: [{ ...annual, unit_price: '60', erp_price: '75', segment: 'Education' }, { ...annual, segment: 'Commercial' }, { term_duration: 'P1M', unit_price: '6', erp_price: '7.5', effective_start_date: '2026-01-01', segment: 'Education' }] },
+    expect: [],
+  },
+  {
+    name: 'a DE row against the DE Annual row: off there, though it matches the FR one',
+    given: { priceList: [{ ...annual, market: 'FR' }, { ...annual, unit_price: '100', market: 'DE' }, { term_duration: 'P1M', unit_price: '12', erp_price: '15', effective_start_date: '2026-01-01', market: 'DE' }] },
+    expect: [hit(4, '10', '12')],
+  },
   // Negative.
   { name: 'exact premiums', given: { priceList: [annual, { term_duration: 'P1M', unit_price: '12', erp_price: '15', effective_start_date: '2026-01-01' }, { unit_price: '126', erp_price: '157.5', effective_start_date: '2026-01-01' }] }, expect: [] },
   { name: 'within 0.5% relative (12.06 vs 12)', given: { priceList: [annual, { term_duration: 'P1M', unit_price: '12.06', erp_price: '15', effective_start_date: '2026-01-01' }] }, expect: [] },

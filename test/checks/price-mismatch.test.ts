@@ -44,6 +44,22 @@ const cases: Case[] = [
     given: { lines: [{ recon: { pricing_currency: 'usd' } }], priceList: [{ unit_price: '126' }] },
     expect: [hit('10.5', '10')],
   },
+  // Segments (FORMATS.md §4.1: join on Segment if present): the row of the customer's segment, as pricing takes it.
+  {
+    name: 'a Commercial customer is checked against the Commercial row, not an Education row listed after it',
+    given: { lines: [{}], priceList: [{ unit_price: '126', segment: 'Commercial' }, { unit_price: '60', segment: 'Education' }] },
+    expect: [hit('10.5', '10')],
+  },
+  {
+    name: 'an Education customer (customers sheet) billed the Education price: no finding',
+    given: { lines: [{}], customers: [{ segment: 'education' }], priceList: [{ unit_price: '126', segment: 'Commercial' }, { unit_price: '120', segment: 'Education' }] },
+    expect: [],
+  },
+  {
+    name: 'an Education customer billed the Commercial price: checked against the Education row',
+    given: { lines: [{}], customers: [{ segment: 'education' }], priceList: [{ unit_price: '120', segment: 'Commercial' }, { unit_price: '60', segment: 'Education' }] },
+    expect: [hit('5', '10')],
+  },
   // Negative.
   { name: 'matching price', given: { lines: [{}], priceList: [{ unit_price: '120' }] }, expect: [] },
   { name: '0.01 off is within tolerance (120.12 ÷ 12 = 10.01)', given: { lines: [{}], priceList: [{ unit_price: '120.12' }] }, expect: [] },

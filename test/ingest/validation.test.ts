@@ -198,6 +198,19 @@ describe('reference sheets', () => {
     ])
   })
 
+  it('customers: Segment is one of the four, any case, stored lower-case; empty = Commercial; anything else rejects its row', async () => {
+    input = makeInput()
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER, 'Segment'], ['c1', 'R1', '', 'Education'], ['c2', 'R1', '', ''], ['c3', 'R1', '', ' GOVERNMENT '], ['c4', 'R1', '', 'Edu']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 5, 'Segment (D)', 'Edu']])
+    expect(findings[0]!.message).toContain('Commercial, Education, Government or Charity')
+    expect(input.ctx.db.sqlite.prepare('select customer_id, segment from customers order by source_row').all()).toEqual([
+      { customer_id: 'c1', segment: 'education' },
+      { customer_id: 'c2', segment: null },
+      { customer_id: 'c3', segment: 'government' },
+    ])
+  })
+
   it('pricebooks: bad scope/method, columns the scope needs, method value missing (SPEC §2.4)', async () => {
     input = makeInput()
     const row = (o: Record<string, string>) => PRICEBOOKS_HEADER.map((h) => o[h] ?? '')

@@ -92,7 +92,7 @@ export function priceRow(over: Partial<Omit<PriceListTable, 'price_id'>> = {}): 
 export interface Scenario {
   lines: ReconLinesTable[]
   resellers?: ResellersTable[]
-  customers?: Omit<CustomersTable, 'source_file' | 'source_row'>[]
+  customers?: (Omit<CustomersTable, 'source_file' | 'source_row' | 'segment'> & { segment?: string | null })[]
   /** Price book rules; rule_id = position + 1 unless given (later rows get higher ids). */
   rules?: (PriceBookRulesTable & { rule_id: number })[]
   prices?: Omit<PriceListTable, 'price_id'>[]

@@ -50,6 +50,36 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect(p.erp_cycle_price).toBe('11')
   })
 
+  // Segments (FORMATS.md §4.1: join on Segment if present; the customers sheet's Segment, Commercial by default).
+  describe('segments', () => {
+    const segmented = [
+      p1yMonthly('120', { segment: 'Commercial' }),
+      p1yMonthly('60', { segment: 'Education' }), // listed after the Commercial row, same start date
+      p1yMonthly('240', { segment: 'Government', effective_start_date: '2021-01-01' }),
+    ]
+    it.each([
+      { name: 'a customer the sheet does not list is Commercial, whatever row comes last', customers: [], cycle: '10' },
+      { name: 'a listed customer with an empty Segment is Commercial', customers: [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null }], cycle: '10' },
+      { name: 'an Education customer gets the Education row', customers: [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment: 'education' }], cycle: '5' },
+      { name: 'a Government customer gets the Government row, though it started earlier', customers: [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment: 'government' }], cycle: '20' },
+    ])('$name', async ({ customers, cycle }) => {
+      const p = await priceOne({ customers, rules: erp('0'), prices: segmented })
+      expect(p.erp_cycle_price).toBe(cycle)
+    })
+
+    it('a row without a Segment is for every segment; the latest start date still wins', async () => {
+      const customers = [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment: 'charity' }]
+      const prices = [p1yMonthly('120', { segment: null, effective_start_date: '2024-06-01' }), p1yMonthly('60', { segment: 'Charity', effective_start_date: '2020-01-01' })]
+      expect((await priceOne({ customers, rules: erp('0'), prices })).erp_cycle_price).toBe('10')
+    })
+
+    it('an Education customer with only Commercial rows is not priced from them → PRICE_NOT_FOUND', async () => {
+      const customers = [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment: 'education' }]
+      const p = await priceOne({ customers, rules: erp('0'), prices: [p1yMonthly('120', { segment: 'Commercial' })] })
+      expect([p.status, p.hold_rule]).toEqual(['held', 'PRICE_NOT_FOUND'])
+    })
+  })
+
   it('a row that ended before the term start is not used → PRICE_NOT_FOUND', async () => {
     const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('120', { effective_end_date: '2024-12-31' })] })
     expect([p.status, p.hold_rule, p.sell]).toEqual(['held', 'PRICE_NOT_FOUND', null])
