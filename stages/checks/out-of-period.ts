@@ -7,6 +7,7 @@
 import { finding, type Finding } from '../../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../../pipeline/findings-store.js'
 import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
+import { tier2Reseller } from '../rules/tier2.js'
 import type { Check } from './common.js'
 
 export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) => {
@@ -57,12 +58,11 @@ interface OutOfPeriodRow {
 }
 
 function outOfPeriodFinding(r: OutOfPeriodRow, periodStart: string, periodEnd: string, owners: Map<string, string>): Finding {
-  const tier2 = r.tier2_mpn_id?.trim() ?? ''
   return finding('OUT_OF_PERIOD', {
     file: r.source_file,
     row: r.source_row,
     // Usage rows are not priced: the reseller is the row's own Tier2MpnId when it names one, else the customer's.
-    resellerId: tier2 !== '' && tier2 !== '0' ? tier2 : (owners.get(r.customer_id) ?? null),
+    resellerId: tier2Reseller(r.tier2_mpn_id) ?? owners.get(r.customer_id) ?? null,
     customerId: r.customer_id,
     subscriptionId: r.subscription_id,
     expected: `${periodStart}..${periodEnd}`,

@@ -9,20 +9,19 @@
  */
 import { sql } from '../../pipeline/kysely.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
+import { tier2ResellerSql } from './tier2.js'
 
 export async function attributeResellers(db: RulesDb): Promise<void> {
+  const tier2 = tier2ResellerSql(sql.ref('lines.tier2_mpn_id'))
   await replaceTable(db, 'int_lines_attributed', [
     'reseller_id', 'reseller_source', 'reseller_known', 'reseller_currency', 'price_book', 'customer_segment',
   ], sql`
     with lines as (select * from ${linesBefore('int_lines_attributed')}),
     candidates as (
       select lines.*,
+        coalesce(${tier2}, trim(c.reseller_id)) as reseller_id,
         case
-          when coalesce(trim(lines.tier2_mpn_id), '') not in ('', '0') then trim(lines.tier2_mpn_id)
-          else trim(c.reseller_id)
-        end as reseller_id,
-        case
-          when coalesce(trim(lines.tier2_mpn_id), '') not in ('', '0') then 'Tier2MpnId'
+          when ${tier2} is not null then 'Tier2MpnId'
           when c.reseller_id is not null then 'customers'
         end as reseller_source,
         coalesce(c.segment, 'commercial') as customer_segment

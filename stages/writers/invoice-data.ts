@@ -15,6 +15,7 @@ import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
+import { tier2ResellerSql } from '../rules/tier2.js'
 
 export interface ResellerSummaries {
   byCustomer: Map<string, SummaryRow[]>
@@ -100,8 +101,7 @@ export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRo
     with line_owner as (${INVOICED_CUSTOMER_RESELLER}),
     attributed as (
       select
-        coalesce(case when trim(coalesce(u.tier2_mpn_id, '')) in ('', '0') then null else trim(u.tier2_mpn_id) end,
-                 c.reseller_id, o.reseller_id) as reseller_id,
+        coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, c.reseller_id, o.reseller_id) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, u.billing_currency, u.quantity, u.rows,
         ${decProduct(sql.ref('u.quantity'), sql.ref('u.unit_price'), sql`coalesce(u.pc_to_bc_exchange_rate, '1')`)} as retail
