@@ -87,6 +87,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     findings: findingList(db),
     rejected: findingList(db, [...REJECTED_RULES]),
     heldLines: heldLines(db),
+    retainedLines: settings.creditsPolicy === 'retain' ? heldLines(db, 'retained') : undefined,
   })
   files.push('reconciliation.xlsx')
 

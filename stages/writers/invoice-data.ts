@@ -211,12 +211,12 @@ export function resellerExplanation(method: string | null, category: string, exp
   return `priced by the price book${amount}` // an unknown method: never echo text that could name the cost
 }
 
-/** Held lines in line order, for the reconciliation workbook. */
-export function* heldLines(db: Db): Generator<HeldLine> {
+/** Held (or retained) lines in line order, for the reconciliation workbook. */
+export function* heldLines(db: Db, status: 'held' | 'retained' = 'held'): Generator<HeldLine> {
   const query = db.kysely
     .selectFrom('priced_lines as p')
     .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
-    .where('p.status', '=', 'held')
+    .where('p.status', '=', status)
     .select([
       'p.line_id as lineId',
       'r.source_file as sourceFile',

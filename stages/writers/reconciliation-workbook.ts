@@ -1,9 +1,11 @@
 /**
  * reconciliation.xlsx (SPEC §6), for the distributor's finance team only: sheets Control totals, Margin by
- * reseller, Exceptions, Rejected rows, Held lines.
+ * reseller, Exceptions, Rejected rows, Held lines, and, when credits are retained (creditsPolicy retain, SPEC
+ * §4.4), Retained credits: each credit line the distributor keeps, so the control total's retained cost can be
+ * traced line by line as the held cost can.
  *
- * In: control totals per currency, reseller totals (with cost and margin), all findings in stable order, and
- * the held lines. Out: the workbook file (exceljs streaming writer, pinned dates).
+ * In: control totals per currency, reseller totals (with cost and margin), all findings in stable order, the
+ * held lines and the retained ones. Out: the workbook file (exceljs streaming writer, pinned dates).
  *
  * Control totals: cost of all accepted, non-duplicate lines = invoiced + held + retained cost; the Difference
  * column is an Excel formula (cached with our exact difference, normally 0), filled red when not zero —
@@ -45,6 +47,8 @@ export interface ReconciliationWorkbookInput {
   findings: FindingList
   rejected: FindingList
   heldLines: Iterable<HeldLine> | AsyncIterable<HeldLine>
+  /** Given only under creditsPolicy retain: the sheet is there exactly when credits are retained. */
+  retainedLines?: Iterable<HeldLine> | AsyncIterable<HeldLine>
 }
 
 /** Excel's last row is 1,048,576; beyond it a sheet says where the rest is instead of producing a broken file. */
@@ -58,7 +62,8 @@ export async function writeReconciliationWorkbook(input: ReconciliationWorkbookI
   writeMargins(wb, input.resellers)
   await writeExceptions(wb, input.findings)
   await writeRejected(wb, input.rejected)
-  await writeHeld(wb, input.heldLines)
+  await writeLines(wb, 'Held lines', input.heldLines, true)
+  if (input.retainedLines !== undefined) await writeLines(wb, 'Retained credits', input.retainedLines, false)
   await commitWorkbook(wb, input.filename, input.pinned)
 }
 
@@ -189,11 +194,14 @@ async function writeRejected(wb: ExcelJS.Workbook, findings: FindingList): Promi
   ws.commit()
 }
 
-async function writeHeld(wb: ExcelJS.Workbook, lines: Iterable<HeldLine> | AsyncIterable<HeldLine>): Promise<void> {
-  const ws = wb.addWorksheet('Held lines', tableSheetOptions())
+/** Held lines (with the rule that holds each) or retained credits (no rule: creditsPolicy keeps them all). */
+async function writeLines(
+  wb: ExcelJS.Workbook, title: 'Held lines' | 'Retained credits', lines: Iterable<HeldLine> | AsyncIterable<HeldLine>, withRule: boolean,
+): Promise<void> {
+  const ws = wb.addWorksheet(title, tableSheetOptions())
   const columns: ColumnSpec[] = [
     { header: 'Source', width: 30 },
-    { header: 'Hold rule', width: 20 },
+    ...(withRule ? [{ header: 'Hold rule', width: 20 }] : []),
     { header: 'Reseller ID', width: 14 },
     { header: 'Customer ID', width: 38 },
     { header: 'Customer name', width: 30 },
@@ -204,6 +212,7 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: Iterable<HeldLine> | Async
     { header: 'Cost', width: 16 },
   ]
   const styles = writeHeader(ws, columns)
+  const costColumn = columns.length - 1
   let n = 0
   let skipped = 0
   for await (const l of lines) {
@@ -212,12 +221,12 @@ async function writeHeld(wb: ExcelJS.Workbook, lines: Iterable<HeldLine> | Async
       continue
     }
     addDataRow(ws, [
-      text(`${l.sourceFile}:${l.sourceRow}`), text(l.holdRule), text(l.resellerId), text(l.customerId), text(l.customerName),
-      text(l.subscriptionId), text(l.product), text(l.chargeType), text(l.currency), num(l.cost),
-    ], styles.map((st, i) => (i === 9 ? sharedStyle(currencyNumFmt(l.currency)) : st)))
+      text(`${l.sourceFile}:${l.sourceRow}`), ...(withRule ? [text(l.holdRule)] : []), text(l.resellerId), text(l.customerId),
+      text(l.customerName), text(l.subscriptionId), text(l.product), text(l.chargeType), text(l.currency), num(l.cost),
+    ], styles.map((st, i) => (i === costColumn ? sharedStyle(currencyNumFmt(l.currency)) : st)))
     if (++n % 2000 === 0) await drain(ws)
   }
-  if (skipped > 0) ws.addRow([`… ${skipped} more held lines: query priced_lines in staging.sqlite`]).commit()
+  if (skipped > 0) ws.addRow([`… ${skipped} more ${title.toLowerCase()}: query priced_lines in staging.sqlite`]).commit()
   setAutoFilter(ws, columns.length, n)
   ws.commit()
 }
