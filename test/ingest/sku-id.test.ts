@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../pipeline/db.js'
 import { runPipeline } from '../../pipeline/run.js'
 import { padSkuId } from '../../schemas/kinds/columns.js'
+import { sampleCopy } from '../cli/helpers.js'
 
 const BASE = join(import.meta.dirname, '..', 'diagnostics', 'base', 'input')
 const PERIOD = '2026-10'
@@ -83,5 +84,24 @@ describe('SkuIds written without their leading zeros', () => {
       expect(short.exceptions).toBe(padded.exceptions)
       expect(short.invoice).toBe(padded.invoice)
     }
+  }, 60_000)
+})
+
+describe('a resend whose SkuIds lost their leading zeros', () => {
+  it('is still DUPLICATE_LINE, so nothing is billed twice', async () => {
+    const run = async (edit: (text: string) => string) => {
+      const copy = sampleCopy()
+      roots.push(copy.root)
+      const resend = join(copy.input, PERIOD, 'InvoiceReconciliation_G052610001_resend.csv')
+      writeFileSync(resend, edit(readFileSync(resend, 'utf8')))
+      const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
+      return { outcome, runJson: JSON.parse(readFileSync(join(copy.output, PERIOD, 'run.json'), 'utf8')) as { rows: Record<string, number>; controlTotals: unknown } }
+    }
+    const asSent = await run((t) => t)
+    const resaved = await run((t) => t.replaceAll('"0001"', '"1"')) // as Excel keeps it
+    expect(asSent.runJson.rows.duplicates).toBe(2)
+    expect(resaved.runJson.rows).toEqual(asSent.runJson.rows)
+    expect(resaved.runJson.controlTotals).toEqual(asSent.runJson.controlTotals)
+    expect(resaved.outcome.exitCode).toBe(asSent.outcome.exitCode)
   }, 60_000)
 })
