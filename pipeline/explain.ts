@@ -2,12 +2,15 @@
  * `csp-billing explain`: for one input row (`<file>:<row>`) or one invoice line id, says where it went —
  * invoiced (on which reseller invoice), held (why), retained, rejected, or dropped as a duplicate — and walks
  * through the computation of its sell amount in words and numbers, from the staging DB of the last completed
- * run (`<output>/<period>/staging.sqlite`). Read-only; returns text, never throws on a missing row.
+ * run (`<output>/<period>/staging.sqlite`). Every number is traced to its source row (`file:row`): the price-book
+ * rule, the price-list row of an ERP price (or the P1Y/Annual row a derived price came from; priced_lines keeps
+ * both ids), and the customers-sheet row whose Segment let a segmented price-list row apply. Read-only; returns
+ * text, never throws on a missing row.
  */
 import { formatMoney } from './money.js'
 import BetterSqlite3 from 'better-sqlite3'
 import { existsSync } from 'node:fs'
-import type { FindingsTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
+import type { FindingsTable, PriceListTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
 
 export type ExplainTarget = { file: string; row: number } | { lineId: number }
 
@@ -139,12 +142,131 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
     out.push(`    price book ${p.price_book ?? '—'}: ${p.rule_scope ?? ''} rule${where} — the most specific rule in force on the event date`)
     out.push(`    method ${p.method}${p.percent !== null ? ` ${p.percent}%` : ''}${p.fixed_unit_price !== null ? `, fixed ${p.fixed_unit_price} per cycle` : ''}`)
   }
-  if (p.erp_cycle_price !== null) out.push(`    ERP cycle price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
+  if (p.method === null && p.hold_rule === 'NO_PRICE_RULE') out.push(...describeMissingRule(db, r, p))
+  if (p.erp_cycle_price !== null && p.category === 'azure-plan') {
+    out.push(`    retail price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
+  } else if (p.erp_cycle_price !== null) {
+    out.push(`    ERP cycle price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
+  }
+  if (p.method === 'erp-discount' && p.category !== 'azure-plan') {
+    if (p.erp_cycle_price === null) out.push(`    ERP cycle price: none found${p.hold_rule === 'PRICE_NOT_FOUND' ? ' (PRICE_NOT_FOUND)' : ''}`)
+    out.push(...describePriceSources(db, r, p))
+  }
   if (r.pc_to_bc_exchange_rate !== '1') out.push(`    exchange rate ${r.pricing_currency ?? '?'} → ${r.currency}: ${r.pc_to_bc_exchange_rate}`)
   if (p.explanation) out.push(`    ${p.explanation}`)
   // Shown with the currency's decimals, as on the invoice (11.50 USD, 3447 JPY), not as stored (11.5).
   if (p.sell_exact !== null) out.push(`    sell amount ${p.sell_exact} → rounded half-up (away from zero) to the currency unit: ${p.sell === null ? '—' : formatMoney(p.sell, p.currency)} ${p.currency}`)
   return out
+}
+
+type PriceRow = Omit<PriceListTable, 'price_id'> & { price_id: number }
+
+const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 }
+const PLAN_MONTHS: Record<string, number> = { Monthly: 1, Annual: 12, Triennial: 36 }
+
+/**
+ * The price-list rows behind an erp-discount line (SPEC §2.3, §4.2, §4.3): the row of its own term and plan, or,
+ * when derived, the P1Y/Annual row the price was derived from — each by file:row with the values pricing read —
+ * and, when a row names a Segment, the customer's segment that made it apply. For a line held PRICE_NOT_FOUND,
+ * what was looked for and why nothing matched. `list_price_id`/`annual_price_id` are absent in a staging DB
+ * written before they were recorded: then say so rather than guess.
+ */
+function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): string[] {
+  if (p.list_price_id === undefined && p.annual_price_id === undefined) {
+    return ['      (this staging DB does not record which price-list row was used: run again to see it)']
+  }
+  if (p.erp_cycle_price === null && (p.billing_plan === null || (p.term_duration === null && p.billing_plan !== 'OneTime'))) {
+    return ["      no price-list row can be looked up: the line's term or billing plan is unknown"]
+  }
+  const currency = (r.pricing_currency ?? r.currency).trim().toUpperCase()
+  const termPlan = p.billing_plan === 'OneTime' ? 'OneTime' : `${p.term_duration ?? '?'}/${p.billing_plan ?? '?'}`
+  const wanted = `${termPlan} row for ${r.product_id}/${r.sku_id} in ${currency} effective on the term start ${p.term_start ?? '?'}`
+  const direct = p.list_price_id != null ? priceRow(db, p.list_price_id) : undefined
+  const annual = p.annual_price_id != null ? priceRow(db, p.annual_price_id) : undefined
+  const out: string[] = []
+  const shown: PriceRow[] = []
+  if (p.price_derived === 1 && annual) {
+    out.push(`      the price list has no ${wanted}; derived from its P1Y/Annual row:`)
+    out.push(`      price-list row ${describePriceRow(annual)}`)
+    out.push(`      ERP Price ${annual.erp_price} per P1Y term × ${TERM_MONTHS[p.term_duration ?? ''] ?? '?'}/12 × (1 + ${p.premium_percent ?? '?'}%) premium (settings.premiums, ${termPlan})${cycleShare(p)} = ${p.erp_cycle_price ?? '?'} per cycle`)
+    shown.push(annual)
+  } else if (p.erp_cycle_price !== null && direct) {
+    out.push(`      price-list row ${describePriceRow(direct)}`)
+    out.push(`      ERP Price ${direct.erp_price} per ${p.billing_plan === 'OneTime' || p.billing_plan === 'None' ? 'purchase, used whole' : `${p.term_duration ?? '?'} term${cycleShare(p)}`} = ${p.erp_cycle_price} per cycle`)
+    shown.push(direct)
+  } else if (p.erp_cycle_price === null) {
+    out.push(`      the price list has no ${wanted} for this customer's segment`)
+    if (annual) {
+      out.push(`      its P1Y/Annual row ${describePriceRow(annual)}`)
+      out.push(`      is not used: no ${termPlan} premium is in force on ${p.term_start ?? '?'} (settings.premiums) to derive the price from it`)
+      shown.push(annual)
+    } else {
+      out.push('      nor a P1Y/Annual row to derive it from')
+    }
+    const others = otherSegments(db, r, p, currency)
+    if (others.length > 0) out.push(`      the price list has that row only for segment ${others.join(', ')}`)
+  } else {
+    out.push('      (the price-list row used is not recorded for this line)')
+  }
+  const segmented = shown.find((row) => (row.segment ?? '').trim() !== '')
+  if (segmented) out.push(`      ${customerSegment(db, r.customer_id)}: so the row with Segment ${(segmented.segment ?? '').trim()} applies (a row with a Segment is only for customers of that segment)`)
+  else if (p.erp_cycle_price === null) out.push(`      ${customerSegment(db, r.customer_id)}: a price-list row with another Segment does not apply`)
+  return out
+}
+
+function priceRow(db: BetterSqlite3.Database, priceId: number): PriceRow | undefined {
+  return db.prepare('select * from price_list where price_id = ?').get(priceId) as PriceRow | undefined
+}
+
+/** One price-list row as an accountant finds it in the file: where, what it is for, its prices and dates. */
+function describePriceRow(row: PriceRow): string {
+  const scope = [
+    (row.segment ?? '').trim() !== '' ? `Segment ${row.segment}` : null,
+    (row.market ?? '').trim() !== '' ? `Market ${row.market}` : null,
+  ].filter((x) => x !== null)
+  const title = row.sku_title ?? row.product_title
+  return `${row.source_file}:${row.source_row}: ${row.product_id}/${row.sku_id}${title ? ` ${title}` : ''}, ${row.term_duration}/${row.billing_plan}, ${row.currency}${scope.length > 0 ? `, ${scope.join(', ')}` : ''}; UnitPrice ${row.unit_price}, ERP Price ${row.erp_price} (whole-term prices); effective ${row.effective_start_date} to ${row.effective_end_date ?? 'open'}`
+}
+
+/** " × plan months ÷ term months (plan cycle)": the share of a whole-term price one charge cycle carries. */
+function cycleShare(p: Priced): string {
+  const term = TERM_MONTHS[p.term_duration ?? '']
+  const plan = PLAN_MONTHS[p.billing_plan ?? '']
+  if (term === undefined || plan === undefined || term === plan) return ''
+  return ` × ${plan} ÷ ${term} months (${p.billing_plan} cycle)`
+}
+
+/** The customers sheet's Segment of the line's customer and where it comes from, as attribution.ts reads it. */
+function customerSegment(db: BetterSqlite3.Database, customerId: string): string {
+  const c = db.prepare('select source_file, source_row, segment from customers where customer_id = ?').get(customerId) as { source_file: string; source_row: number; segment: string | null } | undefined
+  if (!c) return 'customer segment commercial (not on the customers sheet: Commercial by default)'
+  if (c.segment === null) return `customer segment commercial (customers sheet ${c.source_file}:${c.source_row}, Segment empty: Commercial by default)`
+  return `customer segment ${c.segment} (customers sheet ${c.source_file}:${c.source_row})`
+}
+
+/** Segments of price-list rows that would have priced the line but are for other customers' segments. */
+function otherSegments(db: BetterSqlite3.Database, r: Recon, p: Priced, currency: string): string[] {
+  if (p.term_start === null || p.billing_plan === null) return []
+  const rows = db
+    .prepare(
+      `select distinct trim(segment) as segment from price_list
+       where product_id = ? and sku_id = ? and upper(trim(currency)) = ? and coalesce(trim(segment), '') <> ''
+         and effective_start_date <= ? and (effective_end_date is null or effective_end_date >= ?)
+         and (case when ? = 'OneTime' then lower(trim(billing_plan)) = 'onetime'
+              else upper(trim(term_duration)) = ? and lower(trim(billing_plan)) = lower(?) end)
+       order by 1`,
+    )
+    .all(r.product_id, r.sku_id, currency, p.term_start, p.term_start, p.billing_plan, p.term_duration ?? '', p.billing_plan) as { segment: string }[]
+  return rows.map((x) => x.segment)
+}
+
+/** A line held NO_PRICE_RULE: which price book was searched (the reseller's row) and for what. */
+function describeMissingRule(db: BetterSqlite3.Database, r: Recon, p: Priced): string[] {
+  const reseller = p.reseller_id === null
+    ? undefined
+    : (db.prepare('select source_file, source_row from resellers where reseller_id = ?').get(p.reseller_id) as { source_file: string; source_row: number } | undefined)
+  const from = reseller ? ` (reseller ${p.reseller_id}, resellers sheet ${reseller.source_file}:${reseller.source_row})` : ''
+  return [`    price book ${p.price_book ?? '—'}${from}: no price-book rule — sku ${r.product_id}/${r.sku_id}, product ${r.product_id}, category ${p.category} or default — in force on the event date ${p.event_date}`]
 }
 
 function describeUsage(db: BetterSqlite3.Database, u: Usage): string[] {

@@ -239,6 +239,8 @@ create table if not exists priced_lines (
   fixed_unit_price text,
   erp_cycle_price text,             -- price-list ERP cycle price used (erp-discount), pricing currency
   list_cycle_price text,            -- price-list UnitPrice cycle price on the term start, when found
+  list_price_id integer,            -- price_list.price_id of the line's term/plan row on the term start, when found
+  annual_price_id integer,          -- price_list.price_id of the P1Y/Annual row on the term start (SPEC §4.3 source)
   price_derived integer not null default 0,  -- 1 when derived from P1Y/Annual with a premium (SPEC §4.3)
   premium_percent text,
   cost text not null,               -- Microsoft Subtotal (billing currency)
@@ -440,6 +442,9 @@ export interface PricedLinesTable {
   fixed_unit_price: string | null
   erp_cycle_price: string | null
   list_cycle_price: string | null
+  /** Optional so fixtures may omit them (the columns default to null). Read by `explain` to name the source row. */
+  list_price_id?: number | null
+  annual_price_id?: number | null
   price_derived: number
   premium_percent: string | null
   cost: string

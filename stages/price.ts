@@ -53,8 +53,8 @@ async function writePricedLines(db: RulesDb): Promise<void> {
     insert into priced_lines (
       line_id, status, hold_rule, reseller_id, currency, category, term_duration, billing_plan, term_start,
       event_date, cycle_start, cycle_end, billing_days, cycle_days, proration_factor, price_book, rule_id,
-      rule_scope, method, percent, fixed_unit_price, erp_cycle_price, list_cycle_price, price_derived,
-      premium_percent, cost, sell_exact, sell, unit_sell_price, explanation)
+      rule_scope, method, percent, fixed_unit_price, erp_cycle_price, list_cycle_price, list_price_id,
+      annual_price_id, price_derived, premium_percent, cost, sell_exact, sell, unit_sell_price, explanation)
     select
       line_id, status, hold_rule,
       case when status = 'retained' then null else reseller_id end,
@@ -66,7 +66,7 @@ async function writePricedLines(db: RulesDb): Promise<void> {
       method, percent,
       case when method = 'fixed' then rule_fixed_unit_price end,
       case when method = 'erp-discount' then erp_used end,
-      list_cycle_price,
+      list_cycle_price, list_price_id, annual_price_id,
       case when method = 'erp-discount' and category <> 'azure-plan' then price_derived else 0 end,
       case when method = 'erp-discount' and price_derived = 1 then premium_percent end,
       cost, sell_exact, sell, unit_sell_price, explanation

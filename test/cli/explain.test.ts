@@ -44,6 +44,16 @@ describe('explain', () => {
     expect(text).toContain('charge cycle 2026-09-24 → 2026-10-23 (30 days); event date 2026-10-14; billing days 10')
     expect(text).toContain('proration factor 10 ÷ 30 days = 0.33333333…')
     expect(text).toContain('method erp-discount 10%')
+    // Where 15.75 comes from: the price-list row by file:row, its whole-term ERP Price ÷ 12 monthly cycles.
+    expect(text).toContain([
+      '    price book STANDARD: category rule (reference/pricebooks.csv:4, effective 2026-07-01 to open) — the most specific rule in force on the event date',
+      '    method erp-discount 10%',
+      '    ERP cycle price 15.75 USD (from the price list on the term start)',
+      '      price-list row 2026-10/PriceList_NCE_2026-10.xlsx:6: CFQ7TTC0S1D7/0001 Microsoft 365 Business Standard, P1Y/Monthly, USD, Segment Commercial, Market US; UnitPrice 151.2, ERP Price 189 (whole-term prices); effective 2025-04-01 to 9999-11-30',
+      '      ERP Price 189 per P1Y term × 1 ÷ 12 months (Monthly cycle) = 15.75 per cycle',
+      '      customer segment commercial (customers sheet reference/customers.csv:7, Segment empty: Commercial by default): so the row with Segment Commercial applies (a row with a Segment is only for customers of that segment)',
+      '    ERP 15.75/cycle × 10/30 × 14 × 1 × (1 − 10%) = -66.15',
+    ].join('\n'))
     expect(text).toContain('sell amount')
     expect(text).toContain('SEAT_REDUCTION_OUTSIDE_WINDOW')
   })
@@ -51,6 +61,13 @@ describe('explain', () => {
   it('an erp-discount line with a derived premium', () => {
     const text = explainText({ file: `${PERIOD}/${RECON}`, row: 6 })
     expect(text).toContain('derived from the P1Y/Annual price with a 20% premium')
+    // Derived: the P1Y/Annual row it came from (no P1M/Monthly row exists), by file:row.
+    expect(text).toContain([
+      '      the price list has no P1M/Monthly row for CFQ7TTC0S4T6/0002 in USD effective on the term start 2026-10-09; derived from its P1Y/Annual row:',
+      '      price-list row 2026-10/PriceList_NCE_2026-10.xlsx:29: CFQ7TTC0S4T6/0002 Microsoft Defender for Business, P1Y/Annual, USD, Segment Commercial, Market US; UnitPrice 28.8, ERP Price 36 (whole-term prices); effective 2024-01-01 to 9999-11-30',
+      '      ERP Price 36 per P1Y term × 1/12 × (1 + 20%) premium (settings.premiums, P1M/Monthly) = 3.6 per cycle',
+      '      customer segment commercial (customers sheet reference/customers.csv:2, Segment empty: Commercial by default): so the row with Segment Commercial applies (a row with a Segment is only for customers of that segment)',
+    ].join('\n'))
     expect(text).toContain('PRICE_DERIVED')
     expect(text).toMatch(/rounded half-up \(away from zero\) to the currency unit: 58\.32 USD/)
   })
@@ -60,6 +77,13 @@ describe('explain', () => {
     expect(text).toContain('category azure-plan')
     expect(text).toContain('method markup')
     expect(text).toContain('went to: INVOICED')
+    expect(text).not.toContain('price-list row') // markup prices the cost: no price-list row is involved
+  })
+
+  it('an erp-discount Azure plan line: the retail UnitPrice of the line, not a price-list row', () => {
+    const text = explainText({ file: RECON, row: 151 })
+    expect(text).toContain('    method erp-discount 5%\n    retail price 1.536 USD per unit: the line\'s UnitPrice (Azure consumption prices are retail; no price-list row)\n')
+    expect(text).not.toContain('price-list row 2026-10')
   })
 
   it('a usage row: summed into its usage group (not stored one by one); an out-of-period row: stored whole', () => {
