@@ -53,8 +53,9 @@ export class FileIngest {
   private params: unknown[]
   private keyColumn: number
   /**
-   * Schema columns the product parses or normalises (numbers, dates, SkuIds): DUPLICATE_LINE compares their
-   * stored values, not their text, so a resend whose SkuId Excel turned into the number 1 is still `0001`.
+   * Schema columns the product parses or normalises (numbers, dates, SkuIds, case-folded ids): DUPLICATE_LINE
+   * compares their stored values, not their text, so a resend whose SkuId Excel turned into the number 1 is still
+   * `0001`, and one whose CustomerId is upper-cased is the same customer.
    */
   private readonly parsedColumns: number[]
   private customerColumn: number
@@ -72,7 +73,7 @@ export class FileIngest {
     this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
-    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.skuId ? [] : [i]))
+    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.skuId && !c.lower && !c.upper ? [] : [i]))
     this.customerColumn = at('CustomerId')
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')

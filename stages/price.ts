@@ -113,6 +113,7 @@ interface FindingRow {
   premium_percent: string | null
   premium_from: string | null
   erp_cycle_price: string | null
+  customer_segment: string
 }
 
 async function pricingFindings(db: RulesDb): Promise<Finding[]> {
@@ -122,7 +123,7 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
       s.hold_rule, s.status, s.price_derived, s.method, s.reseller_id, s.reseller_source, s.currency,
       s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
-      s.premium_percent, s.premium_from, s.erp_cycle_price
+      s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment
     from (select * from ${allLines()}) as s
     join recon_lines r on r.line_id = s.line_id
     where s.status = 'held'
@@ -183,7 +184,9 @@ function priceNotFoundMessage(l: FindingRow): string {
   if (l.billing_plan === null || (l.term_duration === null && l.billing_plan !== 'OneTime')) {
     return `No ERP price can be looked up for product ${l.product_id} SKU ${l.sku_id}: the line's term or billing plan is unknown (TermAndBillingCycle '${l.raw_term ?? ''}', BillingFrequency '${l.raw_frequency ?? ''}').`
   }
-  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency} effective on the term start ${l.term_start}`
+  // Rows with a Segment price only customers of that segment (stages/rules/price-list.ts): say which one was looked for.
+  const segment = l.customer_segment === 'commercial' ? '' : ` for the ${l.customer_segment} segment (customers sheet Segment; rows for other segments do not apply)`
+  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}`
   if (l.annual_price_id !== null) return `${base}, and no premium for ${l.term_duration}/${l.billing_plan} is in force on that date (settings.premiums) to derive it from the P1Y/Annual row.`
   return `${base}, nor a P1Y/Annual row to derive it from.`
 }

@@ -11,7 +11,7 @@ import { columnIndex, opt, req, rowSchema, type ColumnDef } from './columns.js'
 export const SEGMENTS = ['commercial', 'education', 'government', 'charity'] as const
 
 export const CUSTOMERS_COLUMNS: readonly ColumnDef[] = [
-  req('CustomerId', 'customer_id'),
+  req('CustomerId', 'customer_id', 'text', { lower: true }),
   req('ResellerId', 'reseller_id'),
   opt('McaAcceptedOn', 'mca_accepted_on', 'date'),
   opt('Segment', 'segment', 'text', { lower: true }),

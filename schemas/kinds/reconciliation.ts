@@ -6,7 +6,7 @@
 import { opt, req, rowSchema, type ColumnDef } from './columns.js'
 
 export const RECONCILIATION_COLUMNS: readonly ColumnDef[] = [
-  req('CustomerId', 'customer_id'),
+  req('CustomerId', 'customer_id', 'text', { lower: true }),
   req('CustomerName', 'customer_name', 'text', { emptyOk: true }),
   req('InvoiceNumber', 'invoice_number', 'text', { emptyOk: true }),
   req('ProductId', 'product_id'),

@@ -5,7 +5,7 @@
 import { opt, req, rowSchema, type ColumnDef } from './columns.js'
 
 export const USAGE_COLUMNS: readonly ColumnDef[] = [
-  req('CustomerId', 'customer_id'),
+  req('CustomerId', 'customer_id', 'text', { lower: true }),
   req('SubscriptionId', 'subscription_id'),
   req('ProductId', 'product_id'),
   req('SkuId', 'sku_id', 'text', { skuId: true }),

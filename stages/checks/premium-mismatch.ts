@@ -12,6 +12,7 @@ import { decAbs, decAdd, decCmp, decDiv, decMul, decRound, decSub } from '../../
 import { finding } from '../../pipeline/diagnostics.js'
 import type { Premium } from '../../schemas/config.js'
 import { monthsSql, TERM_MONTHS, type Check } from './common.js'
+import { forSegment, segmentedFirst } from '../rules/price-list.js'
 
 /** The premium percent in force for a term, plan and date: the settings row with the latest `from` ≤ date. */
 function premiumInForceSql(premiums: readonly Premium[], term: RawBuilder<unknown>, plan: RawBuilder<unknown>, date: RawBuilder<unknown>): RawBuilder<string | null> {
@@ -44,9 +45,10 @@ export const premiumMismatch: Check = async ({ db, settings }) => {
             .onRef('a.product_id', '=', 'm.product_id')
             .onRef('a.sku_id', '=', 'm.sku_id')
             .onRef('a.currency', '=', 'm.currency')
-            // A Monthly row is compared with the Annual row of its own market and segment (an Education row with
-            // the Commercial Annual price would be a false finding).
-            .on(sql<boolean>`coalesce(lower(trim(a.segment)), '') = coalesce(lower(trim(m.segment)), '')`)
+            // A Monthly row is compared with the Annual row of its own market and segment, or an Annual row for
+            // every segment, as pricing derives from them (an Education row against the Commercial Annual price
+            // would be a false finding).
+            .on(forSegment(sql.ref('a.segment'), sql`lower(trim(m.segment))`))
             .on(sql<boolean>`coalesce(upper(trim(a.market)), '') = coalesce(upper(trim(m.market)), '')`)
             .on('a.term_duration', '=', 'P1Y')
             .on('a.billing_plan', '=', 'Annual')
@@ -62,7 +64,7 @@ export const premiumMismatch: Check = async ({ db, settings }) => {
           withPremium(sql.ref('a.unit_price')).as('expected_unit_price'),
           withPremium(sql.ref('a.erp_price')).as('expected_erp_price'),
           // Where date ranges overlap, the P1Y/Annual row with the latest EffectiveStartDate wins (§2.3).
-          sql<number>`row_number() over (partition by m.price_id order by a.effective_start_date desc, a.price_id desc)`.as('rank'),
+          sql<number>`row_number() over (partition by m.price_id order by a.effective_start_date desc, ${segmentedFirst(sql.ref('a.segment'))}, a.price_id desc)`.as('rank'),
         ]),
     )
     .selectFrom('compared as c')

@@ -9,7 +9,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
-import { forSegment } from '../rules/price-list.js'
+import { forSegment, segmentedFirst } from '../rules/price-list.js'
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
 
 const TOLERANCE = '0.01'
@@ -44,8 +44,9 @@ export const priceMismatch: Check = async ({ db }) => {
             decMul(sql.ref('l.unit_price'), monthsSql(sql.ref('p.billing_plan'), PLAN_MONTHS)),
             monthsSql(sql.ref('p.term_duration'), TERM_MONTHS),
           ).as('cycle_price'),
-          // Where date ranges overlap, the row with the latest EffectiveStartDate wins (§2.3), then the later row.
-          sql<number>`row_number() over (partition by r.line_id order by l.effective_start_date desc, l.price_id desc)`.as('rank'),
+          // Where date ranges overlap, the row with the latest EffectiveStartDate wins (§2.3), then the customer's
+          // segment's row over a row for all, then the later row: as pricing picks it.
+          sql<number>`row_number() over (partition by r.line_id order by l.effective_start_date desc, ${segmentedFirst(sql.ref('l.segment'))}, l.price_id desc)`.as('rank'),
         ]),
     )
     .selectFrom('list_prices')

@@ -5,8 +5,9 @@
  *
  * Prices are looked up on the CURRENT TERM START (Microsoft: price changes apply only at renewal); among rows
  * that cover that date (EffectiveStartDate ≤ date ≤ EffectiveEndDate, empty end = open), the latest
- * EffectiveStartDate wins, then the later row. A row with a Segment is only for customers of that segment (the
- * customers sheet's Segment, Commercial when empty or unlisted; FORMATS.md §4.1); a row without one is for all.
+ * EffectiveStartDate wins, then a row of the customer's segment over one for every segment, then the later row.
+ * A row with a Segment is only for customers of that segment (the customers sheet's Segment, Commercial when
+ * empty or unlisted; FORMATS.md §4.1); a row without one is for all.
  * Price-list prices are whole-term prices: cycle price = term
  * price × plan months ÷ term months (P1Y Monthly ÷ 12, P3Y Annual ÷ 3, upfront ÷ 1). One-time lines (plan
  * `OneTime`, no term) match the product's OneTime row, trials their `None` row; both use the price whole.
@@ -26,6 +27,13 @@ import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 export const forSegment = (rowSegment: RawBuilder<unknown>, customerSegment: RawBuilder<unknown>): RawBuilder<boolean> =>
   sql<boolean>`(coalesce(trim(${rowSegment}), '') = '' or lower(trim(${rowSegment})) = ${customerSegment})`
 
+/**
+ * Ranking term (ascending): among rows that start on the same date, the one for the customer's own segment
+ * comes before a row for every segment, wherever each is listed.
+ */
+export const segmentedFirst = (rowSegment: RawBuilder<unknown>): RawBuilder<number> =>
+  sql<number>`(coalesce(trim(${rowSegment}), '') = '')`
+
 export async function lookUpListPrices(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
   const covering = sql`
@@ -33,7 +41,7 @@ export async function lookUpListPrices(db: RulesDb): Promise<void> {
     and ${forSegment(sql.ref('p.segment'), sql.ref('l.customer_segment'))}
     and p.effective_start_date <= l.term_start
     and (p.effective_end_date is null or p.effective_end_date >= l.term_start)`
-  const latestFirst = sql`row_number() over (partition by l.line_id order by p.effective_start_date desc, p.price_id desc)`
+  const latestFirst = sql`row_number() over (partition by l.line_id order by p.effective_start_date desc, ${segmentedFirst(sql.ref('p.segment'))}, p.price_id desc)`
   const cyclePrice = (termPrice: RawBuilder<unknown>): RawBuilder<string> =>
     sql<string>`case when billing_plan in ('OneTime', 'None') then ${termPrice}
       else ${decDiv(decMul(termPrice, ref('plan_months')), ref('term_months'))} end`

@@ -34,6 +34,16 @@ const cases: Case[] = [
     given: { priceList: [{ ...annual, market: 'FR' }, { ...annual, unit_price: '100', market: 'DE' }, { term_duration: 'P1M', unit_price: '12', erp_price: '15', effective_start_date: '2026-01-01', market: 'DE' }] },
     expect: [hit(4, '10', '12')],
   },
+  {
+    name: 'an Education Monthly row against an Annual row for every segment when it has none of its own',
+    given: { priceList: [{ ...annual, segment: null }, { term_duration: 'P1M', unit_price: '10', erp_price: '15', effective_start_date: '2026-01-01', segment: 'Education' }] },
+    expect: [hit(3, '12', '10')],
+  },
+  {
+    name: 'an Education Annual row beats the Annual row for every segment listed after it',
+    given: { priceList: [{ ...annual, unit_price: '60', erp_price: '75', segment: 'Education' }, { ...annual, segment: null }, { term_duration: 'P1M', unit_price: '6', erp_price: '7.5', effective_start_date: '2026-01-01', segment: 'Education' }] },
+    expect: [],
+  },
   // Negative.
   { name: 'exact premiums', given: { priceList: [annual, { term_duration: 'P1M', unit_price: '12', erp_price: '15', effective_start_date: '2026-01-01' }, { unit_price: '126', erp_price: '157.5', effective_start_date: '2026-01-01' }] }, expect: [] },
   { name: 'within 0.5% relative (12.06 vs 12)', given: { priceList: [annual, { term_duration: 'P1M', unit_price: '12.06', erp_price: '15', effective_start_date: '2026-01-01' }] }, expect: [] },

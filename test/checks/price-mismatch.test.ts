@@ -60,6 +60,11 @@ const cases: Case[] = [
     given: { lines: [{}], customers: [{ segment: 'education' }], priceList: [{ unit_price: '120', segment: 'Commercial' }, { unit_price: '60', segment: 'Education' }] },
     expect: [hit('5', '10')],
   },
+  {
+    name: 'the segment row beats a row for all segments listed after it with the same start date, as in pricing',
+    given: { lines: [{}], priceList: [{ unit_price: '126', segment: 'Commercial' }, { unit_price: '120', segment: null }] },
+    expect: [hit('10.5', '10')],
+  },
   // Negative.
   { name: 'matching price', given: { lines: [{}], priceList: [{ unit_price: '120' }] }, expect: [] },
   { name: '0.01 off is within tolerance (120.12 ÷ 12 = 10.01)', given: { lines: [{}], priceList: [{ unit_price: '120.12' }] }, expect: [] },

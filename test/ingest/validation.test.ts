@@ -198,6 +198,18 @@ describe('reference sheets', () => {
     ])
   })
 
+  it('CustomerIds are stored lower-case in every kind, so an upper-cased customers sheet still maps the lines', async () => {
+    input = makeInput()
+    const guid = 'C46EA028-73A7-4D2B-9F4E-0123456789AB'
+    input.write('recon.csv', csv([[...RECON_HEADER], reconRow({ CustomerId: guid.toLowerCase() })]))
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER, 'Segment'], [guid, 'R1', '', 'Education'], [` ${guid.toLowerCase()} `, 'R2', '', '']]))
+    const { findings } = await runIngest(input.ctx)
+    // The second row is the same customer in another case: a repeated CustomerId.
+    expect(findings.map((f) => [f.rule, f.row, f.column])).toEqual([['REJECTED_ROW', 3, 'CustomerId (A)']])
+    const ids = input.ctx.db.sqlite.prepare('select customer_id from recon_lines union all select customer_id from customers').pluck().all()
+    expect(ids).toEqual([guid.toLowerCase(), guid.toLowerCase()])
+  })
+
   it('customers: Segment is one of the four, any case, stored lower-case; empty = Commercial; anything else rejects its row', async () => {
     input = makeInput()
     input.write('customers.csv', csv([[...CUSTOMERS_HEADER, 'Segment'], ['c1', 'R1', '', 'Education'], ['c2', 'R1', '', ''], ['c3', 'R1', '', ' GOVERNMENT '], ['c4', 'R1', '', 'Edu']]))

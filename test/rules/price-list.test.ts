@@ -73,10 +73,23 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
       expect((await priceOne({ customers, rules: erp('0'), prices })).erp_cycle_price).toBe('10')
     })
 
+    it.each([
+      { name: 'an Education customer', segment: 'education', cycle: '5' },
+      { name: 'a Commercial customer', segment: null, cycle: '10' },
+    ])('$name: its own segment row beats a row for every segment with the same start date, listed before or after', async ({ segment, cycle }) => {
+      const customers = [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment }]
+      const own = [p1yMonthly('120', { segment: 'Commercial' }), p1yMonthly('60', { segment: 'Education' })]
+      const generic = p1yMonthly('600', { segment: null })
+      for (const prices of [[...own, generic], [generic, ...own]]) {
+        expect((await priceOne({ customers, rules: erp('0'), prices })).erp_cycle_price).toBe(cycle)
+      }
+    })
+
     it('an Education customer with only Commercial rows is not priced from them → PRICE_NOT_FOUND', async () => {
       const customers = [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment: 'education' }]
       const p = await priceOne({ customers, rules: erp('0'), prices: [p1yMonthly('120', { segment: 'Commercial' })] })
       expect([p.status, p.hold_rule]).toEqual(['held', 'PRICE_NOT_FOUND'])
+      expect(p.findings[0]!.message).toContain('in USD for the education segment (customers sheet Segment; rows for other segments do not apply) effective on the term start')
     })
   })
 
