@@ -4,3 +4,4 @@ export declare const ENTRIES: Record<string, string>
 export declare function bundleFolder(): Promise<string | null>
 export declare function sourceHash(): string
 export declare function removeOldBundles(keep: string): void
+export declare function isComplete(dir: string): boolean

@@ -13,10 +13,10 @@
 // (~100 files, a few milliseconds) and compiles nothing. Null when esbuild or the folder fails, or
 // CSP_BILLING_BUNDLE=0: callers then run the sources through tsx (same code, same results; tests compare both).
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BUNDLE_CACHE = join(ROOT, 'node_modules', '.cache', 'csp-billing', 'bundle')
@@ -31,17 +31,23 @@ export const ENTRIES = {
 /** Where the entries' imports can reach: every file here is part of the bundle's name. */
 const SOURCE_DIRS = ['pipeline', 'stages', 'schemas', 'bench']
 
-/** Bundles of other source versions older than this are removed when a new one is written. */
+/** Bundles of other source versions unused for this long are removed when a new one is written. */
 const KEEP_MS = 24 * 60 * 60 * 1000
 
 /*
  * Inside a bundle `import.meta.url` would be the bundle's own file. The sources use it to find files beside them
  * (the side thread's fallback entry, the usage worker) and to resolve packages, so every module sees instead the
- * URL of a file in pipeline/ (one URL for all: esbuild's define is global). Packages resolve the same from every
- * source folder, and a source outside pipeline/ names a file beside it from the root (`../stages/usage-half.mjs`),
- * which resolves the same from both. The bundle folder is node_modules/.cache/csp-billing/bundle/<hash>/.
+ * URL of a file in this checkout's pipeline/ (one URL for all: esbuild's define is global). Packages resolve the
+ * same from every source folder, and a source outside pipeline/ names a file beside it from the root
+ * (`../stages/usage-half.mjs`), which resolves the same from both. The URL is absolute, not relative to the
+ * bundle: node_modules may be a symlink into another checkout (shared caches), and Node loads the bundle from
+ * the symlink's target. The checkout's path is part of the bundle's name for the same reason.
  */
-const SOURCE_URL_BANNER = "const __cspSourceUrl = new URL('../../../../../pipeline/bundled.ts', import.meta.url).href;"
+const SOURCE_URL = pathToFileURL(join(ROOT, 'pipeline', 'bundled.ts')).href
+const SOURCE_URL_BANNER = `const __cspSourceUrl = ${JSON.stringify(SOURCE_URL)};`
+
+/** Written last, inside the folder before it is moved into place: the files a complete bundle has. */
+const MANIFEST = 'manifest.json'
 
 const SHARED = Symbol.for('csp-billing.bundle')
 
@@ -57,12 +63,30 @@ export function bundleFolder() {
   return /** @type {Promise<string | null>} */ (shared[SHARED])
 }
 
+/**
+ * True when the folder holds every file its manifest lists (a folder someone pruned by hand, or that another
+ * run is removing, is not used: it is built again).
+ * @param {string} dir
+ */
+export function isComplete(dir) {
+  try {
+    const files = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'))
+    return Array.isArray(files) && files.every((f) => typeof f === 'string' && existsSync(join(dir, f)))
+  } catch {
+    return false
+  }
+}
+
 /** @returns {Promise<string | null>} */
 async function makeBundle() {
   const dir = join(BUNDLE_CACHE, sourceHash())
-  if (Object.keys(ENTRIES).every((name) => existsSync(join(dir, `${name}.mjs`)))) return dir
+  if (isComplete(dir)) {
+    // In use again: its time is what removeOldBundles reads, so a bundle in use is never "a day old".
+    const now = new Date()
+    utimesSync(dir, now, now)
+    return dir
+  }
   const { build } = await import('esbuild')
-  const out = '/bundle' // nothing is written there: write: false; the paths only name the files
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, source]) => [name, join(ROOT, source)])),
@@ -72,26 +96,32 @@ async function makeBundle() {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    outdir: out,
+    outdir: dir, // nothing is written there by esbuild (write: false); source maps are relative to it
     outExtension: { '.js': '.mjs' },
     banner: { js: SOURCE_URL_BANNER },
     define: { 'import.meta.url': '__cspSourceUrl' },
+    // --debug stack traces name the .ts sources (bin/csp-billing.js turns source maps on for them).
+    sourcemap: 'linked',
+    sourcesContent: false,
     write: false,
     logLevel: 'silent',
     legalComments: 'none',
   })
-  // Written beside, then moved: a run that starts meanwhile never sees half a bundle.
+  // Written beside, manifest last, then moved: a run that starts meanwhile never sees half a bundle.
   const temp = `${dir}.${process.pid}.${Date.now()}`
-  for (const file of result.outputFiles) {
-    const path = join(temp, relative(out, file.path))
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, file.contents)
-  }
   try {
+    const names = result.outputFiles.map((file) => relative(dir, file.path)).sort()
+    for (const file of result.outputFiles) {
+      const path = join(temp, relative(dir, file.path))
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, file.contents)
+    }
+    writeFileSync(join(temp, MANIFEST), JSON.stringify(names))
+    if (existsSync(dir) && !isComplete(dir)) rmSync(dir, { recursive: true, force: true })
     renameSync(temp, dir)
   } catch {
-    rmSync(temp, { recursive: true, force: true }) // another run moved the same bundle there first
-    if (!existsSync(join(dir, 'cli.mjs'))) return null
+    rmSync(temp, { recursive: true, force: true }) // another run moved the same bundle there first, or the disk is full
+    if (!isComplete(dir)) return null
   }
   removeOldBundles(dir)
   return dir
@@ -102,7 +132,9 @@ export function sourceHash() {
   const hash = createHash('sha256')
   const esbuild = createRequire(import.meta.url)('esbuild/package.json')
   hash.update(`esbuild ${esbuild.version}\0${SOURCE_URL_BANNER}\0${JSON.stringify(ENTRIES)}\0`)
-  for (const file of SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))).sort()) {
+  // esbuild reads tsconfig.json (and package.json's type) too: a change there compiles differently.
+  const files = [...SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))), join(ROOT, 'tsconfig.json'), join(ROOT, 'package.json')]
+  for (const file of files.sort()) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0')
   }
   return hash.digest('hex').slice(0, 16)
@@ -123,6 +155,8 @@ function sourceFiles(dir) {
  * @param {string} keep
  */
 export function removeOldBundles(keep) {
+  // The side thread's own bundles of earlier versions (before this module) are no run's any more.
+  rmSync(join(BUNDLE_CACHE, '..', 'side-thread'), { recursive: true, force: true })
   const now = Date.now()
   for (const name of readdirSync(BUNDLE_CACHE)) {
     const path = join(BUNDLE_CACHE, name)

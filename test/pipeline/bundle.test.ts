@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } 
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BUNDLE_CACHE, ENTRIES, bundleFolder, removeOldBundles, sourceHash } from '../../pipeline/bundle.mjs'
+import { BUNDLE_CACHE, ENTRIES, bundleFolder, isComplete, removeOldBundles, sourceHash } from '../../pipeline/bundle.mjs'
 import { BIN, REPO, sampleCopy } from '../cli/helpers.js'
 
 afterEach(() => {
@@ -46,7 +46,8 @@ describe('bundle', () => {
     expect(await bundleFolder()).toBeNull()
   })
 
-  it('gives the CLI the same outputs and log as the sources through tsx', () => {
+  it('gives the CLI the same outputs and log as the sources through tsx', async () => {
+    expect(await bundleFolder()).not.toBeNull() // so the launcher below runs from it
     const bundled = launch({})
     const throughTsx = launch({ CSP_BILLING_BUNDLE: '0' })
     expect(bundled.status).toBe(0)
@@ -83,16 +84,34 @@ describe('bundle', () => {
       const fromBundle = fileURLToPath(new URL(target, asBundled))
       expect({ source: relative(REPO, source), target, resolves: fromBundle }).toEqual({ source: relative(REPO, source), target, resolves: fromSource })
     }
-    // And in the bundle every such URL, and every createRequire, starts from the sources' URL (the banner's), not
-    // from the bundle's own folder.
+    // import.meta.dirname and .filename are not replaced in the bundle: the sources must not use them.
+    for (const dir of ['pipeline', 'stages', 'schemas']) {
+      for (const entry of readdirSync(join(REPO, dir), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && /\.(ts|mjs)$/.test(entry.name)) {
+          expect(readFileSync(join(entry.parentPath, entry.name), 'utf8'), entry.name).not.toMatch(/import\.meta\.(dirname|filename)/)
+        }
+      }
+    }
+    // And in the bundle no URL or createRequire starts from the bundle's own folder: each module's code reads the
+    // banner's absolute URL of this checkout's pipeline/ (node_modules may be a symlink into another checkout).
     const folder = join(BUNDLE_CACHE, sourceHash())
-    for (const file of readdirSync(folder)) {
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.mjs'))) {
       const code = readFileSync(join(folder, file), 'utf8')
-      expect(code).not.toMatch(/createRequire\(import\.meta\.url\)/)
-      const bases = [...code.matchAll(/new URL\(([^()]*)import\.meta\.url\)/g)].map((m) => m[1])
-      expect(new Set(bases)).toEqual(new Set(["'../../../../../pipeline/bundled.ts', "]))
+      expect(code.split('\n')[0]).toBe(`const __cspSourceUrl = ${JSON.stringify(asBundled.href)};`)
+      expect(code).not.toMatch(/(new URL\([^()]*|createRequire\()import\.meta\.url/)
     }
   })
+
+  it('is built again when a file of it is missing, and a bundle that does not load falls back to tsx', async () => {
+    const folder = (await bundleFolder())!
+    const chunk = readdirSync(folder).find((f) => f.startsWith('chunk-') && f.endsWith('.mjs'))!
+    rmSync(join(folder, chunk))
+    expect(isComplete(folder)).toBe(false)
+    const mended = launch({})
+    expect(mended.status).toBe(0)
+    expect(isComplete(folder)).toBe(true)
+    expect(existsSync(join(folder, chunk))).toBe(true)
+  }, 60_000)
 
   it('removes bundles of other source versions once they are a day old', async () => {
     const folder = (await bundleFolder())!
