@@ -53,9 +53,8 @@ export class FileIngest {
   private params: unknown[]
   private keyColumn: number
   /**
-   * Schema columns the product parses or normalises (numbers, dates, SkuIds, case-folded ids): DUPLICATE_LINE
-   * compares their stored values, not their text, so a resend whose SkuId Excel turned into the number 1 is still
-   * `0001`, and one whose CustomerId is upper-cased is the same customer.
+   * Schema columns the product parses or normalises (numbers, dates, case-folded ids and codes): DUPLICATE_LINE
+   * compares their stored values, not their text, so a resend whose CustomerId is upper-cased is the same line.
    */
   private readonly parsedColumns: number[]
   private customerColumn: number
@@ -73,7 +72,7 @@ export class FileIngest {
     this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
-    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.skuId && !c.lower && !c.upper ? [] : [i]))
+    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.lower && !c.upper ? [] : [i]))
     this.customerColumn = at('CustomerId')
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')
@@ -274,6 +273,9 @@ export class FileIngest {
         const column = header.indexes[c]!
         if (column >= 0) texts[column] = values[c] === null ? '' : String(values[c])
       }
+      // ChargeType is case-insensitive (SPEC §2), but stored as written for display: compared folded.
+      const chargeType = header.indexes[this.chargeTypeColumn]!
+      if (chargeType >= 0) texts[chargeType] = String(values[this.chargeTypeColumn]).toLowerCase()
       const at = values.length + 2
       params[at] = this.shared.nextLineId++
       params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))

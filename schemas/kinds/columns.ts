@@ -36,8 +36,6 @@ export interface ColumnDef {
   upper?: boolean
   /** Store lower-cased (e.g. price-book Scope and Method, matched case-insensitively). */
   lower?: boolean
-  /** A SkuId: all digits and shorter than four are zero-padded to four (`padSkuId`). */
-  skuId?: boolean
   /** Value used when the cell is empty (reseller defaults). */
   default?: string | number
 }
@@ -84,18 +82,7 @@ function isEmpty(raw: RawCell): boolean {
 
 type Parsed = string | number | null | { error: string }
 
-/**
- * SkuIds are four characters (`0001`, `003J`), but the price list's documentation writes `1` for `0001`, real
- * exports carry `4`, `24` and `96`, and a sheet saved by Excel turns `0001` into the number 1 (FORMATS.md §4.1:
- * "Zero-pad SkuId to 4 digits"). Every kind pads all-digit SkuIds alike, so a line, its price-list row, its
- * price-book rule and its usage still meet whichever way each file wrote it.
- */
-export function padSkuId(text: string): string {
-  return text.length < 4 && /^\d+$/.test(text) ? text.padStart(4, '0') : text
-}
-
 function foldText(def: ColumnDef): (text: string) => string {
-  if (def.skuId) return padSkuId
   return def.upper ? (t) => t.toUpperCase() : def.lower ? (t) => t.toLowerCase() : (t) => t
 }
 

@@ -14,7 +14,7 @@ export const PRICEBOOKS_COLUMNS: readonly ColumnDef[] = [
   req('PriceBook', 'price_book'),
   req('Scope', 'scope', 'text', { lower: true }),
   opt('ProductId', 'product_id'),
-  opt('SkuId', 'sku_id', 'text', { skuId: true }),
+  opt('SkuId', 'sku_id'),
   opt('TermDuration', 'term_duration'),
   opt('BillingPlan', 'billing_plan'),
   opt('Category', 'category'),

@@ -6,7 +6,7 @@ import { opt, req, rowSchema, type ColumnDef } from './columns.js'
 
 export const PRICELIST_COLUMNS: readonly ColumnDef[] = [
   req('ProductId', 'product_id'),
-  req('SkuId', 'sku_id', 'text', { skuId: true }),
+  req('SkuId', 'sku_id'),
   req('TermDuration', 'term_duration'),
   req('BillingPlan', 'billing_plan'),
   req('Currency', 'currency'),

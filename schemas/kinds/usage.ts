@@ -6,9 +6,9 @@ import { opt, req, rowSchema, type ColumnDef } from './columns.js'
 
 export const USAGE_COLUMNS: readonly ColumnDef[] = [
   req('CustomerId', 'customer_id', 'text', { lower: true }),
-  req('SubscriptionId', 'subscription_id'),
+  req('SubscriptionId', 'subscription_id', 'text', { lower: true }),
   req('ProductId', 'product_id'),
-  req('SkuId', 'sku_id', 'text', { skuId: true }),
+  req('SkuId', 'sku_id'),
   req('UsageDate', 'usage_date', 'date'),
   req('MeterId', 'meter_id'),
   req('MeterCategory', 'meter_category'),
@@ -16,10 +16,10 @@ export const USAGE_COLUMNS: readonly ColumnDef[] = [
   req('Quantity', 'quantity', 'decimal'),
   req('UnitPrice', 'unit_price', 'decimal'),
   req('BillingPreTaxTotal', 'billing_pre_tax_total', 'decimal'),
-  req('BillingCurrency', 'billing_currency'),
+  req('BillingCurrency', 'billing_currency', 'text', { upper: true }),
   opt('Tier2MpnId', 'tier2_mpn_id', 'text', { aliases: ['ResellerMpnId', 'ResellerMPNID'] }),
   opt('CustomerName', 'customer_name'),
-  opt('EntitlementId', 'entitlement_id'),
+  opt('EntitlementId', 'entitlement_id', 'text', { lower: true }),
   opt('EntitlementDescription', 'entitlement_description'),
   opt('AvailabilityId', 'availability_id'),
   opt('MeterSubCategory', 'meter_sub_category'),
@@ -28,7 +28,7 @@ export const USAGE_COLUMNS: readonly ColumnDef[] = [
   opt('ResourceGroup', 'resource_group'),
   opt('EffectiveUnitPrice', 'effective_unit_price', 'decimal'),
   opt('PricingPreTaxTotal', 'pricing_pre_tax_total', 'decimal'),
-  opt('PricingCurrency', 'pricing_currency'),
+  opt('PricingCurrency', 'pricing_currency', 'text', { upper: true }),
   opt('PCToBCExchangeRate', 'pc_to_bc_exchange_rate', 'decimal'),
   opt('PartnerEarnedCreditPercentage', 'partner_earned_credit_percentage', 'decimal'),
 ]

