@@ -139,14 +139,15 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
       ? null
       : (db.prepare('select * from price_book_rules where rule_id = ?').get(p.rule_id) as { source_file: string; source_row: number; scope: string; effective_from: string | null; effective_to: string | null } | undefined)
     const where = rule ? ` (${rule.source_file}:${rule.source_row}, effective ${rule.effective_from ?? 'always'} to ${rule.effective_to ?? 'open'})` : ''
-    out.push(`    price book ${p.price_book ?? '—'}: ${p.rule_scope ?? ''} rule${where} — the most specific rule in force on the event date`)
+    // Pass-through lines (credits, trials) use no rule: nothing to name.
+    if (p.rule_id !== null) out.push(`    price book ${p.price_book ?? '—'}: ${p.rule_scope ?? ''} rule${where} — the most specific rule in force on the event date`)
     out.push(`    method ${p.method}${p.percent !== null ? ` ${p.percent}%` : ''}${p.fixed_unit_price !== null ? `, fixed ${p.fixed_unit_price} per cycle` : ''}`)
   }
   if (p.method === null && p.hold_rule === 'NO_PRICE_RULE') out.push(...describeMissingRule(db, r, p))
   if (p.erp_cycle_price !== null && p.category === 'azure-plan') {
     out.push(`    retail price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
   } else if (p.erp_cycle_price !== null) {
-    out.push(`    ERP cycle price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
+    out.push(`    ERP cycle price ${shortDecimal(p.erp_cycle_price)} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
   }
   if (p.method === 'erp-discount' && p.category !== 'azure-plan') {
     if (p.erp_cycle_price === null) out.push(`    ERP cycle price: none found${p.hold_rule === 'PRICE_NOT_FOUND' ? ' (PRICE_NOT_FOUND)' : ''}`)
@@ -188,14 +189,15 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
   if (p.price_derived === 1 && annual) {
     out.push(`      the price list has no ${wanted}; derived from its P1Y/Annual row:`)
     out.push(`      price-list row ${describePriceRow(annual)}`)
-    out.push(`      ERP Price ${annual.erp_price} per P1Y term × ${TERM_MONTHS[p.term_duration ?? ''] ?? '?'}/12 × (1 + ${p.premium_percent ?? '?'}%) premium (settings.premiums, ${termPlan})${cycleShare(p)} = ${p.erp_cycle_price ?? '?'} per cycle`)
+    out.push(`      ERP Price ${annual.erp_price} per P1Y term × ${TERM_MONTHS[p.term_duration ?? ''] ?? '?'}/12 × (1 + ${p.premium_percent ?? '?'}%) premium (settings.premiums, ${termPlan})${cycleShare(p)} = ${p.erp_cycle_price === null ? '?' : shortDecimal(p.erp_cycle_price)} per cycle`)
     shown.push(annual)
   } else if (p.erp_cycle_price !== null && direct) {
     out.push(`      price-list row ${describePriceRow(direct)}`)
-    out.push(`      ERP Price ${direct.erp_price} per ${p.billing_plan === 'OneTime' || p.billing_plan === 'None' ? 'purchase, used whole' : `${p.term_duration ?? '?'} term${cycleShare(p)}`} = ${p.erp_cycle_price} per cycle`)
+    out.push(`      ERP Price ${direct.erp_price} per ${p.billing_plan === 'OneTime' || p.billing_plan === 'None' ? 'purchase, used whole' : `${p.term_duration ?? '?'} term${cycleShare(p)}`} = ${shortDecimal(p.erp_cycle_price)} per cycle`)
     shown.push(direct)
   } else if (p.erp_cycle_price === null) {
-    out.push(`      the price list has no ${wanted} for this customer's segment`)
+    const others = otherSegments(db, r, p, currency)
+    out.push(`      the price list has no ${wanted}${others.length > 0 ? " for this customer's segment" : ''}`)
     if (annual) {
       out.push(`      its P1Y/Annual row ${describePriceRow(annual)}`)
       out.push(`      is not used: no ${termPlan} premium is in force on ${p.term_start ?? '?'} (settings.premiums) to derive the price from it`)
@@ -203,13 +205,13 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
     } else {
       out.push('      nor a P1Y/Annual row to derive it from')
     }
-    const others = otherSegments(db, r, p, currency)
     if (others.length > 0) out.push(`      the price list has that row only for segment ${others.join(', ')}`)
   } else {
     out.push('      (the price-list row used is not recorded for this line)')
   }
   const segmented = shown.find((row) => (row.segment ?? '').trim() !== '')
-  if (segmented) out.push(`      ${customerSegment(db, r.customer_id)}: so the row with Segment ${(segmented.segment ?? '').trim()} applies (a row with a Segment is only for customers of that segment)`)
+  if (segmented && p.erp_cycle_price === null) out.push(`      ${customerSegment(db, r.customer_id)}: the row with Segment ${(segmented.segment ?? '').trim()} is for this customer's segment, but not used (see above)`)
+  else if (segmented) out.push(`      ${customerSegment(db, r.customer_id)}: so the row with Segment ${(segmented.segment ?? '').trim()} applies (a row with a Segment is only for customers of that segment)`)
   else if (p.erp_cycle_price === null) out.push(`      ${customerSegment(db, r.customer_id)}: a price-list row with another Segment does not apply`)
   return out
 }

@@ -211,18 +211,23 @@ export function resellerExplanation(method: string | null, category: string, exp
   return `priced by the price book${amount}` // an unknown method: never echo text that could name the cost
 }
 
-/** Held (or retained) lines in line order, for the reconciliation workbook. */
+/**
+ * Held (or retained) lines in line order, for the reconciliation workbook. A retained credit is kept before any
+ * reseller lookup (SPEC §4.4), so its reseller is shown as attribution would find it: Tier2MpnId, else the
+ * customers sheet's.
+ */
 export function* heldLines(db: Db, status: 'held' | 'retained' = 'held'): Generator<HeldLine> {
   const query = db.kysely
     .selectFrom('priced_lines as p')
     .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
+    .leftJoin('customers as c', 'c.customer_id', 'r.customer_id')
     .where('p.status', '=', status)
     .select([
       'p.line_id as lineId',
       'r.source_file as sourceFile',
       'r.source_row as sourceRow',
       'p.hold_rule as holdRule',
-      'p.reseller_id as resellerId',
+      sql<string | null>`coalesce(p.reseller_id, ${tier2ResellerSql(sql.ref('r.tier2_mpn_id'))}, trim(c.reseller_id))`.as('resellerId'),
       'r.customer_id as customerId',
       'r.customer_name as customerName',
       'r.subscription_id as subscriptionId',

@@ -32,16 +32,19 @@ describe('Retained credits sheet', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Control totals', 'Margin by reseller', 'Exceptions', 'Rejected rows', 'Held lines', 'Retained credits'])
     const ws = sheet(wb, 'Retained credits')
     expect(headers(ws)).toEqual(['Source', 'Reseller ID', 'Customer ID', 'Customer name', 'Subscription ID', 'Product', 'Charge type', 'Currency', 'Cost'])
-    const listed: { source: string; cost: number; format: string }[] = []
+    const listed: { source: string; reseller: unknown; cost: number; format: string }[] = []
     ws.eachRow((r, n) => {
-      if (n > 1) listed.push({ source: String(r.getCell(1).value), cost: r.getCell(9).value as number, format: r.getCell(9).numFmt })
+      if (n > 1) listed.push({ source: String(r.getCell(1).value), reseller: r.getCell(2).value, cost: r.getCell(9).value as number, format: r.getCell(9).numFmt })
     })
     const db = openDb(join(out, 'staging.sqlite'), { readonly: true })
-    const retained = db.sqlite.prepare(`select r.source_file || ':' || r.source_row as source, p.cost from priced_lines p
-      join recon_lines r using (line_id) where p.status = 'retained' order by p.line_id`).all() as { source: string; cost: string }[]
+    const retained = db.sqlite.prepare(`select r.source_file || ':' || r.source_row as source, p.cost, r.tier2_mpn_id from priced_lines p
+      join recon_lines r using (line_id) where p.status = 'retained' order by p.line_id`).all() as { source: string; cost: string; tier2_mpn_id: string }[]
     await db.close()
     expect(retained.length).toBeGreaterThan(0)
     expect(listed.map((l) => [l.source, l.cost])).toEqual(retained.map((r) => [r.source, Number(r.cost)]))
+    // Kept before any reseller lookup, but shown with the reseller attribution finds (here its Tier2MpnId).
+    expect(listed.map((l) => l.reseller)).toEqual(retained.map((r) => r.tier2_mpn_id))
+    expect(listed.every((l) => typeof l.reseller === 'string' && l.reseller !== '')).toBe(true)
     expect(listed.every((l) => l.format.includes('USD'))).toBe(true)
     // Σ listed cost = the control totals' Retained cost (run.json, exact text).
     const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { controlTotals: { currency: string; retainedCost: string }[] }
