@@ -114,6 +114,8 @@ interface FindingRow {
   premium_from: string | null
   erp_cycle_price: string | null
   customer_segment: string
+  /** PRICE_NOT_FOUND only: segments the price list has the line's row for, other than the customer's. */
+  other_segments: string | null
 }
 
 async function pricingFindings(db: RulesDb): Promise<Finding[]> {
@@ -123,7 +125,19 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
       s.hold_rule, s.status, s.price_derived, s.method, s.reseller_id, s.reseller_source, s.currency,
       s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
-      s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment
+      s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment,
+      case when s.hold_rule = 'PRICE_NOT_FOUND' then (
+        -- Rows that would have priced the line but are for other segments (stages/rules/price-list.ts forSegment).
+        select group_concat(segment, ', ') from (
+          select distinct trim(pl.segment) as segment from price_list pl
+          where pl.product_id = s.product_id and pl.sku_id = s.sku_id and upper(trim(pl.currency)) = s.pricing_currency
+            and coalesce(trim(pl.segment), '') <> '' and lower(trim(pl.segment)) <> s.customer_segment
+            and pl.effective_start_date <= s.term_start
+            and (pl.effective_end_date is null or pl.effective_end_date >= s.term_start)
+            and ((s.billing_plan = 'OneTime' and lower(trim(pl.billing_plan)) = 'onetime')
+              or (upper(trim(pl.term_duration)) = s.term_duration and lower(trim(pl.billing_plan)) = lower(s.billing_plan)))
+          order by 1)
+      ) end as other_segments
     from (select * from ${allLines()}) as s
     join recon_lines r on r.line_id = s.line_id
     where s.status = 'held'
@@ -186,7 +200,8 @@ function priceNotFoundMessage(l: FindingRow): string {
   }
   // Rows with a Segment price only customers of that segment (stages/rules/price-list.ts): say which one was looked for.
   const segment = l.customer_segment === 'commercial' ? '' : ` for the ${l.customer_segment} segment (customers sheet Segment; rows for other segments do not apply)`
-  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}`
+  const others = l.other_segments === null ? '' : ` (it has that row only for segment ${l.other_segments}, which does not apply to a ${l.customer_segment} customer)`
+  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}${others}`
   if (l.annual_price_id !== null) return `${base}, and no premium for ${l.term_duration}/${l.billing_plan} is in force on that date (settings.premiums) to derive it from the P1Y/Annual row.`
   return `${base}, nor a P1Y/Annual row to derive it from.`
 }

@@ -100,7 +100,7 @@ describe('explain names the source rows of a price', () => {
       `its P1Y/Annual row ${EDUCATION_LIST}:4: CFQ7TTC0S2H3/0001, P1Y/Annual, USD, Segment Education, Market US; UnitPrice 40, ERP Price 50 (whole-term prices); effective 2024-01-01 to open`,
       'is not used: no P1Y/Monthly premium is in force on 2026-03-31 (settings.premiums) to derive the price from it',
       'the price list has that row only for segment Commercial',
-      'customer segment education (customers sheet reference/customers.csv:7): the row with Segment Education is for this customer's segment, but not used (see above)',
+      "customer segment education (customers sheet reference/customers.csv:7): the row with Segment Education is for this customer's segment, but not used (see above)",
     ])
   })
 
