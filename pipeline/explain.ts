@@ -11,6 +11,8 @@ import { formatMoney } from './money.js'
 import BetterSqlite3 from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import type { FindingsTable, PriceListTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
+import { PLAN_MONTHS, TERM_MONTHS } from '../stages/checks/common.js'
+import { SEGMENTS_WITH_ROW_SQL, segmentsWithRowParams } from '../stages/rules/price-list.js'
 
 export type ExplainTarget = { file: string; row: number } | { lineId: number }
 
@@ -162,8 +164,6 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
 
 type PriceRow = Omit<PriceListTable, 'price_id'> & { price_id: number }
 
-const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 }
-const PLAN_MONTHS: Record<string, number> = { Monthly: 1, Annual: 12, Triennial: 36 }
 
 /**
  * The price-list rows behind an erp-discount line (SPEC §2.3, §4.2, §4.3): the row of its own term and plan, or,
@@ -249,16 +249,8 @@ function customerSegment(db: BetterSqlite3.Database, customerId: string): string
 /** Segments of price-list rows that would have priced the line but are for other customers' segments. */
 function otherSegments(db: BetterSqlite3.Database, r: Recon, p: Priced, currency: string): string[] {
   if (p.term_start === null || p.billing_plan === null) return []
-  const rows = db
-    .prepare(
-      `select distinct trim(segment) as segment from price_list
-       where product_id = ? and sku_id = ? and upper(trim(currency)) = ? and coalesce(trim(segment), '') <> ''
-         and effective_start_date <= ? and (effective_end_date is null or effective_end_date >= ?)
-         and (case when ? = 'OneTime' then lower(trim(billing_plan)) = 'onetime'
-              else upper(trim(term_duration)) = ? and lower(trim(billing_plan)) = lower(?) end)
-       order by 1`,
-    )
-    .all(r.product_id, r.sku_id, currency, p.term_start, p.term_start, p.billing_plan, p.term_duration ?? '', p.billing_plan) as { segment: string }[]
+  const lookup = { productId: r.product_id, skuId: r.sku_id, currency, termStart: p.term_start, termDuration: p.term_duration, billingPlan: p.billing_plan }
+  const rows = db.prepare(SEGMENTS_WITH_ROW_SQL).all(...segmentsWithRowParams(lookup)) as { segment: string }[]
   return rows.map((x) => x.segment)
 }
 

@@ -34,6 +34,32 @@ export const forSegment = (rowSegment: RawBuilder<unknown>, customerSegment: Raw
 export const segmentedFirst = (rowSegment: RawBuilder<unknown>): RawBuilder<number> =>
   sql<number>`(coalesce(trim(${rowSegment}), '') = '')`
 
+/** What a line looks for in the price list (its own term/plan row), as lookUpListPrices matches it. */
+export interface PriceLookup {
+  productId: string
+  skuId: string
+  currency: string
+  termStart: string
+  termDuration: string | null
+  billingPlan: string
+}
+
+/**
+ * The segments the price list has a line's own term/plan row for on its term start (rows naming a Segment only):
+ * why a line of another segment found none. One SQL text with positional parameters (`segmentsWithRowParams`),
+ * run by pricing for PRICE_NOT_FOUND's message (stages/price.ts) and by `explain` (pipeline/explain.ts).
+ */
+export const SEGMENTS_WITH_ROW_SQL = `
+  select distinct trim(segment) as segment from price_list
+  where product_id = ? and sku_id = ? and upper(trim(currency)) = ? and coalesce(trim(segment), '') <> ''
+    and effective_start_date <= ? and (effective_end_date is null or effective_end_date >= ?)
+    and (case when ? = 'OneTime' then lower(trim(billing_plan)) = 'onetime'
+         else upper(trim(term_duration)) = ? and lower(trim(billing_plan)) = lower(?) end)
+  order by 1`
+
+export const segmentsWithRowParams = (l: PriceLookup): unknown[] =>
+  [l.productId, l.skuId, l.currency, l.termStart, l.termStart, l.billingPlan, l.termDuration ?? '', l.billingPlan]
+
 export async function lookUpListPrices(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
   const covering = sql`

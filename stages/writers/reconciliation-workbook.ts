@@ -62,8 +62,8 @@ export async function writeReconciliationWorkbook(input: ReconciliationWorkbookI
   writeMargins(wb, input.resellers)
   await writeExceptions(wb, input.findings)
   await writeRejected(wb, input.rejected)
-  await writeLines(wb, 'Held lines', input.heldLines, true)
-  if (input.retainedLines !== undefined) await writeLines(wb, 'Retained credits', input.retainedLines, false)
+  await writeLines(wb, 'Held lines', input.heldLines)
+  if (input.retainedLines !== undefined) await writeLines(wb, 'Retained credits', input.retainedLines)
   await commitWorkbook(wb, input.filename, input.pinned)
 }
 
@@ -195,9 +195,8 @@ async function writeRejected(wb: ExcelJS.Workbook, findings: FindingList): Promi
 }
 
 /** Held lines (with the rule that holds each) or retained credits (no rule: creditsPolicy keeps them all). */
-async function writeLines(
-  wb: ExcelJS.Workbook, title: 'Held lines' | 'Retained credits', lines: Iterable<HeldLine> | AsyncIterable<HeldLine>, withRule: boolean,
-): Promise<void> {
+async function writeLines(wb: ExcelJS.Workbook, title: 'Held lines' | 'Retained credits', lines: Iterable<HeldLine> | AsyncIterable<HeldLine>): Promise<void> {
+  const withRule = title === 'Held lines'
   const ws = wb.addWorksheet(title, tableSheetOptions())
   const columns: ColumnSpec[] = [
     { header: 'Source', width: 30 },
