@@ -8,9 +8,15 @@
 // hooks either: the side thread registered them again and loaded module by module (0.93–1.03 core-seconds
 // against 0.58 from a bundle).
 //
-// The bundles live under the repository's node_modules/.cache (packages stay external and resolve from there as
-// from the sources), in a folder named by a hash of the sources, so a run of unchanged sources only hashes them
-// (~100 files, a few milliseconds) and compiles nothing. Null when esbuild or the folder fails, or
+// The pure-JavaScript packages the sources import (exceljs and its ~150 dependencies, papaparse, commander, …)
+// are compiled into the bundle too: Node's module resolution and one file read and compile per module cost
+// exceljs alone 260–330 ms and ~0.2 core-seconds more than one bundled file, on each of the run's two threads.
+// External (EXTERNAL below): native addons, the tools, and kysely and zod, which the sources load with
+// `require` (pipeline/kysely.ts, schemas/zod.ts) so that one copy of their classes serves tsx and the bundle.
+//
+// The bundles live under the repository's node_modules/.cache (external packages resolve from there as from
+// the sources), in a folder named by a hash of the sources and of package-lock.json, so a run of unchanged
+// sources only hashes them (~100 files, a few milliseconds) and compiles nothing. Null when esbuild or the folder fails, or
 // CSP_BILLING_BUNDLE=0: callers then run the sources through tsx (same code, same results; tests compare both).
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
@@ -44,7 +50,16 @@ const KEEP_MS = 24 * 60 * 60 * 1000
  * the symlink's target. The checkout's path is part of the bundle's name for the same reason.
  */
 const SOURCE_URL = pathToFileURL(join(ROOT, 'pipeline', 'bundled.ts')).href
-const SOURCE_URL_BANNER = `const __cspSourceUrl = ${JSON.stringify(SOURCE_URL)};`
+// Bundled CommonJS packages `require` Node's built-ins (and the externals): an ES module has no `require`, so
+// each chunk gets one, resolving from the sources' folder like theirs.
+const SOURCE_URL_BANNER = [
+  `const __cspSourceUrl = ${JSON.stringify(SOURCE_URL)};`,
+  `import { createRequire as __cspCreateRequire } from 'node:module';`,
+  `const require = __cspCreateRequire(__cspSourceUrl);`,
+].join('\n')
+
+/** Packages left to Node at run time: native addons, build and bench tools, and those loaded with `require`. */
+export const EXTERNAL = ['better-sqlite3', 'kysely', 'zod', 'esbuild', 'tsx', '@duckdb/node-api']
 
 /** Written last, inside the folder before it is moved into place: the files a complete bundle has. */
 const MANIFEST = 'manifest.json'
@@ -95,7 +110,7 @@ async function makeBundle() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    external: EXTERNAL,
     outdir: dir, // nothing is written there by esbuild (write: false); source maps are relative to it
     outExtension: { '.js': '.mjs' },
     banner: { js: SOURCE_URL_BANNER },
@@ -105,7 +120,7 @@ async function makeBundle() {
     sourcesContent: false,
     write: false,
     logLevel: 'silent',
-    legalComments: 'none',
+    legalComments: 'eof', // the bundled packages' licence notices
   })
   // Written beside, manifest last, then moved: a run that starts meanwhile never sees half a bundle.
   const temp = `${dir}.${process.pid}.${Date.now()}`
@@ -133,7 +148,13 @@ export function sourceHash() {
   const esbuild = createRequire(import.meta.url)('esbuild/package.json')
   hash.update(`esbuild ${esbuild.version}\0${SOURCE_URL_BANNER}\0${JSON.stringify(ENTRIES)}\0`)
   // esbuild reads tsconfig.json (and package.json's type) too: a change there compiles differently.
-  const files = [...SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))), join(ROOT, 'tsconfig.json'), join(ROOT, 'package.json')]
+  // package-lock.json: the bundled packages' versions are part of the bundle.
+  const files = [
+    ...SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))),
+    join(ROOT, 'tsconfig.json'),
+    join(ROOT, 'package.json'),
+    join(ROOT, 'package-lock.json'),
+  ].filter((file) => existsSync(file))
   for (const file of files.sort()) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0')
   }
@@ -150,7 +171,7 @@ function sourceFiles(dir) {
 }
 
 /**
- * Each source version leaves a bundle (~0.3 MB); a day-old one of another version is no run's any more (a run
+ * Each source version leaves a bundle (~5 MB with its source maps); a day-old one of another version is no run's any more (a run
  * loads its lazy chunks within minutes of its start), so it goes when a new version is written.
  * @param {string} keep
  */

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } 
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BUNDLE_CACHE, ENTRIES, bundleFolder, isComplete, removeOldBundles, sourceHash } from '../../pipeline/bundle.mjs'
+import { builtinModules } from 'node:module'
+import { BUNDLE_CACHE, ENTRIES, EXTERNAL, bundleFolder, isComplete, removeOldBundles, sourceHash } from '../../pipeline/bundle.mjs'
 import { BIN, REPO, sampleCopy } from '../cli/helpers.js'
 
 afterEach(() => {
@@ -100,6 +101,20 @@ describe('bundle', () => {
       expect(code.split('\n')[0]).toBe(`const __cspSourceUrl = ${JSON.stringify(asBundled.href)};`)
       expect(code).not.toMatch(/(new URL\([^()]*|createRequire\()import\.meta\.url/)
     }
+  })
+
+  it('compiles the pure-JavaScript packages in: its chunks load only Node built-ins and the external packages', async () => {
+    const folder = (await bundleFolder())!
+    const loaded = new Set<string>()
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.mjs'))) {
+      const code = readFileSync(join(folder, file), 'utf8')
+      // esbuild writes its imports with double quotes, at the start of a line or after `} ` / `* as x `.
+      for (const m of code.matchAll(/(?:^import .* from |\bimport\(|\brequire\()"([^".][^"]*)"/gm)) loaded.add(m[1]!)
+    }
+    const packages = [...loaded].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name))
+    expect(packages.length).toBeGreaterThan(0)
+    for (const name of packages) expect(EXTERNAL, name).toContain(name)
+    expect(loaded).not.toContain('exceljs')
   })
 
   it('is built again when a file of it is missing, and a bundle that does not load falls back to tsx', async () => {
