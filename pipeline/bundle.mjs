@@ -11,8 +11,8 @@
 // The pure-JavaScript packages the sources import (exceljs and its ~150 dependencies, papaparse, commander, …)
 // are compiled into the bundle too: Node's module resolution and one file read and compile per module cost
 // exceljs alone 260–330 ms and ~0.2 core-seconds more than one bundled file, on each of the run's two threads.
-// External (EXTERNAL below): native addons, the tools, and kysely and zod, which the sources load with
-// `require` (pipeline/kysely.ts, schemas/zod.ts) so that one copy of their classes serves tsx and the bundle.
+// External (EXTERNAL below): native addons and the tools. kysely and zod, which the sources `require`
+// (pipeline/kysely.ts), are compiled in too (requiredPackagesCompiledIn).
 //
 // The bundles live under the repository's node_modules/.cache (external packages resolve from there as from
 // the sources), in a folder named by a hash of the sources and of package-lock.json, so a run of unchanged
@@ -58,8 +58,33 @@ const SOURCE_URL_BANNER = [
   `const require = __cspCreateRequire(__cspSourceUrl);`,
 ].join('\n')
 
-/** Packages left to Node at run time: native addons, build and bench tools, and those loaded with `require`. */
-export const EXTERNAL = ['better-sqlite3', 'kysely', 'zod', 'esbuild', 'tsx', '@duckdb/node-api']
+/** Packages left to Node at run time: native addons and the build and bench tools. */
+export const EXTERNAL = ['better-sqlite3', 'esbuild', 'tsx', '@duckdb/node-api']
+
+/** `createRequire(import.meta.url)('<package>')`, the way the sources load kysely, zod and exceljs's utils. */
+const REQUIRED_PACKAGE = /createRequire\(import\.meta\.url\)\('([^']+)'\)/g
+
+/**
+ * The sources `require` kysely, zod and exceljs's utils instead of importing them (so that tsx loads their
+ * CommonJS builds without its hooks: pipeline/kysely.ts). In the bundle each such call becomes a static import,
+ * so those packages are compiled in too (kysely and zod: ~0.1 core-seconds less start-up on each thread) and
+ * exceljs's utils are the bundled exceljs's own.
+ * @type {import('esbuild').Plugin}
+ */
+const requiredPackagesCompiledIn = {
+  name: 'required-packages-compiled-in',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const names = [...new Set([...source.matchAll(REQUIRED_PACKAGE)].map((m) => m[1]))]
+      if (names.length === 0) return undefined // esbuild loads it as usual
+      const binding = (/** @type {string} */ name) => `__cspRequired${names.indexOf(name)}`
+      const imports = names.map((name) => `import * as ${binding(name)} from ${JSON.stringify(name)};`).join(' ')
+      // On the first line, so the source map's lines stay the source's.
+      return { contents: `${imports} ${source.replace(REQUIRED_PACKAGE, (_, name) => binding(name))}`, loader: 'ts' }
+    })
+  },
+}
 
 /** Written last, inside the folder before it is moved into place: the files a complete bundle has. */
 const MANIFEST = 'manifest.json'
@@ -111,6 +136,7 @@ async function makeBundle() {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
+    plugins: [requiredPackagesCompiledIn],
     outdir: dir, // nothing is written there by esbuild (write: false); source maps are relative to it
     outExtension: { '.js': '.mjs' },
     banner: { js: SOURCE_URL_BANNER },
