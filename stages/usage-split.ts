@@ -291,7 +291,7 @@ class PendingHalf {
       s.exec(`create table ${name} (${columns.join(', ')})`)
       const insert = s.prepare(`insert into ${name} values (${columns.map(() => '?').join(', ')})`)
       return s.transaction((rows: unknown[][]) => {
-        for (const r of rows) insert.run(r)
+        for (const r of rows) insert.run(...r) // spread: see stages/load.ts createTableWriter
       })
     }
     this.insertPartials = table(this.partialsTable, PARTIAL_COLUMNS)
