@@ -22,7 +22,6 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { generateMonth } from './generate.js'
 import { reshapeUsage } from './reshape.js'
 import { bundleFolder } from '../pipeline/bundle.mjs'
-import { NODE_FLAGS } from '../pipeline/gc.js'
 
 const PERIOD = '2026-10'
 
@@ -79,8 +78,7 @@ interface PipelineRun {
 
 // Pipeline first, in its own process, started as `csp-billing` starts it: from the bundle (pipeline/bundle.mjs),
 // else through tsx; start-up included.
-// With the flags the launcher's shebang gives Node (pipeline/gc.ts NODE_FLAGS).
-const heapFlags = [...NODE_FLAGS, ...(values.heap ? [`--max-old-space-size=${Number(values.heap)}`] : [])]
+const heapFlags = values.heap ? [`--max-old-space-size=${Number(values.heap)}`] : []
 const bundle = await bundleFolder()
 const runOnce = bundle !== null ? [join(bundle, 'run-once.mjs')] : ['--import', 'tsx', join(import.meta.dirname, 'run-once.ts')]
 log(`bench: the pipeline runs ${bundle !== null ? 'from its bundle' : 'through tsx (no bundle)'}`)

@@ -1,8 +1,8 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env node
 // Launcher for `npx csp-billing` and `npm start`: runs the CLI from its bundle (pipeline/bundle.mjs: compiled by
 // esbuild once per source version, so start-up loads a few files instead of compiling ~90 modules through tsx's
 // loader hooks), or, when there is no bundle (CSP_BILLING_BUNDLE=0, esbuild failing, a bundle that does not
-// load), the TypeScript through tsx. No build step either way. The shebang's flag: pipeline/gc.ts NODE_FLAGS.
+// load), the TypeScript through tsx. No build step either way.
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

@@ -1,5 +1,5 @@
 /**
- * V8 heap behaviour for a batch run: the settings below are measured on the 1 M-row bench month.
+ * V8 heap behaviour for a batch run: the two settings below are measured on the 1 M-row bench month.
  *
  * A full garbage collection between stages. The run is a batch job whose stages each allocate heavily and leave
  * little behind; left alone, V8 sizes each stage's heap from the previous stage's peak, so RSS climbs with the
@@ -17,19 +17,6 @@
  * starting them.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
-
-/**
- * Young-generation semi-spaces of 32 MiB instead of V8's 16 (`--max-semi-space-size`). Ingest makes millions of
- * short-lived objects per million usage rows; with twice the room between scavenges, fewer of them are still
- * alive when one runs, so less is copied. One-thread usage ingest of the 1 M-row bench month: 6.15–6.32 s →
- * 5.32–5.62 s; the whole run in four alternating pairs: 8.96–9.63 s against 9.83–10.56 s (16.6–18.3 core-seconds
- * against 18.1–19.1; the first pair, on a slow spell, was the other way), for ~80 MiB more peak RSS (376–388
- * against 293–326 MiB). 64 MiB was no faster than 32, with 50 MiB more. The main thread's size is fixed when its
- * heap is made, so it needs the flag at start: the launcher's shebang, `npm start` and the bench give it
- * (NODE_FLAGS; a test checks all three). Threads started later get it from `tuneHeap` whatever started Node.
- */
-export const SEMI_SPACE_MB = 32
-export const NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SEMI_SPACE_MB}`]
 import { runInNewContext } from 'node:vm'
 
 let gc: (() => void) | null | undefined
@@ -49,7 +36,6 @@ export function collectGarbage(): void {
 /** Called once before the first stage (see the top of this file). */
 export function tuneHeap(): void {
   setFlagsFromString('--no-allocation-site-pretenuring')
-  for (const flag of NODE_FLAGS) setFlagsFromString(flag) // for the threads started after this (see NODE_FLAGS)
 }
 
 /** Heap in use past which `collectGarbageAbove` callers collect: live data of a run stay near 20–40 MiB. */
