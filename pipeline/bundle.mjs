@@ -168,21 +168,24 @@ async function makeBundle() {
   return dir
 }
 
-/** sha256 of every source file's path and bytes, and of the compiler's version: the bundle's name. */
-export function sourceHash() {
+/** sha256 of every source file's path and bytes, and of the compiler's version: the bundle's name (`root`: tests). */
+export function sourceHash(root = ROOT) {
   const hash = createHash('sha256')
   const esbuild = createRequire(import.meta.url)('esbuild/package.json')
   hash.update(`esbuild ${esbuild.version}\0${SOURCE_URL_BANNER}\0${JSON.stringify(ENTRIES)}\0`)
   // esbuild reads tsconfig.json (and package.json's type) too: a change there compiles differently.
-  // package-lock.json: the bundled packages' versions are part of the bundle.
+  // The bundled packages are part of the bundle: package-lock.json names their versions, and npm rewrites
+  // node_modules/.package-lock.json whenever it changes what is installed (an `npm install` after a run that built
+  // the bundle from the packages installed before; `npm link`). Hand edits inside node_modules are not seen.
   const files = [
-    ...SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))),
-    join(ROOT, 'tsconfig.json'),
-    join(ROOT, 'package.json'),
-    join(ROOT, 'package-lock.json'),
+    ...SOURCE_DIRS.flatMap((d) => sourceFiles(join(root, d))),
+    join(root, 'tsconfig.json'),
+    join(root, 'package.json'),
+    join(root, 'package-lock.json'),
+    join(root, 'node_modules', '.package-lock.json'),
   ].filter((file) => existsSync(file))
   for (const file of files.sort()) {
-    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0')
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0')
   }
   return hash.digest('hex').slice(0, 16)
 }
@@ -197,7 +200,7 @@ function sourceFiles(dir) {
 }
 
 /**
- * Each source version leaves a bundle (~5 MB with its source maps); a day-old one of another version is no run's any more (a run
+ * Each source version leaves a bundle (~7 MB with its source maps); a day-old one of another version is no run's any more (a run
  * loads its lazy chunks within minutes of its start), so it goes when a new version is written.
  * @param {string} keep
  */

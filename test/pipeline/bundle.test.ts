@@ -6,7 +6,8 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -115,6 +116,27 @@ describe('bundle', () => {
     expect(packages.length).toBeGreaterThan(0)
     for (const name of packages) expect(EXTERNAL, name).toContain(name)
     expect(loaded).not.toContain('exceljs')
+  })
+
+  it('is named by what npm installed too: an npm install that leaves package-lock.json alone still gives a new bundle', () => {
+    const root = mkdtempSync(join(tmpdir(), 'csp-bundle-hash-'))
+    try {
+      for (const dir of ['pipeline', 'stages', 'schemas', 'bench', 'node_modules']) mkdirSync(join(root, dir))
+      writeFileSync(join(root, 'pipeline', 'run.ts'), 'export {}\n')
+      writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3}\n')
+      writeFileSync(join(root, 'node_modules', '.package-lock.json'), '{"packages":{"node_modules/exceljs":{"version":"4.4.0"}}}\n')
+      const before = sourceHash(root)
+      expect(sourceHash(root)).toBe(before)
+      writeFileSync(join(root, 'node_modules', '.package-lock.json'), '{"packages":{"node_modules/exceljs":{"version":"4.4.1"}}}\n')
+      const installed = sourceHash(root)
+      expect(installed).not.toBe(before)
+      writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3,"x":1}\n')
+      expect(sourceHash(root)).not.toBe(installed)
+      writeFileSync(join(root, 'pipeline', 'run.ts'), 'export {} // changed\n')
+      expect(sourceHash(root)).not.toBe(installed)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 
   it('is built again when a file of it is missing, and a bundle that does not load falls back to tsx', async () => {
