@@ -189,7 +189,7 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
   if (p.price_derived === 1 && annual) {
     out.push(`      the price list has no ${wanted}; derived from its P1Y/Annual row:`)
     out.push(`      price-list row ${describePriceRow(annual)}`)
-    out.push(`      ERP Price ${annual.erp_price} per P1Y term × ${TERM_MONTHS[p.term_duration ?? ''] ?? '?'}/12 × (1 + ${p.premium_percent ?? '?'}%) premium (settings.premiums, ${termPlan})${cycleShare(p)} = ${p.erp_cycle_price === null ? '?' : shortDecimal(p.erp_cycle_price)} per cycle`)
+    out.push(`      ERP Price ${annual.erp_price} per P1Y term × ${TERM_MONTHS[p.term_duration ?? ''] ?? '?'}/12 × (1 + ${p.premium_percent ?? '?'}%) premium (settings.premiums, ${termPlan}, in force since ${p.premium_from ?? '?'})${cycleShare(p)} = ${p.erp_cycle_price === null ? '?' : shortDecimal(p.erp_cycle_price)} per cycle`)
     shown.push(annual)
   } else if (p.erp_cycle_price !== null && direct) {
     out.push(`      price-list row ${describePriceRow(direct)}`)

@@ -243,6 +243,7 @@ create table if not exists priced_lines (
   annual_price_id integer,          -- price_list.price_id of the P1Y/Annual row on the term start (SPEC §4.3 source)
   price_derived integer not null default 0,  -- 1 when derived from P1Y/Annual with a premium (SPEC §4.3)
   premium_percent text,
+  premium_from text,                -- from when that premium is in force (settings.premiums from), with premium_percent
   cost text not null,               -- Microsoft Subtotal (billing currency)
   sell_exact text,                  -- unrounded sell amount, sign of cost
   sell text,                        -- rounded half-up to the currency minor unit (SPEC §4.5); null when held/retained
@@ -447,6 +448,7 @@ export interface PricedLinesTable {
   annual_price_id?: number | null
   price_derived: number
   premium_percent: string | null
+  premium_from: string | null
   cost: string
   sell_exact: string | null
   sell: string | null

@@ -54,7 +54,7 @@ async function writePricedLines(db: RulesDb): Promise<void> {
       line_id, status, hold_rule, reseller_id, currency, category, term_duration, billing_plan, term_start,
       event_date, cycle_start, cycle_end, billing_days, cycle_days, proration_factor, price_book, rule_id,
       rule_scope, method, percent, fixed_unit_price, erp_cycle_price, list_cycle_price, list_price_id,
-      annual_price_id, price_derived, premium_percent, cost, sell_exact, sell, unit_sell_price, explanation)
+      annual_price_id, price_derived, premium_percent, premium_from, cost, sell_exact, sell, unit_sell_price, explanation)
     select
       line_id, status, hold_rule,
       case when status = 'retained' then null else reseller_id end,
@@ -69,6 +69,7 @@ async function writePricedLines(db: RulesDb): Promise<void> {
       list_cycle_price, list_price_id, annual_price_id,
       case when method = 'erp-discount' and category <> 'azure-plan' then price_derived else 0 end,
       case when method = 'erp-discount' and price_derived = 1 then premium_percent end,
+      case when method = 'erp-discount' and price_derived = 1 then premium_from end,
       cost, sell_exact, sell, unit_sell_price, explanation
     from ${allLines()}
     order by line_id`.execute(db)

@@ -129,6 +129,7 @@ export function pricedLine(recon: ReconLinesTable, o: Partial<PricedLinesTable> 
     list_cycle_price: null,
     price_derived: 0,
     premium_percent: null,
+    premium_from: null,
     cost: recon.subtotal,
     sell_exact: '55',
     sell: '55',

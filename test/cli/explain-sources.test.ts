@@ -73,7 +73,7 @@ describe('explain names the source rows of a price', () => {
       'ERP cycle price 8.75 USD (derived from the P1Y/Annual price with a 5% premium)',
       'the price list has no P1Y/Monthly row for CFQ7TTC0S1D7/0001 in USD effective on the term start 2026-09-24; derived from its P1Y/Annual row:',
       `price-list row ${EDUCATION_LIST}:2: CFQ7TTC0S1D7/0001 Microsoft 365 Business Standard, P1Y/Annual, USD, Segment Education, Market US; UnitPrice 90, ERP Price 100 (whole-term prices); effective 2024-01-01 to open`,
-      'ERP Price 100 per P1Y term × 12/12 × (1 + 5%) premium (settings.premiums, P1Y/Monthly) × 1 ÷ 12 months (Monthly cycle) = 8.75 per cycle',
+      'ERP Price 100 per P1Y term × 12/12 × (1 + 5%) premium (settings.premiums, P1Y/Monthly, in force since 2026-04-01) × 1 ÷ 12 months (Monthly cycle) = 8.75 per cycle',
       'customer segment education (customers sheet reference/customers.csv:7): so the row with Segment Education applies (a row with a Segment is only for customers of that segment)',
     ])
   })

@@ -65,7 +65,7 @@ describe('explain', () => {
     expect(text).toContain([
       '      the price list has no P1M/Monthly row for CFQ7TTC0S4T6/0002 in USD effective on the term start 2026-10-09; derived from its P1Y/Annual row:',
       '      price-list row 2026-10/PriceList_NCE_2026-10.xlsx:29: CFQ7TTC0S4T6/0002 Microsoft Defender for Business, P1Y/Annual, USD, Segment Commercial, Market US; UnitPrice 28.8, ERP Price 36 (whole-term prices); effective 2024-01-01 to 9999-11-30',
-      '      ERP Price 36 per P1Y term × 1/12 × (1 + 20%) premium (settings.premiums, P1M/Monthly) = 3.6 per cycle',
+      '      ERP Price 36 per P1Y term × 1/12 × (1 + 20%) premium (settings.premiums, P1M/Monthly, in force since 2022-03-01) = 3.6 per cycle',
       '      customer segment commercial (customers sheet reference/customers.csv:2, Segment empty: Commercial by default): so the row with Segment Commercial applies (a row with a Segment is only for customers of that segment)',
     ].join('\n'))
     expect(text).toContain('PRICE_DERIVED')

@@ -19,6 +19,7 @@ describe('premium derivation (SPEC §4.3a)', () => {
   it('P1Y/Monthly for a term starting 2025-04-01: 120 × 1.05 = 126 per term → 10.50 per cycle', async () => {
     const p = await priceOne({ line: annualTermFrom('2025-04-01', '2026-03-31'), rules: erp, prices: [annual] })
     expect([p.erp_cycle_price, p.sell, p.price_derived, p.premium_percent]).toEqual(['10.5', '10.5', 1, '5'])
+    expect(p.premium_from).toBe('2025-04-01') // the premium's `from`, kept for explain
   })
 
   it('P1Y/Monthly for a term starting before 2025-04-01: no premium in force → PRICE_NOT_FOUND', async () => {
@@ -36,7 +37,7 @@ describe('premium derivation (SPEC §4.3a)', () => {
   it('never double-apply: an existing P1M/Monthly row is used as is (it already carries the premium)', async () => {
     const p1m = priceRow({ term_duration: 'P1M', billing_plan: 'Monthly', erp_price: '14.4' })
     const p = await priceOne({ line: monthlyTerm, rules: erp, prices: [annual, p1m] })
-    expect([p.erp_cycle_price, p.sell, p.price_derived, p.premium_percent]).toEqual(['14.4', '14.4', 0, null])
+    expect([p.erp_cycle_price, p.sell, p.price_derived, p.premium_percent, p.premium_from]).toEqual(['14.4', '14.4', 0, null, null])
     expect(p.findings).toEqual([])
   })
 
