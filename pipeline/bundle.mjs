@@ -15,9 +15,10 @@
 // (pipeline/kysely.ts), are compiled in too (requiredPackagesCompiledIn).
 //
 // The bundles live under the repository's node_modules/.cache (external packages resolve from there as from
-// the sources), in a folder named by a hash of the sources and of package-lock.json, so a run of unchanged
-// sources only hashes them (~100 files, a few milliseconds) and compiles nothing. Null when esbuild or the folder fails, or
-// CSP_BILLING_BUNDLE=0: callers then run the sources through tsx (same code, same results; tests compare both).
+// the sources), in a folder named by a hash of the sources and of what npm installed (`sourceHash`), so a run
+// of unchanged sources only hashes them (~100 files, a few milliseconds) and compiles nothing. Null when esbuild
+// or the folder fails, or CSP_BILLING_BUNDLE=0: callers then run the sources through tsx (same code, same
+// results; tests compare both).
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -200,8 +201,8 @@ function sourceFiles(dir) {
 }
 
 /**
- * Each source version leaves a bundle (~7 MB with its source maps); a day-old one of another version is no run's any more (a run
- * loads its lazy chunks within minutes of its start), so it goes when a new version is written.
+ * Each source version leaves a bundle (~7 MB with its source maps); a day-old one of another version is no run's
+ * any more (a run loads its lazy chunks within minutes of its start), so it goes when a new version is written.
  * @param {string} keep
  */
 export function removeOldBundles(keep) {
