@@ -12,7 +12,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import type { FindingsTable, PriceListTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
 import { PLAN_MONTHS, TERM_MONTHS } from '../stages/checks/common.js'
-import { SEGMENTS_WITH_ROW_SQL, segmentsWithRowParams } from '../stages/rules/price-list.js'
+import { segmentsWithRowSql } from '../stages/rules/price-list.js'
 
 export type ExplainTarget = { file: string; row: number } | { lineId: number }
 
@@ -164,7 +164,6 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
 
 type PriceRow = Omit<PriceListTable, 'price_id'> & { price_id: number }
 
-
 /**
  * The price-list rows behind an erp-discount line (SPEC §2.3, §4.2, §4.3): the row of its own term and plan, or,
  * when derived, the P1Y/Annual row the price was derived from — each by file:row with the values pricing read —
@@ -197,7 +196,7 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
     shown.push(direct)
   } else if (p.erp_cycle_price === null) {
     const others = otherSegments(db, r, p, currency)
-    out.push(`      the price list has no ${wanted}${others.length > 0 ? " for this customer's segment" : ''}`)
+    out.push(`      the price list has no ${wanted}${others !== null ? " for this customer's segment" : ''}`)
     if (annual) {
       out.push(`      its P1Y/Annual row ${describePriceRow(annual)}`)
       out.push(`      is not used: no ${termPlan} premium is in force on ${p.term_start ?? '?'} (settings.premiums) to derive the price from it`)
@@ -205,7 +204,7 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
     } else {
       out.push('      nor a P1Y/Annual row to derive it from')
     }
-    if (others.length > 0) out.push(`      the price list has that row only for segment ${others.join(', ')}`)
+    if (others !== null) out.push(`      the price list has that row only for segment ${others}`)
   } else {
     out.push('      (the price-list row used is not recorded for this line)')
   }
@@ -247,11 +246,12 @@ function customerSegment(db: BetterSqlite3.Database, customerId: string): string
 }
 
 /** Segments of price-list rows that would have priced the line but are for other customers' segments. */
-function otherSegments(db: BetterSqlite3.Database, r: Recon, p: Priced, currency: string): string[] {
-  if (p.term_start === null || p.billing_plan === null) return []
-  const lookup = { productId: r.product_id, skuId: r.sku_id, currency, termStart: p.term_start, termDuration: p.term_duration, billingPlan: p.billing_plan }
-  const rows = db.prepare(SEGMENTS_WITH_ROW_SQL).all(...segmentsWithRowParams(lookup)) as { segment: string }[]
-  return rows.map((x) => x.segment)
+function otherSegments(db: BetterSqlite3.Database, r: Recon, p: Priced, currency: string): string | null {
+  const { segments } = db.prepare(`
+    select ${segmentsWithRowSql('line')} as segments
+    from (select ? as product_id, ? as sku_id, ? as pricing_currency, ? as term_start, ? as term_duration, ? as billing_plan) as line`)
+    .get(r.product_id, r.sku_id, currency, p.term_start, p.term_duration, p.billing_plan) as { segments: string | null }
+  return segments
 }
 
 /** A line held NO_PRICE_RULE: which price book was searched (the reseller's row) and for what. */

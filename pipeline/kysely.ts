@@ -17,4 +17,3 @@ export const sql: typeof K.sql = kysely.sql
 export const Kysely: typeof K.Kysely = kysely.Kysely
 export type Kysely<DB> = K.Kysely<DB>
 export const SqliteDialect: typeof K.SqliteDialect = kysely.SqliteDialect
-export const CompiledQuery: typeof K.CompiledQuery = kysely.CompiledQuery

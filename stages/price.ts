@@ -12,7 +12,7 @@
  *   category → term-and-plan → charge-cycle → attribution → price-book → price-list → premium → sell.
  * Bad data never throws: it becomes a held line and a finding.
  */
-import { CompiledQuery, sql } from '../pipeline/kysely.js'
+import { sql } from '../pipeline/kysely.js'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { finding, type Finding } from '../pipeline/diagnostics.js'
 import { categorizeLines } from './rules/category.js'
@@ -20,7 +20,7 @@ import { deriveTermAndPlan } from './rules/term-and-plan.js'
 import { deriveChargeCycles } from './rules/charge-cycle.js'
 import { attributeResellers } from './rules/attribution.js'
 import { matchPriceBookRules } from './rules/price-book.js'
-import { lookUpListPrices, SEGMENTS_WITH_ROW_SQL, segmentsWithRowParams } from './rules/price-list.js'
+import { lookUpListPrices, segmentsWithRowSql } from './rules/price-list.js'
 import { derivePremiumPrices, loadPremiums } from './rules/premium.js'
 import { computeSellAmounts, loadCurrencyUnits } from './rules/sell.js'
 import { allLines, type RulesDb } from './rules/table.js'
@@ -115,39 +115,27 @@ interface FindingRow {
   premium_from: string | null
   erp_cycle_price: string | null
   customer_segment: string
-  /** PRICE_NOT_FOUND only: segments the price list has the line's row for, other than the customer's. */
+  /** PRICE_NOT_FOUND only: segments the price list has the line's row for (none is the customer's: it would have priced the line). */
   other_segments: string | null
 }
 
 async function pricingFindings(db: RulesDb): Promise<Finding[]> {
-  const { rows } = await sql<Omit<FindingRow, 'other_segments'>>`
+  const { rows } = await sql<FindingRow>`
     select s.line_id, s.source_file, s.source_row, s.customer_id, s.subscription_id, s.tier2_mpn_id,
       r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency,
       s.hold_rule, s.status, s.price_derived, s.method, s.reseller_id, s.reseller_source, s.currency,
       s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
-      s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment
+      s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment,
+      case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(segmentsWithRowSql('s'))} end as other_segments
     from (select * from ${allLines()}) as s
     join recon_lines r on r.line_id = s.line_id
     where s.status = 'held'
        or (s.status = 'invoiced' and s.method = 'erp-discount' and s.category <> 'azure-plan' and s.price_derived = 1)
     order by s.line_id`.execute(db)
-  const lines: FindingRow[] = []
-  for (const l of rows) lines.push({ ...l, other_segments: l.hold_rule === 'PRICE_NOT_FOUND' ? await otherSegments(db, l) : null })
   const known = await db.selectFrom('resellers').select('reseller_id').execute()
   const byLowerCase = new Map(known.map((r) => [r.reseller_id.toLowerCase(), r.reseller_id]))
-  return lines.map((l) => toFinding(l, byLowerCase))
-}
-
-/**
- * Rows that would have priced a PRICE_NOT_FOUND line but are for other segments (none of its own segment: that
- * row would have priced it), joined for the message; null when none.
- */
-async function otherSegments(db: RulesDb, l: Omit<FindingRow, 'other_segments'>): Promise<string | null> {
-  if (l.billing_plan === null) return null
-  const lookup = { productId: l.product_id, skuId: l.sku_id, currency: l.pricing_currency, termStart: l.term_start, termDuration: l.term_duration, billingPlan: l.billing_plan }
-  const { rows } = await db.executeQuery<{ segment: string }>(CompiledQuery.raw(SEGMENTS_WITH_ROW_SQL, segmentsWithRowParams(lookup)))
-  return rows.length === 0 ? null : rows.map((r) => r.segment).join(', ')
+  return rows.map((l) => toFinding(l, byLowerCase))
 }
 
 /** `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case. */

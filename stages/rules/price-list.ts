@@ -34,31 +34,23 @@ export const forSegment = (rowSegment: RawBuilder<unknown>, customerSegment: Raw
 export const segmentedFirst = (rowSegment: RawBuilder<unknown>): RawBuilder<number> =>
   sql<number>`(coalesce(trim(${rowSegment}), '') = '')`
 
-/** What a line looks for in the price list (its own term/plan row), as lookUpListPrices matches it. */
-export interface PriceLookup {
-  productId: string
-  skuId: string
-  currency: string
-  termStart: string
-  termDuration: string | null
-  billingPlan: string
-}
-
 /**
- * The segments the price list has a line's own term/plan row for on its term start (rows naming a Segment only):
- * why a line of another segment found none. One SQL text with positional parameters (`segmentsWithRowParams`),
- * run by pricing for PRICE_NOT_FOUND's message (stages/price.ts) and by `explain` (pipeline/explain.ts).
+ * The segments the price list has a line's own term/plan row for on its term start (rows naming a Segment only),
+ * comma-joined in order, NULL when none: why a line of another segment found none. A scalar subquery over the
+ * line `line` (columns product_id, sku_id, pricing_currency (upper-case), term_start, term_duration,
+ * billing_plan), so pricing fills PRICE_NOT_FOUND's message for every held line in its one findings query
+ * (stages/price.ts), and `explain` (pipeline/explain.ts) runs it on one line's values.
  */
-export const SEGMENTS_WITH_ROW_SQL = `
-  select distinct trim(segment) as segment from price_list
-  where product_id = ? and sku_id = ? and upper(trim(currency)) = ? and coalesce(trim(segment), '') <> ''
-    and effective_start_date <= ? and (effective_end_date is null or effective_end_date >= ?)
-    and (case when ? = 'OneTime' then lower(trim(billing_plan)) = 'onetime'
-         else upper(trim(term_duration)) = ? and lower(trim(billing_plan)) = lower(?) end)
-  order by 1`
-
-export const segmentsWithRowParams = (l: PriceLookup): unknown[] =>
-  [l.productId, l.skuId, l.currency, l.termStart, l.termStart, l.billingPlan, l.termDuration ?? '', l.billingPlan]
+export const segmentsWithRowSql = (line: string): string => `(
+  select group_concat(segment, ', ' order by segment) from (
+    select distinct trim(p.segment) as segment from price_list p
+    where p.product_id = ${line}.product_id and p.sku_id = ${line}.sku_id
+      and upper(trim(p.currency)) = ${line}.pricing_currency and coalesce(trim(p.segment), '') <> ''
+      and p.effective_start_date <= ${line}.term_start
+      and (p.effective_end_date is null or p.effective_end_date >= ${line}.term_start)
+      and (case when ${line}.billing_plan = 'OneTime' then lower(trim(p.billing_plan)) = 'onetime'
+           else upper(trim(p.term_duration)) = coalesce(${line}.term_duration, '')
+             and lower(trim(p.billing_plan)) = lower(${line}.billing_plan) end)))`
 
 export async function lookUpListPrices(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
