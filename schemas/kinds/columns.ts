@@ -82,17 +82,9 @@ function isEmpty(raw: RawCell): boolean {
 
 type Parsed = string | number | null | { error: string }
 
-function foldText(def: ColumnDef): (text: string) => string {
-  return def.upper ? (t) => t.toUpperCase() : def.lower ? (t) => t.toLowerCase() : (t) => t
-}
-
-function parseCell(def: ColumnDef, raw: RawCell): Parsed {
-  switch (def.type) {
-    case 'text': {
-      const text = cellText(raw).trim()
-      if (text === '') return null
-      return foldText(def)(text)
-    }
+/** A non-empty cell of a number or date column (text columns are parsed in `cellParser`). */
+function parseCell(type: Exclude<CellType, 'text'>, raw: RawCell): Parsed {
+  switch (type) {
     case 'decimal':
       return parseDecimalFast(raw)
     case 'date':
@@ -122,15 +114,16 @@ export function cellParser(def: ColumnDef): CellParser {
   const empty = mustHaveValue ? EMPTY_REQUIRED : fallback
   if (def.type === 'text') {
     // The hot path for ids and names: one trim, no other work.
-    const fold = foldText(def)
+    const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : (t: string) => t
     return (raw) => {
       const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
       return text === '' ? empty : fold(text)
     }
   }
+  const type = def.type
   return (raw) => {
     if (isEmpty(raw)) return empty
-    return parseCell(def, raw) ?? fallback
+    return parseCell(type, raw) ?? fallback
   }
 }
 
