@@ -9,7 +9,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
-import { forSegment, segmentedFirst } from '../rules/price-list.js'
+import { customerSegmentSql, forSegment, segmentedFirst } from '../rules/price-list.js'
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
 
 const TOLERANCE = '0.01'
@@ -30,7 +30,7 @@ export const priceMismatch: Check = async ({ db }) => {
             .on(sql<boolean>`upper(trim(l.term_duration)) = p.term_duration`)
             .on(sql<boolean>`lower(trim(l.billing_plan)) = lower(p.billing_plan)`)
             .on(sql<boolean>`upper(trim(l.currency)) = upper(trim(coalesce(r.pricing_currency, r.currency)))`)
-            .on(forSegment(sql.ref('l.segment'), sql`coalesce(c.segment, 'commercial')`))
+            .on(forSegment(sql.ref('l.segment'), customerSegmentSql(sql.ref('c.segment'))))
             .onRef('l.effective_start_date', '<=', 'p.term_start')
             .on(sql<boolean>`(l.effective_end_date is null or l.effective_end_date >= p.term_start)`),
         )

@@ -8,6 +8,7 @@
  * customer, `commercial` when empty or unlisted (price-list.ts matches rows of that segment). Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
+import { customerSegmentSql } from './price-list.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
 import { tier2ResellerSql } from './tier2.js'
 
@@ -24,7 +25,7 @@ export async function attributeResellers(db: RulesDb): Promise<void> {
           when ${tier2} is not null then 'Tier2MpnId'
           when c.reseller_id is not null then 'customers'
         end as reseller_source,
-        coalesce(c.segment, 'commercial') as customer_segment
+        ${customerSegmentSql(sql.ref('c.segment'))} as customer_segment
       from lines
       left join customers c on c.customer_id = lines.customer_id
     ),

@@ -20,6 +20,10 @@ import { sql } from '../../pipeline/kysely.js'
 import { decDiv, decMul } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
+/** A customer's segment from its customers-sheet Segment (lower-case): Commercial when empty or not listed. */
+export const customerSegmentSql = (sheetSegment: RawBuilder<unknown>): RawBuilder<string> =>
+  sql<string>`coalesce(${sheetSegment}, 'commercial')`
+
 /**
  * A price-list row is for a customer when it names no Segment or the customer's (lower-case; see
  * schemas/kinds/customers.ts). Shared with PRICE_MISMATCH, which must compare with the row pricing used.
