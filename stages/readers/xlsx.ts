@@ -17,6 +17,7 @@
  * Never throws for bad files (only a bug in the row handler is rethrown): a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
  */
 import { createReadStream } from 'node:fs'
+import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { Decimal } from 'decimal.js'
 import { KIND_ORDER } from '../../schemas/kinds/index.js'
@@ -58,7 +59,10 @@ export async function readXlsx(
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name: string }).name
       if (target === undefined) target = chooseSheet(reader)
-      if (chosen !== null || (target !== null && name !== target)) continue // exceljs drains skipped sheets
+      if (chosen !== null || (target !== null && name !== target)) {
+        discard(sheet)
+        continue
+      }
       chosen = name
       let rows = 0
       for await (const row of sheet) {
@@ -90,7 +94,10 @@ export async function readXlsx(
           break
         }
       }
-      if (stopped) break
+      if (stopped) {
+        discard(sheet)
+        break
+      }
     }
   }
   try {
@@ -103,6 +110,20 @@ export async function readXlsx(
   if (crash !== null) throw (crash as { error: unknown }).error
   if (chosen === null) return { status: 'unreadable', reason: 'the workbook has no worksheet' }
   return { status: 'ok', sheet: chosen }
+}
+
+/**
+ * Closes a sheet's stream that will not be read. A sheet met before the shared strings (Excel saves them after the
+ * sheets) is parked by exceljs in a temp file, and exceljs deletes that file as soon as the next sheet is asked for;
+ * an unread sheet's stream was still opening it, and its ENOENT surfaced as an uncaught error (and broke the next
+ * workbook read in the same tick). Sheets read straight from the zip have no stream here: exceljs drains those.
+ */
+function discard(sheet: unknown): void {
+  const source = (sheet as { iterator?: unknown }).iterator
+  if (source instanceof Readable) {
+    source.on('error', () => {})
+    source.destroy()
+  }
 }
 
 /** Name of the first sheet named after a kind, else of the first sheet; visible sheets before hidden ones. */
