@@ -17,10 +17,10 @@
  * Never throws for bad files (only a bug in the row handler is rethrown): a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
  */
 import { createReadStream } from 'node:fs'
-import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { Decimal } from 'decimal.js'
 import { KIND_ORDER } from '../../schemas/kinds/index.js'
+import { parseWorkbookEntries } from './xlsx-entries.js'
 import type { RawCell } from '../../schemas/kinds/index.js'
 
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
@@ -42,7 +42,7 @@ export async function readXlsx(
   progress?: (rows: number, bytesRead: number) => void,
 ): Promise<XlsxOutcome> {
   const input = createReadStream(path)
-  // exceljs pipes the file into its unzipper without forwarding read errors: race them, or the read never ends.
+  // A read error also ends the zip walk (parseWorkbookEntries); raced here too, so no read waits on a dead file.
   const inputFailed = new Promise<never>((_, reject) => input.on('error', reject))
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
@@ -51,6 +51,7 @@ export async function readXlsx(
     hyperlinks: 'ignore',
     entries: 'ignore',
   })
+  ;(reader as unknown as { parse: unknown }).parse = parseWorkbookEntries
   let target: string | null | undefined // undefined = not decided yet; null = the first sheet met
   let chosen: string | null = null
   let stopped = false
@@ -59,10 +60,7 @@ export async function readXlsx(
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name: string }).name
       if (target === undefined) target = chooseSheet(reader)
-      if (chosen !== null || (target !== null && name !== target)) {
-        discard(sheet)
-        continue
-      }
+      if (chosen !== null || (target !== null && name !== target)) continue // closed by parseWorkbookEntries
       chosen = name
       let rows = 0
       for await (const row of sheet) {
@@ -94,10 +92,7 @@ export async function readXlsx(
           break
         }
       }
-      if (stopped) {
-        discard(sheet)
-        break
-      }
+      if (stopped) break
     }
   }
   try {
@@ -110,20 +105,6 @@ export async function readXlsx(
   if (crash !== null) throw (crash as { error: unknown }).error
   if (chosen === null) return { status: 'unreadable', reason: 'the workbook has no worksheet' }
   return { status: 'ok', sheet: chosen }
-}
-
-/**
- * Closes a sheet's stream that will not be read. A sheet met before the shared strings (Excel saves them after the
- * sheets) is parked by exceljs in a temp file, and exceljs deletes that file as soon as the next sheet is asked for;
- * an unread sheet's stream was still opening it, and its ENOENT surfaced as an uncaught error (and broke the next
- * workbook read in the same tick). Sheets read straight from the zip have no stream here: exceljs drains those.
- */
-function discard(sheet: unknown): void {
-  const source = (sheet as { iterator?: unknown }).iterator
-  if (source instanceof Readable) {
-    source.on('error', () => {})
-    source.destroy()
-  }
 }
 
 /** Name of the first sheet named after a kind, else of the first sheet; visible sheets before hidden ones. */

@@ -1,0 +1,80 @@
+/**
+ * exceljs's streaming WorkbookReader walks the zip with two races, each seen on this box (about one read in a
+ * hundred of a two-sheet workbook under load; one failed CI):
+ *
+ * - It lists the zip's entries through its `iterateStream`, which stops at the first 'end' event; unzipper's Parse
+ *   emits one by hand as soon as the zip's bytes are written, while the entries it pushed last may still wait in
+ *   its buffer. Excel and exceljs save `xl/workbook.xml` late (exceljs last), so it was lost: no sheet names, and
+ *   the read failed with "Cannot read properties of undefined (reading 'sheets')", a good workbook reported
+ *   unreadable. Here the entries are read with the stream's own async iterator, which drains the buffer first.
+ * - A sheet met before the shared strings (Excel saves them after the sheets) is parked in a temp file, and
+ *   exceljs deleted that file as soon as the next sheet was asked for, while a sheet skipped unread was still
+ *   opening it: an uncaught ENOENT. Here each parked sheet's stream is closed before the next sheet, and the files
+ *   go with their folder when the walk ends, however it ends.
+ *
+ * `parseWorkbookEntries` replaces the reader's `parse` (its async iterator calls `this.parse()`); the rest is
+ * exceljs's own: its entry parsers, its WorksheetReader. Hyperlinks and entry events are not read here (readXlsx
+ * ignores them).
+ */
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import unzipper from 'unzipper'
+
+type Entry = Readable & { path: string; autodrain(): unknown }
+type ReaderEvent = { eventType: string; value: unknown }
+
+/** The parts of exceljs's WorkbookReader (lib/stream/xlsx/workbook-reader.js, 4.4.0) this walk calls. */
+export interface WorkbookReaderInternals {
+  input: Readable
+  sharedStrings?: unknown
+  workbookRels?: unknown
+  _parseRels(entry: Entry): Promise<void>
+  _parseWorkbook(entry: Entry): Promise<void>
+  _parseSharedStrings(entry: Entry): AsyncIterable<ReaderEvent>
+  _parseStyles(entry: Entry): Promise<void>
+  _parseWorksheet(source: AsyncIterable<unknown>, sheetNo: string): Iterable<ReaderEvent>
+}
+
+const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
+
+export async function* parseWorkbookEntries(this: WorkbookReaderInternals): AsyncGenerator<ReaderEvent> {
+  const zip = unzipper.Parse({ forceStream: true })
+  this.input.on('error', (error) => zip.destroy(error))
+  this.input.pipe(zip)
+  let parkDir: string | null = null
+  const parked: { sheetNo: string; path: string }[] = []
+  try {
+    for await (const entry of zip as AsyncIterable<Entry>) {
+      const sheet = SHEET.exec(entry.path)
+      if (entry.path === 'xl/_rels/workbook.xml.rels') await this._parseRels(entry)
+      else if (entry.path === 'xl/workbook.xml') await this._parseWorkbook(entry)
+      else if (entry.path === 'xl/sharedStrings.xml') yield* this._parseSharedStrings(entry)
+      else if (entry.path === 'xl/styles.xml') await this._parseStyles(entry)
+      else if (sheet !== null && this.sharedStrings !== undefined && this.workbookRels !== undefined) {
+        yield* this._parseWorksheet(entry, sheet[1]!)
+      } else if (sheet !== null) {
+        parkDir ??= await mkdtemp(join(tmpdir(), 'csp-billing-xlsx-'))
+        const path = join(parkDir, `sheet${sheet[1]}.xml`)
+        await pipeline(entry, createWriteStream(path))
+        parked.push({ sheetNo: sheet[1]!, path })
+      }
+      entry.autodrain()
+    }
+    for (const { sheetNo, path } of parked) {
+      const source = createReadStream(path)
+      source.on('error', () => {}) // a sheet read reports its errors through its iterator; a skipped one has none to report
+      try {
+        yield* this._parseWorksheet(source, sheetNo)
+      } finally {
+        source.destroy()
+      }
+    }
+  } finally {
+    zip.destroy()
+    if (parkDir !== null) await rm(parkDir, { recursive: true, force: true })
+  }
+}
