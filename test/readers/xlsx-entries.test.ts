@@ -6,10 +6,12 @@
  * "Cannot read properties of undefined (reading 'sheets')"). Four reads at a time make both likelier: with
  * exceljs's own walk this test failed in one of two full runs of the suite on a loaded box.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import ExcelJS from 'exceljs'
+import unzipper from 'unzipper'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readXlsx } from '../../stages/readers/xlsx.js'
 
@@ -71,4 +73,58 @@ describe('readXlsx, a sheet it does not read', () => {
     }
     expect(readdirSync(parking)).toEqual([])
   })
+
+  // Excel saves workbook.xml first and the shared strings after the sheets (the sheets are parked), exceljs saves
+  // workbook.xml last; with the shared strings and rels first the sheets are read straight from the zip.
+  it.each([
+    { order: 'as exceljs saves it', first: [] },
+    { order: 'as Excel saves it', first: ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/worksheets/sheet1.xml', 'xl/worksheets/sheet2.xml', 'xl/styles.xml'] },
+    { order: 'shared strings first', first: ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml'] },
+  ])('reads the same rows whatever the order of the zip entries: $order', async ({ order, first }) => {
+    const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
+    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
+    const ordered = [...first.map((name) => entries.find((e) => e.path === name)!), ...entries.filter((e) => !first.includes(e.path))]
+    const reordered = join(dir, `order-${order.replace(/\W+/g, '-')}.xlsx`)
+    writeFileSync(reordered, storedZip(await Promise.all(ordered.map(async (e) => [e.path, await e.buffer()] as const))))
+    for (const stop of [false, true]) {
+      const seen: unknown[] = []
+      expect(await readXlsx(reordered, (cells) => (seen.push(cells), stop ? false : undefined))).toEqual({ status: 'ok', sheet: 'Current' })
+      expect(seen).toEqual(stop ? [['Sheet', 'Row']] : [['Sheet', 'Row'], ['Current', 2]])
+    }
+  })
 })
+
+/** A zip of uncompressed entries, in the order given (APPNOTE 4.3: local headers, central directory, end record). */
+function storedZip(entries: readonly (readonly [string, Buffer])[]): Buffer {
+  const locals: Buffer[] = []
+  const central: Buffer[] = []
+  let offset = 0
+  for (const [name, data] of entries) {
+    const fileName = Buffer.from(name)
+    const header = Buffer.alloc(30)
+    header.writeUInt32LE(0x04034b50, 0)
+    header.writeUInt16LE(20, 4)
+    header.writeUInt32LE(crc32(data), 14)
+    header.writeUInt32LE(data.length, 18)
+    header.writeUInt32LE(data.length, 22)
+    header.writeUInt16LE(fileName.length, 26)
+    const entry = Buffer.alloc(46)
+    entry.writeUInt32LE(0x02014b50, 0)
+    entry.writeUInt16LE(20, 4)
+    entry.writeUInt16LE(20, 6)
+    header.copy(entry, 16, 14, 26) // crc and sizes
+    entry.writeUInt16LE(fileName.length, 28)
+    entry.writeUInt32LE(offset, 42)
+    locals.push(header, fileName, data)
+    central.push(entry, fileName)
+    offset += header.length + fileName.length + data.length
+  }
+  const directory = Buffer.concat(central)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
+  end.writeUInt32LE(directory.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, directory, end])
+}
