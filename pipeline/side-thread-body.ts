@@ -1,6 +1,6 @@
 /**
  * Worker-thread body for pipeline/side-thread.ts: the tasks the stages hand over — a usage file's second part,
- * reconcile checks by rule id, the invoices' usage summaries, exceptions.csv, or a run of invoice workbooks — one
+ * reconcile checks by rule id, exceptions.csv, or a run of invoice workbooks — one
  * at a time, in order. The read-only connection to the staging DB is opened by the first task that needs it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
@@ -21,7 +21,6 @@ const later = () =>
     import('./db.js'),
     import('../stages/reconcile.js'),
     import('../stages/writers/invoice-batch.js'),
-    import('../stages/writers/invoice-data.js'),
     import('../stages/writers/exceptions-csv.js'),
     import('./findings-store.js'),
   ])
@@ -61,8 +60,7 @@ async function perform(task: SideTask): Promise<unknown> {
     collectGarbage() // the imports' garbage (sources, compiled code) would otherwise stay through the checks
     return null
   }
-  const [, { CHECKS }, { writeInvoices }, { usageSummaries }, { writeExceptionsCsv }, { findingList }] = await later()
-  if (task.type === 'usage-summaries') return usageSummaries(await connection())
+  const [, { CHECKS }, { writeInvoices }, { writeExceptionsCsv }, { findingList }] = await later()
   if (task.type === 'exceptions') {
     writeExceptionsCsv(task.path, findingList(await connection()).rows)
     return null

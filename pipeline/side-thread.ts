@@ -1,7 +1,7 @@
 /**
  * A second thread for the run (issue 7: the machine has two cores). It runs what the stages hand it, one task
  * at a time: the second part of a big usage file (stages/usage-split.ts), then some reconcile checks
- * (stages/reconcile.ts), the invoices' usage summaries, exceptions.csv and a run of invoice workbooks
+ * (stages/reconcile.ts), exceptions.csv and a run of invoice workbooks with their usage summaries
  * (stages/write.ts) on its own read-only connection to the staging DB, while the main thread does the rest. It
  * is started with the run: one thread for all of that loads its modules once and keeps one malloc arena, where
  * a usage worker and a later side thread alive at the same time cost ~35 MiB more peak RSS. It loads them from
@@ -16,7 +16,6 @@ import type { Finding } from './diagnostics.js'
 import { sideThreadBundle } from './side-bundle.js'
 import type { Settings } from '../schemas/config.js'
 import type { InvoiceJob } from '../stages/writers/invoice-batch.js'
-import type { UsageSummaryRow } from '../stages/writers/invoice-workbook.js'
 import type { HalfData } from '../stages/usage-half.js'
 
 export interface SideInit {
@@ -28,8 +27,7 @@ export interface SideInit {
 
 export type SideTask =
   | { type: 'checks'; rules: string[] }
-  /** The Azure usage summaries of every invoice (stages/writers/invoice-data.ts `usageSummaries`). */
-  | { type: 'usage-summaries' }
+  /** A run of invoice workbooks, their usage summed there (stages/writers/invoice-batch.ts). */
   | { type: 'invoices'; jobs: InvoiceJob[] }
   /** Writes exceptions.csv at `path` from the findings table (stages/writers/exceptions-csv.ts). */
   | { type: 'exceptions'; path: string }
@@ -40,9 +38,7 @@ export type SideTask =
 
 export type SideResult<T extends SideTask> = T extends { type: 'checks' }
   ? Record<string, Finding[]>
-  : T extends { type: 'usage-summaries' }
-    ? Map<string, UsageSummaryRow[]>
-    : null
+  : null
 
 export type SideReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string }
 

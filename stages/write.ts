@@ -21,7 +21,7 @@ import { controlTotals } from './writers/control-totals.js'
 import { pinnedDate } from './writers/deterministic-workbook.js'
 import { writeExceptionsCsv } from './writers/exceptions-csv.js'
 import { isInside, uniqueStems } from './writers/file-names.js'
-import { heldLines, resellerSummaries, usageSummaries } from './writers/invoice-data.js'
+import { heldLines, resellerSummaries } from './writers/invoice-data.js'
 import { CSV_LINE, SHEET_ROW, splitJobs, writeInvoices, type InvoiceJob } from './writers/invoice-batch.js'
 import { REJECTED_RULES, writeReconciliationWorkbook } from './writers/reconciliation-workbook.js'
 import { buildRunJson, runJsonText } from './writers/run-json.js'
@@ -41,9 +41,11 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
   const pinned = pinnedDate(ctx.periodEnd)
   const files: string[] = []
 
-  // The usage summaries are read on the side thread, if there is one, while this thread reads the rest.
-  const usageOnSide = ctx.side?.run({ type: 'usage-summaries' })
-  usageOnSide?.catch(() => undefined) // handled below
+  // With a side thread, exceptions.csv and the last resellers' invoices are written there while this thread
+  // writes the first ones and reconciliation.xlsx (pipeline/side-thread.ts); the files are the same bytes either way.
+  const csvPath = join(ctx.workDir, 'exceptions.csv')
+  const csvOnSide = ctx.side?.run({ type: 'exceptions', path: csvPath }) // needs nothing from here: queued first
+  csvOnSide?.catch(() => undefined) // handled below
   const totals = await resellerTotals(db)
   const stems = uniqueStems(totals.map((t) => t.resellerId))
   const invoiceFiles = new Map(totals.map((t) => [t.resellerId, `invoices/${stems.get(t.resellerId) ?? '_'}.xlsx`]))
@@ -51,7 +53,6 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     if (!isInside(ctx.workDir, file)) throw new Error(`invoice file name ${file} would leave the output folder`)
   }
   const summaries = await resellerSummaries(db)
-  const usage = (await usageOnSide?.catch(() => null)) ?? (await usageSummaries(db))
 
   await mkdir(join(ctx.workDir, 'invoices'), { recursive: true })
   const jobs: InvoiceJob[] = totals.map((t) => ({
@@ -64,13 +65,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     totals: t,
     byCustomer: summaries.byCustomer.get(t.resellerId) ?? [],
     byCategory: summaries.byCategory.get(t.resellerId) ?? [],
-    usage: usage.get(t.resellerId) ?? [],
   }))
-  // With a side thread, exceptions.csv and the last resellers' invoices are written there while this thread
-  // writes the first ones and reconciliation.xlsx (pipeline/side-thread.ts); the files are the same bytes either way.
-  const csvPath = join(ctx.workDir, 'exceptions.csv')
-  const csvOnSide = ctx.side?.run({ type: 'exceptions', path: csvPath })
-  csvOnSide?.catch(() => undefined) // handled below
   const [mine, theirs] = ctx.side ? splitJobs(jobs, await rowsBesideInvoices(db)) : [jobs, []]
   const onSide = theirs.length > 0 ? ctx.side?.run({ type: 'invoices', jobs: theirs }) : undefined
   onSide?.catch(() => undefined) // handled below

@@ -96,7 +96,8 @@ interface UsageSqlRow {
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
  * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
  */
-export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRow[]>> {
+/** `range`: only the resellers from `from` to `to` (ids, inclusive), as `invoicedLines`. */
+export async function usageSummaries(db: Db, range?: { from: string; to: string }): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
     with line_owner as (${INVOICED_CUSTOMER_RESELLER}),
     attributed as (
@@ -115,6 +116,7 @@ export async function usageSummaries(db: Db): Promise<Map<string, UsageSummaryRo
       ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('retail'))} as retail, sum(rows) as rows
     from attributed
     where reseller_id is not null
+      ${range ? sql`and reseller_id >= ${range.from} and reseller_id <= ${range.to}` : sql``}
     group by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
     order by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
   `.execute(db.kysely)
