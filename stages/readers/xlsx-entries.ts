@@ -32,6 +32,8 @@ export interface WorkbookReaderInternals {
   input: Readable
   sharedStrings?: unknown
   workbookRels?: unknown
+  /** Set by `_parseWorkbook`: the sheets' names and states, which `_parseWorksheet` reads. */
+  model?: unknown
   _parseRels(entry: Entry): Promise<void>
   _parseWorkbook(entry: Entry): Promise<void>
   _parseSharedStrings(entry: Entry): AsyncIterable<ReaderEvent>
@@ -43,18 +45,45 @@ const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
 
 export async function* parseWorkbookEntries(this: WorkbookReaderInternals): AsyncGenerator<ReaderEvent> {
   const zip = unzipper.Parse({ forceStream: true })
+  // unzipper reports a damaged entry (bad deflate data, a file cut short) on the zip, not on the entry, which then
+  // never ends: whatever reads the entry (a parser, the copy to a parked file) would wait forever. The error is
+  // passed on to the entry being read, so its reader fails, and the walk with it; an entry met after it (unzipper
+  // parses ahead of the walk) fails at once.
+  let current: Entry | null = null
+  let failure: Error | null = null
+  let settled = () => {}
+  zip.on('error', (error: Error) => {
+    failure ??= error
+    current?.destroy(error)
+    settled()
+  })
+  // A file cut between two entries ended the walk as if complete: unzipper's hand-made 'end' can come before its
+  // FILE_ENDED. Only its end-of-central-directory record, read last, ends the readable side (`push(null)`).
+  let reachedEnd = false
+  const push = zip.push.bind(zip)
+  zip.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (chunk === null) reachedEnd = true
+    const more = push(chunk, encoding)
+    if (chunk === null) settled()
+    return more
+  }
   this.input.on('error', (error) => zip.destroy(error))
   this.input.pipe(zip)
   let parkDir: string | null = null
   const parked: { sheetNo: string; path: string }[] = []
   try {
-    for await (const entry of zip as AsyncIterable<Entry>) {
+    // Not destroyed when the loop ends: the hand-made 'end' ends it before the end record is read, and a stream
+    // destroyed unfinished reports an AbortError, which would read as a damaged file.
+    for await (const entry of zip.iterator({ destroyOnReturn: false }) as AsyncIterable<Entry>) {
+      current = entry
+      entry.on('error', () => {}) // its readers listen for themselves; an entry already drained has none
+      if (failure !== null) throw failure
       const sheet = SHEET.exec(entry.path)
       if (entry.path === 'xl/_rels/workbook.xml.rels') await this._parseRels(entry)
       else if (entry.path === 'xl/workbook.xml') await this._parseWorkbook(entry)
       else if (entry.path === 'xl/sharedStrings.xml') yield* this._parseSharedStrings(entry)
       else if (entry.path === 'xl/styles.xml') await this._parseStyles(entry)
-      else if (sheet !== null && this.sharedStrings !== undefined && this.workbookRels !== undefined) {
+      else if (sheet !== null && this.sharedStrings !== undefined && this.workbookRels !== undefined && this.model !== undefined) {
         yield* this._parseWorksheet(entry, sheet[1]!)
       } else if (sheet !== null) {
         parkDir ??= await mkdtemp(join(tmpdir(), 'csp-billing-xlsx-'))
@@ -64,6 +93,11 @@ export async function* parseWorkbookEntries(this: WorkbookReaderInternals): Asyn
       }
       entry.autodrain()
     }
+    await new Promise<void>((resolve, reject) => {
+      settled = () => (failure !== null ? reject(failure) : reachedEnd ? resolve() : undefined)
+      settled()
+    })
+    if (parked.length > 0 && this.model === undefined) throw new Error('it has no xl/workbook.xml, which names its sheets')
     for (const { sheetNo, path } of parked) {
       const source = createReadStream(path)
       source.on('error', () => {}) // a sheet read reports its errors through its iterator; a skipped one has none to report

@@ -94,6 +94,55 @@ describe('readXlsx, a sheet it does not read', () => {
   })
 })
 
+describe('readXlsx, a damaged workbook', () => {
+  // unzipper reports a damaged entry on the zip, not on the entry, which then never ends, and a file cut between two
+  // entries looked complete: reads hung (the run never ended, its lock and temp files left behind), or returned
+  // 'ok' with what came before the cut. Each cut and each damaged spot must settle: the rows, or unreadable.
+  it('a file cut anywhere, or with 16 bytes damaged anywhere, is read whole or reported unreadable, never hangs', async () => {
+    const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
+    const whole = readFileSync(path)
+    const parking = join(dir, 'tmp-damaged')
+    mkdirSync(parking)
+    const before = process.env.TMPDIR
+    process.env.TMPDIR = parking
+    const uncaught: unknown[] = []
+    const listener = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', listener)
+    const outcomes = new Map<string, number>()
+    try {
+      for (const damage of ['cut', 'flip'] as const) {
+        for (let at = 0; at < whole.length; at += 41) {
+          const bytes = damage === 'cut' ? whole.subarray(0, at) : Buffer.from(whole.map((b, i) => (i >= at && i < at + 16 ? b ^ 0x5a : b)))
+          const file = join(dir, 'damaged.xlsx')
+          writeFileSync(file, bytes)
+          const seen: unknown[] = []
+          const outcome = await Promise.race([
+            readXlsx(file, (cells) => void seen.push(cells[0])),
+            new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref()),
+          ])
+          if (outcome === 'hung') throw new Error(`the read hung: ${damage} at byte ${at}`)
+          // Damage can also land in a name (a sheet's, an entry's): whatever it reads, it must settle and say why not.
+          if (outcome.status === 'unreadable') expect(outcome.reason, `${damage} at byte ${at}`).toMatch(/^(it is not a valid \.xlsx workbook|the workbook cannot be read|the workbook has no worksheet)/)
+          else if (damage === 'flip') expect(seen.length, `${damage} at byte ${at}`).toBeLessThanOrEqual(2)
+          const key = `${damage} ${outcome.status}`
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
+        }
+      }
+    } finally {
+      process.off('uncaughtException', listener)
+      if (before === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = before
+    }
+    expect(uncaught).toEqual([])
+    expect(readdirSync(parking)).toEqual([])
+    expect(await readXlsx(path, () => {})).toEqual({ status: 'ok', sheet: 'Current' })
+    // Only the whole file reads (a cut at byte 0 is an empty file); damage mostly lands in compressed data.
+    expect(outcomes.get('cut ok')).toBeUndefined()
+    expect(outcomes.get('cut unreadable')).toBeGreaterThan(100)
+    expect(outcomes.get('flip unreadable')).toBeGreaterThan(50)
+  }, 120_000)
+})
+
 /** A zip of uncompressed entries, in the order given (APPNOTE 4.3: local headers, central directory, end record). */
 function storedZip(entries: readonly (readonly [string, Buffer])[]): Buffer {
   const locals: Buffer[] = []
