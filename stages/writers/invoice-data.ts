@@ -95,9 +95,10 @@ interface UsageSqlRow {
  * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
  * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
+ * Only the resellers from `range.from` to `range.to` (ids, inclusive, as `invoicedLines`): each thread writing
+ * invoices sums its own (stages/writers/invoice-batch.ts).
  */
-/** `range`: only the resellers from `from` to `to` (ids, inclusive), as `invoicedLines`. */
-export async function usageSummaries(db: Db, range?: { from: string; to: string }): Promise<Map<string, UsageSummaryRow[]>> {
+export async function usageSummaries(db: Db, range: { from: string; to: string }): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
     with line_owner as (${INVOICED_CUSTOMER_RESELLER}),
     attributed as (
@@ -116,7 +117,7 @@ export async function usageSummaries(db: Db, range?: { from: string; to: string 
       ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('retail'))} as retail, sum(rows) as rows
     from attributed
     where reseller_id is not null
-      ${range ? sql`and reseller_id >= ${range.from} and reseller_id <= ${range.to}` : sql``}
+      and reseller_id >= ${range.from} and reseller_id <= ${range.to}
     group by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
     order by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
   `.execute(db.kysely)
