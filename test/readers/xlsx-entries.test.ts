@@ -31,16 +31,41 @@ async function twoSheets(first: { name: string; hidden: boolean }, second: strin
   return path
 }
 
+/** The uncaught errors raised while `work` runs. */
+async function uncaughtDuring(work: () => Promise<void>): Promise<unknown[]> {
+  const uncaught: unknown[] = []
+  const listener = (error: unknown) => uncaught.push(error)
+  process.on('uncaughtException', listener)
+  try {
+    await work()
+  } finally {
+    process.off('uncaughtException', listener)
+  }
+  return uncaught
+}
+
+/** Runs `work` with os.tmpdir() (where the walk parks sheets) a fresh folder; what is left in it afterwards. */
+async function leftInTmpdir(name: string, work: () => Promise<void>): Promise<string[]> {
+  const parking = join(dir, name)
+  mkdirSync(parking)
+  const before = process.env.TMPDIR
+  process.env.TMPDIR = parking
+  try {
+    await work()
+  } finally {
+    if (before === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = before
+  }
+  return readdirSync(parking)
+}
+
 describe('readXlsx, a sheet it does not read', () => {
   it.each([
     { skipped: 'the hidden first sheet', first: { name: 'Old', hidden: true }, second: 'Current', read: 'Current' },
     { skipped: 'the sheet after the one named after the kind', first: { name: 'customers', hidden: false }, second: 'Notes', read: 'customers' },
   ])('$skipped: 400 reads, four at a time, each of the right sheet, and no uncaught error', async ({ first, second, read }) => {
     const path = await twoSheets(first, second)
-    const uncaught: unknown[] = []
-    const listener = (error: unknown) => uncaught.push(error)
-    process.on('uncaughtException', listener)
-    try {
+    const uncaught = await uncaughtDuring(async () => {
       for (let round = 0; round < 100; round++) {
         const reads = await Promise.all([1, 2, 3, 4].map(async () => {
           const seen: unknown[] = []
@@ -52,26 +77,17 @@ describe('readXlsx, a sheet it does not read', () => {
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 50)) // a late open of a deleted temp file fails here
-    } finally {
-      process.off('uncaughtException', listener)
-    }
+    })
     expect(uncaught).toEqual([])
   })
 
   it('leaves no parked sheet behind, whether it reads to the end or stops at the first row', async () => {
     const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
-    const parking = join(dir, 'tmp')
-    mkdirSync(parking)
-    const before = process.env.TMPDIR
-    process.env.TMPDIR = parking // os.tmpdir(), where the walk parks sheets
-    try {
+    const left = await leftInTmpdir('tmp', async () => {
       expect(await readXlsx(path, () => {})).toEqual({ status: 'ok', sheet: 'Current' })
       expect(await readXlsx(path, () => false)).toEqual({ status: 'ok', sheet: 'Current' })
-    } finally {
-      if (before === undefined) delete process.env.TMPDIR
-      else process.env.TMPDIR = before
-    }
-    expect(readdirSync(parking)).toEqual([])
+    })
+    expect(left).toEqual([])
   })
 
   // Excel saves workbook.xml first and the shared strings after the sheets (the sheets are parked), exceljs saves
@@ -101,40 +117,32 @@ describe('readXlsx, a damaged workbook', () => {
   it('a file cut anywhere, or with 16 bytes damaged anywhere, is read whole or reported unreadable, never hangs', async () => {
     const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
     const whole = readFileSync(path)
-    const parking = join(dir, 'tmp-damaged')
-    mkdirSync(parking)
-    const before = process.env.TMPDIR
-    process.env.TMPDIR = parking
-    const uncaught: unknown[] = []
-    const listener = (error: unknown) => uncaught.push(error)
-    process.on('uncaughtException', listener)
     const outcomes = new Map<string, number>()
-    try {
-      for (const damage of ['cut', 'flip'] as const) {
-        for (let at = 0; at < whole.length; at += 41) {
-          const bytes = damage === 'cut' ? whole.subarray(0, at) : Buffer.from(whole.map((b, i) => (i >= at && i < at + 16 ? b ^ 0x5a : b)))
-          const file = join(dir, 'damaged.xlsx')
-          writeFileSync(file, bytes)
-          const seen: unknown[] = []
-          const outcome = await Promise.race([
-            readXlsx(file, (cells) => void seen.push(cells[0])),
-            new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref()),
-          ])
-          if (outcome === 'hung') throw new Error(`the read hung: ${damage} at byte ${at}`)
-          // Damage can also land in a name (a sheet's, an entry's): whatever it reads, it must settle and say why not.
-          if (outcome.status === 'unreadable') expect(outcome.reason, `${damage} at byte ${at}`).toMatch(/^(it is not a valid \.xlsx workbook|the workbook cannot be read|the workbook has no worksheet)/)
-          else if (damage === 'flip') expect(seen.length, `${damage} at byte ${at}`).toBeLessThanOrEqual(2)
-          const key = `${damage} ${outcome.status}`
-          outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
+    let uncaught: unknown[] = []
+    const left = await leftInTmpdir('tmp-damaged', async () => {
+      uncaught = await uncaughtDuring(async () => {
+        for (const damage of ['cut', 'flip'] as const) {
+          for (let at = 0; at < whole.length; at += 41) {
+            const bytes = damage === 'cut' ? whole.subarray(0, at) : Buffer.from(whole.map((b, i) => (i >= at && i < at + 16 ? b ^ 0x5a : b)))
+            const file = join(dir, 'damaged.xlsx')
+            writeFileSync(file, bytes)
+            const seen: unknown[] = []
+            const outcome = await Promise.race([
+              readXlsx(file, (cells) => void seen.push(cells[0])),
+              new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref()),
+            ])
+            if (outcome === 'hung') throw new Error(`the read hung: ${damage} at byte ${at}`)
+            // Damage can also land in a name (a sheet's, an entry's): whatever it reads, it must settle and say why not.
+            if (outcome.status === 'unreadable') expect(outcome.reason, `${damage} at byte ${at}`).toMatch(/^(it is not a valid \.xlsx workbook|the workbook cannot be read|the workbook has no worksheet)/)
+            else if (damage === 'flip') expect(seen.length, `${damage} at byte ${at}`).toBeLessThanOrEqual(2)
+            const key = `${damage} ${outcome.status}`
+            outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
+          }
         }
-      }
-    } finally {
-      process.off('uncaughtException', listener)
-      if (before === undefined) delete process.env.TMPDIR
-      else process.env.TMPDIR = before
-    }
+      })
+    })
     expect(uncaught).toEqual([])
-    expect(readdirSync(parking)).toEqual([])
+    expect(left).toEqual([])
     expect(await readXlsx(path, () => {})).toEqual({ status: 'ok', sheet: 'Current' })
     // Only the whole file reads (a cut at byte 0 is an empty file); damage mostly lands in compressed data.
     expect(outcomes.get('cut ok')).toBeUndefined()
