@@ -1,13 +1,14 @@
 /**
  * Date parsing (SPEC §2): `MM/DD/YYYY`, `M/D/YYYY`, either with `h:mm:ss AM/PM` or `H:mm[:ss]`, ISO 8601, and
- * XLSX date cells (JS Date or serial number). All dates are UTC and kept as ISO `YYYY-MM-DD` text (time dropped).
+ * XLSX date cells (JS Date or serial number). All dates are UTC and kept as ISO `YYYY-MM-DD` text (time dropped); an
+ * ISO time with an offset is moved to UTC first.
  * Memoised: a month of usage holds ~30 distinct dates, and parsing dominates otherwise (PERFORMANCE-NOTES i6/i7).
  * Never throws: returns null for empty and `{ error }` for text that is not a real calendar date.
  */
 import type { ParseError } from './money.js'
 
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?$/
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/
 
 const memo = new Map<string, string | ParseError>()
 
@@ -34,9 +35,16 @@ function parseText(text: string): string | ParseError {
   }
   const iso = ISO_DATE.exec(text)
   if (iso) {
-    const [, y, m, d, hh, mm, ss] = iso
+    const [, y, m, d, hh, mm, ss, , sign, oh, om] = iso
     if (hh !== undefined && !validTime(Number(hh), Number(mm), ss === undefined ? 0 : Number(ss), undefined)) return bad(text)
-    return ymd(Number(y), Number(m), Number(d)) ?? bad(text)
+    const date = ymd(Number(y), Number(m), Number(d))
+    if (date === null) return bad(text)
+    if (sign === undefined) return date
+    // A local time with its offset (2026-10-01T23:30:00-05:00) is another UTC day (2026-10-02): dates are UTC.
+    if (Number(oh) > 14 || Number(om) > 59) return bad(text)
+    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om))
+    const utc = Date.UTC(Number(y), Number(m) - 1, Number(d), Number(hh), Number(mm)) - offset * 60_000
+    return new Date(utc).toISOString().slice(0, 10)
   }
   return bad(text)
 }
