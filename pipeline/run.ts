@@ -9,6 +9,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { openDb, type Db } from './db.js'
+import { makeFolder } from './folders.js'
 import { loadSettings } from './config.js'
 import { acquireLock } from './lock.js'
 import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
@@ -154,10 +155,11 @@ function prepare(opts: RunOptions): Prepared {
   if (unreadable !== null) return { message: unreadable }
   const outputRoot = resolve(opts.outputRoot)
   try {
-    mkdirSync(outputRoot, { recursive: true })
+    makeFolder(outputRoot)
     accessSync(outputRoot, constants.W_OK)
-  } catch {
-    return { message: `output folder ${outputRoot} is not writable: pass --output with a folder you can write to` }
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+    return { message: `output folder ${outputRoot} is not writable (${why}): pass --output with a folder you can write to` }
   }
   return { settings: config.settings, periodDir, outputRoot, finalDir: join(outputRoot, opts.period) }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cli, cliAsync, tempDir, sampleCopy } from './helpers.js'
+import { spawnSync } from 'node:child_process'
+import { BIN, cli, cliAsync, tempDir, sampleCopy } from './helpers.js'
 import type { RunJson } from '../../schemas/run-json.js'
 
 describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
@@ -59,6 +60,23 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     const json = JSON.parse(r.stdout) as { exitCode: number; message: string }
     expect(json.exitCode).toBe(2)
     expect(json.message).toContain('no invoice reconciliation file')
+  })
+
+  // Node's own recursive mkdir never returns on /proc/self/… (ENOENT under a parent that exists): the run hung.
+  it.each([
+    { name: 'a path through a file', output: (root: string) => join(root, 'a-file', 'out'), why: 'ENOTDIR' },
+    { name: 'a folder the OS refuses to make', output: () => '/proc/self/csp-billing-out', why: 'ENOENT', linuxOnly: true },
+  ])('exits 2 and names an output folder that cannot be made: $name', ({ output, why, linuxOnly }) => {
+    if (linuxOnly === true && process.platform !== 'linux') return
+    const { input, root } = sampleCopy()
+    writeFileSync(join(root, 'a-file'), 'not a folder')
+    const r = spawnSync(process.execPath, [BIN, 'run', '--period', '2026-10', '--input', input, '--output', output(root)], {
+      encoding: 'utf8', timeout: 30_000, env: { ...process.env, CI: 'true' },
+    })
+    expect(r.signal, 'the run must end by itself').toBeNull()
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(`output folder ${output(root)} is not writable (${why})`)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('names an input folder that cannot be read (here the reference folder is a file)', () => {
