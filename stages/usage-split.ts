@@ -12,28 +12,28 @@
  * again as a whole (outcome `reread` or `not-utf8`), exactly as when the one-thread fast reader gives up.
  *
  * The worker's row numbers count from its first record; once this half is read, its record count is the offset
- * that makes them the file's rows. What the worker posts (partial sums, out-of-period rows) waits in temporary
- * tables until then and is appended after this half's, so the staging DB is the same on every run.
+ * that makes them the file's rows. What the worker stores (partial sums, out-of-period rows, findings) waits in
+ * a scratch SQLite file of its own until then and is appended after this half's, so the staging DB is the same
+ * on every run.
  *
  * In: the file, its header names, the FileIngest of this thread. Out: the CSV outcome as `readCsv` gives it,
  * with counters, findings and rows of both halves; or null when the worker could not start (read in one thread).
  */
 import { rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import type { SideThread } from '../pipeline/side-thread.js'
 import type { Db } from '../pipeline/db.js'
-import type { Finding } from '../pipeline/diagnostics.js'
-import { FINDING_COLUMNS, findingParams } from '../pipeline/findings-store.js'
-import { KINDS, mapHeader } from '../schemas/kinds/index.js'
+import { mapHeader } from '../schemas/kinds/index.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { openBytes } from './readers/bytes.js'
 import type { CsvOutcome } from './readers/csv.js'
 import { PROGRESS_EVERY, readCsvFast } from './readers/csv-fast.js'
 import { readHeader } from './readers/header.js'
 import type { FileIngest } from './file-ingest.js'
-import { PARTIAL_COLUMNS, type PartialRow } from './usage-combiner.js'
-import type { HalfData, HalfDone, HalfMessage } from './usage-half.js'
+import { HALF_TABLES, type HalfData, type HalfDone, type HalfMessage } from './usage-half.js'
 
 /** Old-space cap of the worker thread, in MiB (CSP_BILLING_USAGE_WORKER_HEAP_MB overrides it). */
 const WORKER_HEAP_MB = 128
@@ -72,31 +72,16 @@ export async function splittableHeader(path: string): Promise<string[] | null> {
   return names
 }
 
-let pendingTables = 0
-/** Split files whose worker tables are still in the attached scratch file, per connection. */
-const pendingUsers = new WeakMap<Db, number>()
+let halfFiles = 0
 
-function attachPending(db: Db): void {
-  const users = pendingUsers.get(db) ?? 0
-  if (users === 0) {
-    const path = pendingPath(db)
-    if (path !== ':memory:') rmSync(path, { force: true })
-    db.sqlite.prepare('attach database ? as pending').run(path)
-    db.sqlite.exec('pragma pending.journal_mode = OFF; pragma pending.synchronous = OFF')
-  }
-  pendingUsers.set(db, users + 1)
+/**
+ * Where a helper thread writes one split file's rows: beside the staging DB (not in temp: a wrong month's file
+ * sends every row there), or in the OS temp folder for a DB in memory (tests).
+ */
+function scratchPath(db: Db): string {
+  const id = ++halfFiles
+  return db.sqlite.memory ? join(tmpdir(), `csp-billing-half-${process.pid}-${id}.sqlite`) : `${db.sqlite.name}.half-${id}`
 }
-
-function detachPending(db: Db): void {
-  const users = (pendingUsers.get(db) ?? 1) - 1
-  pendingUsers.set(db, users)
-  if (users > 0) return
-  const path = pendingPath(db)
-  db.sqlite.exec('detach database pending')
-  if (path !== ':memory:') rmSync(path, { force: true })
-}
-
-const pendingPath = (db: Db): string => (db.sqlite.memory ? ':memory:' : `${db.sqlite.name}.pending`)
 
 /**
  * This thread's share of the usage files split between the threads (`usageBytes` in all; one share for all of
@@ -136,8 +121,6 @@ const LATER_NS = 48
 const PRICE_NS = 57
 const WORKER_START_NS = 0.5e9
 
-const USAGE_COLUMNS = ['source_file', 'source_row', ...KINDS.usage.columns.map((c) => c.db)]
-
 /** What is left once this thread has read its part: waiting for the worker and putting the halves together. */
 export interface FirstPart {
   /**
@@ -161,27 +144,23 @@ export async function readFirstPart(
   report?: (rows: number, bytes: number) => void,
   side?: SideThread,
 ): Promise<FirstPart | null> {
+  const scratch = scratchPath(db)
   const workerData: HalfData = {
-    path, file: file.file, splitAt, names, periodStart: file.shared.periodStart, periodEnd: file.shared.periodEnd,
+    path, file: file.file, splitAt, names, periodStart: file.shared.periodStart, periodEnd: file.shared.periodEnd, scratch,
   }
-  const pending = new PendingHalf(db, file.file)
+  const dropScratch = () => rmSync(scratch, { force: true })
   let workerRows = 0
   let workerBytes = 0
   let mainRows = 0
   let mainBytes = 0
   const progress = () => report?.(mainRows + workerRows, mainBytes + workerBytes)
   const half = startHalf(workerData, side, (message) => {
-    if (message.type === 'partials') pending.partials(message.rows)
-    else if (message.type === 'rows') pending.usageRows(message.rows)
-    else if (message.type === 'findings') pending.findings(message.findings)
-    else {
-      workerRows = message.rows
-      workerBytes = message.bytes
-      progress()
-    }
+    workerRows = message.rows
+    workerBytes = message.bytes
+    progress()
   })
   if (half === null) {
-    pending.drop()
+    dropScratch()
     return null
   }
 
@@ -200,19 +179,22 @@ export async function readFirstPart(
       const theirs = await half.done
       await half.stop()
       if (theirs === null) {
-        pending.drop()
+        dropScratch()
         return 'again'
       }
       const clean =
         mine.status === 'ok' && theirs.outcome.status === 'ok' &&
         (mine.lineEnding === null || theirs.outcome.lineEnding === null || mine.lineEnding === theirs.outcome.lineEnding)
       if (!clean) {
-        pending.drop()
+        dropScratch()
         const records = mine.records + theirs.outcome.records
         return { status: mine.status === 'not-utf8' ? 'not-utf8' : 'reread', sha256: theirs.sha256, records }
       }
-      pending.append(mine.records)
-      pending.drop()
+      try {
+        appendHalf(db, scratch, file.file, mine.records)
+      } finally {
+        dropScratch()
+      }
       file.adoptHalf(theirs, mine.records)
       return { status: 'ok', sha256: theirs.sha256, encoding: 'utf-8', records: mine.records + theirs.outcome.records }
     },
@@ -226,7 +208,6 @@ interface HalfReader {
 }
 
 type Progress = Extract<HalfMessage, { type: 'progress' }>
-type Posted = Exclude<HalfMessage, HalfDone | Progress>
 
 /**
  * Hands the part to the run's side thread when there is one and it is alive (pipeline/side-thread.ts), else to
@@ -234,7 +215,7 @@ type Posted = Exclude<HalfMessage, HalfDone | Progress>
  * part, and the file would be read again whole. Null when no thread can be started. `done` is null when the
  * thread fails or stops early, whatever the reason: the file is then read again in one thread.
  */
-function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (message: Posted | Progress) => void): HalfReader | null {
+function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (message: Progress) => void): HalfReader | null {
   let settle!: (done: HalfDone | null) => void
   const done = new Promise<HalfDone | null>((resolve) => (settle = resolve))
   const receive = (message: HalfMessage) => {
@@ -263,73 +244,26 @@ function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (mes
   return { done, stop: async () => void (await worker.terminate()) }
 }
 
-/** What the worker posted, held in temporary tables with its own row numbers until the offset is known. */
-class PendingHalf {
-  private readonly insertPartials: (rows: unknown[][]) => void
-  private readonly insertRows: (rows: unknown[][]) => void
-  private readonly insertFindings: (rows: unknown[][]) => void
-
-  private readonly partialsTable: string
-  private readonly rowsTable: string
-  private readonly findingsTable: string
-
-  constructor(
-    private readonly db: Db,
-    private readonly file: string,
-  ) {
-    const s = db.sqlite
-    // One set of tables per split file: several big usage files can be in flight at once. They live in a scratch
-    // file attached beside the staging DB, not in temp (memory: a wrong month's file sends every row here) and
-    // not in the staging DB itself (whose pages must not depend on when the worker's messages arrive).
-    const id = ++pendingTables
-    attachPending(db)
-    this.partialsTable = `pending.partials_${id}`
-    this.rowsTable = `pending.usage_rows_${id}`
-    this.findingsTable = `pending.findings_${id}`
-    /** A table with these columns, and a batch insert into it in one transaction. */
-    const table = (name: string, columns: readonly string[]) => {
-      s.exec(`create table ${name} (${columns.join(', ')})`)
-      const insert = s.prepare(`insert into ${name} values (${columns.map(() => '?').join(', ')})`)
-      return s.transaction((rows: unknown[][]) => {
-        for (const r of rows) insert.run(...r) // spread: see stages/load.ts createTableWriter
-      })
-    }
-    this.insertPartials = table(this.partialsTable, PARTIAL_COLUMNS)
-    this.insertRows = table(this.rowsTable, USAGE_COLUMNS)
-    this.insertFindings = table(this.findingsTable, FINDING_COLUMNS)
-  }
-
-  partials(rows: PartialRow[]): void {
-    this.insertPartials(rows)
-  }
-
-  usageRows(rows: unknown[][]): void {
-    this.insertRows(rows)
-  }
-
-  findings(findings: Finding[]): void {
-    this.insertFindings(findings.map(findingParams))
-  }
-
-  /** Appends the worker's rows after this thread's, their row numbers moved by `offset` records. */
-  append(offset: number): void {
-    const file = this.file
-    const s = this.db.sqlite
-    const partialCols = PARTIAL_COLUMNS.join(', ')
-    const movedPartials = PARTIAL_COLUMNS.map((c) => (c === 'first_row' || c === 'last_row' ? `${c} + @offset` : c)).join(', ')
-    const rowCols = USAGE_COLUMNS.join(', ')
-    const movedRows = USAGE_COLUMNS.map((c) => (c === 'source_row' ? 'source_row + @offset' : c === 'source_file' ? '@file' : c)).join(', ')
+/**
+ * Appends the rows a helper thread stored in `scratch` after this thread's, their row numbers moved by `offset`
+ * records, in the order it stored them. One transaction; the scratch file is attached only meanwhile.
+ */
+function appendHalf(db: Db, scratch: string, file: string, offset: number): void {
+  const s = db.sqlite
+  const moved = (columns: readonly string[], rowColumn: string) =>
+    columns.map((c) => (c === rowColumn || (rowColumn === 'first_row' && c === 'last_row') ? `${c} + @offset` : c)).join(', ')
+  const usageRows = HALF_TABLES.usage_rows.map((c) => (c === 'source_row' ? 'source_row + @offset' : c === 'source_file' ? '@file' : c))
+  s.prepare('attach database ? as half').run(scratch)
+  try {
     s.transaction(() => {
-      s.prepare(`insert into usage_partials (source_file, ${partialCols}) select @file, ${movedPartials} from ${this.partialsTable} order by rowid`).run({ file, offset })
-      s.prepare(`insert into usage_rows (${rowCols}) select ${movedRows} from ${this.rowsTable} order by rowid`).run({ file, offset })
-      const findingCols = FINDING_COLUMNS.join(', ')
-      const movedFindings = FINDING_COLUMNS.map((c) => (c === 'row' ? 'row + @offset' : c)).join(', ')
-      s.prepare(`insert into findings (${findingCols}) select ${movedFindings} from ${this.findingsTable} order by rowid`).run({ offset })
+      s.prepare(`insert into usage_partials (source_file, ${HALF_TABLES.partials.join(', ')})
+        select @file, ${moved(HALF_TABLES.partials, 'first_row')} from half.partials order by rowid`).run({ file, offset })
+      s.prepare(`insert into usage_rows (${HALF_TABLES.usage_rows.join(', ')})
+        select ${usageRows.join(', ')} from half.usage_rows order by rowid`).run({ file, offset })
+      s.prepare(`insert into findings (${HALF_TABLES.findings.join(', ')})
+        select ${moved(HALF_TABLES.findings, 'row')} from half.findings order by rowid`).run({ offset })
     })()
-  }
-
-  drop(): void {
-    this.db.sqlite.exec(`drop table if exists ${this.partialsTable}; drop table if exists ${this.rowsTable}; drop table if exists ${this.findingsTable};`)
-    detachPending(this.db)
+  } finally {
+    s.exec('detach database half')
   }
 }

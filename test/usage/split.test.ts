@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RECON_HEADER, reconRow } from '../fixtures/ingest/builders.js'
@@ -50,6 +51,8 @@ interface Ingested {
   totals: unknown[]
   whole: unknown[]
   summed: number
+  /** Scratch files a helper thread left (stages/usage-half.ts): none, however the read ended. */
+  scratchLeft: string[]
 }
 
 let input: TestInput | undefined
@@ -84,6 +87,8 @@ async function ingestWith(content: string | Buffer, mode: 'split' | 'one-thread'
     totals: db.prepare('select * from usage_totals').all(),
     whole: db.prepare('select * from usage_rows order by usage_id').all(),
     summed: (db.prepare('select coalesce(sum(rows), 0) n from usage_partials').get() as { n: number }).n,
+    // The DB is in memory here, so the helper's scratch file goes to the OS temp folder.
+    scratchLeft: readdirSync(tmpdir()).filter((f) => f.startsWith(`csp-billing-half-${process.pid}-`)),
   }
 }
 
