@@ -4,6 +4,8 @@
  * the combiner's sums (stages/usage-combiner.ts). Keeps counters and the file's findings; never throws for bad
  * input. Kept light to import: the worker thread of a split usage file (stages/usage-half.ts) runs it too.
  */
+import { parseDate } from '../pipeline/dates.js'
+import { parseDecimal } from '../pipeline/money.js'
 import { clip, columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../pipeline/findings-store.js'
 import { collectGarbageAbove, HEAP_SOFT_CAP } from '../pipeline/gc.js'
@@ -36,7 +38,8 @@ export interface IngestShared {
 
 /** One file's rows, counters and findings (see the top of this file). */
 export class FileIngest {
-  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder }) | null = null
+  /** `unparsed`: positions of the header's columns no schema column reads (compared by `keyText` in the row key). */
+  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder; unparsed: number[] }) | null = null
   /** Set when the header makes the file unusable: rows are then only counted. */
   unreadable: { reason: string } | null = null
   missing = false
@@ -154,7 +157,9 @@ export class FileIngest {
       return
     }
     const map = mapHeader(this.def.kind, names)
-    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)) }
+    const read = new Set(map.indexes)
+    const unparsed = names.flatMap((_, i) => (read.has(i) ? [] : [i]))
+    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)), unparsed }
     if (map.missing.length > 0) {
       this.missing = true
       const list = map.missing.join(', ')
@@ -273,6 +278,9 @@ export class FileIngest {
         const column = header.indexes[c]!
         if (column >= 0) texts[column] = values[c] === null ? '' : String(values[c])
       }
+      // Columns the product does not read (PCToBCExchangeRateDate, an extra column) hold dates and numbers too, which
+      // a resend saved as XLSX turns into date and number cells: compared by value like the parsed ones.
+      for (const column of header.unparsed) texts[column] = keyText(texts[column] ?? '')
       // ChargeType is case-insensitive (SPEC §2), but stored as written for display: compared folded.
       const chargeType = header.indexes[this.chargeTypeColumn]!
       if (chargeType >= 0) texts[chargeType] = String(values[this.chargeTypeColumn]).toLowerCase()
@@ -377,3 +385,22 @@ function shorten(text: string): string {
   return text.length > 200 ? `${clip(text, 200)}… (${text.length} characters)` : text
 }
 
+const LOOKS_LIKE_DATE = /^\s*\d{1,4}[/-]\d{1,2}[/-]\d{1,4}/
+const PLAIN_NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)\s*$/
+
+/**
+ * An unparsed cell's text as DUPLICATE_LINE compares it: a date as its ISO day (`10/01/2026` = an XLSX date cell,
+ * whose text is `2026-10-01`), a plain number as its canonical decimal (`1.50` = the number cell 1.5), anything
+ * else as it is. Never an error: text that does not parse stays text.
+ */
+export function keyText(text: string): string {
+  if (LOOKS_LIKE_DATE.test(text)) {
+    const date = parseDate(text)
+    return typeof date === 'string' ? date : text
+  }
+  if (PLAIN_NUMBER.test(text)) {
+    const number = parseDecimal(text)
+    return typeof number === 'string' ? number : text
+  }
+  return text
+}

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { csv, inputFiles, makeInput, runIngest, type TestInput } from './context.js'
 import { CUSTOMERS_HEADER, RECON_HEADER, reconRow, RESELLERS_HEADER, USAGE_HEADER } from '../fixtures/ingest/builders.js'
+import { keyText } from '../../stages/file-ingest.js'
 
 let input: TestInput
 afterEach(async () => input.cleanup())
@@ -389,6 +390,35 @@ describe('duplicate reconciliation lines, typed', () => {
     input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([['DUPLICATE_LINE', '2026-10/b.xlsx', 2, '2026-10/a.csv:2']])
+  })
+})
+
+describe('duplicate reconciliation lines, columns the product does not read', () => {
+  // Found by an adversarial review: PCToBCExchangeRateDate (Microsoft's layout; not read) became a date cell in a
+  // resend saved as XLSX by LibreOffice, and its text 2026-10-01 against 10/01/2026 billed every line twice.
+  it('a resend as XLSX whose unread columns hold date and number cells is a duplicate of the CSV rows', async () => {
+    input = makeInput()
+    const header = [...H, 'PCToBCExchangeRateDate', 'RateNote', 'Remark']
+    const row = (sub: string, note: string) => [...reconRow({ SubscriptionId: sub }), '10/01/2026', note, 'Order 10/2026 ok']
+    input.write('a.csv', csv([header, row('one', '1.50'), row('two', '2')]))
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('Sheet1')
+    ws.addRow(header)
+    const typed = (cells: string[]) => cells.map((cell, i) =>
+      header[i] === 'PCToBCExchangeRateDate' ? new Date(Date.UTC(2026, 9, 1)) : header[i] === 'RateNote' ? Number(cell) : cell)
+    ws.addRow(typed(row('one', '1.50')))
+    ws.addRow(typed(row('two', '2.5'))) // another RateNote: another line
+    input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([['DUPLICATE_LINE', '2026-10/b.xlsx', 2, '2026-10/a.csv:2']])
+  })
+
+  it.each([
+    ['10/01/2026', '2026-10-01'], ['2026-10-01', '2026-10-01'], ['10/1/2026 12:00:00 AM', '2026-10-01'],
+    ['1.50', '1.5'], ['+2', '2'], ['0001', '1'], ['-0.0', '0'],
+    ['10/2026', '10/2026'], ['13/45/2026', '13/45/2026'], ['1,234.50', '1,234.50'], ['abc', 'abc'], ['', ''],
+  ])('keyText(%j) = %j', (text, expected) => {
+    expect(keyText(text)).toBe(expected)
   })
 })
 
