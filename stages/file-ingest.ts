@@ -75,7 +75,7 @@ export class FileIngest {
     this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
-    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.lower && !c.upper ? [] : [i]))
+    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.lower && !c.upper && !c.currency ? [] : [i]))
     this.customerColumn = at('CustomerId')
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')

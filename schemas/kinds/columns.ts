@@ -34,6 +34,11 @@ export interface ColumnDef {
   emptyOk?: boolean
   /** Store upper-cased (e.g. reseller Currency). */
   upper?: boolean
+  /**
+   * A currency code: stored upper-cased, and a value that is not three letters rejects the row. It picks the
+   * minor unit, the number format, CURRENCY_MISMATCH and the control totals' grouping (SPEC §4.5).
+   */
+  currency?: boolean
   /** Store lower-cased (e.g. price-book Scope and Method, matched case-insensitively). */
   lower?: boolean
   /** Value used when the cell is empty (reseller defaults). */
@@ -107,11 +112,21 @@ export type CellParser = (raw: RawCell) => string | number | null | CellProblem
 
 const EMPTY_REQUIRED: CellProblem = { error: 'is empty but a value is required' }
 
+const CURRENCY_CODE = /^[A-Z]{3}$/
+
 /** Parser for one column's cells: empty check, type parse, default. Built once per kind, called per cell. */
 export function cellParser(def: ColumnDef): CellParser {
   const mustHaveValue = def.required && !def.emptyOk && def.default === undefined
   const fallback = def.default ?? null
   const empty = mustHaveValue ? EMPTY_REQUIRED : fallback
+  if (def.type === 'text' && def.currency === true) {
+    return (raw) => {
+      const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
+      if (text === '') return empty
+      const code = text.toUpperCase()
+      return CURRENCY_CODE.test(code) ? code : { error: `'${text}' is not a three-letter ISO 4217 currency code, e.g. EUR` }
+    }
+  }
   if (def.type === 'text') {
     // The hot path for ids and names: one trim, no other work.
     const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : (t: string) => t

@@ -9,7 +9,7 @@ export const PRICELIST_COLUMNS: readonly ColumnDef[] = [
   req('SkuId', 'sku_id'),
   req('TermDuration', 'term_duration'),
   req('BillingPlan', 'billing_plan'),
-  req('Currency', 'currency'),
+  req('Currency', 'currency', 'text', { currency: true }),
   req('UnitPrice', 'unit_price', 'decimal'),
   req('ERP Price', 'erp_price', 'decimal'),
   req('EffectiveStartDate', 'effective_start_date', 'date'),

@@ -2,7 +2,8 @@
  * Resellers (SPEC §2.4): detected by ResellerId + PriceBook. ResellerId names the invoice file, so it must be
  * 1–64 characters of A–Z a–z 0–9 _ - and not a Windows device name. Currency is stored upper-case and must be a
  * three-letter ISO 4217 code (it picks the minor unit, the number format and the CURRENCY_MISMATCH check); empty
- * TaxRatePercent / SupportPlanPercent mean 0 and empty PaymentTermsDays means 30; none of the three is negative.
+ * TaxRatePercent / SupportPlanPercent mean 0 and empty PaymentTermsDays means 30; none of the three is negative, and
+ * PaymentTermsDays is 365 at most.
  * Repeated ResellerIds are rejected by ingest (a cross-row rule), not here.
  */
 import { columnIndex, opt, req, rowSchema, type ColumnDef } from './columns.js'
@@ -10,7 +11,7 @@ import { columnIndex, opt, req, rowSchema, type ColumnDef } from './columns.js'
 export const RESELLERS_COLUMNS: readonly ColumnDef[] = [
   req('ResellerId', 'reseller_id'),
   req('Name', 'name'),
-  req('Currency', 'currency', 'text', { upper: true }),
+  req('Currency', 'currency', 'text', { currency: true }),
   req('PriceBook', 'price_book'),
   opt('Email', 'email'),
   opt('Address', 'address'),
@@ -33,17 +34,15 @@ export function resellerIdProblem(id: string): string | null {
 }
 
 const ID = columnIndex(RESELLERS_COLUMNS, 'ResellerId')
-const CURRENCY = columnIndex(RESELLERS_COLUMNS, 'Currency')
 const TERMS = columnIndex(RESELLERS_COLUMNS, 'PaymentTermsDays')
+const MAX_TERMS_DAYS = 365
 const PERCENTS = [columnIndex(RESELLERS_COLUMNS, 'TaxRatePercent'), columnIndex(RESELLERS_COLUMNS, 'SupportPlanPercent')]
-
-const CURRENCY_CODE = /^[A-Z]{3}$/
 
 export const resellersRow = rowSchema(RESELLERS_COLUMNS, (values, addIssue) => {
   const problem = resellerIdProblem(String(values[ID]))
   if (problem) addIssue(ID, problem)
-  if (!CURRENCY_CODE.test(String(values[CURRENCY]))) addIssue(CURRENCY, 'must be a three-letter ISO 4217 currency code, e.g. EUR')
   for (const at of PERCENTS) if (String(values[at]).startsWith('-')) addIssue(at, 'must be 0 or more')
   const terms = values[TERMS]
-  if (typeof terms === 'number' && terms < 0) addIssue(TERMS, 'must be 0 or more days')
+  // A due date past 9999-12-31 is no date in Excel (and addDays fails past JavaScript's last date): terms are a year at most.
+  if (typeof terms === 'number' && (terms < 0 || terms > MAX_TERMS_DAYS)) addIssue(TERMS, `must be 0 to ${MAX_TERMS_DAYS} days`)
 })

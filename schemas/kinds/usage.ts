@@ -16,7 +16,7 @@ export const USAGE_COLUMNS: readonly ColumnDef[] = [
   req('Quantity', 'quantity', 'decimal'),
   req('UnitPrice', 'unit_price', 'decimal'),
   req('BillingPreTaxTotal', 'billing_pre_tax_total', 'decimal'),
-  req('BillingCurrency', 'billing_currency', 'text', { upper: true }),
+  req('BillingCurrency', 'billing_currency', 'text', { currency: true }),
   opt('Tier2MpnId', 'tier2_mpn_id', 'text', { aliases: ['ResellerMpnId', 'ResellerMPNID'] }),
   opt('CustomerName', 'customer_name'),
   opt('EntitlementId', 'entitlement_id', 'text', { lower: true }),
@@ -28,7 +28,7 @@ export const USAGE_COLUMNS: readonly ColumnDef[] = [
   opt('ResourceGroup', 'resource_group'),
   opt('EffectiveUnitPrice', 'effective_unit_price', 'decimal'),
   opt('PricingPreTaxTotal', 'pricing_pre_tax_total', 'decimal'),
-  opt('PricingCurrency', 'pricing_currency', 'text', { upper: true }),
+  opt('PricingCurrency', 'pricing_currency', 'text', { currency: true }),
   opt('PCToBCExchangeRate', 'pc_to_bc_exchange_rate', 'decimal'),
   opt('PartnerEarnedCreditPercentage', 'partner_earned_credit_percentage', 'decimal'),
 ]

@@ -61,6 +61,10 @@ describe('row shape and value rules', () => {
     { name: 'empty required', row: () => reconRow({ CustomerId: '' }), column: 'CustomerId (B)', message: 'CustomerId (B) is empty but a value is required' },
     { name: 'over 32,767 characters', row: () => reconRow({ SkuName: 'x'.repeat(32_768) }), column: 'SkuName (H)', message: "more than Excel's limit" },
     { name: 'unknown-column cell over the limit', row: () => reconRow({ PartnerId: 'y'.repeat(40_000) }), column: 'PartnerId (A)', message: '40000 characters' },
+    // A currency that is not a code used to pass ingest and stop the run in write (exit 2, no outputs): run.json's
+    // control totals are per ISO 4217 code. Found by an adversarial review.
+    { name: 'a currency that is not a code', row: () => reconRow({ Currency: 'EURO' }), column: 'Currency (P)', message: "Currency (P): 'EURO' is not a three-letter ISO 4217 currency code" },
+    { name: 'a currency sign', row: () => reconRow({ Currency: '€' }), column: 'Currency (P)', message: 'ISO 4217' },
   ])('$name → REJECTED_ROW at row 2', async ({ row, column, message }) => {
     input = makeInput()
     input.write('recon.csv', csv([H, row(), reconRow({ SubscriptionId: 'ok' })]))
@@ -181,6 +185,37 @@ describe('reference sheets', () => {
     expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 3, `${column} (${letter})`, value.trim()]])
     expect(findings[0]!.message).toContain(message)
     expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: 'R1' }])
+    expectAccounting()
+  })
+
+  it.each([
+    { value: '365', accepted: true }, { value: '0', accepted: true }, { value: '366', accepted: false }, { value: '99999999', accepted: false },
+  ])('resellers: PaymentTermsDays $value is within 0–365 days: $accepted', async ({ value, accepted }) => {
+    // 99999999 days passed ingest and crashed the write stage on the invoice's due date (exit 2, no outputs).
+    input = makeInput()
+    const header = ['ResellerId', 'Name', 'Currency', 'PriceBook', 'PaymentTermsDays']
+    input.write('resellers.csv', csv([header, ['R1', 'Good', 'EUR', 'std', value]]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.column, f.value])).toEqual(accepted ? [] : [['REJECTED_ROW', 'PaymentTermsDays (E)', value]])
+    if (!accepted) expect(findings[0]!.message).toContain('must be 0 to 365 days')
+    expectAccounting()
+  })
+
+  it.each([
+    { kind: 'usage', header: ['CustomerId', 'SubscriptionId', 'ProductId', 'SkuId', 'UsageDate', 'MeterId', 'MeterCategory', 'MeterName', 'Quantity', 'UnitPrice', 'BillingPreTaxTotal', 'BillingCurrency', 'PricingCurrency'],
+      good: ['c', 's', 'P', '0001', '10/05/2026', 'm', 'Storage', 'LRS', '1', '2', '2', 'eur', ''], column: 'BillingCurrency (L)', bad: 'US' },
+    { kind: 'price list', header: [...PRICELIST_HEADER],
+      good: ['T', 'P', '0001', 'S', 'P1Y', 'Annual', 'US', 'usd', '10', '01/01/2026', '', '', '12'], column: 'Currency (H)', bad: 'X1Z' },
+  ])('$kind: a currency is stored upper-case, and one that is not a code rejects its row', async ({ header, good, column, bad }) => {
+    input = makeInput()
+    const at = header.indexOf(column.split(' ')[0]!)
+    input.write('file.csv', csv([header, good, good.map((c, i) => (i === at ? bad : c))]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 3, column, bad]])
+    expect(findings[0]!.message).toContain('three-letter ISO 4217 currency code')
+    const table = header.includes('UsageDate') ? 'usage_partials' : 'price_list'
+    const codes = input.ctx.db.sqlite.prepare(`select ${table === 'usage_partials' ? 'billing_currency' : 'currency'} as c from ${table}`).all()
+    expect(codes).toEqual([{ c: good[at]!.toUpperCase() }])
     expectAccounting()
   })
 
