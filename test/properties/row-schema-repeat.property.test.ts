@@ -39,7 +39,7 @@ describe('rowSchema with repeated cells', () => {
   it('worked example: a repeated bad cell is reported again, a repeated good one parses the same', () => {
     const schema = rowSchema(USAGE_COLUMNS)
     const quantity = USAGE_COLUMNS.findIndex((c) => c.name === 'Quantity')
-    const base: RawCell[] = USAGE_COLUMNS.map((c) => (c.type === 'decimal' ? '1.50' : c.type === 'date' ? '10/01/2026' : 'x'))
+    const base: RawCell[] = USAGE_COLUMNS.map((c) => (c.type === 'decimal' ? '1.50' : c.type === 'date' ? '10/01/2026' : c.currency ? 'EUR' : 'x'))
     const good = schema.safeParse(base)
     const again = schema.safeParse([...base])
     expect(good.success && again.success).toBe(true)
