@@ -120,6 +120,13 @@ describe('scaled-ops agree with decimal.js', () => {
     expect(scaledSub('-999999999999999', '999999999999999')).toBe('-1999999999999998')
     expect(scaledCmp('0.000000000000001', '999999999999999')).toBe(-1)
     expect(scaledRound('-99999999999999.5', 0)).toBe('-100000000000000')
+    // Long operands (past 15 digits) round on their digits: carries through nines, signs, zeros.
+    expect(scaledRound('9.9950000000000000001', 2)).toBe('10')
+    expect(scaledRound('-0.99500000000000000001', 2)).toBe('-1')
+    expect(scaledRound('-0.00499999999999999999', 2)).toBe('0')
+    expect(scaledRound('0.14427036447718391234', 2, true)).toBe('0.14')
+    expect(scaledRound('00012345678901234567.5', 0)).toBe('12345678901234568')
+    expect(scaledRound('1234567890123456789', 2)).toBe('1234567890123456789')
     expect(scaledNeg('-0.00')).toBe('0')
     expect(scaledSign('-0')).toBe(0)
   })
