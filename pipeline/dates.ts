@@ -41,10 +41,12 @@ function parseText(text: string): string | ParseError {
     if (date === null) return bad(text)
     if (sign === undefined) return date
     // A local time with its offset (2026-10-01T23:30:00-05:00) is another UTC day (2026-10-02): dates are UTC.
-    if (Number(oh) > 14 || Number(om) > 59) return bad(text)
+    if (Number(om) > 59 || Number(oh) * 60 + Number(om) > 14 * 60) return bad(text)
     const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om))
-    const utc = Date.UTC(Number(y), Number(m) - 1, Number(d), Number(hh), Number(mm)) - offset * 60_000
-    return new Date(utc).toISOString().slice(0, 10)
+    const utc = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d), Number(hh), Number(mm)) - offset * 60_000)
+    // 9999-12-31 with a negative offset (an open-ended end date) would be year 10000: it stays the last day.
+    const year = utc.getUTCFullYear()
+    return year >= 1000 && year <= 9999 ? utc.toISOString().slice(0, 10) : date
   }
   return bad(text)
 }
