@@ -38,8 +38,11 @@ export interface IngestShared {
 
 /** One file's rows, counters and findings (see the top of this file). */
 export class FileIngest {
-  /** `unparsed`: positions of the header's columns no schema column reads (compared by `keyText` in the row key). */
-  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder; unparsed: number[] }) | null = null
+  /**
+   * `byText`: positions of the header's columns the row key compares by `keyText` (a column no schema column reads,
+   * or one read as plain text: their values are not parsed, so a date or a digits-only id is still text there).
+   */
+  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder; byText: number[] }) | null = null
   /** Set when the header makes the file unusable: rows are then only counted. */
   unreadable: { reason: string } | null = null
   missing = false
@@ -157,9 +160,9 @@ export class FileIngest {
       return
     }
     const map = mapHeader(this.def.kind, names)
-    const read = new Set(map.indexes)
-    const unparsed = names.flatMap((_, i) => (read.has(i) ? [] : [i]))
-    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)), unparsed }
+    const valued = new Set(this.parsedColumns.map((c) => map.indexes[c]))
+    const byText = names.flatMap((_, i) => (valued.has(i) ? [] : [i]))
+    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)), byText }
     if (map.missing.length > 0) {
       this.missing = true
       const list = map.missing.join(', ')
@@ -278,9 +281,9 @@ export class FileIngest {
         const column = header.indexes[c]!
         if (column >= 0) texts[column] = values[c] === null ? '' : String(values[c])
       }
-      // Columns the product does not read (PCToBCExchangeRateDate, an extra column) hold dates and numbers too, which
-      // a resend saved as XLSX turns into date and number cells: compared by value like the parsed ones.
-      for (const column of header.unparsed) texts[column] = keyText(texts[column] ?? '')
+      // The other columns hold dates and digits too, which a resend saved as XLSX turns into date and number cells
+      // (PCToBCExchangeRateDate; SkuId 0001 → 1 unless typed as text): compared by value like the parsed ones.
+      for (const column of header.byText) texts[column] = keyText(texts[column] ?? '')
       // ChargeType is case-insensitive (SPEC §2), but stored as written for display: compared folded.
       const chargeType = header.indexes[this.chargeTypeColumn]!
       if (chargeType >= 0) texts[chargeType] = String(values[this.chargeTypeColumn]).toLowerCase()
@@ -389,9 +392,11 @@ const LOOKS_LIKE_DATE = /^\s*\d{1,4}[/-]\d{1,2}[/-]\d{1,4}/
 const PLAIN_NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)\s*$/
 
 /**
- * An unparsed cell's text as DUPLICATE_LINE compares it: a date as its ISO day (`10/01/2026` = an XLSX date cell,
- * whose text is `2026-10-01`), a plain number as its canonical decimal (`1.50` = the number cell 1.5), anything
- * else as it is. Never an error: text that does not parse stays text.
+ * A text cell's text as DUPLICATE_LINE compares it: a date as its ISO day (`10/01/2026` = an XLSX date cell,
+ * whose text is `2026-10-01`), a plain number as its canonical decimal (`1.50` = the number cell 1.5; SkuId
+ * `0001` = the number cell 1, which is what a spreadsheet saves it as), anything else as it is. The key only: the
+ * line keeps its SkuId as written (SPEC §2: `0001` ≠ `1` for pricing). Never an error: text that does not parse
+ * stays text.
  */
 export function keyText(text: string): string {
   if (LOOKS_LIKE_DATE.test(text)) {

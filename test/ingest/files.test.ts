@@ -404,13 +404,19 @@ describe('duplicate reconciliation lines, columns the product does not read', ()
     const wb = new ExcelJS.Workbook()
     const ws = wb.addWorksheet('Sheet1')
     ws.addRow(header)
+    // As a spreadsheet saves it: dates as date cells, numbers (SkuId 0001 and Tier2MpnId included) as number cells.
     const typed = (cells: string[]) => cells.map((cell, i) =>
-      header[i] === 'PCToBCExchangeRateDate' ? new Date(Date.UTC(2026, 9, 1)) : header[i] === 'RateNote' ? Number(cell) : cell)
+      header[i] === 'PCToBCExchangeRateDate' ? new Date(Date.UTC(2026, 9, 1)) : ['RateNote', 'SkuId', 'Tier2MpnId'].includes(header[i]!) ? Number(cell) : cell)
     ws.addRow(typed(row('one', '1.50')))
     ws.addRow(typed(row('two', '2.5'))) // another RateNote: another line
     input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([['DUPLICATE_LINE', '2026-10/b.xlsx', 2, '2026-10/a.csv:2']])
+    // The key only: each line keeps its SkuId as its file has it (SPEC §2, 0001 ≠ 1 for pricing).
+    expect(input.ctx.db.sqlite.prepare('select source_file, sku_id from recon_lines order by line_id').all()).toEqual([
+      { source_file: '2026-10/a.csv', sku_id: '0001' }, { source_file: '2026-10/a.csv', sku_id: '0001' },
+      { source_file: '2026-10/b.xlsx', sku_id: '1' }, { source_file: '2026-10/b.xlsx', sku_id: '1' },
+    ])
   })
 
   it.each([
