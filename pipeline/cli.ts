@@ -76,6 +76,7 @@ async function runWith(flags: CommonFlags, validateOnly: boolean): Promise<RunOu
 }
 
 function report(outcome: RunOutcome, flags: CommonFlags): never {
+  for (const note of outcome.notes ?? []) process.stderr.write(`csp-billing: note: ${note}\n`)
   if (outcome.exitCode === 2) {
     process.stderr.write(`csp-billing: ${outcome.message ?? 'could not run'}\n`)
     // A CI script reading --json gets its one line in every case, with why the run could not run.

@@ -56,6 +56,8 @@ export interface RunOutcome {
   /** validate: where the findings were written. */
   findingsFile?: string
   runJson?: unknown
+  /** Housekeeping of the output folder worth a line on stderr (a leftover it could not remove, outputs put back). */
+  notes?: string[]
 }
 
 export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
@@ -67,10 +69,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const lock = acquireLock(join(outputRoot, `.${opts.period}.lock`))
   if (!lock.ok) return { exitCode: 2, message: lock.message }
   const workDir = join(outputRoot, `.${opts.period}.tmp-${process.pid}`)
+  const notes: string[] = []
   let db: Db | null = null
   let side: SideThread | null = null
   try {
-    removeLeftovers(outputRoot, opts.period)
+    removeLeftovers(outputRoot, finalDir, opts.period, notes)
     mkdirSync(workDir, { recursive: true })
     db = openDb(join(workDir, 'staging.sqlite'))
     const { start, end } = periodBounds(opts.period, settings.periodStartDay)
@@ -113,21 +116,21 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       writeExceptionsCsv(findingsFile, findingList(db).rows)
       await db.close()
       db = null
-      rmSync(workDir, { recursive: true, force: true })
-      return { exitCode, summary: formatSummary(findings, held, findingsFile), findings, findingsFile }
+      removeOrNote(workDir, notes)
+      return { exitCode, summary: formatSummary(findings, held, findingsFile), findings, findingsFile, notes }
     }
     const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
     const written = await step('write', () => write({ exitCode }, ctx), { last: true })
     await db.close()
     db = null
-    moveIntoPlace(workDir, finalDir, outputRoot, opts.period)
-    return { exitCode, summary: `${formatInvoiceSummary(written.runJson)}\n\n${summary}`, findings, outputDir: finalDir, runJson: written.runJson }
+    moveIntoPlace(workDir, finalDir, outputRoot, opts.period, notes)
+    return { exitCode, summary: `${formatInvoiceSummary(written.runJson)}\n\n${summary}`, findings, outputDir: finalDir, runJson: written.runJson, notes }
   } catch (e) {
     if (db !== null) await db.close().catch(() => undefined)
-    rmSync(workDir, { recursive: true, force: true })
+    removeOrNote(workDir, notes)
     const err = e as Error
     const detail = process.env.CSP_BILLING_DEBUG ? `\n${err.stack ?? ''}` : ''
-    return { exitCode: 2, message: `${err.message}${detail}` }
+    return { exitCode: 2, message: `${err.message}${detail}`, notes }
   } finally {
     await side?.close()
     lock.release()
@@ -201,17 +204,46 @@ function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
   }
 }
 
-/** Temp folders of killed runs (we hold the lock, so nobody else is writing them). */
-function removeLeftovers(outputRoot: string, period: string): void {
-  for (const name of readdirSync(outputRoot)) {
-    if (name.startsWith(`.${period}.tmp-`) || name.startsWith(`.${period}.old-`)) rmSync(join(outputRoot, name), { recursive: true, force: true })
+/**
+ * Folders of killed runs (we hold the lock, so nobody else is writing them). A run killed between moveIntoPlace's
+ * two renames left the previous outputs only as `.old-<pid>`: they are put back, not deleted. A folder that
+ * cannot be removed (permissions) is left, with a note, rather than stop this run and every later one.
+ */
+function removeLeftovers(outputRoot: string, finalDir: string, period: string, notes: string[]): void {
+  const leftovers = (prefix: string) => readdirSync(outputRoot).filter((name) => name.startsWith(`.${period}.${prefix}-`))
+  if (!existsSync(finalDir)) {
+    const newest = leftovers('old')
+      .map((name) => ({ name, at: statSync(join(outputRoot, name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at || (a.name < b.name ? -1 : 1))[0]
+    if (newest !== undefined) {
+      renameSync(join(outputRoot, newest.name), finalDir)
+      notes.push(`put back the previous outputs of ${period}, which a killed run had left as ${newest.name}`)
+    }
+  }
+  for (const name of [...leftovers('tmp'), ...leftovers('old')]) removeOrNote(join(outputRoot, name), notes)
+}
+
+function removeOrNote(path: string, notes: string[]): void {
+  try {
+    rmSync(path, { recursive: true, force: true })
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+    notes.push(`could not remove ${path} (${why}); remove it by hand`)
   }
 }
 
-/** Rename the finished temp folder over the previous outputs: the old set stays whole until the new one is complete. */
-function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, period: string): void {
+/**
+ * Rename the finished temp folder over the previous outputs: the old set stays whole until the new one is complete.
+ * Once the new set is in place the run has succeeded: a previous set that cannot be removed is only noted.
+ */
+function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, period: string, notes: string[]): void {
   const old = join(outputRoot, `.${period}.old-${process.pid}`)
   if (existsSync(finalDir)) renameSync(finalDir, old)
-  renameSync(workDir, finalDir)
-  rmSync(old, { recursive: true, force: true })
+  try {
+    renameSync(workDir, finalDir)
+  } catch (e) {
+    if (existsSync(old) && !existsSync(finalDir)) renameSync(old, finalDir) // the previous outputs stay
+    throw e
+  }
+  removeOrNote(old, notes)
 }

@@ -4,7 +4,7 @@
  * the holder; validate writes only its findings file; explain answers for lines, usage rows and rejected rows.
  */
 import { describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -60,6 +60,23 @@ describe('csp-billing safety', () => {
     expect(readdirSync(output).filter((d) => d.startsWith('.'))).toEqual([]) // temp folder and lock cleaned up
     expect(readFileSync(join(output, PERIOD, 'run.json')).equals(before)).toBe(true)
   }, 180_000)
+
+  // Found by an adversarial review: a run killed between moveIntoPlace's two renames leaves the previous outputs only
+  // as .2026-10.old-<pid>, and the next run deleted them as a leftover, even a run that then could not run.
+  it('a kill between the two renames: the next run puts the previous outputs back, even when it cannot run itself', () => {
+    const { input, output } = sampleCopy()
+    expect(cli(['run', '--period', PERIOD, '--input', input, '--output', output]).status).toBe(0)
+    const before = readFileSync(join(output, PERIOD, 'run.json'))
+    renameSync(join(output, PERIOD), join(output, `.${PERIOD}.old-424242`)) // where the kill leaves them
+    mkdirSync(join(output, `.${PERIOD}.tmp-424242`))
+    const empty = join(tempDir(), 'input')
+    mkdirSync(join(empty, PERIOD), { recursive: true })
+    const failed = cli(['run', '--period', PERIOD, '--input', empty, '--output', output])
+    expect(failed.status).toBe(2) // no reconciliation file
+    expect(failed.stderr).toContain(`put back the previous outputs of ${PERIOD}, which a killed run had left as .${PERIOD}.old-424242`)
+    expect(readFileSync(join(output, PERIOD, 'run.json')).equals(before)).toBe(true)
+    expect(readdirSync(output).filter((d) => d.startsWith('.')).sort()).toEqual([])
+  }, 120_000)
 
   it('refuses a second concurrent run of the same period with exit 2 naming the holder', async () => {
     const { input, output } = sampleCopy()
