@@ -42,7 +42,7 @@ export class FileIngest {
    * `byText`: positions of the header's columns the row key compares by `keyText` (a column no schema column reads,
    * or one read as plain text: their values are not parsed, so a date or a digits-only id is still text there).
    */
-  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder; byText: number[] }) | null = null
+  header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder; byText: number[]; dateNamed: ReadonlySet<number> }) | null = null
   /** Set when the header makes the file unusable: rows are then only counted. */
   unreadable: { reason: string } | null = null
   missing = false
@@ -162,7 +162,9 @@ export class FileIngest {
     const map = mapHeader(this.def.kind, names)
     const valued = new Set(this.parsedColumns.map((c) => map.indexes[c]))
     const byText = names.flatMap((_, i) => (valued.has(i) ? [] : [i]))
-    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)), byText }
+    // Microsoft names its date columns …Date; in a workbook such a column may hold bare serial numbers.
+    const dateNamed = new Set(byText.filter((i) => headerKey(names[i]!).endsWith('date')))
+    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)), byText, dateNamed }
     if (map.missing.length > 0) {
       this.missing = true
       const list = map.missing.join(', ')
@@ -274,7 +276,7 @@ export class FileIngest {
     const params = this.fill(values, row)
     if (this.def.kind === 'reconciliation') {
       const cells = allCells()
-      const texts = isCsv ? [...(cells as string[])] : header.names.map((_, i) => cellText(cells[i]))
+      const texts = isCsv ? [...(cells as string[])] : header.names.map((_, i) => xlsxKeyText(cells[i], header.dateNamed.has(i)))
       // Numbers and dates count by their value: a resend saved as XLSX has date cells (2026-10-04 where the CSV
       // says 10/04/2026) and was billed twice; 50.00 and 50 are one amount too.
       for (const c of this.parsedColumns) {
@@ -422,6 +424,19 @@ export function keyText(cell: string): string {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
+
+/**
+ * A workbook cell's text for the row key: as cellText, except a bare serial number (no date format) in a column
+ * named …Date, which is that day (SPEC §2: XLSX date cells with or without a date format). Without it, a resend
+ * saved as XLSX with PCToBCExchangeRateDate as General-format serials was billed twice.
+ */
+function xlsxKeyText(cell: RawCell, dateNamed: boolean): string {
+  if (dateNamed && typeof cell === 'number') {
+    const date = parseDate(cell)
+    if (typeof date === 'string') return date
+  }
+  return cellText(cell)
+}
 
 /** A plain number's canonical decimal, else the text as it is. */
 function numberText(text: string): string {

@@ -396,7 +396,10 @@ describe('duplicate reconciliation lines, typed', () => {
 describe('duplicate reconciliation lines, columns the product does not read', () => {
   // Found by an adversarial review: PCToBCExchangeRateDate (Microsoft's layout; not read) became a date cell in a
   // resend saved as XLSX by LibreOffice, and its text 2026-10-01 against 10/01/2026 billed every line twice.
-  it('a resend as XLSX whose unread columns hold date and number cells is a duplicate of the CSV rows', async () => {
+  it.each([
+    { as: 'a date cell', rateDate: new Date(Date.UTC(2026, 9, 1)) as Date | number },
+    { as: 'a bare serial number (General format)', rateDate: 46296 }, // billed twice before (adversarial review)
+  ])('a resend as XLSX whose unread columns hold dates ($as) and numbers is a duplicate of the CSV rows', async ({ rateDate }) => {
     input = makeInput()
     const header = [...H, 'PCToBCExchangeRateDate', 'RateNote', 'Remark']
     const row = (sub: string, note: string) => [...reconRow({ SubscriptionId: sub }), '10/01/2026', note, 'Order 10/2026 ok']
@@ -406,7 +409,7 @@ describe('duplicate reconciliation lines, columns the product does not read', ()
     ws.addRow(header)
     // As a spreadsheet saves it: dates as date cells, numbers (SkuId 0001 and Tier2MpnId included) as number cells.
     const typed = (cells: string[]) => cells.map((cell, i) =>
-      header[i] === 'PCToBCExchangeRateDate' ? new Date(Date.UTC(2026, 9, 1)) : ['RateNote', 'SkuId', 'Tier2MpnId'].includes(header[i]!) ? Number(cell) : cell)
+      header[i] === 'PCToBCExchangeRateDate' ? rateDate : ['RateNote', 'SkuId', 'Tier2MpnId'].includes(header[i]!) ? Number(cell) : cell)
     ws.addRow(typed(row('one', '1.50')))
     ws.addRow(typed(row('two', '2.5'))) // another RateNote: another line
     input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
