@@ -2,16 +2,16 @@
  * Streaming XLSX reader (SPEC §2: "XLSX (first sheet, or the sheet named after the kind)") over exceljs's
  * WorkbookReader, so a big sheet never sits in memory.
  *
- * Sheet choice: the first sheet (workbook order) whose name is a kind name (`resellers`, `usage`, …; case and
- * surrounding spaces ignored), else the first sheet; visible sheets first, since a hidden sheet is usually an old
- * copy kept out of sight (a hidden first sheet of last year's markups was billed). Cells come out as the reader's
+ * Sheet choice: the first visible sheet (workbook order) whose name is a kind name (`resellers`, `usage`, …; case
+ * and surrounding spaces ignored), else the first visible sheet; a hidden sheet only when none is visible, since a
+ * hidden sheet is usually an old copy kept out of sight (a hidden first sheet of last year's markups was billed). Cells come out as the reader's
  * values, flattened: rich text → its text, formula → its cached result, hyperlink → its text, error → the error
  * text (`#N/A`), date-formatted numbers → JS Date (UTC), numbers shown as a percentage → the number shown, as
  * exact decimal text (0.0825 formatted `0.00%` is the 8.25 the user typed into a …Percent column, not 0.0825, which
  * billed a 15 % markup as 0.15 %), other numbers → number (parseDecimal/parseDate take numbers: serial dates).
  * A formula saved without its result (a workbook written by a script, or with calculation set to manual) has no
  * value to read: its row is handed over with a problem, and rejected, instead of the cell reading as empty (an
- * optional column would then silently take its default).
+ * optional column would then silently take its default). So is a formula whose result is an error.
  * Rows carry their real sheet row number (empty rows are simply absent), so Excel numbering is exact.
  *
  * Never throws for bad files (only a bug in the row handler is rethrown): a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
@@ -75,6 +75,9 @@ export async function readXlsx(
             // the cell's own `result` keeps it.
             const result = row.getCell(i).result
             if (result === undefined) problem ??= `cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) saved without its result: open the workbook in Excel, let it calculate, and save it`
+            // exceljs reads a formula's error result (#N/A, #DIV/0!) as the number NaN, which would read as the text
+            // "NaN" (a reseller named NaN, a currency NAN): the row is rejected instead, naming the cell.
+            else if (typeof result === 'number' && Number.isNaN(result)) problem ??= `cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) whose result is an error (such as #N/A or #DIV/0!): correct the formula in the workbook`
             cells.push(flatten(result ?? null))
           } else if (typeof value === 'number' && isPercentFormat(row.getCell(i).numFmt)) {
             cells.push(new Decimal(value).times(100).toString())
@@ -107,13 +110,17 @@ export async function readXlsx(
   return { status: 'ok', sheet: chosen }
 }
 
-/** Name of the first sheet named after a kind, else of the first sheet; visible sheets before hidden ones. */
+/**
+ * Name of the first visible sheet named after a kind, else of the first visible sheet; a hidden sheet only in a
+ * workbook with no visible one. A hidden sheet named `pricebooks` beside a visible first sheet of current rules
+ * is an old copy kept out of sight, and it used to be the one billed (adversarial review).
+ */
 export function chooseSheet(reader: unknown): string | null {
   const all = ((reader as { model?: { sheets?: SheetModel[] } }).model?.sheets ?? []) as SheetModel[]
   const visible = all.filter((s) => s.state === undefined || s.state === 'visible')
   const kinds = new Set<string>(KIND_ORDER)
   const named = (sheets: SheetModel[]) => sheets.find((s) => kinds.has(s.name.trim().toLowerCase()))
-  return (named(visible) ?? named(all) ?? visible[0] ?? all[0])?.name ?? null
+  return (named(visible) ?? visible[0] ?? named(all) ?? all[0])?.name ?? null
 }
 
 /** True for a number format that shows a percentage: a `%` outside quoted text and [brackets]. */

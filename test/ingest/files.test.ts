@@ -206,16 +206,40 @@ describe('XLSX', () => {
       literal.getCell(5).numFmt = '0.0"%"' // shows 19.5%: the number is the percent already
       s.addRow(['R3', 'Formula, no result', 'EUR', 'std', { formula: '8+0.25' }, 1])
       s.addRow(['R4', 'Formula with result', 'EUR', 'std', { formula: '8+0.25', result: 8.25 }, 1])
+      // An error result read as the text "NaN": a reseller named NaN was invoiced (adversarial review).
+      s.addRow(['R5', { formula: 'NA()', result: { error: '#N/A' } }, 'EUR', 'std', 1, 1])
+      s.addRow(['R6', 'Division by zero', 'EUR', 'std', { formula: '1/0', result: { error: '#DIV/0!' } }, 1])
     }))
     const { findings } = await runIngest(input.ctx)
-    expect(findings.map((f) => [f.rule, f.row])).toEqual([['REJECTED_ROW', 4]])
+    expect(findings.map((f) => [f.rule, f.row])).toEqual([['REJECTED_ROW', 4], ['REJECTED_ROW', 6], ['REJECTED_ROW', 7]])
     expect(findings[0]!.message).toContain('cell E4 holds a formula (=8+0.25) saved without its result')
+    expect(findings[1]!.message).toContain('cell B6 holds a formula (=NA()) whose result is an error')
+    expect(findings[2]!.message).toContain('cell E7 holds a formula (=1/0) whose result is an error')
     expect(input.ctx.db.sqlite.prepare('select reseller_id, tax_rate_percent, support_plan_percent from resellers order by source_row').all()).toEqual([
       { reseller_id: 'R1', tax_rate_percent: '8.25', support_plan_percent: '5' },
       { reseller_id: 'R2', tax_rate_percent: '19.5', support_plan_percent: '2' },
       { reseller_id: 'R4', tax_rate_percent: '8.25', support_plan_percent: '1' },
     ])
     accounting()
+  })
+
+  // Found by an adversarial review: a hidden sheet named after the kind beat the visible first sheet, and its old
+  // rules were billed.
+  it.each([
+    { name: 'a hidden sheet named after the kind', sheets: [['Current', 'visible', 'R1'], ['resellers', 'hidden', 'R0']], read: 'R1' },
+    { name: 'only hidden sheets: the one named after the kind', sheets: [['Old', 'hidden', 'R0'], ['resellers', 'hidden', 'R2']], read: 'R2' },
+    { name: 'a visible sheet named after the kind', sheets: [['Notes', 'visible', 'R0'], ['Resellers ', 'visible', 'R3']], read: 'R3' },
+  ])('sheet choice: $name', async ({ sheets, read }) => {
+    input = makeInput()
+    input.write('resellers.xlsx', await workbook((wb) => {
+      for (const [name, state, id] of sheets) {
+        const ws = wb.addWorksheet(name!, { state: state as 'visible' | 'hidden' })
+        ws.addRow(['ResellerId', 'Name', 'Currency', 'PriceBook'])
+        ws.addRow([id, `From ${name}`, 'EUR', 'std'])
+      }
+    }))
+    await runIngest(input.ctx)
+    expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: read }])
   })
 
   it('a broken zip → UNREADABLE_FILE', async () => {
