@@ -138,5 +138,11 @@ describe('explain', () => {
     const missing = cli(['explain', '--period', PERIOD, '--output', output, 'nope.csv:2'])
     expect(missing.status).toBe(2)
     expect(missing.stderr).toContain("'nope.csv' is not an input file of this run")
+    // A period that walks out of its folder reads another run's DB: refused like run and validate refuse it.
+    for (const period of [`${PERIOD}/../${PERIOD}`, `../output/${PERIOD}`]) {
+      const odd = cli(['explain', '--period', period, '--output', output, '--line', String(lineId)])
+      expect(odd.status).toBe(2)
+      expect(odd.stderr).toContain(`--period '${period}' is not a billing period`)
+    }
   }, 60_000)
 })
