@@ -35,7 +35,7 @@ export interface ColumnDef {
   /** Store upper-cased (e.g. reseller Currency). */
   upper?: boolean
   /**
-   * A currency code: stored upper-cased, and a value that is not three letters rejects the row. It picks the
+   * A currency code: stored upper-cased, and a value that is not an ISO 4217 code rejects the row. It picks the
    * minor unit, the number format, CURRENCY_MISMATCH and the control totals' grouping (SPEC §4.5).
    */
   currency?: boolean
@@ -114,6 +114,15 @@ const EMPTY_REQUIRED: CellProblem = { error: 'is empty but a value is required' 
 
 const CURRENCY_CODE = /^[A-Z]{3}$/
 
+/**
+ * ISO 4217 codes in use, from the ICU data Node ships (162 on Node 20): a code that merely looks like one (`ABC`,
+ * or `NAN` from a spreadsheet error) would pick a minor unit and a number format for no currency. Without Intl's
+ * list (a build without ICU), any three letters pass.
+ */
+const CURRENCIES: ReadonlySet<string> | null = typeof Intl.supportedValuesOf === 'function' ? new Set(Intl.supportedValuesOf('currency')) : null
+
+const isCurrency = (code: string): boolean => CURRENCY_CODE.test(code) && (CURRENCIES === null || CURRENCIES.has(code))
+
 /** Parser for one column's cells: empty check, type parse, default. Built once per kind, called per cell. */
 export function cellParser(def: ColumnDef): CellParser {
   const mustHaveValue = def.required && !def.emptyOk && def.default === undefined
@@ -124,7 +133,7 @@ export function cellParser(def: ColumnDef): CellParser {
       const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
       if (text === '') return empty
       const code = text.toUpperCase()
-      return CURRENCY_CODE.test(code) ? code : { error: `'${text}' is not a three-letter ISO 4217 currency code, e.g. EUR` }
+      return isCurrency(code) ? code : { error: `'${text}' is not an ISO 4217 currency code, e.g. EUR` }
     }
   }
   if (def.type === 'text') {

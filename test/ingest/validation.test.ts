@@ -63,7 +63,8 @@ describe('row shape and value rules', () => {
     { name: 'unknown-column cell over the limit', row: () => reconRow({ PartnerId: 'y'.repeat(40_000) }), column: 'PartnerId (A)', message: '40000 characters' },
     // A currency that is not a code used to pass ingest and stop the run in write (exit 2, no outputs): run.json's
     // control totals are per ISO 4217 code. Found by an adversarial review.
-    { name: 'a currency that is not a code', row: () => reconRow({ Currency: 'EURO' }), column: 'Currency (P)', message: "Currency (P): 'EURO' is not a three-letter ISO 4217 currency code" },
+    { name: 'a currency that is not a code', row: () => reconRow({ Currency: 'EURO' }), column: 'Currency (P)', message: "Currency (P): 'EURO' is not an ISO 4217 currency code" },
+    { name: 'three letters that are no currency', row: () => reconRow({ Currency: 'ABC' }), column: 'Currency (P)', message: "'ABC' is not an ISO 4217 currency code" },
     { name: 'a currency sign', row: () => reconRow({ Currency: '€' }), column: 'Currency (P)', message: 'ISO 4217' },
   ])('$name → REJECTED_ROW at row 2', async ({ row, column, message }) => {
     input = makeInput()
@@ -168,8 +169,8 @@ describe('reference sheets', () => {
   // Currency picks the minor unit, the number format and CURRENCY_MISMATCH; a negative tax or support percent
   // would lower the invoice. Found by end-to-end adversarial runs ('usd$' was accepted).
   it.each([
-    { column: 'Currency', letter: 'C', value: 'usd$', message: 'three-letter ISO 4217' },
-    { column: 'Currency', letter: 'C', value: 'EURO', message: 'three-letter ISO 4217' },
+    { column: 'Currency', letter: 'C', value: 'usd$', message: 'ISO 4217 currency code' },
+    { column: 'Currency', letter: 'C', value: 'EURO', message: 'ISO 4217 currency code' },
     { column: 'TaxRatePercent', letter: 'G', value: '-19', message: 'must be 0 or more' },
     { column: 'SupportPlanPercent', letter: 'H', value: '-2', message: 'must be 0 or more' },
   ])('resellers: $column $value is rejected', async ({ column, letter, value, message }) => {
@@ -212,7 +213,7 @@ describe('reference sheets', () => {
     input.write('file.csv', csv([header, good, good.map((c, i) => (i === at ? bad : c))]))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 3, column, bad]])
-    expect(findings[0]!.message).toContain('three-letter ISO 4217 currency code')
+    expect(findings[0]!.message).toContain('is not an ISO 4217 currency code')
     const table = header.includes('UsageDate') ? 'usage_partials' : 'price_list'
     const codes = input.ctx.db.sqlite.prepare(`select ${table === 'usage_partials' ? 'billing_currency' : 'currency'} as c from ${table}`).all()
     expect(codes).toEqual([{ c: good[at]!.toUpperCase() }])
