@@ -99,7 +99,16 @@ export class FileIngest {
   private quantityColumn = -1
   private amountColumn = -1
 
-  onRecord(cells: RawCell[], row: number, problem: string | null, isCsv: boolean): void {
+  /**
+   * Days from a serial date of the workbook's date system to the same serial in Excel's default 1900 system
+   * (parseDate's): 1462 in a 1904-system workbook (old Mac Excel), whose bare serials (no date format: exceljs
+   * converts the formatted ones itself) were read four years early.
+   */
+  private serialShift = 0
+
+  /** `date1904`: the rows come from a workbook using the 1904 date system. */
+  onRecord(cells: RawCell[], row: number, problem: string | null, isCsv: boolean, date1904 = false): void {
+    this.serialShift = date1904 ? 1462 : 0
     if (isCsv ? isBlankRecord(cells as string[]) : cells.every((c) => cellText(c).trim() === '')) return
     if (this.header === null && this.unreadable === null && !this.missing) {
       this.readHeader(cells.map(cellText))
@@ -210,7 +219,7 @@ export class FileIngest {
       if (typeof cell === 'string' && cell.includes('\uFFFD')) {
         return this.reject(row, i, cell, 'contains U+FFFD, the replacement character (the text was damaged before export)', cells)
       }
-      projected[c] = cell
+      projected[c] = this.serialShift !== 0 && typeof cell === 'number' && this.def.columns[c]!.type === 'date' ? cell + this.serialShift : cell
     }
 
     return this.validateProjected(projected, row, () => cells, isCsv)
@@ -276,7 +285,7 @@ export class FileIngest {
     const params = this.fill(values, row)
     if (this.def.kind === 'reconciliation') {
       const cells = allCells()
-      const texts = isCsv ? [...(cells as string[])] : header.names.map((_, i) => xlsxKeyText(cells[i], header.dateNamed.has(i)))
+      const texts = isCsv ? [...(cells as string[])] : header.names.map((_, i) => xlsxKeyText(cells[i], header.dateNamed.has(i), this.serialShift))
       // Numbers and dates count by their value: a resend saved as XLSX has date cells (2026-10-04 where the CSV
       // says 10/04/2026) and was billed twice; 50.00 and 50 are one amount too.
       for (const c of this.parsedColumns) {
@@ -430,9 +439,9 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57
  * named …Date, which is that day (SPEC §2: XLSX date cells with or without a date format). Without it, a resend
  * saved as XLSX with PCToBCExchangeRateDate as General-format serials was billed twice.
  */
-function xlsxKeyText(cell: RawCell, dateNamed: boolean): string {
+function xlsxKeyText(cell: RawCell, dateNamed: boolean, serialShift: number): string {
   if (dateNamed && typeof cell === 'number') {
-    const date = parseDate(cell)
+    const date = parseDate(cell + serialShift)
     if (typeof date === 'string') return date
   }
   return cellText(cell)

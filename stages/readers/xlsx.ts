@@ -26,10 +26,11 @@ import type { RawCell } from '../../schemas/kinds/index.js'
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
 
 /**
- * Called per non-empty sheet row with 0-based cells, the sheet's row number and, when a cell cannot be read (a
- * formula without a saved result), why. Return false to stop.
+ * Called per non-empty sheet row with 0-based cells, the sheet's row number, when a cell cannot be read (a
+ * formula without a saved result), why, and whether the workbook counts serial dates from 1904. Return false to
+ * stop.
  */
-export type XlsxRowHandler = (cells: RawCell[], rowNumber: number, problem: string | null) => boolean | void
+export type XlsxRowHandler = (cells: RawCell[], rowNumber: number, problem: string | null, date1904: boolean) => boolean | void
 
 interface SheetModel {
   name: string
@@ -62,6 +63,9 @@ export async function readXlsx(
       if (target === undefined) target = chooseSheet(reader)
       if (chosen !== null || (target !== null && name !== target)) continue // closed by parseWorkbookEntries
       chosen = name
+      // The workbook's date system (workbook.xml, read before any sheet): exceljs applies it to date-formatted
+      // cells only; a bare serial number is left to the caller.
+      const date1904 = (reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties?.model?.date1904 === true
       let rows = 0
       for await (const row of sheet) {
         if (progress && ++rows % 8192 === 0) progress(rows, input.bytesRead)
@@ -85,7 +89,7 @@ export async function readXlsx(
         }
         let more: boolean | void
         try {
-          more = onRow(cells, row.number, problem)
+          more = onRow(cells, row.number, problem, date1904)
         } catch (error) {
           crash = { error }
           more = false

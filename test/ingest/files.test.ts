@@ -242,6 +242,29 @@ describe('XLSX', () => {
     expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: read }])
   })
 
+  // Found by an adversarial review: a 1904-system workbook's bare serial dates (no date format) read 4 years early.
+  it('a workbook of the 1904 date system: bare serials and date cells give the same days as in a 1900 one', async () => {
+    input = makeInput()
+    input.write('customers.xlsx', await workbook((wb) => {
+      ;(wb.properties as { date1904?: boolean }).date1904 = true
+      const ws = wb.addWorksheet('customers')
+      ws.addRow([...CUSTOMERS_HEADER])
+      ws.addRow(['c1', 'R1', 45717 - 1462]) // 2025-03-01 counted from 1904-01-01, General format
+      ws.addRow(['c2', 'R1', new Date(Date.UTC(2025, 2, 1))]) // a date cell: exceljs converts it
+    }))
+    input.write('customers-1900.xlsx', await workbook((wb) => {
+      const ws = wb.addWorksheet('customers')
+      ws.addRow([...CUSTOMERS_HEADER])
+      ws.addRow(['c3', 'R1', 45717]) // 2025-03-01 in the 1900 system
+    }))
+    await runIngest(input.ctx)
+    expect(input.ctx.db.sqlite.prepare('select customer_id, mca_accepted_on from customers order by customer_id').all()).toEqual([
+      { customer_id: 'c1', mca_accepted_on: '2025-03-01' },
+      { customer_id: 'c2', mca_accepted_on: '2025-03-01' },
+      { customer_id: 'c3', mca_accepted_on: '2025-03-01' },
+    ])
+  })
+
   it('a broken zip → UNREADABLE_FILE', async () => {
     const good = await workbook((wb) => wb.addWorksheet('customers').addRow([...CUSTOMERS_HEADER]))
     const { finding } = await unreadableCase('customers.xlsx', good.subarray(0, Math.floor(good.length / 2)))
