@@ -5,7 +5,7 @@
  * input. Kept light to import: the worker thread of a split usage file (stages/usage-half.ts) runs it too.
  */
 import { parseDate } from '../pipeline/dates.js'
-import { parseDecimal } from '../pipeline/money.js'
+import { canonical, Decimal } from '../pipeline/money.js'
 import { clip, columnLetter, finding, type Finding } from '../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../pipeline/findings-store.js'
 import { collectGarbageAbove, HEAP_SOFT_CAP } from '../pipeline/gc.js'
@@ -15,6 +15,7 @@ import type { RowValues } from '../schemas/kinds/columns.js'
 import { normaliseChargeType } from '../schemas/kinds/reconciliation.js'
 import { rowKey, rowKeyOrder, type RowKeyOrder, type TableWriter } from './load.js'
 import { CellMemo, isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
+import type { XlsxRowContext } from './readers/xlsx.js'
 import { TOTAL_KEY, UsageCombiner, type PartialSink } from './usage-combiner.js'
 
 /** Rejected rows between two checks of the heap (a power of 2; pipeline/gc.ts HEAP_SOFT_CAP). */
@@ -105,10 +106,13 @@ export class FileIngest {
    * converts the formatted ones itself) were read four years early.
    */
   private serialShift = 0
+  /** The current workbook row's unreadable cells: only one in a column the kind reads rejects the row. */
+  private cellProblems: ReadonlyMap<number, string> | null = null
 
-  /** `date1904`: the rows come from a workbook using the 1904 date system. */
-  onRecord(cells: RawCell[], row: number, problem: string | null, isCsv: boolean, date1904 = false): void {
-    this.serialShift = date1904 ? 1462 : 0
+  /** `sheet`: for a workbook row, its unreadable cells and the workbook's date system. */
+  onRecord(cells: RawCell[], row: number, problem: string | null, isCsv: boolean, sheet?: XlsxRowContext): void {
+    this.serialShift = sheet?.date1904 === true ? 1462 : 0
+    this.cellProblems = sheet?.cellProblems ?? null
     if (isCsv ? isBlankRecord(cells as string[]) : cells.every((c) => cellText(c).trim() === '')) return
     if (this.header === null && this.unreadable === null && !this.missing) {
       this.readHeader(cells.map(cellText))
@@ -204,6 +208,13 @@ export class FileIngest {
       }
     }
     if (problem !== null) return this.reject(row, null, null, problem, cells)
+    const unreadable = this.cellProblems
+    if (unreadable !== null) {
+      for (const i of header.indexes) {
+        const why = i < 0 ? undefined : unreadable.get(i)
+        if (why !== undefined) return this.reject(row, null, null, why, cells)
+      }
+    }
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[i]
       if (typeof cell === 'string' && cell.length > MAX_CELL) {
@@ -400,7 +411,7 @@ function shorten(text: string): string {
 }
 
 const LOOKS_LIKE_DATE = /^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}/
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)$/
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?$/
 
 /**
  * A text cell's text as DUPLICATE_LINE compares it: a date as its ISO day (`10/01/2026` = an XLSX date cell,
@@ -429,7 +440,8 @@ export function keyText(cell: string): string {
     const date = parseDate(text)
     return typeof date === 'string' ? date : text
   }
-  return next === 46 ? numberText(text) : text // 1.50
+  // 1.50; 204531737e13, a hex id a spreadsheet saves as the number 2.04531737e+21
+  return next === 46 || next === 101 || next === 69 ? numberText(text) : text
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
@@ -447,9 +459,7 @@ function xlsxKeyText(cell: RawCell, dateNamed: boolean, serialShift: number): st
   return cellText(cell)
 }
 
-/** A plain number's canonical decimal, else the text as it is. */
+/** A number's canonical decimal (exponent and any magnitude allowed: this is a key, not an amount), else the text. */
 function numberText(text: string): string {
-  if (!PLAIN_NUMBER.test(text)) return text
-  const number = parseDecimal(text)
-  return typeof number === 'string' ? number : text
+  return NUMBER.test(text) ? canonical(new Decimal(text)) : text
 }

@@ -309,7 +309,7 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
   if (df.format === 'xlsx') {
     // exceljs reads the zip itself: the hash is a second read of the file, done while it parses.
     const hashing = sha256File(df.path)
-    const outcome = await readXlsx(df.path, (cells, rowNumber, problem, date1904) => file.onRecord(cells, rowNumber, problem, false, date1904), report)
+    const outcome = await readXlsx(df.path, (cells, rowNumber, sheet) => file.onRecord(cells, rowNumber, null, false, sheet), report)
     file.finish()
     const bad = outcome.status === 'unreadable' ? { reason: outcome.reason } : file.unreadable
     return { outcome: bad ?? 'ok', file, sha256: await hashing, rollback }

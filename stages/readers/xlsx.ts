@@ -11,7 +11,8 @@
  * billed a 15 % markup as 0.15 %), other numbers → number (parseDecimal/parseDate take numbers: serial dates).
  * A formula saved without its result (a workbook written by a script, or with calculation set to manual) has no
  * value to read: its row is handed over with a problem, and rejected, instead of the cell reading as empty (an
- * optional column would then silently take its default). So is a formula whose result is an error.
+ * optional column would then silently take its default). So is a formula whose result is an error. Only a cell of a
+ * column the product reads rejects its row: the caller decides (stages/file-ingest.ts).
  * Rows carry their real sheet row number (empty rows are simply absent), so Excel numbering is exact.
  *
  * Never throws for bad files (only a bug in the row handler is rethrown): a broken zip or a damaged sheet becomes `{ status: 'unreadable', reason }`.
@@ -26,11 +27,17 @@ import type { RawCell } from '../../schemas/kinds/index.js'
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
 
 /**
- * Called per non-empty sheet row with 0-based cells, the sheet's row number, when a cell cannot be read (a
- * formula without a saved result), why, and whether the workbook counts serial dates from 1904. Return false to
- * stop.
+ * Called per non-empty sheet row with 0-based cells, the sheet's row number, the cells that cannot be read (a
+ * formula without a saved result or with an error result) and the workbook's date system. Return false to stop.
  */
-export type XlsxRowHandler = (cells: RawCell[], rowNumber: number, problem: string | null, date1904: boolean) => boolean | void
+export type XlsxRowHandler = (cells: RawCell[], rowNumber: number, sheet: XlsxRowContext) => boolean | void
+
+export interface XlsxRowContext {
+  /** Cells that hold no value to read, by 0-based index, with why (a formula without a saved result, or an error). */
+  cellProblems: ReadonlyMap<number, string> | null
+  /** The workbook counts serial dates from 1904 (old Mac Excel). */
+  date1904: boolean
+}
 
 interface SheetModel {
   name: string
@@ -71,17 +78,18 @@ export async function readXlsx(
         if (progress && ++rows % 8192 === 0) progress(rows, input.bytesRead)
         const values = row.values as unknown[]
         const cells: RawCell[] = []
-        let problem: string | null = null
+        let cellProblems: Map<number, string> | null = null
+        const problem = (message: string) => (cellProblems ??= new Map()).set(cells.length, message)
         for (let i = 1; i < values.length; i++) {
           const value = values[i]
           if (isFormula(value)) {
             // exceljs's `value` of a formula cell drops a cached result that is falsy (a price of 0 read as empty):
             // the cell's own `result` keeps it.
             const result = row.getCell(i).result
-            if (result === undefined) problem ??= `cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) saved without its result: open the workbook in Excel, let it calculate, and save it`
+            if (result === undefined) problem(`cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) saved without its result: open the workbook in Excel, let it calculate, and save it`)
             // exceljs reads a formula's error result (#N/A, #DIV/0!) as the number NaN, which would read as the text
-            // "NaN" (a reseller named NaN, a currency NAN): the row is rejected instead, naming the cell.
-            else if (typeof result === 'number' && Number.isNaN(result)) problem ??= `cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) whose result is an error (such as #N/A or #DIV/0!): correct the formula in the workbook`
+            // "NaN" (a reseller named NaN, a currency NAN): a column the product reads rejects the row instead.
+            else if (typeof result === 'number' && Number.isNaN(result)) problem(`cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) whose result is an error (such as #N/A or #DIV/0!): correct the formula in the workbook`)
             cells.push(flatten(result ?? null))
           } else if (typeof value === 'number' && isPercentFormat(row.getCell(i).numFmt)) {
             cells.push(new Decimal(value).times(100).toString())
@@ -89,7 +97,7 @@ export async function readXlsx(
         }
         let more: boolean | void
         try {
-          more = onRow(cells, row.number, problem, date1904)
+          more = onRow(cells, row.number, { cellProblems, date1904 })
         } catch (error) {
           crash = { error }
           more = false

@@ -194,7 +194,7 @@ describe('XLSX', () => {
     input = makeInput()
     input.write('resellers.xlsx', await workbook((wb) => {
       const old = wb.addWorksheet('Old', { state: 'hidden' })
-      const header = ['ResellerId', 'Name', 'Currency', 'PriceBook', 'TaxRatePercent', 'SupportPlanPercent']
+      const header = ['ResellerId', 'Name', 'Currency', 'PriceBook', 'TaxRatePercent', 'SupportPlanPercent', 'AccountManager']
       old.addRow(header)
       old.addRow(['R0', 'Stale', 'EUR', 'std', 50, 50])
       const s = wb.addWorksheet('Current')
@@ -209,16 +209,19 @@ describe('XLSX', () => {
       // An error result read as the text "NaN": a reseller named NaN was invoiced (adversarial review).
       s.addRow(['R5', { formula: 'NA()', result: { error: '#N/A' } }, 'EUR', 'std', 1, 1])
       s.addRow(['R6', 'Division by zero', 'EUR', 'std', { formula: '1/0', result: { error: '#DIV/0!' } }, 1])
+      s.addRow(['R7', 'Error in an unread column', 'EUR', 'std', 1, 1, { formula: 'VLOOKUP(A9,Staff!A:B,2,FALSE)', result: { error: '#N/A' } }])
     }))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.row])).toEqual([['REJECTED_ROW', 4], ['REJECTED_ROW', 6], ['REJECTED_ROW', 7]])
     expect(findings[0]!.message).toContain('cell E4 holds a formula (=8+0.25) saved without its result')
     expect(findings[1]!.message).toContain('cell B6 holds a formula (=NA()) whose result is an error')
     expect(findings[2]!.message).toContain('cell E7 holds a formula (=1/0) whose result is an error')
+    // In a column the product does not read (AccountManager), such a cell is ignored like the column: R7 is loaded.
     expect(input.ctx.db.sqlite.prepare('select reseller_id, tax_rate_percent, support_plan_percent from resellers order by source_row').all()).toEqual([
       { reseller_id: 'R1', tax_rate_percent: '8.25', support_plan_percent: '5' },
       { reseller_id: 'R2', tax_rate_percent: '19.5', support_plan_percent: '2' },
       { reseller_id: 'R4', tax_rate_percent: '8.25', support_plan_percent: '1' },
+      { reseller_id: 'R7', tax_rate_percent: '1', support_plan_percent: '1' },
     ])
     accounting()
   })
@@ -473,7 +476,7 @@ describe('duplicate reconciliation lines, columns the product does not read', ()
     ['10/01/2026', '2026-10-01'], ['2026-10-01', '2026-10-01'], ['10/1/2026 12:00:00 AM', '2026-10-01'],
     ['1.50', '1.5'], ['+2', '2'], ['0001', '1'], ['-0.0', '0'],
     ['10/2026', '10/2026'], ['13/45/2026', '13/45/2026'], ['1,234.50', '1,234.50'], ['abc', 'abc'], ['', ''],
-    [' 10/01/2026 ', '2026-10-01'], ['.5', '0.5'], ['0', '0'], ['-', '-'], ['1e5', '1e5'], ['12-ab', '12-ab'],
+    [' 10/01/2026 ', '2026-10-01'], ['.5', '0.5'], ['0', '0'], ['-', '-'], ['1e5', '100000'], ['204531737e13', '2045317370000000000000'], ['2.04531737e+21', '2045317370000000000000'], ['7a30435092a6', '7a30435092a6'], ['12-ab', '12-ab'],
     ['9b7dc6ab-1470-4150-bc13-504b726832ad', '9b7dc6ab-1470-4150-bc13-504b726832ad'], ['12345678-1470', '12345678-1470'],
   ])('keyText(%j) = %j', (text, expected) => {
     expect(keyText(text)).toBe(expected)
