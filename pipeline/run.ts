@@ -205,12 +205,14 @@ function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
 }
 
 /**
- * Folders of killed runs (we hold the lock, so nobody else is writing them). A run killed between moveIntoPlace's
- * two renames left the previous outputs only as `.old-<pid>`: they are put back, not deleted. A folder that
- * cannot be removed (permissions) is left, with a note, rather than stop this run and every later one.
+ * Folders of killed runs (we hold the lock, so nobody else is writing them). `.<period>.old-*` is always a complete
+ * set of outputs (moveIntoPlace renames a set to `.del-*` before removing it, so a set half removed never carries
+ * that name): when `output/<period>/` is missing, a run was killed between moveIntoPlace's two renames, and the
+ * newest such set is put back instead of deleted. A folder that cannot be removed (permissions) is left, with a
+ * note, rather than stop this run and every later one.
  */
-function removeLeftovers(outputRoot: string, finalDir: string, period: string, notes: string[]): void {
-  const leftovers = (prefix: string) => readdirSync(outputRoot).filter((name) => name.startsWith(`.${period}.${prefix}-`))
+export function removeLeftovers(outputRoot: string, finalDir: string, period: string, notes: string[]): void {
+  const leftovers = (kind: string) => readdirSync(outputRoot).filter((name) => name.startsWith(`.${period}.${kind}-`)).sort()
   if (!existsSync(finalDir)) {
     const newest = leftovers('old')
       .map((name) => ({ name, at: statSync(join(outputRoot, name)).mtimeMs }))
@@ -220,7 +222,20 @@ function removeLeftovers(outputRoot: string, finalDir: string, period: string, n
       notes.push(`put back the previous outputs of ${period}, which a killed run had left as ${newest.name}`)
     }
   }
-  for (const name of [...leftovers('tmp'), ...leftovers('old')]) removeOrNote(join(outputRoot, name), notes)
+  for (const name of leftovers('old')) discard(join(outputRoot, name), outputRoot, period, notes)
+  for (const name of [...leftovers('tmp'), ...leftovers('del')]) removeOrNote(join(outputRoot, name), notes)
+}
+
+/** Renames a complete set of outputs to `.del-*`, then removes it: only a set still whole keeps its `.old-*` name. */
+function discard(path: string, outputRoot: string, period: string, notes: string[]): void {
+  const doomed = unusedName(outputRoot, `.${period}.del-${process.pid}`)
+  try {
+    renameSync(path, doomed)
+  } catch (e) {
+    notes.push(`could not remove ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); remove it by hand`)
+    return
+  }
+  removeOrNote(doomed, notes)
 }
 
 function removeOrNote(path: string, notes: string[]): void {
@@ -232,12 +247,19 @@ function removeOrNote(path: string, notes: string[]): void {
   }
 }
 
+/** `base` in `dir`, or `base-2`, `base-3`, … when taken: a pid repeats (pid 1 in a container on every run). */
+function unusedName(dir: string, base: string): string {
+  let path = join(dir, base)
+  for (let k = 2; existsSync(path); k++) path = join(dir, `${base}-${k}`)
+  return path
+}
+
 /**
  * Rename the finished temp folder over the previous outputs: the old set stays whole until the new one is complete.
  * Once the new set is in place the run has succeeded: a previous set that cannot be removed is only noted.
  */
-function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, period: string, notes: string[]): void {
-  const old = join(outputRoot, `.${period}.old-${process.pid}`)
+export function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, period: string, notes: string[]): void {
+  const old = unusedName(outputRoot, `.${period}.old-${process.pid}`)
   if (existsSync(finalDir)) renameSync(finalDir, old)
   try {
     renameSync(workDir, finalDir)
@@ -245,5 +267,5 @@ function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, pe
     if (existsSync(old) && !existsSync(finalDir)) renameSync(old, finalDir) // the previous outputs stay
     throw e
   }
-  removeOrNote(old, notes)
+  if (existsSync(old)) discard(old, outputRoot, period, notes)
 }
