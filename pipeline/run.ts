@@ -232,7 +232,7 @@ function discard(path: string, outputRoot: string, period: string, notes: string
   try {
     renameSync(path, doomed)
   } catch (e) {
-    notes.push(`could not remove ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); remove it by hand`)
+    notes.push(couldNotRemove(path, e))
     return
   }
   removeOrNote(doomed, notes)
@@ -242,10 +242,12 @@ function removeOrNote(path: string, notes: string[]): void {
   try {
     rmSync(path, { recursive: true, force: true })
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message
-    notes.push(`could not remove ${path} (${why}); remove it by hand`)
+    notes.push(couldNotRemove(path, e))
   }
 }
+
+const couldNotRemove = (path: string, e: unknown): string =>
+  `could not remove ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); remove it by hand`
 
 /** `base` in `dir`, or `base-2`, `base-3`, … when taken: a pid repeats (pid 1 in a container on every run). */
 function unusedName(dir: string, base: string): string {

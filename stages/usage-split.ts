@@ -250,18 +250,18 @@ function startHalf(data: HalfData, side: SideThread | undefined, onMessage: (mes
  */
 function appendHalf(db: Db, scratch: string, file: string, offset: number): void {
   const s = db.sqlite
-  const moved = (columns: readonly string[], rowColumn: string) =>
-    columns.map((c) => (c === rowColumn || (rowColumn === 'first_row' && c === 'last_row') ? `${c} + @offset` : c)).join(', ')
-  const usageRows = HALF_TABLES.usage_rows.map((c) => (c === 'source_row' ? 'source_row + @offset' : c === 'source_file' ? '@file' : c))
+  /** The columns as selected from the scratch table: row numbers moved, the file named as this thread names it. */
+  const moved = (columns: readonly string[], rowColumns: readonly string[]) =>
+    columns.map((c) => (rowColumns.includes(c) ? `${c} + @offset` : c === 'source_file' ? '@file' : c)).join(', ')
   s.prepare('attach database ? as half').run(scratch)
   try {
     s.transaction(() => {
       s.prepare(`insert into usage_partials (source_file, ${HALF_TABLES.partials.join(', ')})
-        select @file, ${moved(HALF_TABLES.partials, 'first_row')} from half.partials order by rowid`).run({ file, offset })
+        select @file, ${moved(HALF_TABLES.partials, ['first_row', 'last_row'])} from half.partials order by rowid`).run({ file, offset })
       s.prepare(`insert into usage_rows (${HALF_TABLES.usage_rows.join(', ')})
-        select ${usageRows.join(', ')} from half.usage_rows order by rowid`).run({ file, offset })
+        select ${moved(HALF_TABLES.usage_rows, ['source_row'])} from half.usage_rows order by rowid`).run({ file, offset })
       s.prepare(`insert into findings (${HALF_TABLES.findings.join(', ')})
-        select ${moved(HALF_TABLES.findings, 'row')} from half.findings order by rowid`).run({ offset })
+        select ${moved(HALF_TABLES.findings, ['row'])} from half.findings order by rowid`).run({ offset })
     })()
   } finally {
     s.exec('detach database half')
