@@ -41,6 +41,11 @@ export interface ColumnDef {
   currency?: boolean
   /** Store lower-cased (e.g. price-book Scope and Method, matched case-insensitively). */
   lower?: boolean
+  /**
+   * The spellings of a value matched case-insensitively (a price list's TermDuration and BillingPlan): a value
+   * equal to one but for case is stored in that spelling, so every rule can compare it exactly; others as written.
+   */
+  spellings?: readonly string[]
   /** Value used when the cell is empty (reseller defaults). */
   default?: string | number
 }
@@ -138,7 +143,7 @@ export function cellParser(def: ColumnDef): CellParser {
   }
   if (def.type === 'text') {
     // The hot path for ids and names: one trim, no other work.
-    const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : (t: string) => t
+    const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : def.spellings ? spell(def.spellings) : (t: string) => t
     return (raw) => {
       const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
       return text === '' ? empty : fold(text)
@@ -149,6 +154,12 @@ export function cellParser(def: ColumnDef): CellParser {
     if (isEmpty(raw)) return empty
     return parseCell(type, raw) ?? fallback
   }
+}
+
+/** A value in its listed spelling when it has one (`ColumnDef.spellings`). */
+function spell(spellings: readonly string[]): (text: string) => string {
+  const byLowerCase = new Map(spellings.map((s) => [s.toLowerCase(), s]))
+  return (text) => byLowerCase.get(text.toLowerCase()) ?? text
 }
 
 /** No cell is this: the first row of a column always parses. */

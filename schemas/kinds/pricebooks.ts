@@ -9,14 +9,15 @@
 import type { Decimal } from 'decimal.js'
 import { dec } from '../../pipeline/money.js'
 import { columnIndex, opt, req, rowSchema, type ColumnDef, type RowValues } from './columns.js'
+import { BILLING_PLANS, TERM_DURATIONS } from './pricelist.js'
 
 export const PRICEBOOKS_COLUMNS: readonly ColumnDef[] = [
   req('PriceBook', 'price_book'),
   req('Scope', 'scope', 'text', { lower: true }),
   opt('ProductId', 'product_id'),
   opt('SkuId', 'sku_id'),
-  opt('TermDuration', 'term_duration'),
-  opt('BillingPlan', 'billing_plan'),
+  opt('TermDuration', 'term_duration', 'text', { spellings: TERM_DURATIONS }),
+  opt('BillingPlan', 'billing_plan', 'text', { spellings: BILLING_PLANS }),
   opt('Category', 'category'),
   req('Method', 'method', 'text', { lower: true }),
   opt('Percent', 'percent', 'decimal'),

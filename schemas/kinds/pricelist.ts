@@ -4,11 +4,15 @@
  */
 import { opt, req, rowSchema, type ColumnDef } from './columns.js'
 
+/** SPEC §2.3's terms and billing plans, as the rules compare them ('p1y' or 'monthly' in a sheet is stored so). */
+export const TERM_DURATIONS = ['P1M', 'P1Y', 'P3Y'] as const
+export const BILLING_PLANS = ['Monthly', 'Annual', 'Triennial', 'OneTime', 'None'] as const
+
 export const PRICELIST_COLUMNS: readonly ColumnDef[] = [
   req('ProductId', 'product_id'),
   req('SkuId', 'sku_id'),
-  req('TermDuration', 'term_duration'),
-  req('BillingPlan', 'billing_plan'),
+  req('TermDuration', 'term_duration', 'text', { spellings: TERM_DURATIONS }),
+  req('BillingPlan', 'billing_plan', 'text', { spellings: BILLING_PLANS }),
   req('Currency', 'currency', 'text', { currency: true }),
   req('UnitPrice', 'unit_price', 'decimal'),
   req('ERP Price', 'erp_price', 'decimal'),

@@ -7,7 +7,8 @@
  * Status, in this order (SPEC §4.4 then §4.1 — a held line gets exactly one rule, the first that applies):
  *   customerCredit under creditsPolicy 'retain' → retained (before any reseller lookup);
  *   UNKNOWN_RESELLER → CURRENCY_MISMATCH (line Currency ≠ reseller Currency) → held;
- *   customerCredit (pass-through) and trials → invoiced at cost, no price rule needed;
+ *   customerCredit (pass-through) → invoiced at cost, no price rule needed (SPEC §4.4; a trial is a seat line
+ *   like any other: it needs a rule, and its erp-discount price is the price list's `None` row);
  *   NO_PRICE_RULE → PRICE_NOT_FOUND (erp-discount without an ERP cycle price; Azure plan lines use their
  *   UnitPrice as retail) → held; otherwise invoiced.
  * Amounts (exact decimals; magnitudes from |BillableQuantity|, then the sign of the cost = Subtotal, or of
@@ -68,8 +69,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
   const computation = sql<string>`case
     when status = 'retained' then 'customer credit retained by the distributor (creditsPolicy retain)'
     when status = 'held' then 'held: ' || hold_rule
-    when method = 'pass-through' and category = 'credit' then 'credit passed through at cost ' || ${decFixed(ref('cost'), places)}
-    when method = 'pass-through' then 'trial passed through at cost ' || ${decFixed(ref('cost'), places)}
+    when method = 'pass-through' then 'credit passed through at cost ' || ${decFixed(ref('cost'), places)}
     when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), places)}
     when method = 'erp-discount' and category = 'azure-plan' then 'retail ' || ${show(ref('erp_used'))} || '/unit × '
       || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'
@@ -90,7 +90,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     ),
     flagged as (
       select lines.*,
-        case when category = 'credit' or is_trial = 1 then 1 else 0 end as is_pass_through,
+        case when category = 'credit' then 1 else 0 end as is_pass_through,
         case when category = 'credit' and ${sql.lit(creditsPolicy === 'retain' ? 'retain' : 'pass-through')} = 'retain' then 1 else 0 end as is_retained
       from lines
     ),

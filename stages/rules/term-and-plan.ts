@@ -10,8 +10,8 @@
  *   unknown). Note: two decisions where the SPEC is silent — trials ("… Trial" in TermAndBillingCycle) get the
  *   price list's trial plan `None`, and perpetual (one-time) lines get `OneTime`; neither is prorated.
  * - Term start: the latest SubscriptionStartDate + k·term ≤ ChargeStartDate, always stepped from the original
- *   start (not chained), so end-of-month clamping matches Microsoft; without SubscriptionStartDate,
- *   ChargeStartDate; with a start but no known term, the start itself.
+ *   start (not chained), so end-of-month clamping matches Microsoft; without SubscriptionStartDate, or with one
+ *   after ChargeStartDate (no k ≥ 0 fits), ChargeStartDate; with a start but no known term, the start itself.
  * Never throws on data: unknown values stay null.
  */
 import { sql } from '../../pipeline/kysely.js'
@@ -66,7 +66,9 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
       select plans.*,
         case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
         case
-          when subscription_start_date is null then charge_start_date
+          -- No k ≥ 0 fits a start after the charge (a refund of the last term arriving after the renewal): as
+          -- without a start, or the charge's cycle would be one that begins after it.
+          when subscription_start_date is null or subscription_start_date > charge_start_date then charge_start_date
           when term_months is null then subscription_start_date
           else ${isoAddMonthsSql(ref('subscription_start_date'), sql`coalesce(${wholeStepsSql(ref('subscription_start_date'), ref('charge_start_date'), ref('term_months'))}, 0) * term_months`)}
         end as term_start

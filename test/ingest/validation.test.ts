@@ -316,4 +316,27 @@ describe('reference sheets', () => {
       { s: '2021-10-01', e: null, erp_price: '144' },
     ])
   })
+
+  it('price list and price books: TermDuration and BillingPlan in any case are stored in SPEC §2.3 spelling', async () => {
+    // Pricing matched them in any case; PREMIUM_MISMATCH compared them exactly and skipped 'p1y'/'monthly' rows.
+    input = makeInput()
+    const defaults: Record<string, string> = { ProductId: 'P1', SkuId: '0001', Currency: 'USD', UnitPrice: '100', 'ERP Price': '125', EffectiveStartDate: '2024-01-01' }
+    const row = (o: Record<string, string>) => PRICELIST_HEADER.map((h) => o[h] ?? defaults[h] ?? '')
+    input.write('prices.csv', csv([
+      [...PRICELIST_HEADER],
+      row({ TermDuration: 'p1y', BillingPlan: 'annual' }),
+      row({ TermDuration: ' P1m ', BillingPlan: 'MONTHLY' }),
+      row({ TermDuration: 'p3y', BillingPlan: 'triennial' }),
+      row({ TermDuration: 'P1M', BillingPlan: 'none' }),
+      row({ TermDuration: 'P2Y', BillingPlan: 'Quarterly' }), // not SPEC's: kept as written (it prices no line)
+    ]))
+    const books = PRICEBOOKS_HEADER.map((h) => ({ PriceBook: 'B', Scope: 'sku', ProductId: 'P1', SkuId: '0001', TermDuration: 'p1y', BillingPlan: 'monthly', Method: 'markup', Percent: '5' } as Record<string, string>)[h] ?? '')
+    input.write('pricebooks.csv', csv([[...PRICEBOOKS_HEADER], books]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select term_duration t, billing_plan p from price_list order by source_row').raw().all()).toEqual([
+      ['P1Y', 'Annual'], ['P1M', 'Monthly'], ['P3Y', 'Triennial'], ['P1M', 'None'], ['P2Y', 'Quarterly'],
+    ])
+    expect(input.ctx.db.sqlite.prepare('select term_duration t, billing_plan p from price_book_rules').raw().all()).toEqual([['P1Y', 'Monthly']])
+  })
 })

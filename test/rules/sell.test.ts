@@ -72,9 +72,28 @@ describe('credits (SPEC §4.4)', () => {
     expect([p.status, p.hold_rule]).toEqual(['held', hold])
   })
 
-  it('a free trial passes through at cost (0) without a price rule', async () => {
-    const p = await priceOne({ line: { term_and_billing_cycle: '1 Month Trial', billing_frequency: null, subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', subtotal: '0', total: '0', unit_price: '0', effective_unit_price: '0', billable_quantity: '25' }, rules: [] })
-    expect([p.status, p.billing_plan, p.method, p.sell]).toEqual(['invoiced', 'None', 'pass-through', '0'])
+  // SPEC §4.4 spares only customerCredit a price rule: a trial is a seat line like any other (§4.1).
+  const trial = { term_and_billing_cycle: '1 Month Trial', billing_frequency: null, subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', charge_start_date: '2025-06-01', charge_end_date: '2025-06-30', subtotal: '0', total: '0', unit_price: '0', effective_unit_price: '0', billable_quantity: '25' }
+  it('a free trial needs a price rule like any seat line: none → NO_PRICE_RULE', async () => {
+    const p = await priceOne({ line: trial, rules: [] })
+    expect([p.status, p.hold_rule, p.billing_plan]).toEqual(['held', 'NO_PRICE_RULE', 'None'])
+  })
+
+  it.each([
+    { name: 'markup', rules: markup('10'), prices: [] },
+    { name: 'erp-discount on the price list trial row (BillingPlan None)', rules: [rule({ method: 'erp-discount', percent: '0' })], prices: [priceRow({ term_duration: 'P1M', billing_plan: 'None', unit_price: '0', erp_price: '0', effective_start_date: '2025-01-01' })] },
+  ])('a free trial with a rule is priced by it and sells 0: $name', async ({ rules, prices }) => {
+    const p = await priceOne({ line: trial, rules, prices })
+    expect([p.status, p.hold_rule, p.method, p.sell]).toEqual(['invoiced', null, rules[0]!.method, '0'])
+  })
+
+  it('a start after the charge (a refund of the last term, after the renewal): cycle from ChargeStartDate', async () => {
+    // No k ≥ 0 gives a start ≤ 2026-02-01, so as without a start (SPEC §3.2): cycle 02/01–02/28, 19 of 28 days from 02/10.
+    const p = await priceOne({
+      line: { charge_type: 'removeQuantity', charge_type_norm: 'removequantity', subscription_start_date: '2026-03-01', subscription_end_date: '2027-02-28', charge_start_date: '2026-02-01', charge_end_date: '2026-02-28', order_date: '2026-02-10', subtotal: '-5', total: '-5', effective_unit_price: '-5', billable_quantity: '1' },
+      rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '2800' })],
+    })
+    expect([p.term_start, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(['2026-02-01', '2026-02-01', '2026-02-28', 19, 28, '-1900'])
   })
 })
 
