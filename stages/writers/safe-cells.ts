@@ -18,10 +18,13 @@ const EXCEL_MAX_CELL_TEXT = 32_767
 // eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
-/** Input text as a string cell value (null stays an empty cell). */
+/**
+ * Input text as a string cell value (null stays an empty cell). A line break is stored as LF, a spreadsheet
+ * cell's own: an XML reader turns a raw CR into LF, so a CR written as is read back changed.
+ */
 export function text(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null
-  const clean = value.replace(XML_INVALID, '')
+  const clean = (value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value).replace(XML_INVALID, '')
   return clip(clean, EXCEL_MAX_CELL_TEXT)
 }
 

@@ -68,6 +68,8 @@ describe('sheet names and text cells', () => {
     expect(text('x'.repeat(40_000))?.length).toBe(32_767)
     expect(text('')).toBeNull()
     expect(text('=1+1')).toBe('=1+1')
+    // A CR would come back from the sheet's XML as LF: written as the LF a cell's line break is.
+    expect(text('cr\rlf\nboth\r\nend')).toBe('cr\nlf\nboth\nend')
   })
 
   // A cut through an emoji left half a surrogate pair, shown as U+FFFD (end-to-end review; SPEC §2: never).
