@@ -64,7 +64,11 @@ export const INTEGER_NUM_FMT = '#,##0'
 export const QUANTITY_NUM_FMT = 'General'
 export const PERCENT_NUM_FMT = '0.00%'
 
-/** Unit prices carry up to two more decimals than the currency (a prorated seat price like 1.6671). */
+/**
+ * Unit prices carry up to two more decimals than the currency (a prorated seat price like 1.6671). Not for a
+ * currency without decimals (JPY): `#,##0.##` would show every whole price with a bare point (`1,162.`), which
+ * a number format cannot hide, so its unit prices show whole units (the cell keeps the exact value).
+ */
 export function unitPriceNumFmt(currency: string): string {
   const places = minorUnits(currency)
   const body = places === 0 ? '#,##0' : `#,##0.${'0'.repeat(places)}##`
