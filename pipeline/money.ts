@@ -21,6 +21,12 @@ export interface ParseError {
 // Plain invariant-culture decimal, optional exponent. No thousands separators, no NaN/Infinity.
 const DECIMAL_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 const LIMIT = new Decimal('1e15')
+/**
+ * Decimal places a value may have. Real exports carry at most 16, and a spreadsheet's float residue (5.55e-17)
+ * about 35; an exponent like `1e-200000000` would otherwise be written out as 200 million digits (a run died
+ * out of memory on one usage cell).
+ */
+export const MAX_PLACES = 100
 
 /** Parse a cell to a canonical decimal string: null when empty, ParseError when not a plain decimal below 10^15. */
 export function parseDecimal(raw: string | number | null | undefined): string | null | ParseError {
@@ -31,6 +37,7 @@ export function parseDecimal(raw: string | number | null | undefined): string | 
   if (!DECIMAL_PATTERN.test(text)) return { error: `'${String(raw)}' is not a plain decimal number (use 1234.56: no thousands separators, no comma decimals)` }
   const value = new Decimal(text)
   if (value.abs().gte(LIMIT)) return { error: `'${String(raw)}' is too large (magnitude 10^15 or more)` }
+  if (value.decimalPlaces() > MAX_PLACES) return { error: `'${String(raw)}' has more than ${MAX_PLACES} decimal places` }
   return canonical(value)
 }
 

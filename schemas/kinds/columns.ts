@@ -71,8 +71,8 @@ export function cellText(raw: RawCell): string {
 
 // Canonical decimal text straight from a plain decimal that is already canonical: most cells in real exports
 // are (`1.536`, `0`, `-3.16`), and decimal.js costs ~0.5 µs a cell on millions of usage rows. Anything else
-// (exponents, `'` guards, trailing zeros, `+`, too many integer digits) goes through parseDecimal.
-const CANONICAL = /^-?(?:0|[1-9]\d{0,14})(?:\.\d*[1-9])?$/
+// (exponents, `'` guards, trailing zeros, `+`, too many integer digits or decimals) goes through parseDecimal.
+const CANONICAL = /^-?(?:0|[1-9]\d{0,14})(?:\.\d{0,99}[1-9])?$/ // ≤ MAX_PLACES decimals (pipeline/money.ts)
 
 export function parseDecimalFast(raw: RawCell): string | null | { error: string } {
   if (typeof raw === 'string') {

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Decimal, formatMoney, isParseError, parseDecimal, roundMoney, currencyNumFmt, minorUnits } from '../../pipeline/money.js'
+import { parseDecimalFast } from '../../schemas/kinds/columns.js'
 
 describe('parseDecimal (SPEC §2 value parsing)', () => {
   it.each([
@@ -29,6 +30,18 @@ describe('parseDecimal (SPEC §2 value parsing)', () => {
   it('empty is null', () => {
     expect(parseDecimal('  ')).toBeNull()
     expect(parseDecimal(null)).toBeNull()
+  })
+
+  // One usage cell of 1e-200000000 was written out as 200 million digits and the run died out of memory.
+  it('rejects more than 100 decimal places, however written; a float residue like 5.55e-17 is kept', () => {
+    expect(parseDecimal('1e-200000000')).toEqual({ error: "'1e-200000000' has more than 100 decimal places" })
+    expect(isParseError(parseDecimal('1e-101'))).toBe(true)
+    expect(isParseError(parseDecimal('0.' + '0'.repeat(100) + '1'))).toBe(true)
+    expect(parseDecimal('1e-100')).toBe('0.' + '0'.repeat(99) + '1')
+    expect(parseDecimal(5.551115123125783e-17)).toBe('0.00000000000000005551115123125783')
+    // The ingest fast path for canonical text sends a longer one to parseDecimal too.
+    expect(isParseError(parseDecimalFast('0.' + '0'.repeat(100) + '1'))).toBe(true)
+    expect(parseDecimalFast('0.' + '0'.repeat(99) + '1')).toBe('0.' + '0'.repeat(99) + '1')
   })
 })
 
