@@ -3,18 +3,24 @@
  * In: the in-period usage totals (usage_totals, exact per-group sums, stages/usage-totals.ts); non-duplicate Azure plan recon lines (held included). Out: one aggregate
  * warning (file '', row 0) per key whose Σ BillingPreTaxTotal and Σ Subtotal differ by more than
  * max(usageTieOutMin, usageTieOutPer100Rows × usage rows of the key ÷ 100); a key on one side only counts.
- * Runs only when the run has at least one usage row (without a usage file there is nothing to tie out).
+ * Runs when the run was given a usage file (without one there is nothing to tie out); a usage file with no rows
+ * (an empty or failed export) leaves every Azure plan line untied, and each is reported. A usage-only key names
+ * its reseller as the Azure usage sheet attributes it: Tier2MpnId, else the customers sheet, else the reseller
+ * invoiced for the customer's lines.
  */
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { isAzurePlanSql, type Check } from './common.js'
+import { tier2ResellerSql } from '../rules/tier2.js'
+import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
 
 const KEY = ['customer_id', 'subscription_id', 'product_id', 'sku_id'] as const
 
 export const usageTieOut: Check = async ({ db, settings }) => {
+  const usageFile = await db.kysely.selectFrom('input_files').where('kind', '=', 'usage').select('file').limit(1).executeTakeFirst()
   const anyUsage = await db.kysely.selectFrom('usage_totals').select('rows').limit(1).executeTakeFirst()
-  if (anyUsage === undefined) return []
+  if (usageFile === undefined && anyUsage === undefined) return []
   const { usageTieOutMin, usageTieOutPer100Rows } = settings.tolerances
 
   // Both sides in one list, then one GROUP BY: a key on one side only gets '0' on the other. One sort of the
@@ -23,6 +29,8 @@ export const usageTieOut: Check = async ({ db, settings }) => {
     .with('sides', (qb) =>
       qb
         .selectFrom('usage_totals as u')
+        .leftJoin('customers as c', 'c.customer_id', 'u.customer_id')
+        .leftJoin(sql<{ customer_id: string; reseller_id: string }>`(${INVOICED_CUSTOMER_RESELLER})`.as('o'), 'o.customer_id', 'u.customer_id')
         .where(sql.ref('u.in_period'), '=', 1)
         .select([
           ...KEY.map((c) => sql<string>`${sql.ref(`u.${c}`)}`.as(c)),
@@ -30,7 +38,7 @@ export const usageTieOut: Check = async ({ db, settings }) => {
           sql<string | null>`null`.as('recon_amount'),
           sql<number>`u.rows`.as('usage_rows'),
           // A usage-only key still names its reseller and currency (SPEC §4.1: Tier2MpnId unless empty or '0').
-          sql<string | null>`case when u.tier2_mpn_id is not null and u.tier2_mpn_id <> '0' then u.tier2_mpn_id end`.as('usage_reseller'),
+          sql<string | null>`coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, c.reseller_id, o.reseller_id)`.as('usage_reseller'),
           sql<string | null>`null`.as('recon_reseller'),
           sql<string | null>`u.billing_currency`.as('usage_currency'),
           sql<string | null>`null`.as('recon_currency'),

@@ -233,7 +233,11 @@ export async function seed(run: Pick<RunContext, 'db' | 'periodStart' | 'periodE
   const firstPrice = next('price_list', 'price_id')
   for (const [i, o] of (s.priceList ?? []).entries()) await k.insertInto('price_list').values(priceListRow(firstPrice + i, o)).execute()
   const firstUsage = next('usage_rows', 'usage_id')
-  if (s.usage !== undefined) storeUsageRows(db, run.periodStart, run.periodEnd, s.usage.map((o, i) => usageRow(firstUsage + i, o)))
+  if (s.usage !== undefined) {
+    // A usage file was given (`usage: []`: one with no rows), as ingest records it.
+    db.sqlite.prepare(`insert into input_files (file, kind, sha256, rows, accepted) values (?, 'usage', '', ?, ?)`).run(USAGE_FILE, s.usage.length, s.usage.length)
+    storeUsageRows(db, run.periodStart, run.periodEnd, s.usage.map((o, i) => usageRow(firstUsage + i, o)))
+  }
   for (const [i, o] of (s.customers ?? []).entries()) {
     await k.insertInto('customers').values({
       customer_id: 'cust-1', source_file: 'reference/customers.csv', source_row: i + 2, reseller_id: 'R1',

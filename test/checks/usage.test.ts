@@ -26,6 +26,8 @@ const tieOut: Case[] = [
     expect: [],
   },
   { name: 'no usage file at all: no tie-out', given: { lines: [azurePlanLine()] }, expect: [] },
+  // A header-only file (an empty or failed export) switched the tie-out off, like no file (end-to-end review).
+  { name: 'a usage file with no rows: every Azure plan line is untied', given: { lines: [azurePlanLine()], usage: [] }, expect: [tie('3.16', '0')] },
   { name: 'duplicates and seat lines are not Azure plan cost', given: { lines: [azurePlanLine(), { ...azurePlanLine({ is_duplicate: 1, duplicate_of: 1 }), priced: null }, {}], usage: [usage('3.16')] }, expect: [] },
 ]
 
@@ -68,6 +70,16 @@ const namedCases: Case[] = [
     name: 'usage only: its Tier2MpnId; Tier2MpnId 0 names nobody',
     given: { usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: 'R9' }), usage('2', '2026-10-15', { customer_id: 'cust-3', tier2_mpn_id: '0' })] },
     expect: [named('0', '2', 'cust-2', 'R9'), named('0', '2', 'cust-3', null)],
+  },
+  // As the Azure usage sheet and OUT_OF_PERIOD attribute usage (end-to-end review: these named nobody).
+  {
+    name: 'usage only without a Tier2MpnId: the customers mapping, else the customer\'s invoiced reseller',
+    given: {
+      lines: [azurePlanLine({ customer_id: 'cust-3', subscription_id: 'other' }, { reseller_id: 'R7' })],
+      customers: [{ customer_id: 'cust-2', reseller_id: 'R5' }],
+      usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: '0' }), usage('2', '2026-10-15', { customer_id: 'cust-3', tier2_mpn_id: null })],
+    },
+    expect: [named('0', '2', 'cust-2', 'R5'), named('0', '2', 'cust-3', 'R7'), named('3.16', '0', 'cust-3', 'R7')],
   },
 ]
 
