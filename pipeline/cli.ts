@@ -41,9 +41,9 @@ function addCommonOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-p, --period <YYYY-MM>', 'billing period to process, e.g. 2026-10')
     .option('-i, --input <dir>', 'input root holding <period>/ and reference/', 'input')
-    .option('-o, --output <dir>', 'output root; results go to <output>/<period>/', 'output')
+    .option('-o, --output <dir>', 'output root; a run writes <output>/<period>/, validate <output>/<period>.validation.csv', 'output')
     .option('-c, --config <file>', 'settings file (default: csp-billing.config.json in this folder, if present)')
-    .option('-q, --quiet', 'print only errors and the exit line')
+    .option('-q, --quiet', 'no progress; the findings summary only when there are errors; the exit line')
     .option('--json', 'print a machine-readable summary on stdout')
     .addOption(new Option('--debug', 'show stack traces for unexpected failures').hideHelp(false))
 }
@@ -89,7 +89,8 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
     process.stdout.write(
       `${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, findingsFile: outcome.findingsFile ?? null, findings: bySeverity, runJson: outcome.runJson ?? null })}\n`,
     )
-  } else if (!flags.quiet && outcome.summary) {
+  } else if (outcome.summary && (!flags.quiet || outcome.exitCode !== 0)) {
+    // Quiet still shows what made the run fail (the exit line below points at it).
     process.stderr.write(`\n${outcome.summary}\n`)
   }
   if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${exitMeaning(outcome)}\n`)

@@ -138,7 +138,10 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
   return rows.map((l) => toFinding(l, byLowerCase))
 }
 
-/** `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case. */
+/**
+ * `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case; empty
+ * when no resellers sheet was read (a CI job that fetched the month but not input/reference/), which is said.
+ */
 function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Finding {
   const where = { file: l.source_file, row: l.source_row, resellerId: l.reseller_id, customerId: l.customer_id, subscriptionId: l.subscription_id }
   const held = 'the line is held (not invoiced) until then.'
@@ -155,7 +158,9 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Fin
       {
         // Ids match exactly, while the resellers sheet allows only one id per spelling (they name invoice files).
         const near = byLowerCase.get(l.reseller_id.toLowerCase())
-        const hint = near !== undefined && near !== l.reseller_id ? ` (the sheet has '${near}', which differs only in letter case: ids must match exactly)` : ''
+        const hint = byLowerCase.size === 0
+          ? ' (no resellers sheet was read: none in the month folder or in reference/, or every row of it was rejected)'
+          : near !== undefined && near !== l.reseller_id ? ` (the sheet has '${near}', which differs only in letter case: ids must match exactly)` : ''
         return finding('UNKNOWN_RESELLER', {
           ...where, expected: null, actual: l.reseller_id,
           message: `Reseller '${l.reseller_id}' (from ${l.reseller_source ?? 'Tier2MpnId'}) is not in the resellers sheet${hint}. Add it with its currency and price book, or correct the ${l.reseller_source ?? 'Tier2MpnId'} value, and re-run; ${held}`,

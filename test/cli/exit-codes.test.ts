@@ -102,6 +102,19 @@ describe('csp-billing exit lines', () => {
     expect(validate.status).toBe(1)
     expect(validate.stderr).toContain(`see the findings above and ${join(output, '2026-10.validation.csv')} (validate writes no invoices)`)
   })
+
+  // --quiet printed only the exit line, whose "see the findings above" then pointed at nothing (review).
+  it('--quiet: only the exit line on a clean run; the findings summary too when the run fails', () => {
+    const { input, output, root } = sampleCopy()
+    const clean = cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--quiet'])
+    expect(clean.status).toBe(0)
+    expect(clean.stderr.trim()).toBe('exit 0: no errors')
+    writeFileSync(join(root, 'strict.json'), JSON.stringify({ strict: true }))
+    const failed = cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--quiet', '--config', join(root, 'strict.json')])
+    expect(failed.status).toBe(1)
+    expect(failed.stderr).toMatch(/Findings +error +warning +info\n/)
+    expect(failed.stderr).toContain('exit 1: ')
+  })
 })
 
 describe('csp-billing output handling', () => {

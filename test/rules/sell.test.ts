@@ -72,6 +72,13 @@ describe('credits (SPEC §4.4)', () => {
     expect([p.status, p.hold_rule]).toEqual(['held', hold])
   })
 
+  // A CI job that fetched the month but not input/reference/ got one UNKNOWN_RESELLER per line that blamed the id.
+  it('no resellers sheet at all: UNKNOWN_RESELLER says that none was read', async () => {
+    const p = await priceOne({ line: { subtotal: '100' }, resellers: [], rules: markup('10') })
+    expect([p.status, p.hold_rule]).toEqual(['held', 'UNKNOWN_RESELLER'])
+    expect(p.findings.map((f) => f.message)).toEqual([expect.stringContaining('(no resellers sheet was read: none in the month folder or in reference/')])
+  })
+
   // SPEC §4.4 spares only customerCredit a price rule: a trial is a seat line like any other (§4.1).
   const trial = { term_and_billing_cycle: '1 Month Trial', billing_frequency: null, subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', charge_start_date: '2025-06-01', charge_end_date: '2025-06-30', subtotal: '0', total: '0', unit_price: '0', effective_unit_price: '0', billable_quantity: '25' }
   it('a free trial needs a price rule like any seat line: none → NO_PRICE_RULE', async () => {
