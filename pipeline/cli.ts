@@ -81,7 +81,7 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   if (outcome.exitCode === 2) {
     process.stderr.write(`csp-billing: ${outcome.message ?? 'could not run'}\n`)
     // A CI script reading --json gets its one line in every case, with why the run could not run.
-    if (flags.json) process.stdout.write(`${JSON.stringify({ exitCode: 2, message: outcome.message ?? 'could not run', outputDir: null, findingsFile: null, findings: null, runJson: null })}\n`)
+    if (flags.json) writeJsonFailure(outcome.message ?? 'could not run')
   } else if (flags.json) {
     const findings = outcome.findings ?? []
     const bySeverity = { error: 0, warning: 0, info: 0 }
@@ -95,6 +95,11 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   }
   if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${exitMeaning(outcome)}\n`)
   process.exit(outcome.exitCode)
+}
+
+/** The one --json line of a run that could not run (exit 2). */
+function writeJsonFailure(message: string): void {
+  process.stdout.write(`${JSON.stringify({ exitCode: 2, message, outputDir: null, findingsFile: null, findings: null, runJson: null })}\n`)
 }
 
 const HELP_AFTER = `
@@ -122,8 +127,12 @@ export function buildProgram(): Command {
     .description('Turns a month of Microsoft Partner Center exports into per-reseller Excel invoices and reconciliation reports.')
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError()
-    // Usage mistakes (unknown option, missing --period) are "could not run": exit 2, not commander's default 1.
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    // Usage mistakes (unknown option, missing --period) are "could not run": exit 2, not commander's default 1,
+    // and with --json the one stdout line says so, as for every other exit 2.
+    .exitOverride((err) => {
+      if (err.exitCode !== 0 && process.argv.includes('--json')) writeJsonFailure(err.message.replace(/^error: /, ''))
+      process.exit(err.exitCode === 0 ? 0 : 2)
+    })
 
   addCommonOptions(program.command('run').description('process a period and write invoices, reconciliation.xlsx, exceptions.csv and run.json'))
     .action(async (flags: CommonFlags) => report(await runWith(flags, false), flags))

@@ -12,9 +12,16 @@ export function loadSettings(path: string, explicit: boolean): ConfigResult {
     if (explicit) return { ok: false, message: `settings file ${path} does not exist: check the --config path` }
     return { ok: true, settings: settingsSchema.parse({}), source: null }
   }
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder, not a file' : (e as Error).message
+    return { ok: false, message: `settings file ${path} cannot be read (${why}): check the --config path` }
+  }
   let json: unknown
   try {
-    json = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''))
+    json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (e) {
     return { ok: false, message: `settings file ${path} is not valid JSON (${(e as Error).message}): fix the file or remove it to use the defaults` }
   }

@@ -30,11 +30,15 @@ export function parseTarget(text: string): ExplainTarget | null {
 
 export function explain(dbPath: string, target: ExplainTarget): ExplainResult {
   if (!existsSync(dbPath)) return { ok: false, message: `no completed run found: ${dbPath} does not exist; run \`csp-billing run\` for this period first` }
-  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true })
+  let db: BetterSqlite3.Database | null = null
   try {
+    db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true })
     return explainIn(db, target)
+  } catch (e) {
+    // Not a staging DB of this version (damaged, emptied, or from another tool): name it, and how to get one.
+    return { ok: false, message: `${dbPath} cannot be read as a run's staging DB (${(e as Error).message}); run \`csp-billing run\` for this period again` }
   } finally {
-    db.close()
+    db?.close()
   }
 }
 

@@ -151,8 +151,11 @@ function prepare(opts: RunOptions): Prepared {
   const config = loadSettings(opts.configPath, opts.configExplicit)
   if (!config.ok) return { message: config.message }
   const periodDir = join(resolve(opts.inputRoot), opts.period)
-  if (!existsSync(periodDir) || !statSync(periodDir).isDirectory()) {
+  if (!existsSync(periodDir)) {
     return { message: `input folder ${periodDir} does not exist: put the month's files in <input>/${opts.period}/ or pass --input` }
+  }
+  if (!statSync(periodDir).isDirectory()) {
+    return { message: `input folder ${periodDir} is a file, not a folder: put the month's files in a folder <input>/${opts.period}/` }
   }
   const unreadable = unreadableFolder(periodDir) ?? unreadableFolder(join(resolve(opts.inputRoot), 'reference'))
   if (unreadable !== null) return { message: unreadable }

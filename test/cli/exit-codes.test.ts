@@ -21,6 +21,10 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     const r = cli(['run', '--period', '2026-10', '--input', join(dir, 'in'), '--output', join(dir, 'out')])
     expect(r.status).toBe(2)
     expect(r.stderr).toContain(join(dir, 'in', '2026-10'))
+    writeFileSync(join(dir, 'in', '2026-10'), 'not a folder')
+    const file = cli(['run', '--period', '2026-10', '--input', join(dir, 'in'), '--output', join(dir, 'out')])
+    expect(file.status).toBe(2)
+    expect(file.stderr).toContain(`input folder ${join(dir, 'in', '2026-10')} is a file, not a folder`)
   })
 
   it('names the bad settings field', () => {
@@ -34,6 +38,10 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
 
   it('exits 2 on a usage mistake, 0 on --help', () => {
     expect(cli(['run']).status).toBe(2)
+    // With --json the one stdout line says why, as for every other exit 2 (a CI script saved an empty file).
+    const json = cli(['run', '--json', '--bogus'])
+    expect(json.status).toBe(2)
+    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 2, message: expect.stringMatching(/--period|--bogus/) })
     const help = cli(['--help'])
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('Exit codes')

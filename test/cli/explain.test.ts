@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import BetterSqlite3 from 'better-sqlite3'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runPipeline } from '../../pipeline/run.js'
 import { explain, type ExplainTarget } from '../../pipeline/explain.js'
@@ -145,4 +145,17 @@ describe('explain', () => {
       expect(odd.stderr).toContain(`--period '${period}' is not a billing period`)
     }
   }, 60_000)
+
+  it('a staging DB that is not one (damaged, emptied) is named, with what to do', () => {
+    const copy = sampleCopy()
+    for (const [content, says] of [['not a database', 'file is not a database'], ['', 'no such table']] as const) {
+      const db = join(copy.output, PERIOD, 'staging.sqlite')
+      mkdirSync(join(copy.output, PERIOD), { recursive: true })
+      writeFileSync(db, content)
+      const r = explain(db, { lineId: 1 })
+      expect(r).toEqual({ ok: false, message: expect.stringContaining(`${db} cannot be read as a run's staging DB (`) })
+      expect(r.ok ? '' : r.message).toContain(says)
+      expect(r.ok ? '' : r.message).toContain('run `csp-billing run` for this period again')
+    }
+  })
 })

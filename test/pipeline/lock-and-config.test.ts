@@ -46,6 +46,11 @@ describe('settings file (SPEC §2.5)', () => {
     if (!r.ok) expect(r.message).toContain(path)
   })
 
+  it('a folder given as the settings file says so', () => {
+    const folder = dir()
+    expect(loadSettings(folder, true)).toEqual({ ok: false, message: `settings file ${folder} cannot be read (it is a folder, not a file): check the --config path` })
+  })
+
   it('names the bad field', () => {
     const path = join(dir(), 'c.json')
     writeFileSync(path, JSON.stringify({ tolerances: { amount: 'ten cents' }, periodStartDay: 40 }))
