@@ -37,10 +37,15 @@ export function lineReporter(out: NodeJS.WritableStream = process.stderr): Repor
   }
 }
 
-export function barReporter(): Reporter {
+/**
+ * Bars while files are read; stage lines are printed once no bar is running, below the final bars. cli-progress's
+ * own log buffer wrote them over the bars (its redraw clears one line) and dropped the last one (`stop` does not
+ * flush it). A file that starts after the bars are done (a usage file read again) gets a plain line instead.
+ */
+export function barReporter(stream: NodeJS.WritableStream = process.stderr): Reporter {
   const multi = new cliProgress.MultiBar(
     {
-      stream: process.stderr,
+      stream,
       format: ' {bar} {percentage}% | {file} | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: false,
@@ -49,12 +54,28 @@ export function barReporter(): Reporter {
     cliProgress.Presets.shades_classic,
   )
   const bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>()
+  const plain = lineReporter(stream)
+  const waiting: string[] = []
+  let running = 0
+  let drawn = false
+  let done = false
+  const flush = () => {
+    if (running > 0) return
+    if (drawn && !done) multi.stop()
+    done = drawn
+    for (const line of waiting.splice(0)) stream.write(line)
+  }
   return {
     onStage(e) {
-      if (e.type === 'stage-end') multi.log(stageLine(e))
+      if (e.type !== 'stage-end') return
+      waiting.push(stageLine(e))
+      flush()
     },
     files: {
       fileStart(file, totalBytes) {
+        if (done) return plain.files.fileStart(file, totalBytes)
+        drawn = true
+        running++
         bars.set(file, { bar: multi.create(Math.max(totalBytes, 1), 0, { file, rows: 0, rate: 0 }), started: performance.now() })
       },
       fileAdvance(file, rows, bytes) {
@@ -63,14 +84,17 @@ export function barReporter(): Reporter {
       },
       fileEnd(file, rows) {
         const b = bars.get(file)
-        if (b) {
-          b.bar.update(b.bar.getTotal(), { rows: rows.toLocaleString('en-US'), rate: rowsPerSecond(rows, performance.now() - b.started) })
-          b.bar.stop()
-        }
+        if (b === undefined) return plain.files.fileEnd(file, rows)
+        bars.delete(file)
+        b.bar.update(b.bar.getTotal(), { rows: rows.toLocaleString('en-US'), rate: rowsPerSecond(rows, performance.now() - b.started) })
+        b.bar.stop()
+        running--
+        flush()
       },
     },
     stop() {
-      multi.stop()
+      running = 0
+      flush()
     },
   }
 }
