@@ -68,7 +68,8 @@ export const usageTieOut: Check = async ({ db, settings }) => {
         .select([
           ...KEY,
           sql<string | null>`coalesce(max(recon_reseller), max(usage_reseller))`.as('reseller_id'),
-          sql<string | null>`coalesce(max(recon_currency), max(usage_currency))`.as('currency'),
+          sql<string | null>`max(usage_currency)`.as('usage_currency'),
+          sql<string | null>`max(recon_currency)`.as('recon_currency'),
           decSum(sql.ref('usage_amount')).as('usage_total'),
           decSum(sql.ref('recon_amount')).as('recon_total'),
           sql<number>`sum(usage_rows)`.as('usage_rows'),
@@ -104,7 +105,8 @@ export const usageTieOut: Check = async ({ db, settings }) => {
       actual: r.usage_total,
       message:
         `Azure usage of subscription ${r.subscription_id === '' ? '(none)' : r.subscription_id} for ${r.product_id}/${r.sku_id} adds up to ` +
-        `${r.usage_total}${unit(r.currency)} over ${r.usage_rows} usage rows but the reconciliation bills ${r.recon_total}${unit(r.currency)} ` +
+        // Each side in its own currency (a key is one subscription, so they differ only in a broken export).
+        `${r.usage_total}${unit(r.usage_currency ?? r.recon_currency)} over ${r.usage_rows} usage rows but the reconciliation bills ${r.recon_total}${unit(r.recon_currency ?? r.usage_currency)} ` +
         `(tolerance ${r.tolerance}): check that the usage file is complete for the month before sending the Azure usage sheet.`,
     }),
   )

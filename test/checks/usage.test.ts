@@ -83,6 +83,12 @@ const namedCases: Case[] = [
   },
 ]
 
+// A usage total was labelled with the reconciliation's currency ("224 CAD" for 224 JPY of usage; review).
+it('USAGE_TIE_OUT states each side in its own currency', async () => {
+  const got = await findingsOf('USAGE_TIE_OUT', { lines: [azurePlanLine()], usage: [usage('224', '2026-10-15', { billing_currency: 'JPY' })] }, {}, ['message'])
+  expect(got.map((f) => f.message)).toEqual([expect.stringContaining('adds up to 224 JPY over 1 usage rows but the reconciliation bills 3.16 CAD')])
+})
+
 describe('USAGE_TIE_OUT names the reseller', () => {
   it.each(namedCases)('$name', async ({ given, settings, expect: want }) => {
     expect(await findingsOf('USAGE_TIE_OUT', given, settings, ['customerId', 'resellerId'])).toEqual(want)
