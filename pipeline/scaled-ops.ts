@@ -186,20 +186,36 @@ export function scaledDiv(a: string, b: string): string | null {
   if (y.value === 0n) return null
   if (x.value === 0n) return '0'
   const negative = x.value < 0n !== y.value < 0n
-  const num = magnitude(x.value)
-  const den = magnitude(y.value)
   // Enough extra digits that the integer quotient has at least PRECISION + 1 digits: the first dropped digit
-  // then decides the rounding (≥ 5 rounds away from zero; the digits after it cannot change that).
-  const extra = Math.max(0, PRECISION + 1 + den.toString().length - num.toString().length)
-  const q = (num * pow10(extra)) / den
-  const digits = q.toString().length
-  const drop = digits - PRECISION
-  let kept = drop > 0 ? q / pow10(drop) : q
-  if (drop > 0 && (q / pow10(drop - 1)) % TEN >= 5n) kept += 1n
-  // value = kept × 10^(drop − extra + y.scale − x.scale)
+  // then decides the rounding (≥ 5 rounds away from zero; the digits after it cannot change that). Counted on
+  // the texts (a lower bound for the dividend's digits, an upper one for the divisor's: more extra digits are
+  // harmless), and the quotient rounded on its digits: printing and dividing BigInts was most of the cost.
+  const extra = Math.max(0, PRECISION + 1 + digitCount(b, false) - digitCount(a, true))
+  const q = (magnitude(x.value) * pow10(extra)) / magnitude(y.value)
+  let digits = q.toString()
+  const drop = digits.length - PRECISION
+  if (drop > 0) {
+    const up = digits.charCodeAt(PRECISION) >= 53
+    digits = digits.slice(0, PRECISION)
+    if (up) digits = incremented(digits)
+  }
+  // value = digits × 10^(drop − extra + y.scale − x.scale)
   const exponent = Math.max(0, drop) - extra + y.scale - x.scale
-  const value = negative ? -kept : kept
-  return exponent >= 0 ? scaledText({ value: value * pow10(exponent), scale: 0 }) : scaledText({ value, scale: -exponent })
+  return exponent >= 0 ? digitsText(digits + '0'.repeat(exponent), 0, negative) : digitsText(digits, -exponent, negative)
+}
+
+/** Digits of plain decimal text: all of them, or (`significant`) from the first non-zero one. */
+function digitCount(text: string, significant: boolean): number {
+  let n = 0
+  let leading = significant
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) continue // sign, point
+    if (leading && c === 48) continue
+    leading = false
+    n++
+  }
+  return n
 }
 
 export function scaledCmp(a: string, b: string): number | null {

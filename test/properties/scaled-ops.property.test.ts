@@ -110,6 +110,10 @@ describe('scaled-ops agree with decimal.js', () => {
     expect(scaledDiv('1', '3')).toBe(`0.${'3'.repeat(50)}`)
     expect(scaledDiv('2', '3')).toBe(`0.${'6'.repeat(49)}7`)
     expect(scaledDiv('1200', '0.04')).toBe('30000')
+    // Rounding carries through fifty 9s (the quotient rounded on its digits).
+    const nearOne = `1.${'0'.repeat(50)}1`
+    expect(scaledDiv('1', nearOne)).toBe(canonical(D('1').div(D(nearOne))))
+    expect(scaledDiv('-0.0005', '0.3')).toBe(canonical(D('-0.0005').div(D('0.3'))))
     expect(scaledShow('-0.001', 2, 2)).toBe('0.00')
     expect(scaledShow('36', 2, 6)).toBe('36.00')
     expect(scaledAdd('1e5', '1')).toBeNull() // not a plain decimal: decimal.js decides
