@@ -201,7 +201,9 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
   } else if (p.erp_cycle_price === null) {
     const others = otherSegments(db, r, p, currency)
     out.push(`      the price list has no ${wanted}${others !== null ? " for this customer's segment" : ''}`)
-    if (annual) {
+    if (p.billing_plan === 'None' || p.billing_plan === 'OneTime') {
+      out.push(`      a ${p.billing_plan === 'None' ? 'trial' : 'one-time purchase'} is priced only from its own row, never derived from P1Y/Annual`)
+    } else if (annual) {
       out.push(`      its P1Y/Annual row ${describePriceRow(annual)}`)
       out.push(`      is not used: no ${termPlan} premium is in force on ${p.term_start ?? '?'} (settings.premiums) to derive the price from it`)
       shown.push(annual)

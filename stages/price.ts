@@ -197,6 +197,8 @@ function priceNotFoundMessage(l: FindingRow): string {
   const segment = l.customer_segment === 'commercial' ? '' : ` for the ${l.customer_segment} segment (customers sheet Segment; rows for other segments do not apply)`
   const others = l.other_segments === null ? '' : ` (it has that row only for segment ${l.other_segments}, which does not apply to a ${l.customer_segment} customer)`
   const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}${others}`
+  // A trial's (None) or one-time purchase's price is its own row's: never derived from P1Y/Annual (§4.3 premiums are for Monthly terms).
+  if (l.billing_plan === 'None' || l.billing_plan === 'OneTime') return `${base} (a ${l.billing_plan === 'None' ? 'trial' : 'one-time purchase'} is priced only from its own row; or price it by a markup or fixed rule).`
   if (l.annual_price_id !== null) return `${base}, and no premium for ${l.term_duration}/${l.billing_plan} is in force on that date (settings.premiums) to derive it from the P1Y/Annual row.`
   return `${base}, nor a P1Y/Annual row to derive it from.`
 }

@@ -10,8 +10,9 @@
  *   unknown). Note: two decisions where the SPEC is silent — trials ("… Trial" in TermAndBillingCycle) get the
  *   price list's trial plan `None`, and perpetual (one-time) lines get `OneTime`; neither is prorated.
  * - Term start: the latest SubscriptionStartDate + k·term ≤ ChargeStartDate, always stepped from the original
- *   start (not chained), so end-of-month clamping matches Microsoft; without SubscriptionStartDate, or with one
- *   after ChargeStartDate (no k ≥ 0 fits), ChargeStartDate; with a start but no known term, the start itself.
+ *   start (not chained), so end-of-month clamping matches Microsoft; k < 0 when the start is after the charge (a
+ *   refund of the previous term, after the renewal); without SubscriptionStartDate, ChargeStartDate; with a start
+ *   but no known term, the start itself (or ChargeStartDate, when the start is after it).
  * Never throws on data: unknown values stay null.
  */
 import { sql } from '../../pipeline/kysely.js'
@@ -20,6 +21,9 @@ import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 /** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
 export const TERMED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'savings-plan', 'marketplace'] as const
+
+/** SubscriptionStartDate stepped back k whole terms (from the start itself, so end-of-month clamping holds). */
+const back = (k: number) => isoAddMonthsSql(ref('subscription_start_date'), sql`${sql.lit(-k)} * term_months`)
 
 export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
   const termed = sql.join(TERMED_CATEGORIES.map((c) => sql.lit(c)))
@@ -66,9 +70,13 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
       select plans.*,
         case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
         case
-          -- No k ≥ 0 fits a start after the charge (a refund of the last term arriving after the renewal): as
-          -- without a start, or the charge's cycle would be one that begins after it.
-          when subscription_start_date is null or subscription_start_date > charge_start_date then charge_start_date
+          when subscription_start_date is null then charge_start_date
+          -- A start after the charge: a refund of the last term arriving after the renewal, which moved the start
+          -- on. No k ≥ 0 fits, so k < 0: the term it belongs to began whole terms before (up to three looked at).
+          when subscription_start_date > charge_start_date then case
+            when term_months is null then charge_start_date
+            ${sql.join([1, 2, 3].map((k) => sql`when ${back(k)} <= charge_start_date then ${back(k)}`), sql` `)}
+            else charge_start_date end
           when term_months is null then subscription_start_date
           else ${isoAddMonthsSql(ref('subscription_start_date'), sql`coalesce(${wholeStepsSql(ref('subscription_start_date'), ref('charge_start_date'), ref('term_months'))}, 0) * term_months`)}
         end as term_start

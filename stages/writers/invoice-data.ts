@@ -210,7 +210,7 @@ export function resellerExplanation(method: string | null, category: string, exp
   const amount = sell === null ? '' : ` = ${formatMoney(sell, currency)}`
   if (method === 'erp-discount' || method === 'fixed') return explanation
   if (method === 'markup') return `price book markup on Microsoft's charge${amount}`
-  if (method === 'pass-through') return `${category === 'credit' ? 'Microsoft credit' : 'Microsoft charge'} passed through unchanged${amount}`
+  if (method === 'pass-through') return `Microsoft credit passed through unchanged${amount}` // only credits pass through (SPEC §4.4)
   return `priced by the price book${amount}` // an unknown method: never echo text that could name the cost
 }
 

@@ -92,15 +92,34 @@ describe('credits (SPEC §4.4)', () => {
   ])('a free trial with a rule is priced by it and sells 0: $name', async ({ rules, prices }) => {
     const p = await priceOne({ line: trial, rules, prices })
     expect([p.status, p.hold_rule, p.method, p.sell]).toEqual(['invoiced', null, rules[0]!.method, '0'])
+    // erp-discount took the trial row's ERP price (0 for the whole purchase), not a derived one.
+    if (rules[0]!.method === 'erp-discount') expect([p.list_price_id, p.erp_cycle_price, p.price_derived]).toEqual([1, '0', 0])
   })
 
-  it('a start after the charge (a refund of the last term, after the renewal): cycle from ChargeStartDate', async () => {
-    // No k ≥ 0 gives a start ≤ 2026-02-01, so as without a start (SPEC §3.2): cycle 02/01–02/28, 19 of 28 days from 02/10.
-    const p = await priceOne({
-      line: { charge_type: 'removeQuantity', charge_type_norm: 'removequantity', subscription_start_date: '2026-03-01', subscription_end_date: '2027-02-28', charge_start_date: '2026-02-01', charge_end_date: '2026-02-28', order_date: '2026-02-10', subtotal: '-5', total: '-5', effective_unit_price: '-5', billable_quantity: '1' },
-      rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '2800' })],
-    })
-    expect([p.term_start, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(['2026-02-01', '2026-02-01', '2026-02-28', 19, 28, '-1900'])
+  it('a free trial under erp-discount without the trial row: PRICE_NOT_FOUND says a trial is priced only from its own row', async () => {
+    const p = await priceOne({ line: trial, rules: [rule({ method: 'erp-discount', percent: '0' })], prices: [priceRow({ term_duration: 'P1Y', billing_plan: 'Annual', erp_price: '120', effective_start_date: '2025-01-01' })] })
+    expect([p.status, p.hold_rule]).toEqual(['held', 'PRICE_NOT_FOUND'])
+    expect(p.findings.map((f) => f.message)).toEqual([expect.stringContaining('(a trial is priced only from its own row; or price it by a markup or fixed rule)')])
+  })
+
+  // A refund of the last term arriving after the renewal carries the new term's start: the term it reverses began
+  // one term before (k = −1 in SPEC §3.2), so its cycle (02/01–02/28: 19 of 28 days from 02/10) and its ERP price
+  // (looked up on that term start, SPEC §4.2) are the charge's.
+  const lateRefund = { charge_type: 'removeQuantity', charge_type_norm: 'removequantity', subscription_start_date: '2026-03-01', subscription_end_date: '2027-02-28', charge_start_date: '2026-02-01', charge_end_date: '2026-02-28', order_date: '2026-02-10', subtotal: '-5', total: '-5', effective_unit_price: '-5', billable_quantity: '1' }
+  it('a start after the charge: the term it reverses began one term before', async () => {
+    const p = await priceOne({ line: lateRefund, rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '2800' })] })
+    expect([p.term_start, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(['2025-03-01', '2026-02-01', '2026-02-28', 19, 28, '-1900'])
+  })
+
+  it('a start after the charge: its ERP price is the one in force when the reversed term began', async () => {
+    // P1Y/Monthly rows: 120 from 2025-01-01 (the reversed term's), 240 from 2025-06-01 (a later price change).
+    const prices = [
+      priceRow({ term_duration: 'P1Y', billing_plan: 'Monthly', erp_price: '120', effective_start_date: '2025-01-01', effective_end_date: '2025-05-31' }),
+      priceRow({ term_duration: 'P1Y', billing_plan: 'Monthly', erp_price: '240', effective_start_date: '2025-06-01' }),
+    ]
+    const p = await priceOne({ line: lateRefund, rules: [rule({ method: 'erp-discount', percent: '0' })], prices })
+    // 120 ÷ 12 × 19 ÷ 28 = 6.7857… → −6.79
+    expect([p.term_start, p.erp_cycle_price, p.sell]).toEqual(['2025-03-01', '10', '-6.79'])
   })
 })
 
