@@ -26,7 +26,12 @@ export const decAdd = (a: Operand, b: Operand): Dec => sql<string>`dec_add(${a},
 export const decSub = (a: Operand, b: Operand): Dec => sql<string>`dec_sub(${a}, ${b})`
 export const decMul = (a: Operand, b: Operand): Dec => sql<string>`dec_mul(${a}, ${b})`
 export const decDiv = (a: Operand, b: Operand): Dec => sql<string>`dec_div(${a}, ${b})`
-export const decAbs = (a: Operand): Dec => sql<string>`dec_abs(${a})`
+/**
+ * |a| of canonical decimal text (every stored decimal and every dec_* result is): the text without its sign, by the
+ * engine's own ltrim rather than a JS function call per row (~200,000 a month in sell and the checks). `a` is
+ * evaluated once. PostgreSQL: `abs(a::numeric)::text`.
+ */
+export const decAbs = (a: Operand): Dec => sql<string>`ltrim(${a}, '-')`
 export const decNeg = (a: Operand): Dec => sql<string>`dec_neg(${a})`
 /** Round half away from zero to `places` decimals. */
 export const decRound = (a: Operand, places: Operand): Dec => sql<string>`dec_round(${a}, ${places})`

@@ -7,7 +7,8 @@
 import BetterSqlite3 from 'better-sqlite3'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { registerFunctions, show } from '../../pipeline/dialect.js'
+import { decAbs, registerFunctions, show } from '../../pipeline/dialect.js'
+import { Kysely, SqliteDialect, sql } from '../../pipeline/kysely.js'
 import { Decimal, canonical } from '../../pipeline/money.js'
 import {
   scaledAbs, scaledAdd, scaledCmp, scaledDiv, scaledNeg, scaledProduct, scaledRound, scaledShow, scaledSign, scaledSub,
@@ -36,6 +37,8 @@ const shortText = fc
 const plainText = fc.oneof(longText, shortText, shortText)
 const D = (t: string) => new Decimal(t)
 const runs = { numRuns: 2000 }
+/** Compiles SQL helpers to SQLite text (never executes). */
+const dummyKysely = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) })
 
 /** The fast result when it answers; decimal.js's in any case. */
 function agrees(fast: string | number | null, slow: () => string | number): void {
@@ -133,6 +136,20 @@ describe('scaled-ops agree with decimal.js', () => {
     expect(scaledRound('1234567890123456789', 2)).toBe('1234567890123456789')
     expect(scaledNeg('-0.00')).toBe('0')
     expect(scaledSign('-0')).toBe(0)
+  })
+
+  // decAbs is the engine's ltrim(x, '-') (pipeline/dialect.ts): the same text as dec_abs on every canonical decimal.
+  it('decAbs on canonical text equals the dec_abs UDF, NULL included', () => {
+    const db = new BetterSqlite3(':memory:')
+    registerFunctions(db)
+    const compiled = decAbs(sql.ref('x')).compile(dummyKysely)
+    const viaHelper = db.prepare(`select ${compiled.sql.replace('"x"', '?')} as v`).pluck()
+    const viaUdf = db.prepare('select dec_abs(?) as v').pluck()
+    fc.assert(fc.property(plainText, (t) => {
+      const c = canonical(D(t))
+      expect(viaHelper.get(c)).toBe(viaUdf.get(c))
+    }), runs)
+    expect(viaHelper.get(null)).toBeNull()
   })
 
   it('the UDFs give the same text through SQLite, numbers and NULLs included', () => {
