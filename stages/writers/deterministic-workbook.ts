@@ -13,6 +13,7 @@
  * before the earlier one is committed is buffered in memory.
  */
 import ExcelJS from 'exceljs'
+import { text } from './safe-cells.js'
 import { pinZipDates } from './zip-dates.js'
 
 /**
@@ -32,8 +33,10 @@ export function openWorkbook(filename: string, pinned: Date, creator: string): E
     zip: { zlib: { level: DEFLATE_LEVEL } },
     useSharedStrings: false, // shared strings are held in memory until commit: not for 200k-line invoices
   })
-  wb.creator = creator
-  wb.lastModifiedBy = creator
+  // The distributor's name from the settings, into docProps/core.xml: kept to what XML carries, like a cell's text.
+  const name = text(creator) ?? ''
+  wb.creator = name
+  wb.lastModifiedBy = name
   wb.created = pinned
   wb.modified = pinned
   wb.lastPrinted = pinned

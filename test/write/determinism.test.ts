@@ -39,4 +39,13 @@ describe('determinism', () => {
     const dates = new Set(Object.values(zip.files).map((e) => local(e.date)))
     expect([...dates]).toEqual(['2026-10-31-0-0'])
   })
+
+  // The distributor's name went raw into core.xml: a CR came back as LF, a control character made the XML invalid.
+  it('the creator in docProps/core.xml is kept to what XML carries, like a cell', async () => {
+    const ctx = sampleDb().context(undefined, { distributorName: 'North\r\nwind\u0001 Ltd' })
+    await write({ exitCode: 0 }, ctx)
+    const core = await zipEntry(join(ctx.workDir, 'invoices/R1.xlsx'), 'docProps/core.xml')
+    expect(core).toContain('<dc:creator>North\nwind Ltd</dc:creator>')
+    expect(core.includes('\r') || core.includes('\u0001')).toBe(false)
+  })
 })
