@@ -43,7 +43,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('-i, --input <dir>', 'input root holding <period>/ and reference/', 'input')
     .option('-o, --output <dir>', 'output root; a run writes <output>/<period>/, validate <output>/<period>.validation.csv', 'output')
     .option('-c, --config <file>', 'settings file (default: csp-billing.config.json in this folder, if present)')
-    .option('-q, --quiet', 'no progress; the findings summary only when there are errors; the exit line')
+    .option('-q, --quiet', 'no progress; the findings summary only when the run fails (exit 1); the exit line')
     .option('--json', 'print a machine-readable summary on stdout')
     .addOption(new Option('--debug', 'show stack traces for unexpected failures').hideHelp(false))
 }
@@ -97,6 +97,12 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
   process.exit(outcome.exitCode)
 }
 
+/** `run` or `validate` with --json, seen on the raw arguments (for exits before or outside commander's parse). */
+function wantsJson(): boolean {
+  const args = process.argv.slice(2)
+  return (args[0] === 'run' || args[0] === 'validate') && args.some((a) => a === '--json' || a.startsWith('--json='))
+}
+
 /** The one --json line of a run that could not run (exit 2). */
 function writeJsonFailure(message: string): void {
   process.stdout.write(`${JSON.stringify({ exitCode: 2, message, outputDir: null, findingsFile: null, findings: null, runJson: null })}\n`)
@@ -130,7 +136,7 @@ export function buildProgram(): Command {
     // Usage mistakes (unknown option, missing --period) are "could not run": exit 2, not commander's default 1,
     // and with --json the one stdout line says so, as for every other exit 2.
     .exitOverride((err) => {
-      if (err.exitCode !== 0 && process.argv.includes('--json')) writeJsonFailure(err.message.replace(/^error: /, ''))
+      if (err.exitCode !== 0 && wantsJson()) writeJsonFailure(err.message.replace(/^error: /, ''))
       process.exit(err.exitCode === 0 ? 0 : 2)
     })
 
@@ -196,6 +202,7 @@ export function main(): void {
     .parseAsync(process.argv)
     .catch((e: Error) => {
       process.stderr.write(`csp-billing: ${process.env.CSP_BILLING_DEBUG ? e.stack : e.message}\n`)
+      if (wantsJson()) writeJsonFailure(e.message)
       process.exit(2)
     })
 }

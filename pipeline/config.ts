@@ -17,7 +17,7 @@ export function loadSettings(path: string, explicit: boolean): ConfigResult {
     text = readFileSync(path, 'utf8')
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder, not a file' : (e as Error).message
-    return { ok: false, message: `settings file ${path} cannot be read (${why}): check the --config path` }
+    return { ok: false, message: `settings file ${path} cannot be read (${why}): ${explicit ? 'check the --config path' : 'move it away, or pass --config'}` }
   }
   let json: unknown
   try {

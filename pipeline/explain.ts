@@ -36,7 +36,9 @@ export function explain(dbPath: string, target: ExplainTarget): ExplainResult {
     return explainIn(db, target)
   } catch (e) {
     // Not a staging DB of this version (damaged, emptied, or from another tool): name it, and how to get one.
-    return { ok: false, message: `${dbPath} cannot be read as a run's staging DB (${(e as Error).message}); run \`csp-billing run\` for this period again` }
+    // Anything else is a bug here, and is reported as one.
+    if (!(e instanceof BetterSqlite3.SqliteError)) throw e
+    return { ok: false, message: `${dbPath} cannot be read as a run's staging DB (${e.message}); run \`csp-billing run\` for this period again` }
   } finally {
     db?.close()
   }

@@ -27,6 +27,7 @@ const LIMIT = new Decimal('1e15')
  * out of memory on one usage cell).
  */
 export const MAX_PLACES = 100
+const MAX_EXPONENT = 1000
 
 /** Parse a cell to a canonical decimal string: null when empty, ParseError when not a plain decimal below 10^15. */
 export function parseDecimal(raw: string | number | null | undefined): string | null | ParseError {
@@ -35,6 +36,9 @@ export function parseDecimal(raw: string | number | null | undefined): string | 
   if (text.startsWith("'")) text = text.slice(1).trim() // Excel's guard apostrophe in real exports
   if (text === '') return null
   if (!DECIMAL_PATTERN.test(text)) return { error: `'${String(raw)}' is not a plain decimal number (use 1234.56: no thousands separators, no comma decimals)` }
+  // decimal.js turns an exponent past its range into 0 or Infinity: such a value is out of range whatever its digits.
+  const exponent = /[eE]([+-]?\d+)$/.exec(text)
+  if (exponent !== null && Math.abs(Number(exponent[1])) > MAX_EXPONENT) return { error: `'${String(raw)}' is out of range (its exponent is beyond ±${MAX_EXPONENT})` }
   const value = new Decimal(text)
   if (value.abs().gte(LIMIT)) return { error: `'${String(raw)}' is too large (magnitude 10^15 or more)` }
   if (value.decimalPlaces() > MAX_PLACES) return { error: `'${String(raw)}' has more than ${MAX_PLACES} decimal places` }

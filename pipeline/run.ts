@@ -178,6 +178,7 @@ function unreadableFolder(dir: string): string | null {
   } catch (e) {
     const err = e as NodeJS.ErrnoException
     if (err.code === 'ENOENT') return null // no reference folder is normal; the period folder was checked above
+    if (err.code === 'ENOTDIR') return `input folder ${dir} is a file, not a folder: move it away or make it a folder`
     const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : (err.code ?? err.message)
     return `input folder ${dir} cannot be read (${why}): give the user running csp-billing read access to it`
   }

@@ -42,6 +42,8 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     const json = cli(['run', '--json', '--bogus'])
     expect(json.status).toBe(2)
     expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 2, message: expect.stringMatching(/--period|--bogus/) })
+    expect(JSON.parse(cli(['validate', '--json=true']).stdout)).toMatchObject({ exitCode: 2 })
+    expect(cli(['explain', '--json']).stdout).toBe('') // explain has no --json
     const help = cli(['--help'])
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('Exit codes')
@@ -93,7 +95,7 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     writeFileSync(join(input, 'reference'), 'not a folder')
     const r = cli(['run', '--period', '2026-10', '--input', input, '--output', output])
     expect(r.status).toBe(2)
-    expect(r.stderr).toContain(`input folder ${join(input, 'reference')} cannot be read (ENOTDIR)`)
+    expect(r.stderr).toContain(`input folder ${join(input, 'reference')} is a file, not a folder`)
     expect(r.stderr).not.toMatch(/\n\s+at /)
     expect(existsSync(join(output, '2026-10'))).toBe(false)
   })

@@ -34,7 +34,12 @@ describe('parseDecimal (SPEC §2 value parsing)', () => {
 
   // One usage cell of 1e-200000000 was written out as 200 million digits and the run died out of memory.
   it('rejects more than 100 decimal places, however written; a float residue like 5.55e-17 is kept', () => {
-    expect(parseDecimal('1e-200000000')).toEqual({ error: "'1e-200000000' has more than 100 decimal places" })
+    expect(parseDecimal('1e-200000000')).toEqual({ error: "'1e-200000000' is out of range (its exponent is beyond ±1000)" })
+    expect(parseDecimal('1e-500')).toEqual({ error: "'1e-500' has more than 100 decimal places" })
+    // Past decimal.js's own exponent range a value became 0 (review): rejected before it gets there.
+    expect(parseDecimal('1e-9000000000000001')).toEqual({ error: "'1e-9000000000000001' is out of range (its exponent is beyond ±1000)" })
+    expect(isParseError(parseDecimal('0e-99999999999999999999'))).toBe(true)
+    expect(parseDecimal('1.5E+2')).toBe('150')
     expect(isParseError(parseDecimal('1e-101'))).toBe(true)
     expect(isParseError(parseDecimal('0.' + '0'.repeat(100) + '1'))).toBe(true)
     expect(parseDecimal('1e-100')).toBe('0.' + '0'.repeat(99) + '1')
