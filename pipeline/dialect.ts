@@ -44,7 +44,12 @@ export const decTrunc = (a: Operand, places: Operand): Dec => sql<string>`dec_tr
 export const decProduct = (...xs: Operand[]): Dec => sql<string>`dec_product(${sql.join(xs)})`
 /** -1, 0 or 1. */
 export const decCmp = (a: Operand, b: Operand): RawBuilder<number> => sql<number>`dec_cmp(${a}, ${b})`
-export const decSign = (a: Operand): RawBuilder<number> => sql<number>`dec_sign(${a})`
+/**
+ * -1, 0 or 1 for canonical decimal text, by the engine's own sign(): its float reading of a decimal is 0 only for
+ * 0 or below ~1e-308, and every value ingest accepts has at most 100 places (so every operand the rules give it,
+ * all ingested columns, is exact). PostgreSQL: `sign(a::numeric)`.
+ */
+export const decSign = (a: Operand): RawBuilder<number> => sql<number>`sign(${a})`
 /** Exact aggregate sum of decimal text; '0' over no rows. */
 export const decSum = (a: Operand): Dec => sql<string>`coalesce(dec_sum(${a}), '0')`
 

@@ -7,7 +7,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decAbs, registerFunctions, show } from '../../pipeline/dialect.js'
+import { decAbs, decSign, registerFunctions, show } from '../../pipeline/dialect.js'
 import { Kysely, SqliteDialect, sql } from '../../pipeline/kysely.js'
 import { Decimal, canonical } from '../../pipeline/money.js'
 import {
@@ -138,17 +138,22 @@ describe('scaled-ops agree with decimal.js', () => {
     expect(scaledSign('-0')).toBe(0)
   })
 
-  // decAbs is the engine's ltrim(x, '-') (pipeline/dialect.ts): the same text as dec_abs on every canonical decimal.
-  it('decAbs on canonical text equals the dec_abs UDF, NULL included', () => {
+  // decAbs and decSign are the engine's ltrim(x, '-') and sign(x) (pipeline/dialect.ts): the same as the dec_abs
+  // and dec_sign UDFs on every canonical decimal, down to 100 decimal places.
+  it.each([
+    { name: 'decAbs', helper: decAbs, udf: 'dec_abs' },
+    { name: 'decSign', helper: decSign, udf: 'dec_sign' },
+  ])('$name on canonical text equals the $udf UDF, NULL included', ({ helper, udf }) => {
     const db = new BetterSqlite3(':memory:')
     registerFunctions(db)
-    const compiled = decAbs(sql.ref('x')).compile(dummyKysely)
+    const compiled = helper(sql.ref('x')).compile(dummyKysely)
     const viaHelper = db.prepare(`select ${compiled.sql.replace('"x"', '?')} as v`).pluck()
-    const viaUdf = db.prepare('select dec_abs(?) as v').pluck()
+    const viaUdf = db.prepare(`select ${udf}(?) as v`).pluck()
     fc.assert(fc.property(plainText, (t) => {
       const c = canonical(D(t))
       expect(viaHelper.get(c)).toBe(viaUdf.get(c))
     }), runs)
+    for (const edge of ['0', `0.${'0'.repeat(99)}1`, `-0.${'0'.repeat(99)}1`, '-999999999999999.999']) expect(viaHelper.get(edge)).toBe(viaUdf.get(edge))
     expect(viaHelper.get(null)).toBeNull()
   })
 
