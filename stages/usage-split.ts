@@ -103,8 +103,10 @@ function scratchPath(db: Db): string {
  * instead of ~0.4): 4.7 and 4.1 ns with 1.1 s fixed left the worker's part ending 0.4–0.8 s before this thread
  * had priced at 1 M rows (four traces); now it ends 0.19 s before to 0.13 s after at 1 M (six traces), and
  * within ±0.7 s at 4 M (three traces: the box's speed drifts by up to 2×, and 4 M reads for 12 s, so these are
- * good to a few tenths of a second; a wait shows as time in the `usage` step). The worker hashes every byte, so
- * on a big file this thread takes about half. Within [0.1, 0.6].
+ * good to a few tenths of a second; a wait shows as time in the `usage` step). PRICE_NS 57 → 50 on 2026-11-25
+ * (morning), when price got ~10 % faster: this thread then waited in the `usage` step (0.34–0.54 s against
+ * 0.30–0.33 after, three alternating pairs each). The worker hashes every byte, so on a big file this thread
+ * takes about half. Within [0.1, 0.6].
  */
 export function mainShare(usageBytes: number, laterBytes: number, pricedBytes = 0, laterUsageBytes = 0): number {
   if (usageBytes <= 0) return 0.5
@@ -118,7 +120,7 @@ const MAIN_USAGE_NS = 4.6
 const WORKER_USAGE_NS = 4.2
 const HASH_NS = 1.0
 const LATER_NS = 48
-const PRICE_NS = 57
+const PRICE_NS = 50
 const WORKER_START_NS = 0.5e9
 
 /** What is left once this thread has read its part: waiting for the worker and putting the halves together. */
