@@ -6,7 +6,8 @@
  * and surrounding spaces ignored), else the first visible sheet; a hidden sheet only when none is visible, since a
  * hidden sheet is usually an old copy kept out of sight (a hidden first sheet of last year's markups was billed). Cells come out as the reader's
  * values, flattened: rich text → its text, formula → its cached result, hyperlink → its text, error → the error
- * text (`#N/A`), date-formatted numbers → JS Date (UTC), numbers shown as a percentage → the number shown, as
+ * text (`#N/A`, also reported as a cell problem), date-formatted numbers → JS Date (UTC), numbers shown as a
+ * percentage in a column whose header ends in Percent → the number shown, as
  * exact decimal text (0.0825 formatted `0.00%` is the 8.25 the user typed into a …Percent column, not 0.0825, which
  * billed a 15 % markup as 0.15 %), other numbers → number (parseDecimal/parseDate take numbers: serial dates).
  * A formula saved without its result (a workbook written by a script, or with calculation set to manual) has no
@@ -74,27 +75,38 @@ export async function readXlsx(
       // cells only; a bare serial number is left to the caller.
       const date1904 = (reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties?.model?.date1904 === true
       let rows = 0
+      // Columns whose header (the first row) names a percent (TaxRatePercent, SupportPlanPercent, Percent): only
+      // there is a number shown as a percentage read as the number shown (an exchange rate formatted 0% is 1).
+      let percentColumns: ReadonlySet<number> | null = null
       for await (const row of sheet) {
         if (progress && ++rows % 8192 === 0) progress(rows, input.bytesRead)
         const values = row.values as unknown[]
         const cells: RawCell[] = []
         let cellProblems: Map<number, string> | null = null
         const problem = (message: string) => (cellProblems ??= new Map()).set(cells.length, message)
+        const shownAsPercent = (i: number, v: unknown) => typeof v === 'number' && percentColumns?.has(i) === true && isPercentFormat(row.getCell(i).numFmt)
         for (let i = 1; i < values.length; i++) {
           const value = values[i]
           if (isFormula(value)) {
-            // exceljs's `value` of a formula cell drops a cached result that is falsy (a price of 0 read as empty):
-            // the cell's own `result` keeps it.
-            const result = row.getCell(i).result
+            // A formula cell's cached result: exceljs's `value` drops one that is falsy (a price of 0 read as empty)
+            // where the cell's own `result` keeps it, and the cells of a filled-down (shared) formula have it only
+            // in `value`.
+            const cached = (value as { result?: unknown }).result
+            const result = cached !== undefined ? cached : row.getCell(i).result
             if (result === undefined) problem(`cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) saved without its result: open the workbook in Excel, let it calculate, and save it`)
             // exceljs reads a formula's error result (#N/A, #DIV/0!) as the number NaN, which would read as the text
             // "NaN" (a reseller named NaN, a currency NAN): a column the product reads rejects the row instead.
             else if (typeof result === 'number' && Number.isNaN(result)) problem(`cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) whose result is an error (such as #N/A or #DIV/0!): correct the formula in the workbook`)
-            cells.push(flatten(result ?? null))
-          } else if (typeof value === 'number' && isPercentFormat(row.getCell(i).numFmt)) {
-            cells.push(new Decimal(value).times(100).toString())
+            cells.push(shownAsPercent(i, result) ? new Decimal(result as number).times(100).toString() : flatten(result ?? null))
+          } else if (isError(value)) {
+            // An error value pasted as a value (a failed lookup copied with "paste values"): not data.
+            problem(`cell ${row.getCell(i).address} holds the error value ${String((value as { error: unknown }).error)}: correct it in the workbook`)
+            cells.push(flatten(value))
+          } else if (shownAsPercent(i, value)) {
+            cells.push(new Decimal(value as number).times(100).toString())
           } else cells.push(flatten(value))
         }
+        percentColumns ??= new Set(cells.flatMap((c, k) => (typeof c === 'string' && /percent$/i.test(c.trim()) ? [k + 1] : [])))
         let more: boolean | void
         try {
           more = onRow(cells, row.number, { cellProblems, date1904 })
@@ -143,6 +155,10 @@ export function isPercentFormat(numFmt: string | undefined): boolean {
 function formulaOf(value: unknown): string {
   const v = value as { formula?: string; sharedFormula?: string }
   return v.formula ?? v.sharedFormula ?? ''
+}
+
+function isError(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'error' in value
 }
 
 function isFormula(value: unknown): boolean {

@@ -226,6 +226,33 @@ describe('XLSX', () => {
     accounting()
   })
 
+  // Found by a review of XLSX inputs: Excel's fill-down (a shared formula) rejected every row but the first, a
+  // percent-formatted formula read 8.25 % as 0.0825, an exchange rate formatted 0% read as 100, and a pasted #N/A
+  // became a reseller named #N/A.
+  it('filled-down formulas read their cached results; percent formats only in …Percent columns; an error value rejects its row', async () => {
+    input = makeInput()
+    input.write('resellers.xlsx', await workbook((wb) => {
+      const s = wb.addWorksheet('resellers')
+      s.addRow(['ResellerId', 'Name', 'Currency', 'PriceBook', 'TaxRatePercent', 'SupportPlanPercent', 'PaymentTermsDays'])
+      for (let i = 1; i <= 3; i++) s.addRow([`R${i}`, `Reseller ${i}`, 'EUR', 'std', null, 2, 30 * i])
+      s.fillFormula('E2:E4', '8.25/100', [0.0825, 0.0825, 0]) // shared: E3 and E4 carry only the cached result
+      for (let r = 2; r <= 4; r++) s.getCell(`E${r}`).numFmt = '0.00%'
+      const days = s.addRow(['R5', 'Days shown as percent', 'EUR', 'std', 1, 1, 0.45])
+      days.getCell(7).numFmt = '0%' // not a …Percent column: the number itself
+      s.addRow(['R6', { error: '#N/A' }, 'EUR', 'std', 1, 1, 30])
+    }))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row])).toEqual([['REJECTED_ROW', 5], ['REJECTED_ROW', 6]])
+    expect(findings[0]!.column).toBe('PaymentTermsDays (G)') // 0.45 shown as 45 %: read as 0.45, not a whole number of days
+    expect(findings[1]!.message).toContain('cell B6 holds the error value #N/A')
+    expect(input.ctx.db.sqlite.prepare('select reseller_id, tax_rate_percent, payment_terms_days from resellers order by source_row').all()).toEqual([
+      { reseller_id: 'R1', tax_rate_percent: '8.25', payment_terms_days: 30 },
+      { reseller_id: 'R2', tax_rate_percent: '8.25', payment_terms_days: 60 },
+      { reseller_id: 'R3', tax_rate_percent: '0', payment_terms_days: 90 },
+    ])
+    accounting()
+  })
+
   // Found by an adversarial review: a hidden sheet named after the kind beat the visible first sheet, and its old
   // rules were billed.
   it.each([
