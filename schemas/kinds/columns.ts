@@ -46,6 +46,12 @@ export interface ColumnDef {
    * equal to one but for case is stored in that spelling, so every rule can compare it exactly; others as written.
    */
   spellings?: readonly string[]
+  /**
+   * An id that a spreadsheet number cell cannot hold: a price book's SkuId `0001` saved as the number 1 matches no
+   * SKU, and its rule silently gave way to a broader one (wrong money, no finding). A number cell rejects the row,
+   * naming it. (A price list's SkuId stays as read: its lines are then held PRICE_NOT_FOUND, visibly.)
+   */
+  textOnly?: boolean
   /** Value used when the cell is empty (reseller defaults). */
   default?: string | number
 }
@@ -139,6 +145,13 @@ export function cellParser(def: ColumnDef): CellParser {
       if (text === '') return empty
       const code = text.toUpperCase()
       return isCurrency(code) ? code : { error: `'${text}' is not an ISO 4217 currency code, e.g. EUR` }
+    }
+  }
+  if (def.type === 'text' && def.textOnly === true) {
+    return (raw) => {
+      if (typeof raw === 'number') return { error: `is the number ${cellText(raw)} in the workbook, and ids are text (SkuId 0001 is not 1): format the column as Text and type the id as Partner Center shows it` }
+      const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
+      return text === '' ? empty : text
     }
   }
   if (def.type === 'text') {

@@ -15,7 +15,7 @@ export const PRICEBOOKS_COLUMNS: readonly ColumnDef[] = [
   req('PriceBook', 'price_book'),
   req('Scope', 'scope', 'text', { lower: true }),
   opt('ProductId', 'product_id'),
-  opt('SkuId', 'sku_id'),
+  opt('SkuId', 'sku_id', 'text', { textOnly: true }),
   opt('TermDuration', 'term_duration', 'text', { spellings: TERM_DURATIONS }),
   opt('BillingPlan', 'billing_plan', 'text', { spellings: BILLING_PLANS }),
   opt('Category', 'category'),

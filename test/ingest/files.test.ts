@@ -253,6 +253,24 @@ describe('XLSX', () => {
     accounting()
   })
 
+  // A price book re-saved by a spreadsheet turned SkuId 0001 into the number 1: the SKU rule matched nothing and the
+  // line took the default rule, with no finding (review of XLSX inputs).
+  it('a price book SkuId that is a number cell rejects its rule, naming the cell', async () => {
+    input = makeInput()
+    input.write('pricebooks.xlsx', await workbook((wb) => {
+      const s = wb.addWorksheet('pricebooks')
+      s.addRow(['PriceBook', 'Scope', 'ProductId', 'SkuId', 'Method', 'Percent'])
+      s.addRow(['B', 'sku', 'CFQ7TTC0AAA1', 1, 'markup', 9])
+      s.addRow(['B', 'sku', 'CFQ7TTC0AAA1', '0001', 'markup', 9])
+      s.addRow(['B', 'default', null, null, 'markup', 12])
+    }))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column])).toEqual([['REJECTED_ROW', 2, 'SkuId (D)']])
+    expect(findings[0]!.message).toContain('is the number 1 in the workbook, and ids are text (SkuId 0001 is not 1)')
+    expect(input.ctx.db.sqlite.prepare('select scope, sku_id from price_book_rules order by source_row').raw().all()).toEqual([['sku', '0001'], ['default', null]])
+    accounting()
+  })
+
   // Found by an adversarial review: a hidden sheet named after the kind beat the visible first sheet, and its old
   // rules were billed.
   it.each([
