@@ -75,8 +75,8 @@ export const amountMismatch: Check = async ({ db, settings }) => {
       message: subtotalOff
         ? `Microsoft's Subtotal ${r.subtotal} ${r.currency} is not what its own formula gives (${r.expected_subtotal})` +
           (both ? ` and Total ${r.total} ≠ Subtotal + TaxTotal (${r.expected_total})` : '') +
-          ': the line is invoiced as billed; raise it with Microsoft if the difference matters.'
-        : `Microsoft's Total ${r.total} ${r.currency} ≠ Subtotal + TaxTotal (${r.expected_total}): the line is invoiced as billed; check the tax on Microsoft's invoice.`,
+          ': the amounts stay as Microsoft billed them (this check holds nothing); raise it with Microsoft if the difference matters.'
+        : `Microsoft's Total ${r.total} ${r.currency} ≠ Subtotal + TaxTotal (${r.expected_total}): the amounts stay as Microsoft billed them (this check holds nothing); check the tax on Microsoft's invoice.`,
     })
   })
 }

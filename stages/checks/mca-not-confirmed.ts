@@ -39,7 +39,7 @@ export const mcaNotConfirmed: Check = async ({ db }) => {
         (r.accepted_on === null
           ? `Customer ${r.customer_id} has no Microsoft Customer Agreement date in ${r.customers_file}`
           : `Customer ${r.customer_id} accepted the Microsoft Customer Agreement on ${r.accepted_on}, after this ${r.charge_type} on ${r.ordered_on}`) +
-        ': invoiced as billed; get the acceptance confirmed and record McaAcceptedOn.',
+        ': the amounts stay as Microsoft billed them (this check holds nothing); get the acceptance confirmed and record McaAcceptedOn.',
     }),
   )
 }

@@ -68,7 +68,7 @@ export const perpetualReturnLate: Check = async (ctx) => {
       message:
         `Perpetual software returned on ${r.event_date}, ${r.days_after_purchase} days after its purchase on ${r.bought_on}` +
         (r.purchase_row === null ? ' (ChargeStartDate; no purchase in this run)' : ` (row ${r.purchase_row})`) +
-        `, beyond the ${window}-day return window: invoiced as billed; confirm with Microsoft that the credit is final.`,
+        `, beyond the ${window}-day return window: the amounts stay as Microsoft billed them (this check holds nothing); confirm with Microsoft that the credit is final.`,
     }),
   )
 }

@@ -64,7 +64,7 @@ export const priceMismatch: Check = async ({ db }) => {
       actual: r.unit_price,
       message:
         `Microsoft's UnitPrice ${r.unit_price} ${r.currency} differs from the price list's ${r.term_duration}/${r.billing_plan} cycle price ` +
-        `${r.expected} in force on the term start ${r.term_start ?? ''} (${r.list_file}:${r.list_row}): invoiced as billed; ` +
+        `${r.expected} in force on the term start ${r.term_start ?? ''} (${r.list_file}:${r.list_row}): the amounts stay as Microsoft billed them (this check holds nothing); ` +
         'check whether the price list is current or Microsoft charged the wrong price.',
     }),
   )

@@ -41,7 +41,7 @@ export const prorationMismatch: Check = async ({ db }) => {
       actual: r.actual,
       message:
         `Prorated unit price ${r.actual} is not UnitPrice ${r.unit_price} × ${r.billing_days ?? '?'}/${r.cycle_days ?? '?'} days = ${r.expected}: ` +
-        'invoiced as Microsoft billed; check the charge dates of this seat change with Microsoft.',
+        'the amounts stay as Microsoft billed them (this check holds nothing); check the charge dates of this seat change with Microsoft.',
     }),
   )
 }

@@ -40,7 +40,7 @@ export const seatReductionOutsideWindow: Check = async ({ db, settings }) => {
       actual: String(r.days_into_term),
       message:
         `${r.charge_type} on ${r.event_date} is ${r.days_into_term} days into the ${r.term_duration} term that started ${r.term_start ?? ''}, ` +
-        `outside the ${window}-day cancellation window: invoiced as billed; confirm with Microsoft that the refund is final.`,
+        `outside the ${window}-day cancellation window: the amounts stay as Microsoft billed them (this check holds nothing); confirm with Microsoft that the refund is final.`,
     }),
   )
 }

@@ -35,3 +35,10 @@ describe('OVERLAPPING_SUBSCRIPTIONS', () => {
     expect(await findingsOf('OVERLAPPING_SUBSCRIPTIONS', given, settings)).toEqual(want)
   })
 })
+
+// With several reconciliation files a bare row number sent finance to the wrong line (review of explain).
+it('OVERLAPPING_SUBSCRIPTIONS names the other line by file and row; its amounts stay as billed, held or not', async () => {
+  const got = await findingsOf('OVERLAPPING_SUBSCRIPTIONS', { lines: [charge('new-sub', '2026-10-15', '2026-11-14', { charge_type: 'new' }), charge('old-sub', '2026-10-01', '2026-10-31')] }, {}, ['message'])
+  expect(got.map((f) => f.message)).toEqual([expect.stringContaining(`on old-sub (${RECON_FILE}:3) for the same 17 days`)])
+  expect(got[0]!.message).toContain('the amounts stay as Microsoft billed them (this check holds nothing)')
+})
