@@ -78,6 +78,10 @@ function explainIn(db: BetterSqlite3.Database, target: ExplainTarget): ExplainRe
         return { ok: false, message: `${file} was not read: run.json lists it as ignored (not a .csv, .csv.gz or .xlsx file, a folder, or a reference file the period folder overrides)` }
       }
       const whole = db.prepare(`select rule, message from findings where file = ? and row = 1 and rule in ('MISSING_COLUMN', 'UNREADABLE_FILE')`).get(file) as { rule: string; message: string } | undefined
+      const rowsRead = (db.prepare('select rows from input_files where file = ?').get(file) as { rows: number } | undefined)?.rows
+      if (whole !== undefined && row >= 2 && rowsRead === 0) {
+        return { ok: false, message: `${file} has no data rows (run.json: 0 rows; the file was rejected whole: ${whole.message})` }
+      }
       if (whole !== undefined && row >= 2) {
         lines.push(`  went to: REJECTED with the whole file (${whole.rule}): ${whole.message}`)
         return { ok: true, text: lines.join('\n') }

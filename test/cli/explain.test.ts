@@ -32,6 +32,7 @@ beforeAll(async () => {
   // A file rejected whole (no Currency column) and one that is not read at all.
   const currency = header.indexOf('Currency')
   writeFileSync(join(dir, 'zz-missing.csv'), quotedCsv([header, held].map((cells) => cells.filter((_, i) => i !== currency))))
+  writeFileSync(join(dir, 'zz-empty.csv'), '') // UNREADABLE_FILE, 0 rows
   writeFileSync(join(dir, 'notes.txt'), 'not billing data\n')
   const outcome = await runPipeline({ period: PERIOD, inputRoot: copy.input, outputRoot: output, configPath: join(copy.root, 'none.json'), configExplicit: false })
   expect(outcome.exitCode).toBe(1)
@@ -122,6 +123,9 @@ describe('explain', () => {
     const text = explainText({ file: 'zz-missing.csv', row: 2 })
     expect(text).toContain('went to: REJECTED with the whole file (MISSING_COLUMN)')
     expect(text).toContain('Currency')
+    // A file rejected whole with no rows at all has no row 9 to explain (review: explain made one up).
+    const empty = explain(join(output, PERIOD, 'staging.sqlite'), { file: 'zz-empty.csv', row: 9 })
+    expect(empty).toEqual({ ok: false, message: expect.stringContaining('2026-10/zz-empty.csv has no data rows (run.json: 0 rows; the file was rejected whole: ') })
     const ignored = explain(join(output, PERIOD, 'staging.sqlite'), { file: 'notes.txt', row: 1 })
     expect(ignored.ok).toBe(false)
     if (!ignored.ok) expect(ignored.message).toContain('2026-10/notes.txt was not read: run.json lists it as ignored')
