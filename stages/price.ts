@@ -189,13 +189,19 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Fin
   }
 }
 
+/** A segment as the SPEC names it (stored lower-case): `education` → `Education`. */
+function segmentName(segment: string): string {
+  return segment.charAt(0).toUpperCase() + segment.slice(1)
+}
+
 function priceNotFoundMessage(l: FindingRow): string {
   if (l.billing_plan === null || (l.term_duration === null && l.billing_plan !== 'OneTime')) {
     return `No ERP price can be looked up for product ${l.product_id} SKU ${l.sku_id}: the line's term or billing plan is unknown (TermAndBillingCycle '${l.raw_term ?? ''}', BillingFrequency '${l.raw_frequency ?? ''}').`
   }
   // Rows with a Segment price only customers of that segment (stages/rules/price-list.ts): say which one was looked for.
-  const segment = l.customer_segment === 'commercial' ? '' : ` for the ${l.customer_segment} segment (customers sheet Segment; rows for other segments do not apply)`
-  const others = l.other_segments === null ? '' : ` (it has that row only for segment ${l.other_segments}, which does not apply to a ${l.customer_segment} customer)`
+  const named = segmentName(l.customer_segment)
+  const segment = l.customer_segment === 'commercial' ? '' : ` for the ${named} segment (customers sheet Segment; rows for other segments do not apply)`
+  const others = l.other_segments === null ? '' : ` (it has that row only for segment ${l.other_segments}, which does not apply to a customer of segment ${named})`
   const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}${others}`
   // A trial's (None) or one-time purchase's price is its own row's: never derived from P1Y/Annual (§4.3 premiums are for Monthly terms).
   if (l.billing_plan === 'None' || l.billing_plan === 'OneTime') return `${base} (a ${l.billing_plan === 'None' ? 'trial' : 'one-time purchase'} is priced only from its own row; or price it by a markup or fixed rule).`

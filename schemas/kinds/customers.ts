@@ -25,6 +25,7 @@ const SEGMENT = columnIndex(CUSTOMERS_COLUMNS, 'Segment')
 export const customersRow = rowSchema(CUSTOMERS_COLUMNS, (values, addIssue) => {
   const segment = values[SEGMENT]
   if (typeof segment === 'string' && !(SEGMENTS as readonly string[]).includes(segment)) {
-    addIssue(SEGMENT, `'${segment}' is not a segment: use Commercial, Education, Government or Charity (empty = Commercial)`)
+    // The value is named as typed by the finding's value column (here it is already lower-cased).
+    addIssue(SEGMENT, `is not a segment: use Commercial, Education, Government or Charity (empty = Commercial)`)
   }
 })

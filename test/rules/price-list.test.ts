@@ -89,13 +89,13 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
       const customers = [{ customer_id: 'C1', reseller_id: 'R1', mca_accepted_on: null, segment: 'education' }]
       const p = await priceOne({ customers, rules: erp('0'), prices: [p1yMonthly('120', { segment: 'Commercial' })] })
       expect([p.status, p.hold_rule]).toEqual(['held', 'PRICE_NOT_FOUND'])
-      expect(p.findings[0]!.message).toContain('in USD for the education segment (customers sheet Segment; rows for other segments do not apply) effective on the term start 2025-01-01 (it has that row only for segment Commercial, which does not apply to a education customer)')
+      expect(p.findings[0]!.message).toContain('in USD for the Education segment (customers sheet Segment; rows for other segments do not apply) effective on the term start 2025-01-01 (it has that row only for segment Commercial, which does not apply to a customer of segment Education)')
     })
 
     it('a Commercial customer whose SKU has only Education rows: PRICE_NOT_FOUND says the rows are for Education', async () => {
       const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('120', { segment: 'Education' })] })
       expect([p.status, p.hold_rule]).toEqual(['held', 'PRICE_NOT_FOUND'])
-      expect(p.findings[0]!.message).toContain('in USD effective on the term start 2025-01-01 (it has that row only for segment Education, which does not apply to a commercial customer)')
+      expect(p.findings[0]!.message).toContain('in USD effective on the term start 2025-01-01 (it has that row only for segment Education, which does not apply to a customer of segment Commercial)')
     })
   })
 
