@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs'
 import type { FindingsTable, PriceListTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
 import { PLAN_MONTHS, TERM_MONTHS } from '../stages/checks/common.js'
 import { segmentsWithRowSql } from '../stages/rules/price-list.js'
+import { KINDS, type InputKind } from '../schemas/kinds/index.js'
 
 export type ExplainTarget = { file: string; row: number } | { lineId: number }
 
@@ -156,6 +157,10 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
     out.push(`    method ${p.method}${p.percent !== null ? ` ${p.percent}%` : ''}${p.fixed_unit_price !== null ? `, fixed ${p.fixed_unit_price} per cycle` : ''}`)
   }
   if (p.method === null && p.hold_rule === 'NO_PRICE_RULE') out.push(...describeMissingRule(db, r, p))
+  // A line held for its reseller or currency is still priced as far as it goes: say that this is not why it is held.
+  if (p.status === 'held' && (p.hold_rule === 'UNKNOWN_RESELLER' || p.hold_rule === 'CURRENCY_MISMATCH') && p.method !== null) {
+    out.push(`    (how it would be priced once the ${p.hold_rule} is corrected; not a reason for the hold)`)
+  }
   if (p.erp_cycle_price !== null && p.category === 'azure-plan') {
     out.push(`    retail price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
   } else if (p.erp_cycle_price !== null) {
@@ -310,8 +315,13 @@ function referenceRow(db: BetterSqlite3.Database, kind: string, file: string, ro
   const table: Record<string, string> = { pricelist: 'price_list', pricebooks: 'price_book_rules', resellers: 'resellers', customers: 'customers' }
   const name = table[kind]
   if (!name) return null
-  const hit = db.prepare(`select * from ${name} where source_file = ? and source_row = ?`).get(file, row)
-  return hit ? JSON.stringify(hit) : null
+  const hit = db.prepare(`select * from ${name} where source_file = ? and source_row = ?`).get(file, row) as Record<string, unknown> | undefined
+  if (hit === undefined) return null
+  // In the sheet's own column names, as read (not the staging table's record with its ids and nulls).
+  const parts = KINDS[kind as InputKind].columns
+    .filter((c) => hit[c.db] !== null && hit[c.db] !== undefined && hit[c.db] !== '')
+    .map((c) => `${c.name} ${String(hit[c.db])}`)
+  return parts.length > 0 ? parts.join(', ') : 'no values'
 }
 
 /** Long quotients (17/31) shown to 8 decimals with an ellipsis; the exact value stays in the DB. */

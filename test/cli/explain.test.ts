@@ -150,6 +150,12 @@ describe('explain', () => {
     }
   }, 60_000)
 
+  // It printed the staging table's record (ids, nulls, JSON); a finance user reads the sheet's own columns.
+  it('a reference row is shown in its sheet\'s column names, without empty values', () => {
+    expect(explainText({ file: 'reference/pricebooks.csv', row: 3 })).toContain(
+      'a pricebooks row, used as reference data: PriceBook STANDARD, Scope category, Category license, Method erp-discount, Percent 12, EffectiveFrom 2026-01-01, EffectiveTo 2026-06-30')
+  })
+
   it('a staging DB that is not one (damaged, emptied) is named, with what to do', () => {
     const copy = sampleCopy()
     for (const [content, says] of [['not a database', 'file is not a database'], ['', 'no such table']] as const) {
