@@ -11,7 +11,7 @@ import { FINDINGS_HELD } from '../pipeline/findings-store.js'
 import { collectGarbageAbove, HEAP_SOFT_CAP } from '../pipeline/gc.js'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { cellText, headerKey, mapHeader, type HeaderMap, type InputKind, type KindDef, type RawCell } from '../schemas/kinds/index.js'
-import type { RowValues } from '../schemas/kinds/columns.js'
+import { storedAsWritten, type RowValues } from '../schemas/kinds/columns.js'
 import { normaliseChargeType } from '../schemas/kinds/reconciliation.js'
 import { rowKey, rowKeyOrder, type RowKeyOrder, type TableWriter } from './load.js'
 import { CellMemo, isBlankRecord, type CsvRecord } from './readers/csv-fast.js'
@@ -79,7 +79,7 @@ export class FileIngest {
     this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
-    this.parsedColumns = def.columns.flatMap((c, i) => (c.type === 'text' && !c.lower && !c.upper && !c.currency ? [] : [i]))
+    this.parsedColumns = def.columns.flatMap((c, i) => (storedAsWritten(c) ? [] : [i]))
     this.customerColumn = at('CustomerId')
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')

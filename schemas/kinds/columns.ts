@@ -139,27 +139,12 @@ export function cellParser(def: ColumnDef): CellParser {
   const mustHaveValue = def.required && !def.emptyOk && def.default === undefined
   const fallback = def.default ?? null
   const empty = mustHaveValue ? EMPTY_REQUIRED : fallback
-  if (def.type === 'text' && def.currency === true) {
-    return (raw) => {
-      const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
-      if (text === '') return empty
-      const code = text.toUpperCase()
-      return isCurrency(code) ? code : { error: `'${text}' is not an ISO 4217 currency code, e.g. EUR` }
-    }
-  }
-  if (def.type === 'text' && def.textOnly === true) {
-    return (raw) => {
-      if (typeof raw === 'number') return { error: `is the number ${cellText(raw)} in the workbook, and ids are text (SkuId 0001 is not 1): format the column as Text and type the id as Partner Center shows it` }
-      const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
-      return text === '' ? empty : text
-    }
-  }
   if (def.type === 'text') {
-    // The hot path for ids and names: one trim, no other work.
-    const fold = def.upper ? (t: string) => t.toUpperCase() : def.lower ? (t: string) => t.toLowerCase() : def.spellings ? spell(def.spellings) : (t: string) => t
+    // The hot path for ids and names: one trim, then the column's own treatment of the value.
+    const value = textValue(def)
     return (raw) => {
       const text = typeof raw === 'string' ? raw.trim() : cellText(raw).trim()
-      return text === '' ? empty : fold(text)
+      return text === '' ? empty : value(text, raw)
     }
   }
   const type = def.type
@@ -167,6 +152,30 @@ export function cellParser(def: ColumnDef): CellParser {
     if (isEmpty(raw)) return empty
     return parseCell(type, raw) ?? fallback
   }
+}
+
+/** How a text column stores a trimmed, non-empty cell, or why it cannot (`raw`: the cell as read). */
+function textValue(def: ColumnDef): (text: string, raw: RawCell) => string | CellProblem {
+  if (def.currency) {
+    return (text) => {
+      const code = text.toUpperCase()
+      return isCurrency(code) ? code : { error: `'${text}' is not an ISO 4217 currency code, e.g. EUR` }
+    }
+  }
+  if (def.textOnly) {
+    return (text, raw) => (typeof raw === 'number'
+      ? { error: `is the number ${cellText(raw)} in the workbook, and ids are text (SkuId 0001 is not 1): format the column as Text and type the id as Partner Center shows it` }
+      : text)
+  }
+  if (def.upper) return (text) => text.toUpperCase()
+  if (def.lower) return (text) => text.toLowerCase()
+  if (def.spellings) return spell(def.spellings)
+  return (text) => text
+}
+
+/** True for a text column stored as written (trimmed): none of `textValue`'s changes of case or spelling apply. */
+export function storedAsWritten(def: ColumnDef): boolean {
+  return def.type === 'text' && !def.currency && !def.upper && !def.lower && !def.spellings
 }
 
 /** A value in its listed spelling when it has one (`ColumnDef.spellings`). */

@@ -84,7 +84,9 @@ export async function readXlsx(
         const cells: RawCell[] = []
         let cellProblems: Map<number, string> | null = null
         const problem = (message: string) => (cellProblems ??= new Map()).set(cells.length, message)
-        const shownAsPercent = (i: number, v: unknown) => typeof v === 'number' && percentColumns?.has(i) === true && isPercentFormat(row.getCell(i).numFmt)
+        // A number in a …Percent column shown as a percentage: the number shown, as exact decimal text (else null).
+        const percentShown = (i: number, v: unknown): RawCell | null =>
+          typeof v === 'number' && percentColumns?.has(i) === true && isPercentFormat(row.getCell(i).numFmt) ? new Decimal(v).times(100).toString() : null
         for (let i = 1; i < values.length; i++) {
           const value = values[i]
           if (isFormula(value)) {
@@ -97,14 +99,12 @@ export async function readXlsx(
             // exceljs reads a formula's error result (#N/A, #DIV/0!) as the number NaN, which would read as the text
             // "NaN" (a reseller named NaN, a currency NAN): a column the product reads rejects the row instead.
             else if (typeof result === 'number' && Number.isNaN(result)) problem(`cell ${row.getCell(i).address} holds a formula (=${formulaOf(value)}) whose result is an error (such as #N/A or #DIV/0!): correct the formula in the workbook`)
-            cells.push(shownAsPercent(i, result) ? new Decimal(result as number).times(100).toString() : flatten(result ?? null))
+            cells.push(percentShown(i, result) ?? flatten(result ?? null))
           } else if (isError(value)) {
             // An error value pasted as a value (a failed lookup copied with "paste values"): not data.
             problem(`cell ${row.getCell(i).address} holds the error value ${String((value as { error: unknown }).error)}: correct it in the workbook`)
             cells.push(flatten(value))
-          } else if (shownAsPercent(i, value)) {
-            cells.push(new Decimal(value as number).times(100).toString())
-          } else cells.push(flatten(value))
+          } else cells.push(percentShown(i, value) ?? flatten(value))
         }
         percentColumns ??= new Set(cells.flatMap((c, k) => (typeof c === 'string' && /percent$/i.test(c.trim()) ? [k + 1] : [])))
         let more: boolean | void
