@@ -12,7 +12,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import type { FindingsTable, PriceListTable, PricedLinesTable, ReconLinesTable, UsageRowsTable } from '../schemas/tables.js'
 import { PLAN_MONTHS, TERM_MONTHS } from '../stages/checks/common.js'
-import { segmentsWithRowSql } from '../stages/rules/price-list.js'
+import { segmentsWithRowSql, skuTwinsSql } from '../stages/rules/price-list.js'
 import { KINDS, type InputKind } from '../schemas/kinds/index.js'
 
 export type ExplainTarget = { file: string; row: number } | { lineId: number }
@@ -222,6 +222,8 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
       out.push('      nor a P1Y/Annual row to derive it from')
     }
     if (others !== null) out.push(`      the price list has that row only for segment ${others}`)
+    const twins = skuTwins(db, r)
+    if (twins !== null) out.push(`      it lists this product's SKU as ${twins}, which differs only in leading zeros (a SkuId saved as a number drops them; ids are matched as written)`)
   } else {
     out.push('      (the price-list row used is not recorded for this line)')
   }
@@ -269,6 +271,13 @@ function otherSegments(db: BetterSqlite3.Database, r: Recon, p: Priced, currency
     from (select ? as product_id, ? as sku_id, ? as pricing_currency, ? as term_start, ? as term_duration, ? as billing_plan) as line`)
     .get(r.product_id, r.sku_id, currency, p.term_start, p.term_duration, p.billing_plan) as { segments: string | null }
   return segments
+}
+
+/** The price list's SkuIds of the line's product that differ from its own only in leading zeros (`0001`, `1`). */
+function skuTwins(db: BetterSqlite3.Database, r: Recon): string | null {
+  const { twins } = db.prepare(`select ${skuTwinsSql('line')} as twins from (select ? as product_id, ? as sku_id) as line`)
+    .get(r.product_id, r.sku_id) as { twins: string | null }
+  return twins
 }
 
 /** A line held NO_PRICE_RULE: which price book was searched (the reseller's row) and for what. */

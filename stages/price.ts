@@ -20,7 +20,7 @@ import { deriveTermAndPlan } from './rules/term-and-plan.js'
 import { deriveChargeCycles } from './rules/charge-cycle.js'
 import { attributeResellers } from './rules/attribution.js'
 import { matchPriceBookRules } from './rules/price-book.js'
-import { lookUpListPrices, segmentsWithRowSql } from './rules/price-list.js'
+import { lookUpListPrices, segmentsWithRowSql, skuTwinsSql } from './rules/price-list.js'
 import { derivePremiumPrices, loadPremiums } from './rules/premium.js'
 import { computeSellAmounts, loadCurrencyUnits } from './rules/sell.js'
 import { allLines, type RulesDb } from './rules/table.js'
@@ -117,6 +117,7 @@ interface FindingRow {
   customer_segment: string
   /** PRICE_NOT_FOUND only: segments the price list has the line's row for (none is the customer's: it would have priced the line). */
   other_segments: string | null
+  sku_twins: string | null
 }
 
 async function pricingFindings(db: RulesDb): Promise<Finding[]> {
@@ -127,7 +128,8 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
       s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
       s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment,
-      case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(segmentsWithRowSql('s'))} end as other_segments
+      case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(segmentsWithRowSql('s'))} end as other_segments,
+      case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(skuTwinsSql('s'))} end as sku_twins
     from (select * from ${allLines()}) as s
     join recon_lines r on r.line_id = s.line_id
     where s.status = 'held'
@@ -202,7 +204,9 @@ function priceNotFoundMessage(l: FindingRow): string {
   const named = segmentName(l.customer_segment)
   const segment = l.customer_segment === 'commercial' ? '' : ` for the ${named} segment (customers sheet Segment; rows for other segments do not apply)`
   const others = l.other_segments === null ? '' : ` (it has that row only for segment ${l.other_segments}, which does not apply to a customer of segment ${named})`
-  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}${others}`
+  // SPEC §2 keeps ids as written (`0001` ≠ `1`): a SkuId a spreadsheet turned into a number is named, not matched.
+  const twins = l.sku_twins === null ? '' : ` (it lists this product's SKU as ${l.sku_twins}, which differs only in leading zeros: a spreadsheet that saved SkuId as a number drops them; keep SkuId as text in both files)`
+  const base = `The price list has no ${l.term_duration ?? ''}${l.term_duration ? '/' : ''}${l.billing_plan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency}${segment} effective on the term start ${l.term_start}${others}${twins}`
   // A trial's (None) or one-time purchase's price is its own row's: never derived from P1Y/Annual (§4.3 premiums are for Monthly terms).
   if (l.billing_plan === 'None' || l.billing_plan === 'OneTime') return `${base} (a ${l.billing_plan === 'None' ? 'trial' : 'one-time purchase'} is priced only from its own row; or price it by a markup or fixed rule).`
   if (l.annual_price_id !== null) return `${base}, and no premium for ${l.term_duration}/${l.billing_plan} is in force on that date (settings.premiums) to derive it from the P1Y/Annual row.`

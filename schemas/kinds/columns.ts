@@ -47,9 +47,11 @@ export interface ColumnDef {
    */
   spellings?: readonly string[]
   /**
-   * An id that a spreadsheet number cell cannot hold: a price book's SkuId `0001` saved as the number 1 matches no
-   * SKU, and its rule silently gave way to a broader one (wrong money, no finding). A number cell rejects the row,
-   * naming it. (A price list's SkuId stays as read: its lines are then held PRICE_NOT_FOUND, visibly.)
+   * An id that a spreadsheet number cell cannot hold: a SkuId `0001` saved as the number 1 matches no SKU, and the
+   * rule for it silently gave way to a broader one (wrong money, no finding): a price book's rule, or a
+   * reconciliation line's (a CSV opened in a spreadsheet and saved as XLSX). A number cell rejects the row, naming
+   * it. (A price list's SkuId stays as read: a line it then misses is held PRICE_NOT_FOUND, visibly, and the
+   * message names the SKU that differs only in leading zeros.)
    */
   textOnly?: boolean
   /** Value used when the cell is empty (reseller defaults). */
@@ -164,7 +166,7 @@ function textValue(def: ColumnDef): (text: string, raw: RawCell) => string | Cel
   }
   if (def.textOnly) {
     return (text, raw) => (typeof raw === 'number'
-      ? { error: `is the number ${cellText(raw)} in the workbook, and ids are text (SkuId 0001 is not 1): format the column as Text and type the id as Partner Center shows it` }
+      ? { error: `is the number ${cellText(raw)} in the workbook, and ids are text (SkuId 0001 is not 1; a spreadsheet that opens a CSV turns 0001 into 1): use the file as Partner Center exported it, or format the column as Text and type the id as Partner Center shows it` }
       : text)
   }
   if (def.upper) return (text) => text.toUpperCase()

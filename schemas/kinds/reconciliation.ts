@@ -10,7 +10,7 @@ export const RECONCILIATION_COLUMNS: readonly ColumnDef[] = [
   req('CustomerName', 'customer_name', 'text', { emptyOk: true }),
   req('InvoiceNumber', 'invoice_number', 'text', { emptyOk: true }),
   req('ProductId', 'product_id'),
-  req('SkuId', 'sku_id'),
+  req('SkuId', 'sku_id', 'text', { textOnly: true }),
   req('SkuName', 'sku_name', 'text', { emptyOk: true }),
   req('ProductName', 'product_name', 'text', { emptyOk: true }),
   req('ChargeType', 'charge_type'),

@@ -56,6 +56,17 @@ export const segmentsWithRowSql = (line: string): string => `(
            else upper(trim(p.term_duration)) = coalesce(${line}.term_duration, '')
              and lower(trim(p.billing_plan)) = lower(${line}.billing_plan) end)))`
 
+/**
+ * The price list's SkuIds of the line's product that differ from its own only in leading zeros (`0002` against
+ * `2`), comma-joined, NULL when none: a spreadsheet that saved a SkuId as a number drops them, and then no row
+ * matches (SPEC §2: ids are text, `0001` ≠ `1`, so they are named, not matched). For PRICE_NOT_FOUND's message.
+ */
+export const skuTwinsSql = (line: string): string => `(
+  select group_concat(sku_id, ', ' order by sku_id) from (
+    select distinct p.sku_id from price_list p
+    where p.product_id = ${line}.product_id and p.sku_id <> ${line}.sku_id
+      and ltrim(p.sku_id, '0') = ltrim(${line}.sku_id, '0')))`
+
 export async function lookUpListPrices(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_list_lookup on price_list (product_id, sku_id)`.execute(db)
   const covering = sql`

@@ -11,7 +11,8 @@
  * - row 19, CFQ7TTC0S3M8/0001 P1Y/Monthly: the Education P1Y/Monthly row, ERP 6 per term ÷ 12 = 0.5 per cycle;
  * - row 61, CFQ7TTC0S2H3/0001 P1Y/Monthly, term start 2026-03-31: only the Education P1Y/Annual row, and no
  *   P1Y/Monthly premium before 2026-04-01 → PRICE_NOT_FOUND;
- * - row 59, CFQ7TTC0S2K5/0001: the price list has that row only for Commercial → PRICE_NOT_FOUND;
+ * - row 59, CFQ7TTC0S2K5/0001: the price list has that row only for Commercial (and an Education row for SKU
+ *   `1`, which differs only in leading zeros and is named, not matched) → PRICE_NOT_FOUND;
  * - row 28, Proseware (price book PLATINUM, no rules) → NO_PRICE_RULE.
  * The sample's own lines (commercial customers, the sample price list) are in explain.test.ts.
  */
@@ -55,6 +56,7 @@ beforeAll(async () => {
     'CFQ7TTC0S1D7,0001,P1Y,Annual,USD,90,100,2024-01-01,,Microsoft 365 Business Standard,Microsoft 365 Business Standard,US,Education',
     'CFQ7TTC0S3M8,0001,P1Y,Monthly,USD,4.8,6,2025-04-01,2027-03-31,,,,Education',
     'CFQ7TTC0S2H3,0001,P1Y,Annual,USD,40,50,2024-01-01,,,,US,Education',
+    'CFQ7TTC0S2K5,1,P1Y,Monthly,USD,40,50,2024-01-01,,,,US,Education', // SKU 0001 saved as a number: not matched
   ].join('\n') + '\n')
   const config = join(copy.root, 'config.json')
   writeFileSync(config, JSON.stringify({
@@ -112,6 +114,7 @@ describe('explain names the source rows of a price', () => {
       'the price list has no P1Y/Monthly row for CFQ7TTC0S2K5/0001 in USD effective on the term start 2025-11-19 for this customer\'s segment',
       'nor a P1Y/Annual row to derive it from',
       'the price list has that row only for segment Commercial',
+      "it lists this product's SKU as 1, which differs only in leading zeros (a SkuId saved as a number drops them; ids are matched as written)",
       'customer segment education (customers sheet reference/customers.csv:7): a price-list row with another Segment does not apply',
     ])
   })

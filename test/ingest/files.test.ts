@@ -266,7 +266,7 @@ describe('XLSX', () => {
     }))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.row, f.column])).toEqual([['REJECTED_ROW', 2, 'SkuId (D)']])
-    expect(findings[0]!.message).toContain('is the number 1 in the workbook, and ids are text (SkuId 0001 is not 1)')
+    expect(findings[0]!.message).toContain('is the number 1 in the workbook, and ids are text (SkuId 0001 is not 1;')
     expect(input.ctx.db.sqlite.prepare('select scope, sku_id from price_book_rules order by source_row').raw().all()).toEqual([['sku', '0001'], ['default', null]])
     accounting()
   })
@@ -502,19 +502,32 @@ describe('duplicate reconciliation lines, columns the product does not read', ()
     const wb = new ExcelJS.Workbook()
     const ws = wb.addWorksheet('Sheet1')
     ws.addRow(header)
-    // As a spreadsheet saves it: dates as date cells, numbers (SkuId 0001 and Tier2MpnId included) as number cells.
+    // As a spreadsheet saves it: dates as date cells, numbers (Tier2MpnId included) as number cells. SkuId stays
+    // text: a number SkuId rejects its row (next test).
     const typed = (cells: string[]) => cells.map((cell, i) =>
-      header[i] === 'PCToBCExchangeRateDate' ? rateDate : ['RateNote', 'SkuId', 'Tier2MpnId'].includes(header[i]!) ? Number(cell) : cell)
+      header[i] === 'PCToBCExchangeRateDate' ? rateDate : ['RateNote', 'Tier2MpnId'].includes(header[i]!) ? Number(cell) : cell)
     ws.addRow(typed(row('one', '1.50')))
     ws.addRow(typed(row('two', '2.5'))) // another RateNote: another line
     input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
     const { findings } = await runIngest(input.ctx)
     expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([['DUPLICATE_LINE', '2026-10/b.xlsx', 2, '2026-10/a.csv:2']])
-    // The key only: each line keeps its SkuId as its file has it (SPEC §2, 0001 ≠ 1 for pricing).
-    expect(input.ctx.db.sqlite.prepare('select source_file, sku_id from recon_lines order by line_id').all()).toEqual([
-      { source_file: '2026-10/a.csv', sku_id: '0001' }, { source_file: '2026-10/a.csv', sku_id: '0001' },
-      { source_file: '2026-10/b.xlsx', sku_id: '1' }, { source_file: '2026-10/b.xlsx', sku_id: '1' },
-    ])
+  })
+
+  // Found by a review of CSVs re-saved as XLSX (LibreOffice, Excel): SkuId 0002 became the number 2, and the line
+  // silently took a broader price-book rule than its SKU's (or was held PRICE_NOT_FOUND naming SKU 2).
+  it('a SkuId saved as a number cell rejects its row, naming the cell; a text SkuId in the same workbook is read', async () => {
+    input = makeInput()
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('Sheet1')
+    ws.addRow([...H])
+    ws.addRow(reconRow({ SubscriptionId: 'one' }).map((cell, i) => (H[i] === 'SkuId' ? Number(cell) : cell)))
+    ws.addRow(reconRow({ SubscriptionId: 'two' }))
+    input.write('b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
+    const { findings } = await runIngest(input.ctx)
+    const skuColumn = `SkuId (${String.fromCharCode(65 + H.indexOf('SkuId'))})`
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 2, skuColumn, '1']])
+    expect(findings[0]!.message).toContain("is the number 1 in the workbook, and ids are text (SkuId 0001 is not 1; a spreadsheet that opens a CSV turns 0001 into 1): use the file as Partner Center exported it")
+    expect(input.ctx.db.sqlite.prepare('select subscription_id, sku_id from recon_lines').all()).toEqual([{ subscription_id: 'two', sku_id: '0001' }])
   })
 
   it.each([

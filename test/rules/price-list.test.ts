@@ -105,6 +105,24 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect(p.findings.map((f) => [f.rule, f.expected])).toEqual([['PRICE_NOT_FOUND', 'CFQ7TTC0LH18/0001 P1Y/Monthly USD on 2025-01-01']])
   })
 
+  // A price list or line whose SkuId a spreadsheet saved as a number (0001 → 1) matched nothing, and the message
+  // named SKU 1 only, which finance could not find in the price list (review of files re-saved as XLSX).
+  it.each([
+    { name: 'the price list has 1, the line 0001', line: {}, listed: '1', twins: '1' },
+    { name: 'the price list has 0001 and 001, the line 1', line: { sku_id: '1' }, listed: ['0001', '001'], twins: '0001, 001' },
+  ])('SkuIds that differ only in leading zeros do not match; PRICE_NOT_FOUND names them ($name)', async ({ line, listed, twins }) => {
+    const prices = [listed].flat().map((sku_id) => p1yMonthly('120', { sku_id }))
+    const p = await priceOne({ line, rules: erp('0'), prices })
+    expect([p.status, p.hold_rule]).toEqual(['held', 'PRICE_NOT_FOUND'])
+    expect(p.findings[0]!.message).toContain(`(it lists this product's SKU as ${twins}, which differs only in leading zeros: a spreadsheet that saved SkuId as a number drops them; keep SkuId as text in both files), nor a P1Y/Annual row`)
+  })
+
+  it('another SKU of the product is not named as differing in leading zeros', async () => {
+    const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('120', { sku_id: '0002' }), p1yMonthly('120', { product_id: 'OTHER', sku_id: '1' })] })
+    expect(p.hold_rule).toBe('PRICE_NOT_FOUND')
+    expect(p.findings[0]!.message).not.toContain('leading zeros')
+  })
+
   it('pricing currency USD, billed in CAD: × PCToBCExchangeRate, and the CAD row is not used', async () => {
     const p = await priceOne({
       line: { currency: 'CAD', pricing_currency: 'USD', pc_to_bc_exchange_rate: '1.25' },
