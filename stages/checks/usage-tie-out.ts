@@ -6,7 +6,7 @@
  * Runs when the run was given a usage file (without one there is nothing to tie out); a usage file with no rows
  * (an empty or failed export) leaves every Azure plan line untied, and each is reported. A usage-only key names
  * its reseller as the Azure usage sheet attributes it: Tier2MpnId, else the customers sheet, else the reseller
- * invoiced for the customer's lines.
+ * invoiced for the customer's lines. A key whose amounts are in more than one currency is reported, not compared.
  */
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
@@ -67,8 +67,10 @@ export const usageTieOut: Check = async ({ db, settings }) => {
         .select([
           ...KEY,
           sql<string | null>`coalesce(max(recon_reseller), max(usage_reseller))`.as('reseller_id'),
-          sql<string | null>`max(usage_currency)`.as('usage_currency'),
-          sql<string | null>`max(recon_currency)`.as('recon_currency'),
+          // Comma-joined when a side has several (a key is one subscription: only a broken export does).
+          sql<string | null>`group_concat(distinct usage_currency order by usage_currency)`.as('usage_currency'),
+          sql<string | null>`group_concat(distinct recon_currency order by recon_currency)`.as('recon_currency'),
+          sql<number>`count(distinct coalesce(usage_currency, recon_currency))`.as('currencies'),
           decSum(sql.ref('usage_amount')).as('usage_total'),
           decSum(sql.ref('recon_amount')).as('recon_total'),
           sql<number>`sum(usage_rows)`.as('usage_rows'),
@@ -86,15 +88,23 @@ export const usageTieOut: Check = async ({ db, settings }) => {
     )
     .selectFrom('toleranced')
     .selectAll()
-    .where((eb) => eb(decCmp(decAbs(decSub(sql.ref('usage_total'), sql.ref('recon_total'))), sql.ref('tolerance')), '>', 0))
+    // Amounts in different currencies are not compared: the key is reported whatever their difference.
+    .where((eb) => eb.or([
+      eb(sql.ref('currencies'), '>', 1),
+      eb(decCmp(decAbs(decSub(sql.ref('usage_total'), sql.ref('recon_total'))), sql.ref('tolerance')), '>', 0),
+    ]))
     .orderBy('customer_id')
     .orderBy('subscription_id')
     .orderBy('product_id')
     .orderBy('sku_id')
     .execute()
 
-  return rows.map((r) =>
-    finding('USAGE_TIE_OUT', {
+  return rows.map((r) => {
+    const subscription = r.subscription_id === '' ? '(none)' : r.subscription_id
+    // Each side in its own currency (a key is one subscription, so they differ only in a broken export).
+    const usageSide = `${r.usage_total}${unit(r.usage_currency ?? r.recon_currency)} over ${r.usage_rows} usage rows`
+    const reconSide = `${r.recon_total}${unit(r.recon_currency ?? r.usage_currency)}`
+    return finding('USAGE_TIE_OUT', {
       file: '',
       row: 0,
       resellerId: r.reseller_id,
@@ -102,13 +112,13 @@ export const usageTieOut: Check = async ({ db, settings }) => {
       subscriptionId: r.subscription_id === '' ? null : r.subscription_id,
       expected: r.recon_total,
       actual: r.usage_total,
-      message:
-        `Azure usage of subscription ${r.subscription_id === '' ? '(none)' : r.subscription_id} for ${r.product_id}/${r.sku_id} adds up to ` +
-        // Each side in its own currency (a key is one subscription, so they differ only in a broken export).
-        `${r.usage_total}${unit(r.usage_currency ?? r.recon_currency)} over ${r.usage_rows} usage rows but the reconciliation bills ${r.recon_total}${unit(r.recon_currency ?? r.usage_currency)} ` +
-        `(tolerance ${r.tolerance}): check that the usage file is complete for the month before sending the Azure usage sheet.`,
-    }),
-  )
+      message: r.currencies > 1
+        ? `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} (${usageSide}) and the reconciliation's bill for it (${reconSide}) ` +
+          `are in different currencies, so they cannot be tied out: check that the usage file and the reconciliation are exports of the same billing account for the month.`
+        : `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} adds up to ${usageSide} but the reconciliation bills ${reconSide} ` +
+          `(tolerance ${r.tolerance}): check that the usage file is complete for the month before sending the Azure usage sheet.`,
+    })
+  })
 }
 
 function unit(currency: string | null): string {

@@ -18,7 +18,7 @@ describe('reconcile', () => {
     await seed(ctx, {
       lines: [{}, azurePlanLine()],
       priceList: [{ unit_price: '120' }, { billing_plan: 'Annual', unit_price: '114.29', erp_price: '142.86' }],
-      usage: [{ billing_pre_tax_total: '3.16' }],
+      usage: [{ billing_pre_tax_total: '3.16', billing_currency: 'CAD' }], // the Azure plan line's currency
       customers: [{}],
     })
     const { findings, output } = await reconcile(undefined, ctx)

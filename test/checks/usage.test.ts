@@ -4,7 +4,8 @@ import { azurePlanLine, USAGE_FILE } from './fixtures.js'
 import { findingsOf, type Case } from './run-rule.js'
 
 // The Azure plan fixture line bills 3.16 for (cust-1, azure-plan-1, DZH318Z0BP0L, 004P).
-const usage = (total: string, date = '2026-10-15', o = {}) => ({ billing_pre_tax_total: total, usage_date: date, ...o })
+// Usage billed in CAD, like the Azure plan fixture line (a key's two sides share its billing account's currency).
+const usage = (total: string, date = '2026-10-15', o = {}) => ({ billing_pre_tax_total: total, usage_date: date, billing_currency: 'CAD', ...o })
 const tie = (expected: string, actual: string, customerId = 'cust-1') => ({ rule: 'USAGE_TIE_OUT', file: '', row: 0, expected, actual, customerId })
 
 const tieOut: Case[] = [
@@ -83,10 +84,20 @@ const namedCases: Case[] = [
   },
 ]
 
-// A usage total was labelled with the reconciliation's currency ("224 CAD" for 224 JPY of usage; review).
-it('USAGE_TIE_OUT states each side in its own currency', async () => {
-  const got = await findingsOf('USAGE_TIE_OUT', { lines: [azurePlanLine()], usage: [usage('224', '2026-10-15', { billing_currency: 'JPY' })] }, {}, ['message'])
-  expect(got.map((f) => f.message)).toEqual([expect.stringContaining('adds up to 224 JPY over 1 usage rows but the reconciliation bills 3.16 CAD')])
+it('USAGE_TIE_OUT states each side with its currency', async () => {
+  const got = await findingsOf('USAGE_TIE_OUT', { lines: [azurePlanLine()], usage: [usage('3')] }, {}, ['message'])
+  expect(got.map((f) => f.message)).toEqual([expect.stringContaining('adds up to 3 CAD over 1 usage rows but the reconciliation bills 3.16 CAD (tolerance 0.05)')])
+})
+
+// A key whose usage was in EUR and whose bill was in CAD was compared as if one currency: 3.16 EUR against 3.16 CAD
+// passed silently, a mix of CAD and EUR usage rows was summed into one figure, and 224 JPY was 220.84 off (review).
+it.each([
+  { name: 'usage in JPY, bill in CAD', usage: [usage('224', '2026-10-15', { billing_currency: 'JPY' })], sides: '(224 JPY over 1 usage rows) and the reconciliation\'s bill for it (3.16 CAD)' },
+  { name: 'usage in EUR, bill in USD, same figure', usage: [usage('3.16', '2026-10-15', { billing_currency: 'EUR' })], sides: '(3.16 EUR over 1 usage rows) and the reconciliation\'s bill for it (3.16 CAD)' },
+  { name: 'usage rows in two currencies', usage: [usage('1.58', '2026-10-15', { billing_currency: 'CAD' }), usage('1.58', '2026-10-16', { billing_currency: 'EUR' })], sides: '(3.16 CAD,EUR over 2 usage rows) and the reconciliation\'s bill for it (3.16 CAD)' },
+])('USAGE_TIE_OUT reports amounts in different currencies without comparing them: $name', async ({ usage: rows, sides }) => {
+  const got = await findingsOf('USAGE_TIE_OUT', { lines: [azurePlanLine()], usage: rows }, {}, ['message'])
+  expect(got.map((f) => f.message)).toEqual([`Azure usage of subscription azure-plan-1 for DZH318Z0BP0L/004P ${sides} are in different currencies, so they cannot be tied out: check that the usage file and the reconciliation are exports of the same billing account for the month.`])
 })
 
 describe('USAGE_TIE_OUT names the reseller', () => {
