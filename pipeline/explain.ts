@@ -85,7 +85,7 @@ function explainIn(db: BetterSqlite3.Database, target: ExplainTarget): ExplainRe
       }
       if (whole !== undefined && row >= 2) {
         lines.push(`  went to: REJECTED with the whole file (${whole.rule}): ${whole.message}`)
-        return { ok: true, text: lines.join('\n') }
+        return { ok: true, text: layout(lines) }
       }
       const summed = kind === 'usage' ? summedUsage(db, file, row) : null
       const kindRow = kind && kind !== 'usage' ? referenceRow(db, kind, file, row) : null
@@ -102,7 +102,15 @@ function explainIn(db: BetterSqlite3.Database, target: ExplainTarget): ExplainRe
       lines.push(`    ${f.severity.toUpperCase()} ${f.rule}${col}${val}: ${f.message}`)
     }
   }
-  return { ok: true, text: lines.join('\n') }
+  return { ok: true, text: layout(lines) }
+}
+
+/**
+ * Each entry is one line of the layout: a line break inside a value (a customer name typed over two lines in the
+ * sheet) is shown as ↵, so it cannot start a line that reads as the explanation's own.
+ */
+function layout(lines: string[]): string {
+  return lines.map((line) => line.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ↵ ')).join('\n')
 }
 
 function resolveFile(db: BetterSqlite3.Database, given: string): string | { message: string } {

@@ -28,7 +28,8 @@ beforeAll(async () => {
   const { header, variant } = sampleReconRow(dir)
   const held = variant({ Tier2MpnId: '9999999', CustomerId: 'c0ffee00-0000-4000-8000-000000000001' })
   const rejected = variant({ UnitPrice: '1,234.50' })
-  writeFileSync(join(dir, 'zz-extra.csv'), quotedCsv([header, held, rejected]))
+  const twoLineName = variant({ Tier2MpnId: '9999999', CustomerId: 'c0ffee00-0000-4000-8000-000000000002', CustomerName: 'Contoso\r\n  went to: INVOICED' })
+  writeFileSync(join(dir, 'zz-extra.csv'), quotedCsv([header, held, rejected, twoLineName]))
   // A file rejected whole (no Currency column) and one that is not read at all.
   const currency = header.indexOf('Currency')
   writeFileSync(join(dir, 'zz-missing.csv'), quotedCsv([header, held].map((cells) => cells.filter((_, i) => i !== currency))))
@@ -102,6 +103,13 @@ describe('explain', () => {
     const text = explainText({ file: 'zz-extra.csv', row: 2 })
     expect(text).toContain('went to: HELD (UNKNOWN_RESELLER)')
     expect(text).toContain('ERROR UNKNOWN_RESELLER')
+  })
+
+  // A name typed over two lines broke the layout: its second line read as the explanation's own.
+  it('a line break inside a value stays on its line, shown as ↵', () => {
+    const text = explainText({ file: 'zz-extra.csv', row: 4 })
+    expect(text).toContain('customer Contoso ↵   went to: INVOICED (c0ffee00-0000-4000-8000-000000000002)')
+    expect(text.split('\n').filter((line) => line.trim().startsWith('went to:'))).toEqual([expect.stringMatching(/^ {2}went to: HELD \(UNKNOWN_RESELLER\)/)])
   })
 
   it('a rejected row names column and value', () => {
