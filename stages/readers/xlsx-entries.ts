@@ -19,7 +19,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import unzipper from 'unzipper'
@@ -42,6 +42,20 @@ export interface WorkbookReaderInternals {
 }
 
 const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
+
+/**
+ * The workbook's relationship targets as exceljs matches them, relative to `xl/` (`worksheets/sheet1.xml`). A
+ * target may also be absolute (`/xl/worksheets/sheet1.xml`, valid OPC that some writers use) or carry `./`: such
+ * a sheet had no name, and the workbook read as having no worksheet.
+ */
+export function relativeTargets(rels: unknown): unknown {
+  if (!Array.isArray(rels)) return rels
+  return rels.map((rel: { Target?: unknown }) => {
+    if (typeof rel?.Target !== 'string') return rel
+    const resolved = posix.normalize(rel.Target.startsWith('/') ? rel.Target.slice(1) : `xl/${rel.Target}`)
+    return resolved.startsWith('xl/') ? { ...rel, Target: resolved.slice('xl/'.length) } : rel
+  })
+}
 
 export async function* parseWorkbookEntries(this: WorkbookReaderInternals): AsyncGenerator<ReaderEvent> {
   const zip = unzipper.Parse({ forceStream: true })
@@ -79,7 +93,10 @@ export async function* parseWorkbookEntries(this: WorkbookReaderInternals): Asyn
       entry.on('error', () => {}) // its readers listen for themselves; an entry already drained has none
       if (failure !== null) throw failure
       const sheet = SHEET.exec(entry.path)
-      if (entry.path === 'xl/_rels/workbook.xml.rels') await this._parseRels(entry)
+      if (entry.path === 'xl/_rels/workbook.xml.rels') {
+        await this._parseRels(entry)
+        this.workbookRels = relativeTargets(this.workbookRels)
+      }
       else if (entry.path === 'xl/workbook.xml') await this._parseWorkbook(entry)
       else if (entry.path === 'xl/sharedStrings.xml') yield* this._parseSharedStrings(entry)
       else if (entry.path === 'xl/styles.xml') await this._parseStyles(entry)

@@ -108,6 +108,29 @@ describe('readXlsx, a sheet it does not read', () => {
       expect(seen).toEqual(stop ? [['Sheet', 'Row']] : [['Sheet', 'Row'], ['Current', 2]])
     }
   })
+
+  // Valid OPC that some writers use: the workbook's relationships name its parts from the package root
+  // (`/xl/worksheets/sheet2.xml`) or with `./`. exceljs matches only `worksheets/sheet2.xml`, so no sheet had a
+  // name and a good workbook was reported as having no worksheet (review).
+  it.each([
+    { targets: 'absolute', rewrite: (target: string) => `/xl/${target}` },
+    { targets: 'with ./', rewrite: (target: string) => `./${target}` },
+  ])('reads a workbook whose relationship targets are $targets, choosing its sheets by name as before', async ({ rewrite }) => {
+    const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
+    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
+    const files = await Promise.all(entries.map(async (e) => {
+      const bytes = await e.buffer()
+      if (e.path !== 'xl/_rels/workbook.xml.rels') return [e.path, bytes] as const
+      const rels = bytes.toString('utf8').replace(/Target="([^"]+)"/g, (_, target: string) => `Target="${rewrite(target)}"`)
+      expect(rels).toContain(`Target="${rewrite('worksheets/sheet2.xml')}"`)
+      return [e.path, Buffer.from(rels)] as const
+    }))
+    const rewritten = join(dir, `targets-${rewrite('x').replace(/\W+/g, '-')}.xlsx`)
+    writeFileSync(rewritten, storedZip(files))
+    const seen: unknown[] = []
+    expect(await readXlsx(rewritten, (cells) => void seen.push(cells))).toEqual({ status: 'ok', sheet: 'Current' })
+    expect(seen).toEqual([['Sheet', 'Row'], ['Current', 2]])
+  })
 })
 
 describe('readXlsx, a damaged workbook', () => {
