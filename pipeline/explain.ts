@@ -294,7 +294,7 @@ function describeMissingRule(db: BetterSqlite3.Database, r: Recon, p: Priced): s
     ? undefined
     : (db.prepare('select source_file, source_row from resellers where reseller_id = ?').get(p.reseller_id) as { source_file: string; source_row: number } | undefined)
   const from = reseller ? ` (reseller ${p.reseller_id}, resellers sheet ${reseller.source_file}:${reseller.source_row})` : ''
-  return [`    price book ${p.price_book ?? '—'}${from}: no price-book rule — sku ${r.product_id}/${r.sku_id}, product ${r.product_id}, category ${p.category} or default — in force on the event date ${p.event_date}`]
+  return [`    price book ${p.price_book ?? '—'}${from}: no price-book rule — sku ${r.product_id}/${r.sku_id}, product ${r.product_id}, category ${p.category} or default — in force on ${p.rule_date !== null && p.rule_date !== p.event_date ? `${p.rule_date}, the date of the charge this refund reverses (its rule prices it)` : `the event date ${p.event_date}`}`]
 }
 
 function describeUsage(db: BetterSqlite3.Database, u: Usage): string[] {

@@ -233,6 +233,8 @@ create table if not exists priced_lines (
   proration_factor text not null,   -- exact decimal (billing days ÷ cycle days, or 1)
   price_book text,
   rule_id integer,                  -- price_book_rules.rule_id that matched
+  rule_date text,                   -- the date the rule was in force on: the event date, or for a refund the
+                                    -- event date of the charge it reverses (SPEC §4.4); null for credits
   rule_scope text,
   method text,                      -- markup|erp-discount|fixed|pass-through
   percent text,
@@ -437,6 +439,7 @@ export interface PricedLinesTable {
   proration_factor: string
   price_book: string | null
   rule_id: number | null
+  rule_date: string | null
   rule_scope: string | null
   method: string | null
   percent: string | null

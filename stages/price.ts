@@ -53,7 +53,7 @@ async function writePricedLines(db: RulesDb): Promise<void> {
     insert into priced_lines (
       line_id, status, hold_rule, reseller_id, currency, category, term_duration, billing_plan, term_start,
       event_date, cycle_start, cycle_end, billing_days, cycle_days, proration_factor, price_book, rule_id,
-      rule_scope, method, percent, fixed_unit_price, erp_cycle_price, list_cycle_price, list_price_id,
+      rule_date, rule_scope, method, percent, fixed_unit_price, erp_cycle_price, list_cycle_price, list_price_id,
       annual_price_id, price_derived, premium_percent, premium_from, cost, sell_exact, sell, unit_sell_price, explanation)
     select
       line_id, status, hold_rule,
@@ -62,6 +62,7 @@ async function writePricedLines(db: RulesDb): Promise<void> {
       event_date, cycle_start, cycle_end, billing_days, cycle_days, proration_factor,
       case when status = 'retained' then null else price_book end,
       case when is_pass_through = 1 or status = 'retained' then null else rule_id end,
+      case when is_pass_through = 1 or status = 'retained' then null else rule_date end,
       case when is_pass_through = 1 or status = 'retained' then null else rule_scope end,
       method, percent,
       case when method = 'fixed' then rule_fixed_unit_price end,
@@ -105,6 +106,7 @@ interface FindingRow {
   sku_id: string
   category: string
   event_date: string
+  rule_date: string | null
   term_duration: string | null
   billing_plan: string | null
   term_start: string
@@ -125,7 +127,7 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
     select s.line_id, s.source_file, s.source_row, s.customer_id, s.subscription_id, s.tier2_mpn_id,
       r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency,
       s.hold_rule, s.status, s.price_derived, s.method, s.reseller_id, s.reseller_source, s.currency,
-      s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.term_duration,
+      s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.rule_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
       s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment,
       case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(segmentsWithRowSql('s'))} end as other_segments,
@@ -176,7 +178,7 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Fin
     case 'NO_PRICE_RULE':
       return finding('NO_PRICE_RULE', {
         ...where, expected: null, actual: l.price_book,
-        message: `Price book '${l.price_book}' has no rule for product ${l.product_id} SKU ${l.sku_id} (category ${l.category}, ${termPlan}) effective on ${l.event_date}. Add a sku, product, category or default rule to that price book and re-run; ${held}`,
+        message: `Price book '${l.price_book}' has no rule for product ${l.product_id} SKU ${l.sku_id} (category ${l.category}, ${termPlan}) effective on ${ruleDateText(l)}. Add a sku, product, category or default rule to that price book and re-run; ${held}`,
       })
     case 'PRICE_NOT_FOUND':
       return finding('PRICE_NOT_FOUND', {
@@ -189,6 +191,12 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Fin
         message: `The price list has no ${termPlan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency} on the term start ${l.term_start}; its ERP price was derived from the P1Y/Annual ERP price ${l.annual_erp_price} with the ${l.premium_percent}% premium in force since ${l.premium_from}. Check it if the price list should have had that row.`,
       })
   }
+}
+
+/** The date a line's rule was looked up on, and why when it is not the line's own event date (SPEC §4.4). */
+function ruleDateText(l: FindingRow): string {
+  const date = l.rule_date ?? l.event_date
+  return date === l.event_date ? date : `${date} (the date of the charge this refund reverses, whose rule prices it)`
 }
 
 /** A segment as the SPEC names it (stored lower-case): `education` → `Education`. */

@@ -4,8 +4,13 @@
  * rule_percent, rule_fixed_unit_price).
  *
  * Candidates are the rules of the reseller's price book that match by scope — sku (ProductId + SkuId),
- * product (ProductId), category, default — and are effective on the event date
- * (EffectiveFrom ≤ date ≤ EffectiveTo, empty = open). A rule that names TermDuration/BillingPlan matches only
+ * product (ProductId), category, default — and are effective on the rule date (EffectiveFrom ≤ date ≤
+ * EffectiveTo, empty = open). The rule date is the event date, except for a refund (a negative line: cost, or
+ * EffectiveUnitPrice when the cost is 0, below 0), which is priced by the same rule as the charge it reverses
+ * (SPEC §4.4): its date is the event date of the latest charge of the same subscription, product, SKU and cycle
+ * (ChargeStartDate) on or before the refund's own, else its ChargeStartDate (a refund row keeps the cycle start
+ * there, SPEC §3.3; the charge may have been on an earlier month's invoice). A removal on 10/05 of a seat charged
+ * on 09/20, after the markup rose on 10/01, credits what was charged, not the new markup. A rule that names TermDuration/BillingPlan matches only
  * lines with that term/plan. Ranking: scope (sku → product → category → default), then the more specific
  * rule (naming term and plan beats naming one beats naming neither), then the latest EffectiveFrom, then the
  * later row (higher rule_id = later in file-name/row order). Each scope is its own equality join so the
@@ -22,15 +27,32 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
   const effective = sql`
     (r.term_duration is null or upper(trim(r.term_duration)) = l.term_duration)
     and (r.billing_plan is null or lower(trim(r.billing_plan)) = lower(l.billing_plan))
-    and (r.effective_from is null or r.effective_from <= l.event_date)
-    and (r.effective_to is null or r.effective_to >= l.event_date)`
+    and (r.effective_from is null or r.effective_from <= l.rule_date)
+    and (r.effective_to is null or r.effective_to >= l.rule_date)`
+  // Sign of the cost as the sell amount takes it (SPEC §4.2): Subtotal, or EffectiveUnitPrice when it is 0.
+  const negative = (line: string) => sql.raw(`(case when ${line}.subtotal <> '0' then sign(${line}.subtotal) else sign(${line}.effective_unit_price) end) < 0`)
   await replaceTable(db, 'int_lines_ruled', [
-    'rule_id', 'rule_scope', 'rule_method', 'rule_percent', 'rule_fixed_unit_price',
+    'rule_date', 'rule_id', 'rule_scope', 'rule_method', 'rule_percent', 'rule_fixed_unit_price',
   ], sql`
     with lines as (select * from ${linesBefore('int_lines_ruled')}),
+    charges as materialized (
+      select subscription_id, product_id, sku_id, charge_start_date, event_date
+      from lines c
+      where category <> 'credit' and not ${negative('c')}
+    ),
+    dated as materialized (
+      select line_id,
+        case when category <> 'credit' and ${negative('l')} then coalesce(
+          (select max(c.event_date) from charges c
+           where c.subscription_id = l.subscription_id and c.product_id = l.product_id and c.sku_id = l.sku_id
+             and c.charge_start_date = l.charge_start_date and c.event_date <= l.event_date),
+          l.charge_start_date, l.event_date)
+        else event_date end as rule_date
+      from lines l
+    ),
     priced_by_book as materialized (
-      select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan, event_date
-      from lines
+      select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan, rule_date
+      from lines join dated using (line_id)
       where reseller_known = 1 and category <> 'credit'
     ),
     candidates as (
@@ -68,12 +90,14 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     ),
     final as (
       select lines.*,
+        dated.rule_date as rule_date,
         r.rule_id as rule_id,
         lower(r.scope) as rule_scope,
         lower(r.method) as rule_method,
         r.percent as rule_percent,
         r.fixed_unit_price as rule_fixed_unit_price
       from lines
+      join dated on dated.line_id = lines.line_id
       left join ranked on ranked.line_id = lines.line_id and ranked.pick = 1
       left join price_book_rules r on r.rule_id = ranked.rule_id
     )

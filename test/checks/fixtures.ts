@@ -121,6 +121,7 @@ export function pricedLine(recon: ReconLinesTable, o: Partial<PricedLinesTable> 
     proration_factor: '1',
     price_book: 'standard',
     rule_id: 1,
+    rule_date: null,
     rule_scope: 'default',
     method: 'markup',
     percent: '10',

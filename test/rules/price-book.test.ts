@@ -1,6 +1,6 @@
 // SPEC §4.1 — price book rule: scope precedence, term/plan specificity, effective dating, later row.
 import { describe, expect, it } from 'vitest'
-import { priceOne, rule } from './fixtures.js'
+import { priceOne, reconLine, rule, runPrice } from './fixtures.js'
 
 const sku = { scope: 'sku', product_id: 'CFQ7TTC0LH18', sku_id: '0001' }
 const product = { scope: 'product', product_id: 'CFQ7TTC0LH18' }
@@ -41,5 +41,56 @@ describe('price book rule (SPEC §4.1)', () => {
   it('a rule effective only after the event date → NO_PRICE_RULE', async () => {
     const p = await priceOne({ line, rules: [markup('1', { effective_from: '2025-07-01' })] })
     expect(p.hold_rule).toBe('NO_PRICE_RULE')
+  })
+})
+
+// SPEC §4.4: a refund is priced by the same rule as the charge it reverses. It was priced by the rule in force on
+// its own event date (the change day): a seat charged on 09/20 at 10 % and removed on 10/05, after the markup
+// rose to 20 % on 10/01, sold 33.00 and was credited -18.00 (audit review); the credit must be -16.50.
+describe('a refund takes the rule of the charge it reverses (SPEC §4.4)', () => {
+  const cycle = { subscription_start_date: '2026-09-20', subscription_end_date: '2027-09-19', charge_start_date: '2026-09-20', charge_end_date: '2026-10-19' }
+  const charge = { ...cycle, order_date: '2026-09-20', subtotal: '30', total: '30', unit_price: '30', effective_unit_price: '30' }
+  const refund = { ...cycle, charge_type: 'removeQuantity', charge_type_norm: 'removequantity', order_date: '2026-10-05', subtotal: '-15', total: '-15', unit_price: '30', effective_unit_price: '-15' }
+  const rising = [markup('10', { effective_to: '2026-09-30' }), markup('20', { effective_from: '2026-10-01' })]
+
+  it('charge and refund in one month: the refund uses the charge date\'s rule', async () => {
+    const out = await runPrice({ lines: [reconLine(1, charge), reconLine(2, refund)], rules: rising })
+    await out.db.close()
+    expect(out.priced.map((p) => [p.event_date, p.rule_date, p.percent, p.sell])).toEqual([
+      ['2026-09-20', '2026-09-20', '10', '33'],
+      ['2026-10-05', '2026-09-20', '10', '-16.5'],
+    ])
+  })
+
+  it('the charge on an earlier invoice: the refund row\'s ChargeStartDate (its cycle start, SPEC §3.3)', async () => {
+    const p = await priceOne({ line: refund, rules: rising })
+    expect([p.event_date, p.rule_date, p.percent, p.sell]).toEqual(['2026-10-05', '2026-09-20', '10', '-16.5'])
+  })
+
+  it('the latest charge of the cycle on or before the refund: a seat added on 10/02 and removed on 10/05', async () => {
+    const added = { ...charge, charge_type: 'addQuantity', charge_type_norm: 'addquantity', order_date: '2026-10-02', subtotal: '9', total: '9' }
+    const later = { ...charge, order_date: '2026-10-07', subtotal: '5', total: '5' } // after the refund: not what it reverses
+    const out = await runPrice({ lines: [reconLine(1, charge), reconLine(2, added), reconLine(3, refund), reconLine(4, later)], rules: rising })
+    await out.db.close()
+    expect(out.priced.map((p) => [p.rule_date, p.percent])).toEqual([['2026-09-20', '10'], ['2026-10-02', '20'], ['2026-10-02', '20'], ['2026-10-07', '20']])
+  })
+
+  it('another subscription\'s, SKU\'s or cycle\'s charge is not the one reversed', async () => {
+    const others = [
+      { ...charge, subscription_id: 'S2', order_date: '2026-10-03' },
+      { ...charge, sku_id: '0002', order_date: '2026-10-03' },
+      { ...charge, charge_start_date: '2026-10-20', charge_end_date: '2026-11-19', order_date: '2026-10-03' },
+    ]
+    const out = await runPrice({ lines: [...others.map((o, i) => reconLine(i + 1, o)), reconLine(9, refund)], rules: [...rising, markup('20', { product_id: 'CFQ7TTC0LH18', scope: 'product', effective_from: '2026-10-01' })] })
+    await out.db.close()
+    expect(out.priced.at(-1)!.rule_date).toBe('2026-09-20')
+  })
+
+  it('a positive line keeps its event date; a refund with no rule on the charge date is NO_PRICE_RULE, saying which date', async () => {
+    const p = await priceOne({ line: refund, rules: [markup('20', { effective_from: '2026-10-01' })] })
+    expect([p.hold_rule, p.rule_date]).toEqual(['NO_PRICE_RULE', '2026-09-20'])
+    expect(p.findings[0]!.message).toContain('effective on 2026-09-20 (the date of the charge this refund reverses, whose rule prices it)')
+    const c = await priceOne({ line: { ...charge, order_date: '2026-10-05' }, rules: rising })
+    expect([c.rule_date, c.percent]).toEqual(['2026-10-05', '20'])
   })
 })
