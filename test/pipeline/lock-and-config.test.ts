@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir, hostname } from 'node:os'
 import { join } from 'node:path'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { acquireLock } from '../../pipeline/lock.js'
 import { loadSettings } from '../../pipeline/config.js'
 
@@ -31,6 +31,63 @@ describe('period lock', () => {
       lock.release()
     }
   })
+})
+
+describe('period lock, reviewed cases', () => {
+  // Found by a determinism review: in a container every run is pid 1, so a lock left by a killed run named this
+  // very process, kill(1, 0) answered, and every later run of the period was refused.
+  it('takes over a lock that names our own pid when this process does not hold it', () => {
+    const path = join(dir(), '.2026-10.lock')
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-10-01T00:00:00.000Z' }))
+    const lock = acquireLock(path)
+    expect(lock.ok).toBe(true)
+    if (lock.ok) {
+      expect(lock.tookOverFrom?.startedAt).toBe('2026-10-01T00:00:00.000Z')
+      lock.release()
+    }
+    expect(existsSync(path)).toBe(false)
+  })
+
+  it('a lock from another machine is refused, saying it cannot be checked from here', () => {
+    const path = join(dir(), '.2026-10.lock')
+    writeFileSync(path, JSON.stringify({ pid: 12345, host: 'runner-abc123', startedAt: '2026-10-01T00:00:00.000Z' }))
+    const lock = acquireLock(path)
+    expect(lock.ok).toBe(false)
+    if (!lock.ok) expect(lock.message).toContain('pid 12345 on runner-abc123 (another machine: its process cannot be checked from here)')
+  })
+
+  // Two runs at once both held the lock (87 overlaps in 8 s): the lock file was created empty and written after,
+  // and a run that read it empty took it for stale and removed it. Two processes race for 2.5 s here.
+  it('two processes racing for it never hold it at the same time, and leave no file behind', () => {
+    const folder = dir()
+    const path = join(folder, '.2026-10.lock')
+    const child = join(folder, 'race.mjs')
+    writeFileSync(child, `
+      import { acquireLock } from ${JSON.stringify(join(import.meta.dirname, '../../pipeline/lock.ts'))}
+      const holds = []
+      const end = Date.now() + 2500
+      while (Date.now() < end) {
+        const lock = acquireLock(${JSON.stringify(path)})
+        if (!lock.ok) continue
+        const from = process.hrtime.bigint()
+        while (process.hrtime.bigint() - from < 1_000_000n) {}
+        holds.push([String(from), String(process.hrtime.bigint())])
+        lock.release()
+      }
+      process.stdout.write(JSON.stringify(holds))`)
+    const racers = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', child], { stdio: ['ignore', 'pipe', 'inherit'] }))
+    return Promise.all(racers.map((r) => new Promise<[bigint, bigint][]>((resolve) => {
+      let out = ''
+      r.stdout.on('data', (d) => (out += d))
+      r.on('close', () => resolve((JSON.parse(out) as [string, string][]).map(([a, b]) => [BigInt(a), BigInt(b)])))
+    }))).then(([a, b]) => {
+      expect(a!.length).toBeGreaterThan(10)
+      expect(b!.length).toBeGreaterThan(10)
+      const overlaps = a!.filter(([s1, e1]) => b!.some(([s2, e2]) => s1 < e2 && s2 < e1))
+      expect(overlaps).toEqual([])
+      expect(readdirSync(folder).sort()).toEqual(['race.mjs'])
+    })
+  }, 30_000)
 })
 
 describe('settings file (SPEC §2.5)', () => {
