@@ -6,8 +6,8 @@
  * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
  * folder or file; a stage that crashes (a bug) also ends with exit 2, leaving the previous outputs untouched.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { openDb, type Db } from './db.js'
 import { makeFolder } from './folders.js'
 import { loadSettings } from './config.js'
@@ -160,6 +160,8 @@ function prepare(opts: RunOptions): Prepared {
   const unreadable = unreadableFolder(periodDir) ?? unreadableFolder(join(resolve(opts.inputRoot), 'reference'))
   if (unreadable !== null) return { message: unreadable }
   const outputRoot = resolve(opts.outputRoot)
+  const overlap = overlappingFolders(periodDir, join(resolve(opts.inputRoot), 'reference'), outputRoot, join(outputRoot, opts.period))
+  if (overlap !== null) return { message: overlap }
   try {
     makeFolder(outputRoot)
     accessSync(outputRoot, constants.W_OK)
@@ -168,6 +170,43 @@ function prepare(opts: RunOptions): Prepared {
     return { message: `output folder ${outputRoot} is not writable (${why}): pass --output with a folder you can write to` }
   }
   return { settings: config.settings, periodDir, outputRoot, finalDir: join(outputRoot, opts.period) }
+}
+
+/**
+ * Where the run writes must not overlap what it reads (determinism review): `--output` equal to `--input` made
+ * output/<period> the month's own folder, which a run replaces, and the month's files were deleted; an output
+ * folder inside an input folder had the run's own lock and work folder read as input files, and run.json changed
+ * on every rerun. Paths are compared as the file system resolves them (symbolic links followed), also for folders
+ * not created yet.
+ */
+function overlappingFolders(periodDir: string, referenceDir: string, outputRoot: string, finalDir: string): string | null {
+  const [input, reference, root, final] = [periodDir, referenceDir, outputRoot, finalDir].map(resolvedPath) as [string, string, string, string]
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep)
+  for (const read of [input, reference]) {
+    if (within(read, final)) {
+      return `--output ${outputRoot} would write ${finalDir}, which is or holds the input folder ${read === input ? periodDir : referenceDir}: a run replaces that folder and would delete the files it reads. Pass an --output folder outside the input folders (for example output/)`
+    }
+    if (within(root, read)) {
+      return `--output ${outputRoot} is inside the input folder ${read === input ? periodDir : referenceDir}: the run's own files (its lock, work folder and outputs) would be read as input files. Pass an --output folder outside the input folders (for example output/)`
+    }
+  }
+  return null
+}
+
+/** The path as the file system resolves it: the longest existing part through realpath, the rest as given. */
+function resolvedPath(path: string): string {
+  const rest: string[] = []
+  let at = resolve(path)
+  for (;;) {
+    try {
+      return join(realpathSync(at), ...rest.reverse())
+    } catch {
+      const parent = dirname(at)
+      if (parent === at) return resolve(path)
+      rest.push(basename(at))
+      at = parent
+    }
+  }
 }
 
 /** A folder that exists but cannot be listed (permissions): its files would be missed without a word. */
@@ -217,7 +256,7 @@ function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
  */
 export function removeLeftovers(outputRoot: string, finalDir: string, period: string, notes: string[]): void {
   const leftovers = (kind: string) => readdirSync(outputRoot).filter((name) => name.startsWith(`.${period}.${kind}-`)).sort()
-  if (!existsSync(finalDir)) {
+  if (!lexists(finalDir)) {
     const newest = leftovers('old')
       .map((name) => ({ name, at: statSync(join(outputRoot, name)).mtimeMs }))
       .sort((a, b) => b.at - a.at || (a.name < b.name ? -1 : 1))[0]
@@ -256,7 +295,7 @@ const couldNotRemove = (path: string, e: unknown): string =>
 /** `base` in `dir`, or `base-2`, `base-3`, … when taken: a pid repeats (pid 1 in a container on every run). */
 function unusedName(dir: string, base: string): string {
   let path = join(dir, base)
-  for (let k = 2; existsSync(path); k++) path = join(dir, `${base}-${k}`)
+  for (let k = 2; lexists(path); k++) path = join(dir, `${base}-${k}`)
   return path
 }
 
@@ -266,12 +305,24 @@ function unusedName(dir: string, base: string): string {
  */
 export function moveIntoPlace(workDir: string, finalDir: string, outputRoot: string, period: string, notes: string[]): void {
   const old = unusedName(outputRoot, `.${period}.old-${process.pid}`)
-  if (existsSync(finalDir)) renameSync(finalDir, old)
+  // lexists: a symbolic link left at output/<period> whose target is gone is moved aside like a folder (existsSync
+  // follows it, and renaming the new set onto it failed on every run).
+  if (lexists(finalDir)) renameSync(finalDir, old)
   try {
     renameSync(workDir, finalDir)
   } catch (e) {
-    if (existsSync(old) && !existsSync(finalDir)) renameSync(old, finalDir) // the previous outputs stay
+    if (lexists(old) && !lexists(finalDir)) renameSync(old, finalDir) // the previous outputs stay
     throw e
   }
-  if (existsSync(old)) discard(old, outputRoot, period, notes)
+  if (lexists(old)) discard(old, outputRoot, period, notes)
+}
+
+/** The name exists, whatever it is: a symbolic link counts even when its target does not exist. */
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch {
+    return false
+  }
 }

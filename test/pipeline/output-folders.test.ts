@@ -3,11 +3,12 @@
  * killed run left (found by reviews: a kill between the two renames lost them; a partly removed set could be put
  * back over a whole one; a pid that repeats, as in a container, made every later run exit 2).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { moveIntoPlace, removeLeftovers } from '../../pipeline/run.js'
+import { moveIntoPlace, removeLeftovers, runPipeline } from '../../pipeline/run.js'
+import { sampleCopy } from '../cli/helpers.js'
 
 const P = '2026-10'
 
@@ -73,4 +74,45 @@ describe('output folder housekeeping', () => {
     expect(hidden(root)).toEqual([])
     expect(runJsonOf(root)).toBe('new')
   })
+
+  // A symbolic link left at output/<period> whose target is gone: existsSync said no folder, and renaming the new
+  // set onto the link failed with ENOTDIR on every run (determinism review).
+  it('a dangling symbolic link at output/<period> is moved aside like a previous set', () => {
+    const root = outputRoot({ [`.${P}.old-1`]: { runJson: 'a set a killed run left' } })
+    symlinkSync(join(root, 'gone'), join(root, P))
+    const notes: string[] = []
+    removeLeftovers(root, join(root, P), P, notes) // as a run starts: the link is not put back over
+    mkdirSync(join(root, `.${P}.tmp-${process.pid}`))
+    writeFileSync(join(root, `.${P}.tmp-${process.pid}`, 'run.json'), 'new')
+    moveIntoPlace(join(root, `.${P}.tmp-${process.pid}`), join(root, P), root, P, notes)
+    expect(runJsonOf(root)).toBe('new')
+    expect([notes, hidden(root)]).toEqual([[], []])
+  })
+})
+
+// Found by a determinism review: `--output` equal to `--input` made output/<period> the month's own folder, which a
+// run replaces, and the month's files were deleted (exit 0); an output folder inside the period folder had the
+// run's lock and work folder read as input files, so run.json changed on every rerun.
+describe('an output folder that overlaps the input folders is refused (exit 2), and nothing is touched', () => {
+  it.each([
+    { name: 'the input root itself', output: (input: string) => input, says: 'which is or holds the input folder' },
+    { name: 'the period folder', output: (input: string) => join(input, P), says: 'is inside the input folder' },
+    { name: 'a folder inside the reference folder', output: (input: string) => join(input, 'reference', 'out'), says: 'is inside the input folder' },
+    { name: 'a symbolic link to the input root', output: (input: string) => { const link = `${input}-link`; symlinkSync(input, link); return link }, says: 'which is or holds the input folder' },
+  ])('$name', async ({ output, says }) => {
+    const copy = sampleCopy()
+    const before = readdirSync(join(copy.input, P)).sort()
+    const outcome = await runPipeline({ period: P, inputRoot: copy.input, outputRoot: output(copy.input), configPath: join(copy.root, 'none.json'), configExplicit: false })
+    expect(outcome.exitCode).toBe(2)
+    expect(outcome.message).toContain(says)
+    expect(outcome.message).toContain('Pass an --output folder outside the input folders')
+    expect(readdirSync(join(copy.input, P)).sort()).toEqual(before)
+    expect(readdirSync(join(copy.input, 'reference')).sort()).toEqual(['customers.csv', 'pricebooks.csv', 'resellers.csv'])
+  })
+
+  it('an output folder beside the input (the usual output/) runs', async () => {
+    const copy = sampleCopy()
+    const outcome = await runPipeline({ period: P, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
+    expect(outcome.exitCode).toBe(0)
+  }, 60_000)
 })
