@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import { runPipeline, type RunOptions, type RunOutcome } from './run.js'
 import { explain, parseTarget, type ExplainTarget } from './explain.js'
 import { barReporter, lineReporter, silentReporter, type Reporter } from './progress.js'
-import { PERIOD_PATTERN } from './context.js'
+import { PERIOD_HINT, PERIOD_PATTERN } from './context.js'
 
 interface CommonFlags {
   period: string
@@ -159,7 +159,7 @@ export function buildProgram(): Command {
     .action((where: string | undefined, flags: { period: string; output: string; line?: string }) => {
       // As run and validate: the period names a folder, so `../x` or `2026-10/..` would read another run's DB.
       if (!PERIOD_PATTERN.test(flags.period)) {
-        process.stderr.write(`csp-billing explain: --period '${flags.period}' is not a billing period: use YYYY-MM, e.g. 2026-10\n`)
+        process.stderr.write(`csp-billing explain: --period '${flags.period}' is not a billing period: ${PERIOD_HINT}\n`)
         process.exit(2)
       }
       let target: ExplainTarget | null = null

@@ -59,4 +59,9 @@ export function periodBounds(period: string, periodStartDay: number): { start: s
   return { start, end: addDays(`${period}-${day}`, -1) }
 }
 
-export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
+/**
+ * YYYY-MM from 1980-01 to 2099-12: a workbook's zip entries carry the period end as an MS-DOS date, which holds the
+ * years 1980 to 2107 only (1979-12 crashed the write stage, reported as a bug).
+ */
+export const PERIOD_PATTERN = /^(19[89]\d|20\d\d)-(0[1-9]|1[0-2])$/
+export const PERIOD_HINT = 'use YYYY-MM between 1980-01 and 2099-12, e.g. 2026-10'

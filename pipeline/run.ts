@@ -12,7 +12,7 @@ import { openDb, type Db } from './db.js'
 import { makeFolder } from './folders.js'
 import { loadSettings } from './config.js'
 import { acquireLock } from './lock.js'
-import { periodBounds, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
+import { periodBounds, PERIOD_HINT, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
 import { findingCounts, findingList, insertFindings, linkFindingsToLines, type FindingCount } from './findings-store.js'
 import type { Settings } from '../schemas/config.js'
 import { collectGarbage, tuneHeap } from './gc.js'
@@ -113,7 +113,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     if (opts.validateOnly) {
       // The only file validate writes; beside, not inside, output/<period>/ so a previous run's outputs stay as they were.
       const findingsFile = join(outputRoot, `${opts.period}.validation.csv`)
-      writeExceptionsCsv(findingsFile, findingList(db).rows)
+      // Written beside and renamed over: a killed validate left the previous file emptied or cut short.
+      const partial = join(outputRoot, `.${opts.period}.tmp-${process.pid}.validation.csv`) // a leftover the next run removes
+      writeExceptionsCsv(partial, findingList(db).rows)
+      renameSync(partial, findingsFile)
       await db.close()
       db = null
       removeOrNote(workDir, notes)
@@ -147,7 +150,7 @@ export function exitCodeFor(findings: readonly Pick<FindingCount, 'severity' | '
 type Prepared = { settings: Settings; periodDir: string; outputRoot: string; finalDir: string } | { message: string }
 
 function prepare(opts: RunOptions): Prepared {
-  if (!PERIOD_PATTERN.test(opts.period)) return { message: `--period '${opts.period}' is not a billing period: use YYYY-MM, e.g. 2026-10` }
+  if (!PERIOD_PATTERN.test(opts.period)) return { message: `--period '${opts.period}' is not a billing period: ${PERIOD_HINT}` }
   const config = loadSettings(opts.configPath, opts.configExplicit)
   if (!config.ok) return { message: config.message }
   const periodDir = join(resolve(opts.inputRoot), opts.period)
@@ -234,7 +237,10 @@ function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
       result = await fn()
     } catch (e) {
       const err = e as Error
-      const crash = new StageCrash(`stage '${stage}' crashed: ${err.message}. This is a bug in csp-billing, not in your files; previous outputs are untouched. Rerun with --debug and report it.`)
+      const environment = environmentProblem(err)
+      const crash = new StageCrash(environment !== null
+        ? `stage '${stage}' could not write its work files under ${ctx.outputRoot}: ${environment}; previous outputs are untouched. Fix that and run again.`
+        : `stage '${stage}' crashed: ${err.message}. This is a bug in csp-billing, not in your files; previous outputs are untouched. Rerun with --debug and report it.`)
       crash.stack = err.stack
       throw crash
     }
@@ -245,6 +251,20 @@ function stepper(ctx: RunContext, onProgress: RunOptions['onProgress']) {
     onProgress?.({ type: 'stage-end', stage, ms: performance.now() - started, findings: result.findings.length })
     return result.output
   }
+}
+
+/**
+ * A failure of the machine, not of the program: a full disk (the staging DB and the workbooks are written under the
+ * output folder) was reported as "a bug in csp-billing" (determinism review). Null for anything else.
+ */
+export function environmentProblem(error: Error): string | null {
+  const code = String((error as NodeJS.ErrnoException).code ?? '')
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || /database or disk is full/i.test(error.message)) return 'the disk is full'
+  if (code === 'EDQUOT') return 'the disk quota is used up'
+  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return 'the file system is read-only'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'EIO' || code.startsWith('SQLITE_IOERR')) return `an input/output error of the disk (${code})`
+  return null
 }
 
 /**

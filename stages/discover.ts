@@ -107,7 +107,7 @@ export async function examineFile(path: string, file: string): Promise<Discovere
     if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: 'not a file' }
     if (info.size === 0) return { path, file, kind: 'unreadable', format, reason: 'it is empty (0 bytes)' }
   } catch (error) {
-    return { path, file, kind: 'unreadable', format, reason: `it cannot be opened (${(error as Error).message})` }
+    return { path, file, kind: 'unreadable', format, reason: `it cannot be opened (${whyNotOpened(error)})` }
   }
   const read = await readHeader(path, format as TabularFormat)
   if ('reason' in read) return { path, file, kind: 'unreadable', format, reason: read.reason }
@@ -118,4 +118,17 @@ export async function examineFile(path: string, file: string): Promise<Discovere
 
 function relativePosix(from: string, to: string): string {
   return relative(from, to).split(sep).join('/')
+}
+
+/**
+ * Why a file cannot be opened, without its absolute path: Node's messages name it, and the findings would then
+ * differ with where the month was checked out (outputs must be the same bytes for the same inputs).
+ */
+function whyNotOpened(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code
+  if (code === 'ENOENT') return 'a symbolic link whose target does not exist'
+  if (code === 'ELOOP') return 'a loop of symbolic links'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'ENAMETOOLONG') return 'its path is too long'
+  return code ?? 'unknown error'
 }

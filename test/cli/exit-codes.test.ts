@@ -6,13 +6,15 @@ import { BIN, cli, cliAsync, tempDir, sampleCopy } from './helpers.js'
 import type { RunJson } from '../../schemas/run-json.js'
 
 describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
-  it('rejects a malformed --period and writes nothing', () => {
+  // 1979-12 and 2108-01 crashed the write stage as "a bug": a zip entry's MS-DOS date holds 1980 to 2107 only.
+  it.each(['2026-13', '1979-12', '2108-01'])('rejects the --period %s and writes nothing', (period) => {
     const dir = tempDir()
-    const r = cli(['run', '--period', '2026-13', '--input', join(dir, 'in'), '--output', join(dir, 'out')])
+    mkdirSync(join(dir, 'in', period), { recursive: true })
+    const r = cli(['run', '--period', period, '--input', join(dir, 'in'), '--output', join(dir, 'out')])
     expect(r.status).toBe(2)
-    expect(r.stderr).toContain("--period '2026-13'")
+    expect(r.stderr).toContain(`--period '${period}' is not a billing period: use YYYY-MM between 1980-01 and 2099-12`)
     expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
-    expect(existsSync(join(dir, 'out', '2026-13'))).toBe(false)
+    expect(existsSync(join(dir, 'out', period))).toBe(false)
   })
 
   it('names the missing period folder', () => {

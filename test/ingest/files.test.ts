@@ -2,6 +2,8 @@
  * File-level behaviour (SPEC §2): encodings, line endings, blank lines and Excel row numbers, gzip, XLSX,
  * unreadable files, ignored files, reference fallback, duplicate reconciliation lines across files.
  */
+import { symlinkSync } from 'node:fs'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -341,6 +343,19 @@ describe('unreadable and ignored files', () => {
     expect(finding.message).toContain(reason)
     expect(record).toMatchObject({ kind: 'unreadable', rows, accepted: 0, rejected: rows })
     expect(record.sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  // The message carried Node's text with the file's absolute path, so exceptions.csv differed with where the month
+  // was checked out (determinism review).
+  it.each([
+    { name: 'a symbolic link whose target is gone', make: (path: string) => symlinkSync(join(path, '..', 'gone.csv'), path), says: 'a symbolic link whose target does not exist' },
+    { name: 'a loop of symbolic links', make: (path: string) => symlinkSync(path, path), says: 'a loop of symbolic links' },
+  ])('$name → UNREADABLE_FILE without an absolute path', async ({ make, says }) => {
+    input = makeInput()
+    make(join(input.ctx.periodDir, 'dangling.csv'))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.message])).toEqual([['UNREADABLE_FILE', '2026-10/dangling.csv', expect.stringContaining(`it cannot be opened (${says})`)]])
+    expect(findings[0]!.message).not.toContain(input.ctx.inputRoot)
   })
 
   it('an unterminated quote → UNREADABLE_FILE and nothing from the file is loaded', async () => {

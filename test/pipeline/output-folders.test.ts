@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkS
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { moveIntoPlace, removeLeftovers, runPipeline } from '../../pipeline/run.js'
+import { environmentProblem, moveIntoPlace, removeLeftovers, runPipeline } from '../../pipeline/run.js'
 import { sampleCopy } from '../cli/helpers.js'
 
 const P = '2026-10'
@@ -114,5 +114,25 @@ describe('an output folder that overlaps the input folders is refused (exit 2), 
     const copy = sampleCopy()
     const outcome = await runPipeline({ period: P, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
     expect(outcome.exitCode).toBe(0)
+  }, 60_000)
+})
+
+describe('a failure of the machine is not reported as a bug', () => {
+  it.each([
+    [Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }), 'the disk is full'],
+    [Object.assign(new Error("ENOSPC: no space left on device, write"), { code: 'ENOSPC' }), 'the disk is full'],
+    [Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' }), 'an input/output error of the disk (SQLITE_IOERR_WRITE)'],
+    [Object.assign(new Error('read-only'), { code: 'EROFS' }), 'the file system is read-only'],
+    [new TypeError("Cannot read properties of undefined (reading 'x')"), null],
+  ])('%s → %s', (error, says) => {
+    expect(environmentProblem(error)).toBe(says)
+  })
+
+  it('validate leaves its findings file whole and no partial file beside it', async () => {
+    const copy = sampleCopy()
+    const outcome = await runPipeline({ period: P, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false, validateOnly: true })
+    expect(outcome.exitCode).toBe(0)
+    expect(readdirSync(copy.output).sort()).toEqual([`${P}.validation.csv`])
+    expect(readFileSync(join(copy.output, `${P}.validation.csv`), 'utf8')).toMatch(/^\uFEFFrule,severity,file,row/)
   }, 60_000)
 })
