@@ -69,6 +69,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const lock = acquireLock(join(outputRoot, `.${opts.period}.lock`))
   if (!lock.ok) return { exitCode: 2, message: lock.message }
   const workDir = join(outputRoot, `.${opts.period}.tmp-${process.pid}`)
+  const stopCleanly = cleanUpOnSignal(workDir, lock.release)
   const notes: string[] = []
   let db: Db | null = null
   let side: SideThread | null = null
@@ -135,9 +136,39 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const detail = process.env.CSP_BILLING_DEBUG ? `\n${err.stack ?? ''}` : ''
     return { exitCode: 2, message: `${err.message}${detail}`, notes }
   } finally {
+    stopCleanly()
     await side?.close()
     lock.release()
   }
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+/**
+ * A run stopped by a signal (Ctrl-C, a CI job's timeout, a closed terminal) removes its work folder and its lock
+ * before it ends, as the signal would have ended it: they were left behind (with a big gzip usage file, the unpacked
+ * copy: 942 MB for the bench month) until the next run of the period. The previous outputs are untouched: nothing
+ * was moved yet. Returns the function that stops listening.
+ */
+function cleanUpOnSignal(workDir: string, releaseLock: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop()
+    try {
+      rmSync(workDir, { recursive: true, force: true })
+      for (const name of readdirSync(dirname(workDir))) {
+        if (name.startsWith(`${basename(workDir)}.`)) rmSync(join(dirname(workDir), name), { force: true })
+      }
+    } catch {
+      // Left for the next run of the period, which removes it (removeLeftovers).
+    }
+    releaseLock()
+    process.kill(process.pid, signal) // no listener left: ends as the signal ends a process (exit 128 + n)
+  }
+  const stop = () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
+  }
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
+  return stop
 }
 
 /** SPEC §6: errors → 1; with `strict`, warnings (not info) → 1 too. */

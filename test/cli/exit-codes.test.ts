@@ -91,6 +91,20 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
+  // A CI job's timeout (SIGTERM) or Ctrl-C left the lock and the work folder (with a big gzip usage file, its
+  // unpacked copy) until the next run of the period (determinism review).
+  it.each(['SIGTERM', 'SIGINT'] as const)('a run stopped by %s removes its work folder and lock, and ends by that signal', async (signal) => {
+    const { input, output } = sampleCopy()
+    const run = cliAsync(['run', '--period', '2026-10', '--input', input, '--output', output])
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => run.on('close', (_code, sig) => resolve(sig)))
+    const working = () => existsSync(output) && readdirSync(output).some((n) => n.startsWith('.2026-10.tmp-') && existsSync(join(output, n, 'staging.sqlite')))
+    for (let waited = 0; !working() && waited < 60_000; waited += 10) await new Promise((r) => setTimeout(r, 10))
+    expect(working()).toBe(true)
+    run.kill(signal)
+    expect(await ended).toBe(signal)
+    expect(readdirSync(output)).toEqual([])
+  }, 90_000)
+
   it('names an input folder that cannot be read (here the reference folder is a file)', () => {
     const { input, output } = sampleCopy()
     rmSync(join(input, 'reference'), { recursive: true })
