@@ -36,12 +36,26 @@ export function resellerIdProblem(id: string): string | null {
 const ID = columnIndex(RESELLERS_COLUMNS, 'ResellerId')
 const TERMS = columnIndex(RESELLERS_COLUMNS, 'PaymentTermsDays')
 const MAX_TERMS_DAYS = 365
+const MAX_PERCENT_DIGITS = 15
+
+/** Significant digits of canonical decimal text (`0.0825` → 3, `8.25` → 3, `100` → 1). */
+function significantDigits(text: string): number {
+  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '')
+  return text.includes('.') ? digits.length : digits.replace(/0+$/, '').length
+}
+
 const PERCENTS = [columnIndex(RESELLERS_COLUMNS, 'TaxRatePercent'), columnIndex(RESELLERS_COLUMNS, 'SupportPlanPercent')]
 
 export const resellersRow = rowSchema(RESELLERS_COLUMNS, (values, addIssue) => {
   const problem = resellerIdProblem(String(values[ID]))
   if (problem) addIssue(ID, problem)
-  for (const at of PERCENTS) if (String(values[at]).startsWith('-')) addIssue(at, 'must be 0 or more')
+  for (const at of PERCENTS) {
+    const percent = String(values[at])
+    if (percent.startsWith('-')) addIssue(at, 'must be 0 or more')
+    // The invoice shows the rate in a cell its tax and support formulas read: a spreadsheet keeps 15 significant
+    // digits, so 0.49999999999999999 would show 0.5 and recalculate a tax of 0.01 where the invoice says 0.00.
+    else if (significantDigits(percent) > MAX_PERCENT_DIGITS) addIssue(at, `has ${significantDigits(percent)} significant digits; a spreadsheet keeps ${MAX_PERCENT_DIGITS}, so the invoice's formulas could not recompute its amounts: round it`)
+  }
   const terms = values[TERMS]
   // A due date past 9999-12-31 is no date in Excel (and addDays fails past JavaScript's last date): terms are a year at most.
   if (typeof terms === 'number' && (terms < 0 || terms > MAX_TERMS_DAYS)) addIssue(TERMS, `must be 0 to ${MAX_TERMS_DAYS} days`)

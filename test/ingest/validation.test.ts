@@ -173,6 +173,9 @@ describe('reference sheets', () => {
     { column: 'Currency', letter: 'C', value: 'EURO', message: 'ISO 4217 currency code' },
     { column: 'TaxRatePercent', letter: 'G', value: '-19', message: 'must be 0 or more' },
     { column: 'SupportPlanPercent', letter: 'H', value: '-2', message: 'must be 0 or more' },
+    // Shown as 0.5 in the invoice, whose tax formula then recalculated 0.01 where the invoice said 0.00 (audit review).
+    { column: 'TaxRatePercent', letter: 'G', value: '0.49999999999999999', message: 'has 17 significant digits; a spreadsheet keeps 15' },
+    { column: 'SupportPlanPercent', letter: 'H', value: '1.0000000000000001', message: 'has 17 significant digits' },
   ])('resellers: $column $value is rejected', async ({ column, letter, value, message }) => {
     input = makeInput()
     const header = ['ResellerId', 'Name', 'Currency', 'PriceBook', 'Email', 'Address', 'TaxRatePercent', 'SupportPlanPercent']
@@ -187,6 +190,13 @@ describe('reference sheets', () => {
     expect(findings[0]!.message).toContain(message)
     expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: 'R1' }])
     expectAccounting()
+  })
+
+  it.each(['8.25', '0.0825', '19.123456789012', '100', '0.000000000000001', '0'])('resellers: TaxRatePercent %s (15 significant digits or fewer) is read', async (value) => {
+    input = makeInput()
+    input.write('resellers.csv', csv([['ResellerId', 'Name', 'Currency', 'PriceBook', 'TaxRatePercent'], ['R1', 'Good', 'EUR', 'std', value]]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
   })
 
   it.each([
