@@ -35,24 +35,29 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     'rule_date', 'rule_id', 'rule_scope', 'rule_method', 'rule_percent', 'rule_fixed_unit_price',
   ], sql`
     with lines as (select * from ${linesBefore('int_lines_ruled')}),
+    -- Refunds, and the charges of their subscriptions only: a month has few of either.
+    refunds as materialized (
+      select line_id, subscription_id, product_id, sku_id, charge_start_date, event_date
+      from lines l
+      where category <> 'credit' and ${negative('l')}
+    ),
     charges as materialized (
       select subscription_id, product_id, sku_id, charge_start_date, event_date
       from lines c
-      where category <> 'credit' and not ${negative('c')}
+      where category <> 'credit' and not ${negative('c')} and subscription_id in (select subscription_id from refunds)
     ),
-    dated as materialized (
-      select line_id,
-        case when category <> 'credit' and ${negative('l')} then coalesce(
+    refund_dates as materialized (
+      select line_id, coalesce(
           (select max(c.event_date) from charges c
            where c.subscription_id = l.subscription_id and c.product_id = l.product_id and c.sku_id = l.sku_id
              and c.charge_start_date = l.charge_start_date and c.event_date <= l.event_date),
-          l.charge_start_date, l.event_date)
-        else event_date end as rule_date
-      from lines l
+          l.charge_start_date, l.event_date) as rule_date
+      from refunds l
     ),
     priced_by_book as materialized (
-      select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan, rule_date
-      from lines join dated using (line_id)
+      select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan,
+        coalesce(refund_dates.rule_date, event_date) as rule_date
+      from lines left join refund_dates using (line_id)
       where reseller_known = 1 and category <> 'credit'
     ),
     candidates as (
@@ -90,14 +95,14 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     ),
     final as (
       select lines.*,
-        dated.rule_date as rule_date,
+        coalesce(refund_dates.rule_date, lines.event_date) as rule_date,
         r.rule_id as rule_id,
         lower(r.scope) as rule_scope,
         lower(r.method) as rule_method,
         r.percent as rule_percent,
         r.fixed_unit_price as rule_fixed_unit_price
       from lines
-      join dated on dated.line_id = lines.line_id
+      left join refund_dates on refund_dates.line_id = lines.line_id
       left join ranked on ranked.line_id = lines.line_id and ranked.pick = 1
       left join price_book_rules r on r.rule_id = ranked.rule_id
     )
