@@ -32,11 +32,21 @@ export const premiumSchema = z.strictObject({
   from: isoDate,
 })
 
+/**
+ * The terms and plans a premium can price (SPEC §3.2's table, less P1Y/Annual, the base every premium applies to):
+ * a premium for another pair was accepted and never used, while finance believed it priced those lines.
+ */
+const PREMIUM_PAIRS = ['P1M/Monthly', 'P1Y/Monthly', 'P3Y/Monthly', 'P3Y/Annual', 'P3Y/Triennial']
+
 /** Two premiums for the same term and plan from the same day: which one applies would be a guess (pricing and the
  * PREMIUM_MISMATCH check once guessed differently). */
 const distinctPremiums = z.array(premiumSchema).superRefine((premiums, ctx) => {
   const seen = new Map<string, number>()
   premiums.forEach((p, i) => {
+    const pair = `${p.termDuration}/${p.billingPlan}`
+    if (!PREMIUM_PAIRS.includes(pair)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `${pair} is not a term and plan a premium can price (one of ${PREMIUM_PAIRS.join(', ')}; P1Y/Annual is the price premiums start from)` })
+    }
     const key = `${p.termDuration}/${p.billingPlan}/${p.from}`
     const first = seen.get(key)
     if (first === undefined) seen.set(key, i)

@@ -120,6 +120,7 @@ interface FindingRow {
   /** PRICE_NOT_FOUND only: segments the price list has the line's row for (none is the customer's: it would have priced the line). */
   other_segments: string | null
   sku_twins: string | null
+  book_has_rules: number | null
 }
 
 async function pricingFindings(db: RulesDb): Promise<Finding[]> {
@@ -131,7 +132,8 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
       s.premium_percent, s.premium_from, s.erp_cycle_price, s.customer_segment,
       case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(segmentsWithRowSql('s'))} end as other_segments,
-      case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(skuTwinsSql('s'))} end as sku_twins
+      case when s.hold_rule = 'PRICE_NOT_FOUND' then ${sql.raw(skuTwinsSql('s'))} end as sku_twins,
+      case when s.hold_rule = 'NO_PRICE_RULE' then exists (select 1 from price_book_rules b where b.price_book = s.price_book) end as book_has_rules
     from (select * from ${allLines()}) as s
     join recon_lines r on r.line_id = s.line_id
     where s.status = 'held'
@@ -139,14 +141,15 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
     order by s.line_id`.execute(db)
   const known = await db.selectFrom('resellers').select('reseller_id').execute()
   const byLowerCase = new Map(known.map((r) => [r.reseller_id.toLowerCase(), r.reseller_id]))
-  return rows.map((l) => toFinding(l, byLowerCase))
+  const books = (await db.selectFrom('price_book_rules').select('price_book').distinct().orderBy('price_book').execute()).map((b) => b.price_book)
+  return rows.map((l) => toFinding(l, byLowerCase, books))
 }
 
 /**
  * `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case; empty
  * when no resellers sheet was read (a CI job that fetched the month but not input/reference/), which is said.
  */
-function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Finding {
+function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, books: readonly string[]): Finding {
   const where = { file: l.source_file, row: l.source_row, resellerId: l.reseller_id, customerId: l.customer_id, subscriptionId: l.subscription_id }
   const held = 'the line is held (not invoiced) until then.'
   const termPlan = `${l.term_duration ?? '?'}/${l.billing_plan ?? '?'}`
@@ -176,6 +179,15 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>): Fin
         message: `Line billed in ${l.currency} but reseller '${l.reseller_id}' is invoiced in ${l.reseller_currency}. Correct the reseller's Currency in the resellers sheet (or move the customer to a ${l.currency} reseller) and re-run; ${held}`,
       })
     case 'NO_PRICE_RULE':
+      // A reseller's PriceBook that no rule names (a typo, or another case): say so, not "add a rule" (review).
+      if (l.book_has_rules === 0) {
+        const near = books.find((b) => b.toLowerCase() === String(l.price_book).toLowerCase())
+        const sheet = books.length === 0 ? 'no price book rules were read' : `the price books sheet has ${books.map((b) => `'${b}'`).join(', ')}`
+        return finding('NO_PRICE_RULE', {
+          ...where, expected: null, actual: l.price_book,
+          message: `Reseller '${l.reseller_id}' is priced by price book '${l.price_book}' (its PriceBook in the resellers sheet), but no price book rule names that book (${sheet}${near !== undefined ? `; '${near}' differs only in letter case, and names must match exactly` : ''}). Correct the reseller's PriceBook or add the book's rules, and re-run; ${held}`,
+        })
+      }
       return finding('NO_PRICE_RULE', {
         ...where, expected: null, actual: l.price_book,
         message: `Price book '${l.price_book}' has no rule for product ${l.product_id} SKU ${l.sku_id} (category ${l.category}, ${termPlan}) effective on ${ruleDateText(l)}. Add a sku, product, category or default rule to that price book and re-run; ${held}`,

@@ -6,6 +6,7 @@
  * PaymentTermsDays is 365 at most.
  * Repeated ResellerIds are rejected by ingest (a cross-row rule), not here.
  */
+import { Decimal } from 'decimal.js'
 import { columnIndex, opt, req, rowSchema, type ColumnDef } from './columns.js'
 
 export const RESELLERS_COLUMNS: readonly ColumnDef[] = [
@@ -52,6 +53,8 @@ export const resellersRow = rowSchema(RESELLERS_COLUMNS, (values, addIssue) => {
   for (const at of PERCENTS) {
     const percent = String(values[at])
     if (percent.startsWith('-')) addIssue(at, 'must be 0 or more')
+    // A percent, not a multiplier: 825 billed a tax of 10,195.76 on a subtotal of 494.34.
+    else if (new Decimal(percent).greaterThan(100)) addIssue(at, 'must be at most 100 (a percent: 8.25 for 8.25 %)')
     // The invoice shows the rate in a cell its tax and support formulas read: a spreadsheet keeps 15 significant
     // digits, so 0.49999999999999999 would show 0.5 and recalculate a tax of 0.01 where the invoice says 0.00.
     else if (significantDigits(percent) > MAX_PERCENT_DIGITS) addIssue(at, `has ${significantDigits(percent)} significant digits; a spreadsheet keeps ${MAX_PERCENT_DIGITS}, so the invoice's formulas could not recompute its amounts: round it`)

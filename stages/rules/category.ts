@@ -17,10 +17,7 @@ const INPUT_COLUMNS = [
   'publisher_text', 'publisher_id',
 ] as const
 
-export const CATEGORIES = [
-  'credit', 'azure-plan', 'reservation', 'savings-plan', 'marketplace', 'software-subscription', 'perpetual', 'license',
-] as const
-export type Category = (typeof CATEGORIES)[number]
+export { CATEGORIES, type Category } from '../../schemas/kinds/categories.js'
 
 export async function categorizeLines(db: RulesDb): Promise<void> {
   await replaceTable(db, 'int_lines_categorized', [...INPUT_COLUMNS, 'category'], sql`

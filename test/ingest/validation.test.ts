@@ -175,6 +175,9 @@ describe('reference sheets', () => {
     { column: 'SupportPlanPercent', letter: 'H', value: '-2', message: 'must be 0 or more' },
     // Shown as 0.5 in the invoice, whose tax formula then recalculated 0.01 where the invoice said 0.00 (audit review).
     { column: 'TaxRatePercent', letter: 'G', value: '0.49999999999999999', message: 'has 17 significant digits; a spreadsheet keeps 15' },
+    // A tax rate of 825 billed 10,195.76 of tax on a subtotal of 494.34 (review).
+    { column: 'TaxRatePercent', letter: 'G', value: '825', message: 'must be at most 100 (a percent: 8.25 for 8.25 %)' },
+    { column: 'SupportPlanPercent', letter: 'H', value: '100.5', message: 'must be at most 100' },
     { column: 'SupportPlanPercent', letter: 'H', value: '1.0000000000000001', message: 'has 17 significant digits' },
   ])('resellers: $column $value is rejected', async ({ column, letter, value, message }) => {
     input = makeInput()
@@ -192,7 +195,7 @@ describe('reference sheets', () => {
     expectAccounting()
   })
 
-  it.each(['8.25', '0.0825', '19.123456789012', '100', '0.000000000000001', '0'])('resellers: TaxRatePercent %s (15 significant digits or fewer) is read', async (value) => {
+  it.each(['8.25', '0.0825', '19.123456789012', '100', '100.000', '0.000000000000001', '0'])('resellers: TaxRatePercent %s (15 significant digits or fewer) is read', async (value) => {
     input = makeInput()
     input.write('resellers.csv', csv([['ResellerId', 'Name', 'Currency', 'PriceBook', 'TaxRatePercent'], ['R1', 'Good', 'EUR', 'std', value]]))
     const { findings } = await runIngest(input.ctx)
@@ -305,6 +308,44 @@ describe('reference sheets', () => {
       { source_row: 13, scope: 'product', method: 'markup', fixed_unit_price: null, effective_from: null },
       { source_row: 14, scope: 'product', method: 'erp-discount', fixed_unit_price: null, effective_from: null },
       { source_row: 15, scope: 'product', method: 'fixed', fixed_unit_price: '0', effective_from: null },
+    ])
+  })
+
+  // Found by a review of price books as finance keeps them: each of these was accepted, and the rule never applied
+  // or applied more widely than written, so lines took another rule's price with exit 0 and no finding.
+  it.each([
+    { name: 'a Category not in SPEC §3.1', o: { Scope: 'category', Category: 'Licence' }, column: 'Category (G)', says: "'Licence' is not one of credit, azure-plan, reservation, savings-plan, marketplace, software-subscription, perpetual, license" },
+    { name: "'Azure Plan' for azure-plan", o: { Scope: 'category', Category: 'Azure Plan' }, column: 'Category (G)', says: 'no line would ever match the rule' },
+    { name: 'a TermDuration not in SPEC §2.3', o: { Scope: 'sku', ProductId: 'P1', SkuId: '0001', TermDuration: '1 Year' }, column: 'TermDuration (E)', says: 'is not one of P1M, P1Y, P3Y' },
+    { name: 'a BillingPlan not in SPEC §2.3', o: { Scope: 'sku', ProductId: 'P1', SkuId: '0001', BillingPlan: 'Month' }, column: 'BillingPlan (F)', says: 'is not one of Monthly, Annual, Triennial, OneTime, None' },
+    { name: 'EffectiveTo before EffectiveFrom', o: { EffectiveFrom: '2026-10-31', EffectiveTo: '2026-10-01' }, column: 'EffectiveTo (L)', says: 'is before EffectiveFrom 2026-10-31: the rule would never be in force' },
+    { name: 'a product rule with a SkuId (sku was meant)', o: { Scope: 'product', ProductId: 'P1', SkuId: '0001' }, column: 'SkuId (D)', says: "is filled in, but scope 'product' does not use it (the rule would apply to every SKU): leave it empty, or use scope 'sku'" },
+    { name: 'a category rule with a ProductId', o: { Scope: 'category', Category: 'license', ProductId: 'P1' }, column: 'ProductId (C)', says: "scope 'category' does not use it" },
+    { name: 'a default rule with a Category', o: { Category: 'license' }, column: 'Category (G)', says: "use scope 'category'" },
+    { name: 'a markup rule with a FixedUnitPrice', o: { FixedUnitPrice: '30.00' }, column: 'FixedUnitPrice (J)', says: "is filled in, but method 'markup' uses Percent: leave it empty, or use method 'fixed'" },
+    { name: 'a fixed rule with a Percent', o: { Method: 'fixed', FixedUnitPrice: '30', Percent: '20' }, column: 'Percent (I)', says: "method 'fixed' uses FixedUnitPrice" },
+  ])('pricebooks: $name rejects the rule', async ({ o, column, says }) => {
+    input = makeInput()
+    const base = { PriceBook: 'std', Scope: 'default', Method: 'markup', Percent: '10', ...o } as Record<string, string | undefined>
+    input.write('pricebooks.csv', csv([[...PRICEBOOKS_HEADER], PRICEBOOKS_HEADER.map((h) => base[h] ?? '')]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column])).toEqual([['REJECTED_ROW', 2, column]])
+    expect(findings[0]!.message).toContain(says)
+    expect(input.ctx.db.sqlite.prepare('select count(*) n from price_book_rules').get()).toEqual({ n: 0 })
+  })
+
+  it('pricebooks: Category in any case, a lower-case ProductId and EffectiveTo = EffectiveFrom are read', async () => {
+    input = makeInput()
+    const row = (o: Record<string, string>) => PRICEBOOKS_HEADER.map((h) => ({ PriceBook: 'std', Method: 'markup', Percent: '10', ...o } as Record<string, string>)[h] ?? '')
+    input.write('pricebooks.csv', csv([
+      [...PRICEBOOKS_HEADER],
+      row({ Scope: 'category', Category: ' Azure-Plan ', EffectiveFrom: '2026-10-01', EffectiveTo: '2026-10-01' }),
+      row({ Scope: 'sku', ProductId: 'cfq7ttc0s1f9', SkuId: '0002', Category: 'license' }), // a sku rule may note its category
+    ]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select scope, product_id, category from price_book_rules order by source_row').raw().all()).toEqual([
+      ['category', null, 'azure-plan'], ['sku', 'CFQ7TTC0S1F9', 'license'],
     ])
   })
 

@@ -131,6 +131,9 @@ describe('settings file (SPEC §2.5)', () => {
       field: 'premiums.1',
       says: 'repeats premiums[0]',
     },
+    // Accepted and never used: P1Y/Annual is the base price, and a one-month term has no triennial plan (review).
+    { name: 'the base term and plan P1Y/Annual', premiums: [{ termDuration: 'P1Y', billingPlan: 'Annual', percent: '10', from: '2022-03-01' }], field: 'premiums.0', says: 'P1Y/Annual is not a term and plan a premium can price' },
+    { name: 'a pair SPEC §3.2 has no plan for', premiums: [{ termDuration: 'P1M', billingPlan: 'Triennial', percent: '10', from: '2022-03-01' }], field: 'premiums.0', says: '(one of P1M/Monthly, P1Y/Monthly, P3Y/Monthly, P3Y/Annual, P3Y/Triennial;' },
   ])('rejects premiums with $name, naming the field', ({ premiums, field, says }) => {
     const path = join(dir(), 'c.json')
     writeFileSync(path, JSON.stringify({ premiums }))

@@ -32,10 +32,22 @@ describe('price book rule (SPEC §4.1)', () => {
   })
 
   it('no matching rule → held with NO_PRICE_RULE', async () => {
-    const p = await priceOne({ line, rules: [markup('50', { ...sku, price_book: 'OTHER' })] })
+    const p = await priceOne({ line, rules: [markup('50', { ...sku, sku_id: '0002' }), markup('50', { ...sku, price_book: 'OTHER' })] })
     expect([p.status, p.hold_rule, p.sell, p.rule_id]).toEqual(['held', 'NO_PRICE_RULE', null, null])
     expect(p.findings.map((f) => [f.rule, f.actual])).toEqual([['NO_PRICE_RULE', 'B1']])
     expect(p.findings[0]?.message).toMatch(/Price book 'B1' has no rule for product CFQ7TTC0LH18 SKU 0001/)
+  })
+
+  // A reseller's PriceBook that no rule names (a typo, another case) said "add a rule to that price book" (review).
+  it.each([
+    { name: 'another book only', books: ['OTHER'], says: "no price book rule names that book (the price books sheet has 'OTHER'). Correct the reseller's PriceBook or add the book's rules" },
+    { name: 'the book in another case', books: ['b1', 'OTHER'], says: "(the price books sheet has 'OTHER', 'b1'; 'b1' differs only in letter case, and names must match exactly)" },
+    { name: 'no rules at all', books: [], says: '(no price book rules were read)' },
+  ])('a PriceBook no rule names → NO_PRICE_RULE saying so: $name', async ({ books, says }) => {
+    const p = await priceOne({ line, rules: books.map((price_book) => markup('50', { price_book })) })
+    expect(p.hold_rule).toBe('NO_PRICE_RULE')
+    expect(p.findings[0]?.message).toContain("Reseller 'R1' is priced by price book 'B1' (its PriceBook in the resellers sheet), but ")
+    expect(p.findings[0]?.message).toContain(says)
   })
 
   it('a rule effective only after the event date → NO_PRICE_RULE', async () => {
