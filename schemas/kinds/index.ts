@@ -65,9 +65,13 @@ export const KINDS: Record<InputKind, KindDef> = {
   },
 }
 
-/** Header cell → matching key: trimmed, lower-case, without a stray BOM. */
+/**
+ * Header cell → matching key: lower-case, without a stray BOM, spaces or underscores. A sheet typed by hand says
+ * `Effective From` or `Tax_Rate_Percent`: read as unknown columns, every rule was in force always and the tax was 0,
+ * with exit 0 (review). No two columns of a kind differ only so (Microsoft's own `ERP Price` is `ERPPrice` here).
+ */
 export function headerKey(name: string): string {
-  return name.replace(/^\uFEFF/, '').trim().toLowerCase()
+  return name.replace(/^\uFEFF/, '').replace(/[\s_]+/g, '').toLowerCase()
 }
 
 function namesOf(def: ColumnDef): string[] {

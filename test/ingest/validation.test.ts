@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { csv, inputFiles, makeInput, runIngest, type TestInput } from './context.js'
+import { headerKey, KIND_ORDER, KINDS } from '../../schemas/kinds/index.js'
 import { RECON_HEADER, reconRow, RESELLERS_HEADER, CUSTOMERS_HEADER, PRICEBOOKS_HEADER, PRICELIST_HEADER } from '../fixtures/ingest/builders.js'
 
 let input: TestInput
@@ -332,6 +333,29 @@ describe('reference sheets', () => {
     expect(findings.map((f) => [f.rule, f.row, f.column])).toEqual([['REJECTED_ROW', 2, column]])
     expect(findings[0]!.message).toContain(says)
     expect(input.ctx.db.sqlite.prepare('select count(*) n from price_book_rules').get()).toEqual({ n: 0 })
+  })
+
+  // `Effective From` was an unknown column, so every rule was in force always (October billed at November's
+  // markup), and `Tax_Rate_Percent` billed no tax, with exit 0 (review).
+  it('headers typed with spaces or underscores map to their columns', async () => {
+    input = makeInput()
+    input.write('pricebooks.csv', csv([
+      ['Price Book', 'Scope', 'Category', 'Method', 'Percent', 'Effective From', 'Effective_To'],
+      ['std', 'category', 'license', 'markup', '20', '2026-01-01', '2026-10-31'],
+    ]))
+    input.write('resellers.csv', csv([['Reseller Id', 'Name', 'Currency', 'Price Book', 'Tax_Rate_Percent'], ['R1', 'One', 'EUR', 'std', '8.25']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(inputFiles(input.ctx).map((f) => [f.kind, f.unknown_columns])).toEqual([['pricebooks', '[]'], ['resellers', '[]']])
+    expect(input.ctx.db.sqlite.prepare('select effective_from, effective_to from price_book_rules').raw().all()).toEqual([['2026-01-01', '2026-10-31']])
+    expect(input.ctx.db.sqlite.prepare('select tax_rate_percent from resellers').raw().all()).toEqual([['8.25']])
+  })
+
+  it('no two columns of a kind differ only in case, spaces or underscores', () => {
+    for (const kind of KIND_ORDER) {
+      const keys = KINDS[kind].columns.flatMap((c) => [...new Set([c.name, ...(c.aliases ?? [])].map(headerKey))])
+      expect(new Set(keys).size, kind).toBe(keys.length)
+    }
   })
 
   it('pricebooks: Category in any case, a lower-case ProductId and EffectiveTo = EffectiveFrom are read', async () => {
