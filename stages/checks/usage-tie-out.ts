@@ -67,10 +67,11 @@ export const usageTieOut: Check = async ({ db, settings }) => {
         .select([
           ...KEY,
           sql<string | null>`coalesce(max(recon_reseller), max(usage_reseller))`.as('reseller_id'),
-          // Comma-joined when a side has several (a key is one subscription: only a broken export does).
-          sql<string | null>`group_concat(distinct usage_currency order by usage_currency)`.as('usage_currency'),
-          sql<string | null>`group_concat(distinct recon_currency order by recon_currency)`.as('recon_currency'),
-          sql<number>`count(distinct coalesce(usage_currency, recon_currency))`.as('currencies'),
+          // The lowest and highest, comma-joined, when a side has several (a key is one subscription: only a broken
+          // export does). min/max, not distinct aggregates: those sort each group (reconcile +0.07 s at 1 M rows).
+          sql<string | null>`case when min(usage_currency) = max(usage_currency) then min(usage_currency) else min(usage_currency) || ',' || max(usage_currency) end`.as('usage_currency'),
+          sql<string | null>`case when min(recon_currency) = max(recon_currency) then min(recon_currency) else min(recon_currency) || ',' || max(recon_currency) end`.as('recon_currency'),
+          sql<number>`min(coalesce(usage_currency, recon_currency)) <> max(coalesce(usage_currency, recon_currency))`.as('mixed_currencies'),
           decSum(sql.ref('usage_amount')).as('usage_total'),
           decSum(sql.ref('recon_amount')).as('recon_total'),
           sql<number>`sum(usage_rows)`.as('usage_rows'),
@@ -90,7 +91,7 @@ export const usageTieOut: Check = async ({ db, settings }) => {
     .selectAll()
     // Amounts in different currencies are not compared: the key is reported whatever their difference.
     .where((eb) => eb.or([
-      eb(sql.ref('currencies'), '>', 1),
+      eb(sql.ref('mixed_currencies'), '=', 1),
       eb(decCmp(decAbs(decSub(sql.ref('usage_total'), sql.ref('recon_total'))), sql.ref('tolerance')), '>', 0),
     ]))
     .orderBy('customer_id')
@@ -112,7 +113,7 @@ export const usageTieOut: Check = async ({ db, settings }) => {
       subscriptionId: r.subscription_id === '' ? null : r.subscription_id,
       expected: r.recon_total,
       actual: r.usage_total,
-      message: r.currencies > 1
+      message: r.mixed_currencies === 1
         ? `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} (${usageSide}) and the reconciliation's bill for it (${reconSide}) ` +
           `are in different currencies, so they cannot be tied out: check that the usage file and the reconciliation are exports of the same billing account for the month.`
         : `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} adds up to ${usageSide} but the reconciliation bills ${reconSide} ` +
