@@ -56,4 +56,5 @@ export function textList(values: readonly string[]): RawBuilder<unknown> {
  * or §3.1's own test on the raw line (not a credit, SubscriptionDescription "Azure plan") when it was not priced.
  */
 export const isAzurePlanSql = sql<boolean>`coalesce(p.category = 'azure-plan',
-  r.charge_type_norm <> 'customercredit' and lower(trim(r.subscription_description)) = 'azure plan')`
+  r.charge_type_norm <> 'customercredit' and (lower(trim(r.subscription_description)) = 'azure plan'
+    or lower(trim(r.product_name)) = 'azure plan' or lower(trim(r.sku_name)) = 'azure plan'))`

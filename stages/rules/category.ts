@@ -3,7 +3,9 @@
  * Reads recon_lines (is_duplicate = 0). Writes int_lines_categorized: the columns pricing needs, normalised
  * (pricing currency falls back to the billing currency; text matched lower-cased), plus `category`.
  * Order matters and is the SPEC's: credit · azure-plan · reservation · savings-plan · marketplace ·
- * software-subscription · perpetual · license. Never throws on data.
+ * software-subscription · perpetual · license. Azure plan is also a line whose ProductName or SkuName is "Azure
+ * plan": Microsoft's entitlement line for the plan has no SubscriptionDescription (FORMATS §1.6, real export rows
+ * 32, 410, 1078, 1660, 1877), and the SPEC's perpetual test took it for perpetual software. Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
 import { replaceTable, type RulesDb } from './table.js'
@@ -31,6 +33,7 @@ export async function categorizeLines(db: RulesDb): Promise<void> {
         lower(coalesce(trim(term_and_billing_cycle), '')) as term_text,
         lower(coalesce(trim(billing_frequency), '')) as frequency_text,
         lower(coalesce(trim(subscription_description), '')) as description_text,
+        lower(coalesce(trim(product_name), '')) = 'azure plan' or lower(coalesce(trim(sku_name), '')) = 'azure plan' as names_azure_plan,
         lower(coalesce(trim(publisher_name), '')) as publisher_text,
         coalesce(trim(publisher_id), '') as publisher_id
       from recon_lines
@@ -41,6 +44,9 @@ export async function categorizeLines(db: RulesDb): Promise<void> {
         case
           when charge_type_norm = 'customercredit' then 'credit'
           when description_text = 'azure plan' then 'azure-plan'
+          -- The Azure plan's own entitlement line (price 0, no SubscriptionDescription, TermAndBillingCycle or
+          -- ChargeEndDate: FORMATS §1.6's caveat) read as perpetual software, held PRICE_NOT_FOUND under erp-discount.
+          when names_azure_plan then 'azure-plan'
           when term_text like '%reservation%' then 'reservation'
           when term_text like '%savings plan%' then 'savings-plan'
           when publisher_id <> '' and publisher_text not in ('microsoft', 'microsoft corporation') then 'marketplace'

@@ -7,10 +7,13 @@
  * product (ProductId), category, default — and are effective on the rule date (EffectiveFrom ≤ date ≤
  * EffectiveTo, empty = open). The rule date is the event date, except for a refund (a negative line: cost, or
  * EffectiveUnitPrice when the cost is 0, below 0), which is priced by the same rule as the charge it reverses
- * (SPEC §4.4): its date is the event date of the latest charge of the same subscription, product, SKU and cycle
- * (ChargeStartDate) on or before the refund's own, else its ChargeStartDate (a refund row keeps the cycle start
- * there, SPEC §3.3; the charge may have been on an earlier month's invoice). A removal on 10/05 of a seat charged
- * on 09/20, after the markup rose on 10/01, credits what was charged, not the new markup. A rule that names TermDuration/BillingPlan matches only
+ * (SPEC §4.4): its date is the event date of the latest charge of the same subscription, product, SKU and charge
+ * cycle (§3.3; any, for lines without cycles) dated before the refund's own, else the cycle's start (else its
+ * ChargeStartDate): the charge may have been on an earlier month's invoice. Before, not on: Microsoft pairs a seat
+ * change's refund with a new charge of the same day, which is not what the refund reverses; and by cycle, not by
+ * ChargeStartDate, which Microsoft's documented layout sets to the change day on both rows of that pair (FORMATS
+ * §1.8). A removal on 10/05 of a seat charged on 09/20, after the markup rose on 10/01, credits what was charged,
+ * not the new markup. A rule that names TermDuration/BillingPlan matches only
  * lines with that term/plan. Ranking: scope (sku → product → category → default), then the more specific
  * rule (naming term and plan beats naming one beats naming neither), then the latest EffectiveFrom, then the
  * later row (higher rule_id = later in file-name/row order). Each scope is its own equality join so the
@@ -37,12 +40,12 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     with lines as (select * from ${linesBefore('int_lines_ruled')}),
     -- Refunds, and the charges of their subscriptions only: a month has few of either.
     refunds as materialized (
-      select line_id, subscription_id, product_id, sku_id, charge_start_date, event_date
+      select line_id, subscription_id, product_id, sku_id, cycle_start, charge_start_date, event_date
       from lines l
       where category <> 'credit' and ${negative('l')}
     ),
     charges as materialized (
-      select subscription_id, product_id, sku_id, charge_start_date, event_date
+      select subscription_id, product_id, sku_id, cycle_start, event_date
       from lines c
       where category <> 'credit' and not ${negative('c')} and subscription_id in (select subscription_id from refunds)
     ),
@@ -50,8 +53,8 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
       select line_id, coalesce(
           (select max(c.event_date) from charges c
            where c.subscription_id = l.subscription_id and c.product_id = l.product_id and c.sku_id = l.sku_id
-             and c.charge_start_date = l.charge_start_date and c.event_date <= l.event_date),
-          l.charge_start_date, l.event_date) as rule_date
+             and (l.cycle_start is null or c.cycle_start = l.cycle_start) and c.event_date < l.event_date),
+          l.cycle_start, l.charge_start_date, l.event_date) as rule_date
       from refunds l
     ),
     priced_by_book as materialized (

@@ -87,6 +87,25 @@ describe('a refund takes the rule of the charge it reverses (SPEC §4.4)', () =>
     expect(out.priced.map((p) => [p.rule_date, p.percent])).toEqual([['2026-09-20', '10'], ['2026-10-02', '20'], ['2026-10-02', '20'], ['2026-10-07', '20']])
   })
 
+  // Microsoft's documented layout (FORMATS §1.8): a seat change is a refund of the old quantity and a charge of the
+  // new one, both with the change day as ChargeStartDate. The refund took the rule of its paired same-day charge
+  // (30 %, -105.69) instead of the 10/05 charge it reverses (20 %, -97.56) (review against FORMATS.md).
+  it('a refund dated as its paired same-day charge reverses the cycle\'s earlier charge', async () => {
+    const term = { subscription_start_date: '2026-10-05', subscription_end_date: '2027-10-04', charge_end_date: '2026-11-04', unit_price: '10.5' }
+    const bought = { ...term, charge_start_date: '2026-10-05', order_date: '2026-10-05', subtotal: '105', total: '105', effective_unit_price: '10.5', billable_quantity: '10' }
+    const change = { ...term, charge_type: 'addQuantity', charge_type_norm: 'addquantity', charge_start_date: '2026-10-12', order_date: '2026-10-12' }
+    const refunded = { ...change, subtotal: '-81.3', total: '-81.3', effective_unit_price: '-8.13', billable_quantity: '10' }
+    const recharged = { ...change, subtotal: '97.56', total: '97.56', effective_unit_price: '8.13', billable_quantity: '12' }
+    const rising2 = [markup('20', { effective_to: '2026-10-09' }), markup('30', { effective_from: '2026-10-10' })]
+    const out = await runPrice({ lines: [reconLine(1, bought), reconLine(2, refunded), reconLine(3, recharged)], rules: rising2 })
+    await out.db.close()
+    expect(out.priced.map((p) => [p.cycle_start, p.rule_date, p.percent, p.sell])).toEqual([
+      ['2026-10-05', '2026-10-05', '20', '126'],
+      ['2026-10-05', '2026-10-05', '20', '-97.56'],
+      ['2026-10-05', '2026-10-12', '30', '126.83'],
+    ])
+  })
+
   it('another subscription\'s, SKU\'s or cycle\'s charge is not the one reversed', async () => {
     const others = [
       { ...charge, subscription_id: 'S2', order_date: '2026-10-03' },
