@@ -5,7 +5,8 @@
  *
  * Cycle k runs from A + k·plan to A + (k+1)·plan − 1 day (A = current term start), always added to A with
  * end-of-month clamping, never chained from the previous cycle (bought Jan 31 → Feb 27/28, then Mar 30, …).
- * Event date = max(ChargeStartDate, OrderDate), except Azure plan and credit lines (ChargeStartDate).
+ * Event date = max(ChargeStartDate, OrderDate), except Azure plan and credit lines (ChargeStartDate), and an
+ * OrderDate after ChargeEndDate, which is not a day of the charged period (ChargeStartDate).
  * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
  * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
@@ -28,6 +29,9 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
         case
           when category in ('azure-plan', 'credit') or order_date is null or order_date < charge_start_date
             then charge_start_date
+          -- An OrderDate after the charged period is no change day inside it: the charge covers its whole period
+          -- (it gave negative billing days, and a full cycle charge of 42.00 sold 3.15; review).
+          when charge_end_date is not null and order_date > charge_end_date then charge_start_date
           else order_date
         end as event_date
       from lines

@@ -67,6 +67,13 @@ describe('charge cycle (SPEC §3.3)', () => {
     expect(new Decimal(p.proration_factor).eq(new Decimal(17).div(31))).toBe(true)
   })
 
+  // An OrderDate after the charged period gave -2 billing days (factor -2/30), and a 42.00 cycle charge sold 3.15,
+  // its sign hidden by the magnitude formulas (review). It is no change day inside the charge: the whole cycle.
+  it('an OrderDate after ChargeEndDate: the event date is ChargeStartDate, the whole cycle', async () => {
+    const p = await priceOne({ line: { ...monthlyFrom('2026-01-01', '2026-12-31'), charge_start_date: '2026-10-01', charge_end_date: '2026-10-31', order_date: '2026-11-03' } })
+    expect([p.event_date, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.proration_factor]).toEqual(['2026-10-01', '2026-10-01', '2026-10-31', 31, 31, '1'])
+  })
+
   it('fixed price 3.04 per cycle prorates to 1.67 for one seat (Microsoft: 3.04 × 17/31 = 1.6671 → 1.67)', async () => {
     const p = await priceOne({
       line: { ...seatChange, charge_start_date: '2021-06-08', billable_quantity: '1', effective_unit_price: '1.67', subtotal: '1.67' },
