@@ -177,7 +177,13 @@ export class FileIngest {
     const byText = names.flatMap((_, i) => (valued.has(i) ? [] : [i]))
     // Microsoft names its date columns …Date; in a workbook such a column may hold bare serial numbers.
     const dateNamed = new Set(byText.filter((i) => headerKey(names[i]!).endsWith('date')))
-    this.header = { ...map, names, keyOrder: rowKeyOrder(names.map(headerKey)), byText, dateNamed }
+    // A column the kind reads counts under its own name, not the alias the file used: a resend whose export
+    // called Tier2MpnId ResellerMpnId was no duplicate and was invoiced twice (review).
+    const keyNames = names.map(headerKey)
+    map.indexes.forEach((i, c) => {
+      if (i >= 0) keyNames[i] = headerKey(this.def.columns[c]!.name)
+    })
+    this.header = { ...map, names, keyOrder: rowKeyOrder(keyNames), byText, dateNamed }
     if (map.missing.length > 0) {
       this.missing = true
       const list = map.missing.join(', ')

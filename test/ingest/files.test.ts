@@ -464,6 +464,17 @@ describe('duplicate reconciliation lines', () => {
     expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:2']])
   })
 
+  // A resend whose export named Tier2MpnId by its alias ResellerMpnId (FORMATS §1.3) was no duplicate: the key hashed
+  // the header names as written, and the line was invoiced twice (attribution review).
+  it('a resend whose header uses an alias of a column (ResellerMpnId for Tier2MpnId) is a duplicate', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one' })]))
+    input.write('b.csv', csv([H.map((h) => (h === 'Tier2MpnId' ? 'ResellerMpnId' : h)), reconRow({ SubscriptionId: 'one' })]))
+    expect(H).toContain('Tier2MpnId')
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([['DUPLICATE_LINE', '2026-10/b.csv', 2, '2026-10/a.csv:2']])
+  })
+
   // A resend whose export gained an empty column (or lost one that was empty) was billed twice (end-to-end review).
   it('a resend with an extra empty column or without an empty one is a duplicate; a value in the extra column is not', async () => {
     input = makeInput()
