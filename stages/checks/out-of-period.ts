@@ -6,7 +6,7 @@
  */
 import { finding, type Finding } from '../../pipeline/diagnostics.js'
 import { FINDINGS_HELD } from '../../pipeline/findings-store.js'
-import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
+import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER } from '../usage-totals.js'
 import { tier2Reseller } from '../rules/tier2.js'
 import type { Check } from './common.js'
 
@@ -34,18 +34,27 @@ export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) 
 const PAGE = 5_000
 
 /**
- * The reseller of each customer for a usage row without a Tier2MpnId (the 2021 layout has no such column, unbilled
- * usage leaves it blank): the customers mapping, else the smallest reseller invoiced for the customer's lines, as
- * the Azure usage sheet attributes it (`INVOICED_CUSTOMER_RESELLER`, shared with `usageSummaries`). One entry per customer:
- * small, whatever the number of usage rows.
+ * The reseller of each customer, and of each customer's invoiced subscription, for a usage row without a Tier2MpnId
+ * (the 2021 layout has no such column, unbilled usage leaves it blank): the reseller invoiced for the subscription,
+ * else for the customer (the smallest id when several), else the customers mapping, as the Azure usage sheet
+ * attributes it (stages/usage-totals.ts). One entry per customer and invoiced subscription: bounded by the
+ * reconciliation lines, whatever the number of usage rows.
  */
 async function customerResellers(db: Parameters<Check>[0]['db']): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
+  const mapped = await db.kysely.selectFrom('customers').select(['customer_id', 'reseller_id']).execute()
+  for (const m of mapped) owners.set(m.customer_id, m.reseller_id)
+  // The reseller the money went to wins over the customers sheet: its subscription's, else its customer's.
   const { rows: invoiced } = await INVOICED_CUSTOMER_RESELLER.execute(db.kysely)
   for (const o of invoiced) if (o.reseller_id !== null) owners.set(o.customer_id, o.reseller_id)
-  const mapped = await db.kysely.selectFrom('customers').select(['customer_id', 'reseller_id']).execute()
-  for (const m of mapped) owners.set(m.customer_id, m.reseller_id) // the mapping wins over invoiced lines
+  const { rows: bySubscription } = await INVOICED_SUBSCRIPTION_RESELLER.execute(db.kysely)
+  for (const o of bySubscription) if (o.reseller_id !== null) owners.set(subscriptionKey(o.customer_id, o.subscription_id), o.reseller_id)
   return owners
+}
+
+/** A key of `customerResellers` for one subscription of a customer (customer ids are GUIDs: no \u0000 in them). */
+function subscriptionKey(customerId: string, subscriptionId: string | null): string {
+  return `${customerId}\u0000${subscriptionId ?? ''}`
 }
 
 interface OutOfPeriodRow {
@@ -62,7 +71,7 @@ function outOfPeriodFinding(r: OutOfPeriodRow, periodStart: string, periodEnd: s
     file: r.source_file,
     row: r.source_row,
     // Usage rows are not priced: the reseller is the row's own Tier2MpnId when it names one, else the customer's.
-    resellerId: tier2Reseller(r.tier2_mpn_id) ?? owners.get(r.customer_id) ?? null,
+    resellerId: tier2Reseller(r.tier2_mpn_id) ?? owners.get(subscriptionKey(r.customer_id, r.subscription_id)) ?? owners.get(r.customer_id) ?? null,
     customerId: r.customer_id,
     subscriptionId: r.subscription_id,
     expected: `${periodStart}..${periodEnd}`,

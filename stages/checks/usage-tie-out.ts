@@ -5,15 +5,15 @@
  * max(usageTieOutMin, usageTieOutPer100Rows × usage rows of the key ÷ 100); a key on one side only counts.
  * Runs when the run was given a usage file (without one there is nothing to tie out); a usage file with no rows
  * (an empty or failed export) leaves every Azure plan line untied, and each is reported. A usage-only key names
- * its reseller as the Azure usage sheet attributes it: Tier2MpnId, else the customers sheet, else the reseller
- * invoiced for the customer's lines. A key whose amounts are in more than one currency is reported, not compared.
+ * its reseller as the Azure usage sheet attributes it: Tier2MpnId, else the reseller invoiced for its subscription's
+ * lines, else for its customer's, else the customers sheet. A key whose amounts are in more than one currency is reported, not compared.
  */
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { isAzurePlanSql, type Check } from './common.js'
 import { tier2ResellerSql } from '../rules/tier2.js'
-import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
+import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER } from '../usage-totals.js'
 
 const KEY = ['customer_id', 'subscription_id', 'product_id', 'sku_id'] as const
 
@@ -30,6 +30,8 @@ export const usageTieOut: Check = async ({ db, settings }) => {
         .selectFrom('usage_totals as u')
         .leftJoin('customers as c', 'c.customer_id', 'u.customer_id')
         .leftJoin(sql<{ customer_id: string; reseller_id: string }>`(${INVOICED_CUSTOMER_RESELLER})`.as('o'), 'o.customer_id', 'u.customer_id')
+        .leftJoin(sql<{ customer_id: string; subscription_id: string; reseller_id: string }>`(${INVOICED_SUBSCRIPTION_RESELLER})`.as('s'), (join) =>
+          join.onRef('s.customer_id', '=', 'u.customer_id').onRef('s.subscription_id', '=', 'u.subscription_id'))
         .where(sql.ref('u.in_period'), '=', 1)
         .select([
           ...KEY.map((c) => sql<string>`${sql.ref(`u.${c}`)}`.as(c)),
@@ -37,7 +39,7 @@ export const usageTieOut: Check = async ({ db, settings }) => {
           sql<string | null>`null`.as('recon_amount'),
           sql<number>`u.rows`.as('usage_rows'),
           // A usage-only key still names its reseller and currency (SPEC §4.1: Tier2MpnId unless empty or '0').
-          sql<string | null>`coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, c.reseller_id, o.reseller_id)`.as('usage_reseller'),
+          sql<string | null>`coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, s.reseller_id, o.reseller_id, c.reseller_id)`.as('usage_reseller'),
           sql<string | null>`null`.as('recon_reseller'),
           sql<string | null>`u.billing_currency`.as('usage_currency'),
           sql<string | null>`null`.as('recon_currency'),

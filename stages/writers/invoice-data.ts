@@ -11,7 +11,7 @@ import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
 import { objectRows } from '../../pipeline/object-rows.js'
 import { decProduct, decSum } from '../../pipeline/dialect.js'
-import { INVOICED_CUSTOMER_RESELLER } from '../usage-totals.js'
+import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER } from '../usage-totals.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
@@ -91,7 +91,8 @@ interface UsageSqlRow {
  * Σ Quantity and the retail amount Σ Quantity × UnitPrice × PCToBCExchangeRate (1 when the file has no rate), in
  * the billing currency. Not Σ BillingPreTaxTotal: that is Microsoft's charge to the distributor after partner
  * credits, its cost, which a reseller invoice never shows (SPEC §6). A usage row belongs to its Tier2MpnId when that is set and not `0`,
- * else to the customers mapping, else to the reseller invoiced for that customer's reconciliation lines.
+ * else to the reseller invoiced for its subscription's lines, else for its customer's, else to the customers
+ * mapping (stages/usage-totals.ts).
  * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
  * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
@@ -101,15 +102,17 @@ interface UsageSqlRow {
 export async function usageSummaries(db: Db, range: { from: string; to: string }): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
     with line_owner as (${INVOICED_CUSTOMER_RESELLER}),
+    subscription_owner as (${INVOICED_SUBSCRIPTION_RESELLER}),
     attributed as (
       select
-        coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, c.reseller_id, o.reseller_id) as reseller_id,
+        coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, s.reseller_id, o.reseller_id, c.reseller_id) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, u.billing_currency, u.quantity, u.rows,
         ${decProduct(sql.ref('u.quantity'), sql.ref('u.unit_price'), sql`coalesce(u.pc_to_bc_exchange_rate, '1')`)} as retail
       from usage_totals u
       left join customers c on c.customer_id = u.customer_id
       left join line_owner o on o.customer_id = u.customer_id
+      left join subscription_owner s on s.customer_id = u.customer_id and s.subscription_id = u.subscription_id
       where u.in_period = 1
     )
     select reseller_id, customer_id, max(customer_name) as customer_name, entitlement_id,

@@ -119,8 +119,15 @@ describe('OUT_OF_PERIOD reseller', () => {
   const late = (o = {}) => usage('1', '2026-09-30', o)
   it.each([
     { name: 'its own Tier2MpnId', given: { usage: [late({ tier2_mpn_id: 'R9' })] }, resellerId: 'R9' },
-    { name: 'the customers mapping', given: { usage: [late({ tier2_mpn_id: null })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({}, { reseller_id: 'R7' })] }, resellerId: 'R5' },
-    { name: "the customer's invoiced lines", given: { usage: [late({ tier2_mpn_id: '0' })], lines: [azurePlanLine({}, { reseller_id: 'R7' })] }, resellerId: 'R7' },
+    // The reseller the money went to beats a (stale) customers mapping: the mapping came first, and one reseller's
+    // invoice showed another reseller's customer's usage (attribution review).
+    {
+      name: 'the reseller invoiced for its subscription, over the customer\'s other lines and the customers mapping',
+      given: { usage: [late({ tier2_mpn_id: null, subscription_id: 'azure-plan-1' })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({ subscription_id: 'seats' }, { reseller_id: 'R3' }), azurePlanLine({}, { reseller_id: 'R7' })] },
+      resellerId: 'R7',
+    },
+    { name: "the customer's invoiced lines, over the customers mapping", given: { usage: [late({ tier2_mpn_id: '0', subscription_id: 'other' })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({}, { reseller_id: 'R7' })] }, resellerId: 'R7' },
+    { name: 'the customers mapping when none of the customer\'s lines was invoiced', given: { usage: [late({ tier2_mpn_id: null })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({}, { reseller_id: 'R7', status: 'held', sell: null })] }, resellerId: 'R5' },
     { name: 'none known', given: { usage: [late({ tier2_mpn_id: null, customer_id: 'cust-9' })] }, resellerId: null },
   ])('$name', async ({ given, resellerId }) => {
     const got = await findingsOf('OUT_OF_PERIOD', given as Case['given'], {}, ['resellerId'])

@@ -1,0 +1,48 @@
+/**
+ * Whose invoice shows a usage row without a Tier2MpnId on its Azure usage sheet (stages/usage-totals.ts): the
+ * reseller invoiced for its subscription, else for its customer, else the customers sheet's. The customers sheet
+ * came first, and a stale mapping showed one reseller's customer's usage on another reseller's invoice, while the
+ * customer's Azure line was invoiced to the first (attribution review).
+ */
+import { describe, expect, it } from 'vitest'
+import { usageSummaries } from '../../stages/writers/invoice-data.js'
+import { Fixture } from './fixture.js'
+
+const ALL = { from: '', to: '\uffff' }
+
+async function owners(f: Fixture): Promise<Record<string, string[]>> {
+  const byReseller = await usageSummaries(f.db, ALL)
+  return Object.fromEntries([...byReseller].map(([reseller, rows]) => [reseller, rows.map((r) => `${r.customerId} ${r.quantity}`)]))
+}
+
+describe('Azure usage sheet attribution of usage rows without a Tier2MpnId', () => {
+  it('the reseller invoiced for the subscription, over a stale customers mapping', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R1', name: 'One', currency: 'USD' }).reseller({ id: 'R2', name: 'Two', currency: 'USD' })
+    f.customer('cust-a', 'R2') // stale
+    f.line({ reseller: 'R1', customerId: 'cust-a', cost: '3', category: 'azure-plan', subscriptionId: 'azplan-1' })
+    f.line({ reseller: 'R2', customerId: 'cust-z', cost: '5' })
+    f.usage({ customerId: 'cust-a', tier2: null, quantity: '744', amount: '3' })
+    expect(await owners(f)).toEqual({ R1: ['cust-a 744'] })
+  })
+
+  it('the reseller invoiced for another of the customer\'s subscriptions, over the customers mapping', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R1', name: 'One', currency: 'USD' }).reseller({ id: 'R2', name: 'Two', currency: 'USD' })
+    f.customer('cust-a', 'R2')
+    f.line({ reseller: 'R1', customerId: 'cust-a', cost: '30', subscriptionId: 'seats' })
+    f.usage({ customerId: 'cust-a', tier2: '0', quantity: '5', amount: '1', subscriptionId: 'usage-only' })
+    expect(await owners(f)).toEqual({ R1: ['cust-a 5'] })
+  })
+
+  it('the customers mapping when none of the customer\'s lines was invoiced; a Tier2MpnId always wins', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R1', name: 'One', currency: 'USD' }).reseller({ id: 'R2', name: 'Two', currency: 'USD' })
+    f.customer('cust-a', 'R2')
+    f.line({ reseller: 'R1', customerId: 'cust-a', cost: '3', status: 'held', holdRule: 'NO_PRICE_RULE', subscriptionId: 'azplan-1' })
+    f.line({ reseller: 'R1', customerId: 'cust-b', cost: '3', subscriptionId: 'azplan-1' })
+    f.usage({ customerId: 'cust-a', tier2: null, quantity: '2', amount: '1' })
+    f.usage({ customerId: 'cust-b', tier2: 'R2', quantity: '7', amount: '1' })
+    expect(await owners(f)).toEqual({ R2: ['cust-a 2', 'cust-b 7'] })
+  })
+})
