@@ -82,6 +82,16 @@ const namedCases: Case[] = [
     },
     expect: [named('0', '2', 'cust-2', 'R5'), named('0', '2', 'cust-3', 'R7'), named('3.16', '0', 'cust-3', 'R7')],
   },
+  // The reseller the money went to beats a stale customers mapping (attribution review).
+  {
+    name: 'usage only without a Tier2MpnId: the reseller invoiced for the customer, over the customers mapping',
+    given: {
+      lines: [azurePlanLine({ customer_id: 'cust-2', subscription_id: 'other' }, { reseller_id: 'R7' })],
+      customers: [{ customer_id: 'cust-2', reseller_id: 'R5' }],
+      usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: null })],
+    },
+    expect: [named('0', '2', 'cust-2', 'R7'), named('3.16', '0', 'cust-2', 'R7')],
+  },
 ]
 
 it('USAGE_TIE_OUT states each side with its currency', async () => {
