@@ -25,7 +25,7 @@ import { PARTIAL_COLUMNS, TOTAL_KEY, type PartialRow, type PartialSink } from '.
 
 /**
  * Who a usage row belongs to when it has no Tier2MpnId (or `0`): the reseller invoiced for its subscription's
- * lines, else for its customer's lines (the smallest id when several, so the choice is stable), else the customers
+ * Azure plan lines (the only ones whose SubscriptionId a usage row carries), else for its customer's lines (the smallest id when several, so the choice is stable), else the customers
  * sheet's. The reseller the money went to comes first: with the customers sheet first, a stale mapping showed one
  * reseller's customer's usage on another reseller's invoice (attribution review). The Azure usage sheets
  * (stages/writers/invoice-data.ts), OUT_OF_PERIOD (stages/checks/out-of-period.ts) and USAGE_TIE_OUT attribute
@@ -34,7 +34,7 @@ import { PARTIAL_COLUMNS, TOTAL_KEY, type PartialRow, type PartialSink } from '.
 export const INVOICED_SUBSCRIPTION_RESELLER = sql<{ customer_id: string; subscription_id: string; reseller_id: string }>`
   select r.customer_id, coalesce(r.subscription_id, '') as subscription_id, min(p.reseller_id) as reseller_id
   from priced_lines p join recon_lines r on r.line_id = p.line_id
-  where p.status = 'invoiced'
+  where p.status = 'invoiced' and p.category = 'azure-plan'
   group by r.customer_id, coalesce(r.subscription_id, '')`
 
 export const INVOICED_CUSTOMER_RESELLER = sql<{ customer_id: string; reseller_id: string }>`
