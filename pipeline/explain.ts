@@ -141,8 +141,20 @@ function describeRecon(db: BetterSqlite3.Database, r: Recon): string[] {
   if (p.status === 'invoiced') out.push(`  went to: INVOICED to reseller ${p.reseller_id} — invoices/${p.reseller_id}.xlsx, Lines sheet (source ${r.source_file}:${r.source_row})`)
   else if (p.status === 'held') out.push(`  went to: HELD (${p.hold_rule}) — not invoiced; listed on the Held lines sheet of reconciliation.xlsx`)
   else out.push('  went to: RETAINED — a customer credit kept by the distributor (creditsPolicy "retain"), not invoiced')
+  if (p.status !== 'retained') out.push(describeAttribution(db, r))
   out.push(...describeComputation(db, r, p))
   return out
+}
+
+/** Which reseller the line is for and where that comes from (SPEC §4.1): its Tier2MpnId, or the customers sheet's row. */
+function describeAttribution(db: BetterSqlite3.Database, r: Recon): string {
+  const tier2 = (r.tier2_mpn_id ?? '').trim()
+  const a = db.prepare('select reseller_id, reseller_source from int_lines_attributed where line_id = ?').get(r.line_id) as { reseller_id: string | null; reseller_source: string | null } | undefined
+  if (a?.reseller_source === 'Tier2MpnId') return `  reseller ${a.reseller_id}: the line's Tier2MpnId '${tier2}'`
+  const mapped = db.prepare('select source_file, source_row from customers where customer_id = ?').get(r.customer_id) as { source_file: string; source_row: number } | undefined
+  const why = tier2 === '' ? 'the line has no Tier2MpnId' : `the line's Tier2MpnId is '${tier2}'`
+  if (a?.reseller_source === 'customers' && mapped) return `  reseller ${a.reseller_id}: customers sheet ${mapped.source_file}:${mapped.source_row} (${why})`
+  return `  reseller: none (${why}, and the customers sheet has no row for customer ${r.customer_id})`
 }
 
 function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): string[] {

@@ -99,6 +99,13 @@ describe('explain', () => {
     expect(outside).toContain('OUT_OF_PERIOD')
   })
 
+  // explain said which reseller a line went to, but not why (attribution review).
+  it('names where the reseller comes from: the Tier2MpnId, or the customers sheet row when it is 0 or empty', () => {
+    expect(explainText({ file: RECON, row: 2 })).toContain("\n  reseller 4410021: the line's Tier2MpnId '4410021'\n")
+    expect(explainText({ file: RECON, row: 39 })).toMatch(/\n {2}reseller \d+: customers sheet reference\/customers\.csv:\d+ \(the line's Tier2MpnId is '0'\)\n/)
+    expect(explainText({ file: 'zz-extra.csv', row: 2 })).toContain("\n  reseller 9999999: the line's Tier2MpnId '9999999'\n")
+  })
+
   it('a held line names the rule that holds it', () => {
     const text = explainText({ file: 'zz-extra.csv', row: 2 })
     expect(text).toContain('went to: HELD (UNKNOWN_RESELLER)')
