@@ -173,7 +173,10 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
       : (db.prepare('select * from price_book_rules where rule_id = ?').get(p.rule_id) as { source_file: string; source_row: number; scope: string; effective_from: string | null; effective_to: string | null } | undefined)
     const where = rule ? ` (${rule.source_file}:${rule.source_row}, effective ${rule.effective_from ?? 'always'} to ${rule.effective_to ?? 'open'})` : ''
     // Pass-through lines (credits) use no rule: nothing to name.
-    if (p.rule_id !== null) out.push(`    price book ${p.price_book ?? '—'}: ${p.rule_scope ?? ''} rule${where} — the most specific rule in force on the event date`)
+    const ruleDate = p.rule_date !== null && p.rule_date !== p.event_date
+      ? `on ${p.rule_date}, the date of the charge this refund reverses (SPEC §4.4)`
+      : 'on the event date'
+    if (p.rule_id !== null) out.push(`    price book ${p.price_book ?? '—'}: ${p.rule_scope ?? ''} rule${where} — the most specific rule in force ${ruleDate}`)
     out.push(`    method ${p.method}${p.percent !== null ? ` ${p.percent}%` : ''}${p.fixed_unit_price !== null ? `, fixed ${p.fixed_unit_price} per cycle` : ''}`)
   }
   if (p.method === null && p.hold_rule === 'NO_PRICE_RULE') out.push(...describeMissingRule(db, r, p))

@@ -66,16 +66,19 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
   const derivedText = sql`case when price_derived = 1
     then ' (derived: P1Y/Annual ERP ' || ${show(ref('annual_erp_price'))} || ' × ' || term_months || '/12 × (1 + '
       || ${decShow(ref('premium_percent'), sql.lit(0), sql.lit(6))} || '%))' else '' end`
+  // The formulas below multiply magnitudes (SPEC §4.2); a refund's takes the cost's sign, said in front so
+  // positive factors do not read as giving a negative amount.
+  const credited = (formula: RawBuilder<unknown>) => sql`case when cost_sign < 0 then 'credit: −(' || ${formula} || ')' else ${formula} end`
   const computation = sql<string>`case
     when status = 'retained' then 'customer credit retained by the distributor (creditsPolicy retain)'
     when status = 'held' then 'held: ' || hold_rule
     when method = 'pass-through' then 'credit passed through at cost ' || ${decFixed(ref('cost'), places)}
     when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), places)}
-    when method = 'erp-discount' and category = 'azure-plan' then 'retail ' || ${show(ref('erp_used'))} || '/unit × '
-      || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'
-    when method = 'erp-discount' then 'ERP ' || ${show(ref('erp_used'))} || '/cycle' || ${derivedText} || ' × '
-      || ${factorText} || ' × ' || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'
-    when method = 'fixed' then 'fixed ' || ${show(ref('rule_fixed_unit_price'))} || '/cycle × ' || ${factorText} || ' × ' || ${qty}
+    when method = 'erp-discount' and category = 'azure-plan' then ${credited(sql`'retail ' || ${show(ref('erp_used'))} || '/unit × '
+      || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
+    when method = 'erp-discount' then ${credited(sql`'ERP ' || ${show(ref('erp_used'))} || '/cycle' || ${derivedText} || ' × '
+      || ${factorText} || ' × ' || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
+    when method = 'fixed' then ${credited(sql`'fixed ' || ${show(ref('rule_fixed_unit_price'))} || '/cycle × ' || ${factorText} || ' × ' || ${qty}`)}
     else ''
   end`
 

@@ -71,7 +71,7 @@ beforeAll(async () => {
 
 describe('explain names the source rows of a price', () => {
   it('a derived price: the P1Y/Annual row it came from, the premium, and the customer segment that made the row apply', () => {
-    expect(section(explainRow(16), 'ERP cycle price', 'ERP 8.75/cycle')).toEqual([
+    expect(section(explainRow(16), 'ERP cycle price', 'credit: −(ERP 8.75/cycle')).toEqual([
       'ERP cycle price 8.75 USD (derived from the P1Y/Annual price with a 5% premium)',
       'the price list has no P1Y/Monthly row for CFQ7TTC0S1D7/0001 in USD effective on the term start 2026-09-24; derived from its P1Y/Annual row:',
       `price-list row ${EDUCATION_LIST}:2: CFQ7TTC0S1D7/0001 Microsoft 365 Business Standard, P1Y/Annual, USD, Segment Education, Market US; UnitPrice 90, ERP Price 100 (whole-term prices); effective 2024-01-01 to open`,

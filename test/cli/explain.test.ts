@@ -48,13 +48,13 @@ describe('explain', () => {
     expect(text).toContain('method erp-discount 10%')
     // Where 15.75 comes from: the price-list row by file:row, its whole-term ERP Price ÷ 12 monthly cycles.
     expect(text).toContain([
-      '    price book STANDARD: category rule (reference/pricebooks.csv:4, effective 2026-07-01 to open) — the most specific rule in force on the event date',
+      '    price book STANDARD: category rule (reference/pricebooks.csv:4, effective 2026-07-01 to open) — the most specific rule in force on 2026-09-24, the date of the charge this refund reverses (SPEC §4.4)',
       '    method erp-discount 10%',
       '    ERP cycle price 15.75 USD (from the price list on the term start)',
       '      price-list row 2026-10/PriceList_NCE_2026-10.xlsx:6: CFQ7TTC0S1D7/0001 Microsoft 365 Business Standard, P1Y/Monthly, USD, Segment Commercial, Market US; UnitPrice 151.2, ERP Price 189 (whole-term prices); effective 2025-04-01 to 9999-11-30',
       '      ERP Price 189 per P1Y term × 1 ÷ 12 months (Monthly cycle) = 15.75 per cycle',
       '      customer segment commercial (customers sheet reference/customers.csv:7, Segment empty: Commercial by default): so the row with Segment Commercial applies (a row with a Segment is only for customers of that segment)',
-      '    ERP 15.75/cycle × 10/30 × 14 × 1 × (1 − 10%) = -66.15',
+      '    credit: −(ERP 15.75/cycle × 10/30 × 14 × 1 × (1 − 10%)) = -66.15',
     ].join('\n'))
     expect(text).toContain('sell amount')
     expect(text).toContain('SEAT_REDUCTION_OUTSIDE_WINDOW')

@@ -31,7 +31,8 @@ describe('methods and signs (SPEC §4.2)', () => {
     const p = await priceOne({ line: { ...seatRefund, billable_quantity: qty }, rules: [rule({ method: 'erp-discount', percent: '0' })], prices: [p1yMonthly3_04] })
     // 3.04 × 17 × 15 ÷ 31 = 775.2 ÷ 31 = 25.00645… → −25.01
     expect(p.sell).toBe('-25.01')
-    expect(p.explanation).toBe('ERP 3.04/cycle × 17/31 × 15 × 1 × (1 − 0%) = -25.01')
+    // The factors are magnitudes: the credit's sign is said in front (review: positive factors read as giving -25.01).
+    expect(p.explanation).toBe('credit: −(ERP 3.04/cycle × 17/31 × 15 × 1 × (1 − 0%)) = -25.01')
   })
 
   it('Subtotal 0: the sign comes from EffectiveUnitPrice', async () => {
