@@ -40,8 +40,8 @@ export interface IngestShared {
 /** One file's rows, counters and findings (see the top of this file). */
 export class FileIngest {
   /**
-   * `byText`: positions of the header's columns the row key compares by `keyText` (a column no schema column reads,
-   * or one read as plain text: their values are not parsed, so a date or a digits-only id is still text there).
+   * `byText`: positions of the header's columns the row key compares by `keyText`: the columns no schema column
+   * reads, whose values are not parsed, so a date or a number a spreadsheet wrote is still text there.
    */
   header: (HeaderMap & { names: string[]; keyOrder: RowKeyOrder; byText: number[]; dateNamed: ReadonlySet<number> }) | null = null
   /** Set when the header makes the file unusable: rows are then only counted. */
@@ -174,7 +174,10 @@ export class FileIngest {
     }
     const map = mapHeader(this.def.kind, names)
     const valued = new Set(this.parsedColumns.map((c) => map.indexes[c]))
-    const byText = names.flatMap((_, i) => (valued.has(i) ? [] : [i]))
+    // Only columns the kind does not read: a read text column is an id or a name, compared as written (SPEC §2:
+    // SkuId `0001` ≠ `1`; folded, a line for SKU 1 was dropped as a duplicate of SKU 0001's; checks review).
+    const read = new Set(map.indexes.filter((i) => i >= 0))
+    const byText = names.flatMap((_, i) => (valued.has(i) || read.has(i) ? [] : [i]))
     // Microsoft names its date columns …Date; in a workbook such a column may hold bare serial numbers.
     const dateNamed = new Set(byText.filter((i) => headerKey(names[i]!).endsWith('date')))
     // A column the kind reads counts under its own name, not the alias the file used: a resend whose export

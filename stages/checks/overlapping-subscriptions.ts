@@ -84,7 +84,7 @@ export const overlappingSubscriptions: Check = async ({ db }) => {
       actual: String(r.overlap_days),
       message:
         `Customer ${r.customer_id} is charged for ${r.product_id}/${r.sku_id} on subscription ${r.subscription_id ?? ''} and on ` +
-        `${r.other_subscription_id ?? ''} (${r.other_file}:${r.other_row}) for the same ${r.overlap_days} days (${r.overlap_from} to ${r.overlap_to}): ` +
+        `${r.other_subscription_id ?? ''} (${r.other_file}:${r.other_row}) for the same ${r.overlap_days} ${r.overlap_days === 1 ? 'day' : 'days'} (${r.overlap_from} to ${r.overlap_to}): ` +
         'the amounts stay as Microsoft billed them (this check holds nothing); check for a migration or transfer that left the old subscription running.',
     }),
   )

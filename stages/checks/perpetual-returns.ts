@@ -39,6 +39,7 @@ async function returnsWithPurchase({ db }: CheckContext) {
         .selectAll('ret')
         .select([
           'buy.source_row as purchase_row',
+          'buy.source_file as purchase_file',
           'buy.event_date as purchase_date',
           'buy.billable_quantity as purchase_quantity',
           sql<number>`row_number() over (partition by ret.line_id order by buy.event_date desc, buy.line_id desc)`.as('rank'),
@@ -67,7 +68,7 @@ export const perpetualReturnLate: Check = async (ctx) => {
       actual: String(r.days_after_purchase),
       message:
         `Perpetual software returned on ${r.event_date}, ${r.days_after_purchase} days after its purchase on ${r.bought_on}` +
-        (r.purchase_row === null ? ' (ChargeStartDate; no purchase in this run)' : ` (row ${r.purchase_row})`) +
+        (r.purchase_row === null ? ' (ChargeStartDate; no purchase in this run)' : ` (${r.purchase_file}:${r.purchase_row})`) +
         `, beyond the ${window}-day return window: the amounts stay as Microsoft billed them (this check holds nothing); confirm with Microsoft that the credit is final.`,
     }),
   )
@@ -81,7 +82,7 @@ export const perpetualPartialReturn: Check = async (ctx) => {
       expected: r.purchase_quantity,
       actual: r.returned_quantity,
       message:
-        `Perpetual software return of ${r.returned_quantity} units against a purchase of ${r.purchase_quantity} (row ${r.purchase_row ?? ''}): ` +
+        `Perpetual software return of ${r.returned_quantity} units against a purchase of ${r.purchase_quantity} (${r.purchase_file ?? ''}:${r.purchase_row ?? ''}): ` +
         'Microsoft refunds perpetual purchases whole; check the return with Microsoft before crediting the reseller.',
     }),
   )

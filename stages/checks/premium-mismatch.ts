@@ -60,6 +60,7 @@ export const premiumMismatch: Check = async ({ db, settings }) => {
           'm.price_id', 'm.source_file', 'm.source_row', 'm.product_id', 'm.sku_id', 'm.term_duration', 'm.billing_plan',
           'm.currency', 'm.effective_start_date', 'm.unit_price', 'm.erp_price',
           'a.source_row as annual_row',
+          'a.source_file as annual_file',
           premium.as('premium_percent'),
           withPremium(sql.ref('a.unit_price')).as('expected_unit_price'),
           withPremium(sql.ref('a.erp_price')).as('expected_erp_price'),
@@ -96,7 +97,7 @@ export const premiumMismatch: Check = async ({ db, settings }) => {
       actual: unitOff ? r.unit_price : r.erp_price,
       message:
         `Price list ${r.term_duration}/${r.billing_plan} ${column} ${unitOff ? r.unit_price : r.erp_price} ${r.currency} for ${r.product_id}/${r.sku_id} ` +
-        `is not the P1Y/Annual price (row ${r.annual_row}) plus the ${r.premium_percent ?? ''}% premium in force on ${r.effective_start_date}` +
+        `is not the P1Y/Annual price (${r.annual_file}:${r.annual_row}) plus the ${r.premium_percent ?? ''}% premium in force on ${r.effective_start_date}` +
         (unitOff && r.erp_off === 1 ? ' (ERP Price too)' : '') +
         ': nothing is held; check the price list or the premiums in the settings.',
     })

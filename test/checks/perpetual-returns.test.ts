@@ -42,3 +42,11 @@ describe('PERPETUAL_PARTIAL_RETURN', () => {
     expect(await findingsOf('PERPETUAL_PARTIAL_RETURN', given, settings)).toEqual(want)
   })
 })
+
+// The messages named the purchase by its row only, which finance looked up in the return's own file (checks review).
+it('both messages name the purchase by file:row', async () => {
+  const given = { lines: [buy, perpetual({ type: 'cancelImmediate', start: '2026-09-10', order: '2026-10-11', qty: '1', subtotal: '-100' })] }
+  const late = await findingsOf('PERPETUAL_RETURN_LATE', given, {}, ['message'])
+  const partial = await findingsOf('PERPETUAL_PARTIAL_RETURN', given, {}, ['message'])
+  expect([...late, ...partial].map((f) => f.message)).toEqual([expect.stringContaining(`(${RECON_FILE}:2)`), expect.stringContaining(`(${RECON_FILE}:2)`)])
+})

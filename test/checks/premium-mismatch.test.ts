@@ -57,3 +57,8 @@ describe('PREMIUM_MISMATCH', () => {
     expect(await findingsOf('PREMIUM_MISMATCH', given, settings)).toEqual(want)
   })
 })
+
+it('names the P1Y/Annual row by file:row (it may be in another price-list file)', async () => {
+  const got = await findingsOf('PREMIUM_MISMATCH', { priceList: [annual, { term_duration: 'P1M', unit_price: '10', erp_price: '15', effective_start_date: '2026-01-01' }] }, {}, ['message'])
+  expect(got.map((f) => f.message)).toEqual([expect.stringMatching(/is not the P1Y\/Annual price \(\S+:2\)/)])
+})

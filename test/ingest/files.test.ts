@@ -464,6 +464,17 @@ describe('duplicate reconciliation lines', () => {
     expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:2']])
   })
 
+  // Ids are text (SPEC §2: 0001 ≠ 1): a line for SKU 1 was dropped as a duplicate of SKU 0001's (checks review). Only
+  // the columns the product does not read compare digits by value (a spreadsheet's resend writes them as numbers).
+  it('rows that differ only in an id with leading zeros (SkuId 0001 and 1) are two lines', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '0001' })]))
+    input.write('b.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '1' })]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    expect(input.ctx.db.sqlite.prepare('select sku_id, is_duplicate from recon_lines order by line_id').raw().all()).toEqual([['0001', 0], ['1', 0]])
+  })
+
   // A resend whose export named Tier2MpnId by its alias ResellerMpnId (FORMATS §1.3) was no duplicate: the key hashed
   // the header names as written, and the line was invoiced twice (attribution review).
   it('a resend whose header uses an alias of a column (ResellerMpnId for Tier2MpnId) is a duplicate', async () => {
