@@ -146,6 +146,9 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   add(['Invoice'], (row) => (row.getCell(1).font = { bold: true, size: 13 }))
   add([])
   label('Invoice number', text(input.invoiceNumber))
+  // Dated the period's last day, the day the workbook itself is pinned to: an invoice without a date is not one an
+  // accountant can book (month-end walkthrough review). The due date counts from it.
+  label('Invoice date', excelDate(input.periodEnd), DATE_NUM_FMT)
   label('Reseller', text(t.name))
   label('Reseller ID', text(t.resellerId))
   label('Address', text(t.address))

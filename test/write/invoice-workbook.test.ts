@@ -50,6 +50,9 @@ describe('Invoice sheet', () => {
     expect(start.numFmt).toBe('yyyy-mm-dd')
     expect(rowByLabel(ws, 'Period end').getCell(2).value).toEqual(new Date('2026-10-31T00:00:00Z'))
     expect(rowByLabel(ws, 'Due date').getCell(2).value).toEqual(new Date('2026-12-15T00:00:00Z')) // +45 days
+    // An invoice without a date (month-end walkthrough review): dated the period's last day, as the workbook is.
+    const dated = rowByLabel(ws, 'Invoice date').getCell(2)
+    expect([dated.value, dated.numFmt]).toEqual([new Date('2026-10-31T00:00:00Z'), 'yyyy-mm-dd'])
   })
 
   it.each([
