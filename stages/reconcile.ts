@@ -132,7 +132,7 @@ export function formatSummary(
     const v = heldByCurrency[c] ?? ''
     return typeof parseDecimal(v) === 'string' ? formatMoney(v, c) : v
   }
-  lines.push(held.length === 0 ? 'Held (not invoiced): none' : `Held (not invoiced): ${held.map((c) => `${amount(c)} ${c}`).join(', ')}`)
+  lines.push(held.length === 0 ? 'Held (not invoiced): none' : `Held (not invoiced), Microsoft's cost: ${held.map((c) => `${amount(c)} ${c}`).join(', ')}`)
   lines.push(`Where to look: ${reconciliationPath}`)
   return lines.join('\n') + '\n'
 }

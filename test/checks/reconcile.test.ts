@@ -74,7 +74,7 @@ describe('formatSummary', () => {
         'PRICE_DERIVED          0        0        1',
         'USAGE_TIE_OUT          0        1        0',
         'Total                  2        2        1',
-        'Held (not invoiced): -3.10 CAD, 1200 JPY, 1234.57 USD',
+        "Held (not invoiced), Microsoft's cost: -3.10 CAD, 1200 JPY, 1234.57 USD",
         'Where to look: output/2026-10/reconciliation.xlsx',
         '',
       ].join('\n'),
