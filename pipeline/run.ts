@@ -21,6 +21,7 @@ import { discover, nothingToInvoice } from '../stages/discover.js'
 import { startIngest } from '../stages/ingest.js'
 import { price } from '../stages/price.js'
 import { reconcile, formatSummary } from '../stages/reconcile.js'
+import { tieOutSkipped } from '../stages/checks/usage-tie-out.js'
 import { write } from '../stages/write.js'
 import { heldCostByCurrency } from './held.js'
 import { formatInvoiceSummary } from './summary.js'
@@ -111,6 +112,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const findings = findingCounts(db)
     const exitCode = exitCodeFor(findings, settings)
     const held = heldCostByCurrency(db)
+    const remarks = [tieOutSkipped(db)].filter((r): r is string => r !== null)
     if (opts.validateOnly) {
       // The only file validate writes; beside, not inside, output/<period>/ so a previous run's outputs stay as they were.
       const findingsFile = join(outputRoot, `${opts.period}.validation.csv`)
@@ -121,9 +123,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       await db.close()
       db = null
       removeOrNote(workDir, notes)
-      return { exitCode, summary: formatSummary(findings, held, findingsFile), findings, findingsFile, notes }
+      return { exitCode, summary: formatSummary(findings, held, findingsFile, remarks), findings, findingsFile, notes }
     }
-    const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'))
+    const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'), remarks)
     const written = await step('write', () => write({ exitCode }, ctx), { last: true })
     await db.close()
     db = null

@@ -94,12 +94,13 @@ const SEVERITIES = ['error', 'warning', 'info'] as const
 
 /**
  * The console summary the runner prints at the end of a run: findings per rule and severity, held amount per
- * currency, and where the details are. Plain text, fixed-width columns, no colours (it also goes to logs).
+ * currency, remarks on what was not checked, and where the details are. Plain text, fixed-width columns, no colours (it also goes to logs).
  */
 export function formatSummary(
   findings: readonly { rule: string; severity: string; n: number }[],
   heldByCurrency: Record<string, string>,
   reconciliationPath: string,
+  remarks: readonly string[] = [],
 ): string {
   // Counts per rule and severity (pipeline/findings-store.ts findingCounts).
   const counts = new Map<string, Record<string, number>>()
@@ -133,6 +134,7 @@ export function formatSummary(
     return typeof parseDecimal(v) === 'string' ? formatMoney(v, c) : v
   }
   lines.push(held.length === 0 ? 'Held (not invoiced): none' : `Held (not invoiced), Microsoft's cost: ${held.map((c) => `${amount(c)} ${c}`).join(', ')}`)
+  lines.push(...remarks)
   lines.push(`Where to look: ${reconciliationPath}`)
   return lines.join('\n') + '\n'
 }

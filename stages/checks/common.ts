@@ -55,6 +55,7 @@ export function textList(values: readonly string[]): RawBuilder<unknown> {
  * Azure plan line (SPEC §3.1) over `recon_lines as r` left-joined to `priced_lines as p`: the priced category,
  * or §3.1's own test on the raw line (not a credit, SubscriptionDescription "Azure plan") when it was not priced.
  */
-export const isAzurePlanSql = sql<boolean>`coalesce(p.category = 'azure-plan',
+export const AZURE_PLAN_TEXT = `coalesce(p.category = 'azure-plan',
   r.charge_type_norm <> 'customercredit' and (lower(trim(r.subscription_description)) = 'azure plan'
     or lower(trim(r.product_name)) = 'azure plan' or lower(trim(r.sku_name)) = 'azure plan'))`
+export const isAzurePlanSql = sql<boolean>`${sql.raw(AZURE_PLAN_TEXT)}`

@@ -11,7 +11,8 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
-import { isAzurePlanSql, type Check } from './common.js'
+import { AZURE_PLAN_TEXT, isAzurePlanSql, type Check } from './common.js'
+import type { Db } from '../../pipeline/db.js'
 import { tier2ResellerSql } from '../rules/tier2.js'
 import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER } from '../usage-totals.js'
 
@@ -135,4 +136,19 @@ export const usageTieOut: Check = async ({ db, settings }) => {
 
 function unit(currency: string | null): string {
   return currency === null ? '' : ` ${currency}`
+}
+
+/**
+ * The summary's remark when the tie-out did not run although there was something to tie out: Azure plan lines
+ * and no usage file (SPEC §2: nothing is skipped silently; a forgotten usage file made the check vanish without a
+ * word, checks review). Null otherwise.
+ */
+export function tieOutSkipped(db: Db): string | null {
+  const usage = db.sqlite.prepare("select 1 from input_files where kind = 'usage' limit 1").get()
+  if (usage !== undefined) return null
+  const { n } = db.sqlite.prepare(
+    `select count(*) as n from recon_lines r left join priced_lines p on p.line_id = r.line_id
+     where r.is_duplicate = 0 and ${AZURE_PLAN_TEXT}`,
+  ).get() as { n: number }
+  return n === 0 ? null : `Usage tie-out (USAGE_TIE_OUT): not run, no daily rated usage file was given; ${n} Azure plan line${n === 1 ? '' : 's'} not tied out`
 }

@@ -3,7 +3,7 @@
  * killed run left (found by reviews: a kill between the two renames lost them; a partly removed set could be put
  * back over a whole one; a pid that repeats, as in a container, made every later run exit 2).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -134,5 +134,22 @@ describe('a failure of the machine is not reported as a bug', () => {
     expect(outcome.exitCode).toBe(0)
     expect(readdirSync(copy.output).sort()).toEqual([`${P}.validation.csv`])
     expect(readFileSync(join(copy.output, `${P}.validation.csv`), 'utf8')).toMatch(/^\uFEFFrule,severity,file,row/)
+  }, 60_000)
+})
+
+// Without a usage file the tie-out does not run, and said nothing: a forgotten usage file made the check vanish
+// (checks review). The summary now says so; with the file, it says nothing.
+describe('the run summary says when the usage tie-out did not run', () => {
+  it.each([
+    { name: 'no usage file', removeUsage: true, says: true },
+    { name: 'with the usage file', removeUsage: false, says: false },
+  ])('$name', async ({ removeUsage, says }) => {
+    const copy = sampleCopy()
+    if (removeUsage) for (const f of readdirSync(join(copy.input, P))) if (f.startsWith('DailyRatedUsage')) rmSync(join(copy.input, P, f))
+    const outcome = await runPipeline({ period: P, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
+    expect(outcome.exitCode).toBe(0)
+    const remark = /Usage tie-out \(USAGE_TIE_OUT\): not run, no daily rated usage file was given; \d+ Azure plan lines not tied out\n/
+    if (says) expect(outcome.summary).toMatch(remark)
+    else expect(outcome.summary).not.toContain('Usage tie-out')
   }, 60_000)
 })
