@@ -91,6 +91,16 @@ export function formatMoney(value: Decimal | string, currency: string): string {
   return (rounded.isZero() ? new Decimal(0) : rounded).toFixed(minorUnits(currency))
 }
 
+/**
+ * An amount as a finance reader expects it in a finding (exceptions.csv's expected and actual, the message): at
+ * least the currency's minor-unit decimals (`105` → `105.00` in USD), never rounded (`0.0085` stays), any other
+ * text as it is. Null stays null.
+ */
+export function moneyText<T extends string | null>(value: T, currency: string | null): T {
+  if (value === null || currency === null) return value
+  return (padPlain(value, minorUnits(currency)) ?? value) as T
+}
+
 const PLAIN = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?$/
 
 /**

@@ -10,6 +10,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decAdd, decCmp, decMul, decSign, decSub, decTrunc } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
+import { moneyText } from '../../pipeline/money.js'
 import { lineFields, type Check } from './common.js'
 
 const eup = sql.ref('r.effective_unit_price')
@@ -68,15 +69,17 @@ export const amountMismatch: Check = async ({ db, settings }) => {
     const subtotalOff = r.subtotal_off === 1
     const totalOff = r.total_off === 1
     const both = subtotalOff && totalOff
+    // In the currency's decimals (105 → 105.00), never rounded: finance compares them with Microsoft's invoice.
+    const m = (value: string) => moneyText(value, r.currency)
     return finding('AMOUNT_MISMATCH', {
       ...lineFields(r),
-      expected: subtotalOff ? r.expected_subtotal : r.expected_total,
-      actual: subtotalOff ? r.subtotal : r.total,
+      expected: m(subtotalOff ? r.expected_subtotal : r.expected_total),
+      actual: m(subtotalOff ? r.subtotal : r.total),
       message: subtotalOff
-        ? `Microsoft's Subtotal ${r.subtotal} ${r.currency} is not what its own formula gives (${r.expected_subtotal})` +
-          (both ? ` and Total ${r.total} ≠ Subtotal + TaxTotal (${r.expected_total})` : '') +
+        ? `Microsoft's Subtotal ${m(r.subtotal)} ${r.currency} is not what its own formula gives (${m(r.expected_subtotal)})` +
+          (both ? ` and Total ${m(r.total)} ≠ Subtotal + TaxTotal (${m(r.expected_total)})` : '') +
           ': the amounts stay as Microsoft billed them (this check holds nothing); raise it with Microsoft if the difference matters.'
-        : `Microsoft's Total ${r.total} ${r.currency} ≠ Subtotal + TaxTotal (${r.expected_total}): the amounts stay as Microsoft billed them (this check holds nothing); check the tax on Microsoft's invoice.`,
+        : `Microsoft's Total ${m(r.total)} ${r.currency} ≠ Subtotal + TaxTotal (${m(r.expected_total)}): the amounts stay as Microsoft billed them (this check holds nothing); check the tax on Microsoft's invoice.`,
     })
   })
 }

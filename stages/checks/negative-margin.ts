@@ -6,6 +6,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decCmp, decSign, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
+import { moneyText } from '../../pipeline/money.js'
 import { lineFields, type Check } from './common.js'
 
 export const negativeMargin: Check = async ({ db }) => {
@@ -28,10 +29,10 @@ export const negativeMargin: Check = async ({ db }) => {
   return rows.map((r) =>
     finding('NEGATIVE_MARGIN', {
       ...lineFields(r),
-      expected: r.subtotal,
-      actual: r.sell,
+      expected: moneyText(r.subtotal, r.currency),
+      actual: moneyText(r.sell, r.currency),
       message:
-        `Sold at ${r.sell ?? ''} ${r.currency}, below Microsoft's cost ${r.subtotal} (margin ${r.margin}), by the ${r.method ?? ''} rule ` +
+        `Sold at ${moneyText(r.sell, r.currency) ?? ''} ${r.currency}, below Microsoft's cost ${moneyText(r.subtotal, r.currency)} (margin ${moneyText(r.margin, r.currency)}), by the ${r.method ?? ''} rule ` +
         `(${r.rule_scope ?? ''}) of price book ${r.price_book ?? ''}: invoiced as computed; review that price-book rule.`,
     }),
   )

@@ -11,6 +11,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decSub, decSum } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
+import { moneyText } from '../../pipeline/money.js'
 import { AZURE_PLAN_TEXT, isAzurePlanSql, type Check } from './common.js'
 import type { Db } from '../../pipeline/db.js'
 import { tier2ResellerSql } from '../rules/tier2.js'
@@ -115,16 +116,21 @@ export const usageTieOut: Check = async ({ db, settings }) => {
   return rows.map((r) => {
     const subscription = r.subscription_id === '' ? '(none)' : r.subscription_id
     // Each side in its own currency (a key is one subscription, so they differ only in a broken export).
-    const usageSide = `${r.usage_total}${unit(r.usage_currency ?? r.recon_currency)} over ${r.usage_rows} usage rows`
-    const reconSide = `${r.recon_total}${unit(r.recon_currency ?? r.usage_currency)}`
+    // In the currency's decimals (3.1 → 3.10), never rounded; not when the key mixes currencies.
+    const usageCurrency = r.usage_currency ?? r.recon_currency
+    const reconCurrency = r.recon_currency ?? r.usage_currency
+    const usageTotal = r.mixed_currencies === 1 ? r.usage_total : moneyText(r.usage_total, usageCurrency)
+    const reconTotal = r.mixed_currencies === 1 ? r.recon_total : moneyText(r.recon_total, reconCurrency)
+    const usageSide = `${usageTotal}${unit(usageCurrency)} over ${r.usage_rows} usage rows`
+    const reconSide = `${reconTotal}${unit(reconCurrency)}`
     return finding('USAGE_TIE_OUT', {
       file: '',
       row: 0,
       resellerId: r.reseller_id,
       customerId: r.customer_id,
       subscriptionId: r.subscription_id === '' ? null : r.subscription_id,
-      expected: r.recon_total,
-      actual: r.usage_total,
+      expected: reconTotal,
+      actual: usageTotal,
       message: r.mixed_currencies === 1
         ? `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} (${usageSide}) and the reconciliation's bill for it (${reconSide}) ` +
           `are in different currencies, so they cannot be tied out: check that the usage file and the reconciliation are exports of the same billing account for the month.`

@@ -10,23 +10,23 @@ const hit = (row: number, expected: string, actual: string): Expected =>
 
 const cases: Case[] = [
   // Positive: one finding per broken line.
-  { name: 'seat Subtotal off by 0.02', given: { lines: [{ recon: { subtotal: '50.02', total: '50.02' } }] }, expect: [hit(2, '50', '50.02')] },
+  { name: 'seat Subtotal off by 0.02', given: { lines: [{ recon: { subtotal: '50.02', total: '50.02' } }] }, expect: [hit(2, '50.00', '50.02')] },
   {
     name: 'seat formula truncates EUP × rate before × quantity (real RI: 194.51 × 1.2115 → 235.64 × 3 = 706.92)',
     given: { lines: [{ recon: { effective_unit_price: '194.51', unit_price: '194.51', pc_to_bc_exchange_rate: '1.2115', billable_quantity: '3', subtotal: '706.95', total: '706.95' } }] },
     expect: [hit(2, '706.92', '706.95')],
   },
   { name: 'usage Subtotal off by 0.02', given: { lines: [azurePlanLine({ subtotal: '3.18', total: '3.18' })] }, expect: [hit(2, '3.16', '3.18')] },
-  { name: 'Total ≠ Subtotal + TaxTotal by 0.01', given: { lines: [{ recon: { tax_total: '0.41', total: '50.40' } }] }, expect: [hit(2, '50.41', '50.4')] },
+  { name: 'Total ≠ Subtotal + TaxTotal by 0.01', given: { lines: [{ recon: { tax_total: '0.41', total: '50.40' } }] }, expect: [hit(2, '50.41', '50.40')] },
   {
     name: 'both broken → one finding, the Subtotal one',
     given: { lines: [{ recon: { subtotal: '60', total: '61' } }] },
-    expect: [hit(2, '50', '60')],
+    expect: [hit(2, '50.00', '60.00')],
   },
   {
     name: 'held and unpriced lines are checked too (usage formula from SubscriptionDescription)',
     given: { lines: [azurePlanLine({ subtotal: '3.20', total: '3.20' }, { status: 'held', hold_rule: 'UNKNOWN_RESELLER', sell: null }), { ...azurePlanLine({ subtotal: '3.30', total: '3.30' }), priced: null }] },
-    expect: [hit(2, '3.16', '3.2'), hit(3, '3.16', '3.3')],
+    expect: [hit(2, '3.16', '3.20'), hit(3, '3.16', '3.30')],
   },
   // Negative: silent on Microsoft's own arithmetic and within tolerance.
   { name: 'clean seat line', given: { lines: [{}] }, expect: [] },

@@ -41,7 +41,7 @@ describe.skipIf(!present)('AMOUNT_MISMATCH on the real export', () => {
       // - the usage row that is 0.01 off (12.75 × 39.3333333333) lies beyond the first 2,000 rows of the export; a
       //   0.01 difference is within tolerances.amount anyway (fixture in amount-mismatch.test.ts).
       expect(amount.map((f) => ({ row: f.row, expected: f.expected, actual: f.actual }))).toEqual([
-        { row: 1409, expected: '3.7', actual: '3.06' },
+        { row: 1409, expected: '3.70', actual: '3.06' },
       ])
     } finally {
       await ctx.db.close()

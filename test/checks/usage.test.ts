@@ -9,14 +9,14 @@ const usage = (total: string, date = '2026-10-15', o = {}) => ({ billing_pre_tax
 const tie = (expected: string, actual: string, customerId = 'cust-1') => ({ rule: 'USAGE_TIE_OUT', file: '', row: 0, expected, actual, customerId })
 
 const tieOut: Case[] = [
-  { name: 'usage short by 0.06 (> min 0.05)', given: { lines: [azurePlanLine()], usage: [usage('1.5'), usage('1.6')] }, expect: [tie('3.16', '3.1')] },
-  { name: 'a key on one side only counts, both directions', given: { lines: [azurePlanLine()], usage: [usage('3.16', '2026-10-02', { customer_id: 'cust-2' })] }, expect: [tie('3.16', '0'), tie('0', '3.16', 'cust-2')] },
+  { name: 'usage short by 0.06 (> min 0.05)', given: { lines: [azurePlanLine()], usage: [usage('1.5'), usage('1.6')] }, expect: [tie('3.16', '3.10')] },
+  { name: 'a key on one side only counts, both directions', given: { lines: [azurePlanLine()], usage: [usage('3.16', '2026-10-02', { customer_id: 'cust-2' })] }, expect: [tie('3.16', '0.00'), tie('0.00', '3.16', 'cust-2')] },
   { name: 'out-of-period usage is left out of the sum', given: { lines: [azurePlanLine()], usage: [usage('3.16'), usage('1', '2026-09-30')] }, expect: [] },
   { name: 'held and unpriced Azure lines count on the reconciliation side', given: { lines: [azurePlanLine({}, { status: 'held', sell: null }), { ...azurePlanLine(), priced: null }], usage: [usage('3.16')] }, expect: [tie('6.32', '3.16')] },
   {
     name: 'tolerance grows with the row count: 700 rows → 0.07; 0.08 off fires',
     given: { lines: [azurePlanLine({ subtotal: '7.08', total: '7.08', billable_quantity: '0', effective_unit_price: '0' })], usage: Array.from({ length: 700 }, () => usage('0.01')) },
-    expect: [tie('7.08', '7')],
+    expect: [tie('7.08', '7.00')],
   },
   // Negative.
   { name: 'exact tie', given: { lines: [azurePlanLine()], usage: [usage('1.58'), usage('1.58')] }, expect: [] },
@@ -28,7 +28,7 @@ const tieOut: Case[] = [
   },
   { name: 'no usage file at all: no tie-out', given: { lines: [azurePlanLine()] }, expect: [] },
   // A header-only file (an empty or failed export) switched the tie-out off, like no file (end-to-end review).
-  { name: 'a usage file with no rows: every Azure plan line is untied', given: { lines: [azurePlanLine()], usage: [] }, expect: [tie('3.16', '0')] },
+  { name: 'a usage file with no rows: every Azure plan line is untied', given: { lines: [azurePlanLine()], usage: [] }, expect: [tie('3.16', '0.00')] },
   { name: 'duplicates and seat lines are not Azure plan cost', given: { lines: [azurePlanLine(), { ...azurePlanLine({ is_duplicate: 1, duplicate_of: 1 }), priced: null }, {}], usage: [usage('3.16')] }, expect: [] },
 ]
 
@@ -65,12 +65,12 @@ const namedCases: Case[] = [
   {
     name: 'both sides: the priced line\'s reseller, not the usage Tier2MpnId',
     given: { lines: [azurePlanLine({}, { reseller_id: 'R7' })], usage: [usage('1', '2026-10-15', { tier2_mpn_id: 'R9' })] },
-    expect: [named('3.16', '1', 'cust-1', 'R7')],
+    expect: [named('3.16', '1.00', 'cust-1', 'R7')],
   },
   {
     name: 'usage only: its Tier2MpnId; Tier2MpnId 0 names nobody',
     given: { usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: 'R9' }), usage('2', '2026-10-15', { customer_id: 'cust-3', tier2_mpn_id: '0' })] },
-    expect: [named('0', '2', 'cust-2', 'R9'), named('0', '2', 'cust-3', null)],
+    expect: [named('0.00', '2.00', 'cust-2', 'R9'), named('0.00', '2.00', 'cust-3', null)],
   },
   // As the Azure usage sheet and OUT_OF_PERIOD attribute usage (end-to-end review: these named nobody).
   {
@@ -80,7 +80,7 @@ const namedCases: Case[] = [
       customers: [{ customer_id: 'cust-2', reseller_id: 'R5' }],
       usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: '0' }), usage('2', '2026-10-15', { customer_id: 'cust-3', tier2_mpn_id: null })],
     },
-    expect: [named('0', '2', 'cust-2', 'R5'), named('0', '2', 'cust-3', 'R7'), named('3.16', '0', 'cust-3', 'R7')],
+    expect: [named('0.00', '2.00', 'cust-2', 'R5'), named('0.00', '2.00', 'cust-3', 'R7'), named('3.16', '0.00', 'cust-3', 'R7')],
   },
   // The reseller the money went to beats a stale customers mapping (attribution review).
   {
@@ -90,13 +90,13 @@ const namedCases: Case[] = [
       customers: [{ customer_id: 'cust-2', reseller_id: 'R5' }],
       usage: [usage('2', '2026-10-15', { customer_id: 'cust-2', tier2_mpn_id: null })],
     },
-    expect: [named('0', '2', 'cust-2', 'R7'), named('3.16', '0', 'cust-2', 'R7')],
+    expect: [named('0.00', '2.00', 'cust-2', 'R7'), named('3.16', '0.00', 'cust-2', 'R7')],
   },
 ]
 
 it('USAGE_TIE_OUT states each side with its currency', async () => {
   const got = await findingsOf('USAGE_TIE_OUT', { lines: [azurePlanLine()], usage: [usage('3')] }, {}, ['message'])
-  expect(got.map((f) => f.message)).toEqual([expect.stringContaining('adds up to 3 CAD over 1 usage rows but the reconciliation bills 3.16 CAD (tolerance 0.05)')])
+  expect(got.map((f) => f.message)).toEqual([expect.stringContaining('adds up to 3.00 CAD over 1 usage rows but the reconciliation bills 3.16 CAD (tolerance 0.05)')])
 })
 
 // A key whose usage was in EUR and whose bill was in CAD was compared as if one currency: 3.16 EUR against 3.16 CAD

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Decimal, formatMoney, isParseError, parseDecimal, roundMoney, currencyNumFmt, minorUnits } from '../../pipeline/money.js'
+import { Decimal, formatMoney, isParseError, parseDecimal, roundMoney, currencyNumFmt, minorUnits, moneyText } from '../../pipeline/money.js'
 import { parseDecimalFast } from '../../schemas/kinds/columns.js'
 
 describe('parseDecimal (SPEC §2 value parsing)', () => {
@@ -96,5 +96,15 @@ describe('formatMoney: text that needs no rounding is padded, not parsed', () =>
       }),
       { numRuns: 5000 },
     )
+  })
+})
+
+// Findings' amounts (exceptions.csv, the Exceptions sheet, messages) read `201.6` and `Sold at 36 USD` (checks review).
+describe('moneyText: a finding\'s amount in the currency\'s decimals, never rounded', () => {
+  it.each([
+    ['105', 'USD', '105.00'], ['8.5', 'USD', '8.50'], ['-4.3', 'EUR', '-4.30'], ['0.0085', 'USD', '0.0085'],
+    ['1234', 'JPY', '1234'], ['1.1', 'KWD', '1.100'], ['abc', 'USD', 'abc'], ['3', null, '3'], [null, 'USD', null],
+  ] as const)('%s %s → %s', (value, currency, expected) => {
+    expect(moneyText(value, currency)).toBe(expected)
   })
 })

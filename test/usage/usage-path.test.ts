@@ -58,7 +58,7 @@ describe('usage tie-out through ingest', () => {
 
   it('a key on one side only counts, in both directions', async () => {
     const r = await run([azureLine('3.16')], [usageRow('3.16', '10/02/2026', { CustomerId: 'cust-2' })])
-    expect(r.tie).toEqual([tie('3.16', '0'), tie('0', '3.16', 'cust-2')])
+    expect(r.tie).toEqual([tie('3.16', '0.00'), tie('0.00', '3.16', 'cust-2')])
   })
 
   it('out-of-period rows are reported one by one and left out of the tie-out', async () => {
