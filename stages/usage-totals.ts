@@ -18,6 +18,7 @@
  *
  * In: validated usage rows (stored values); the DB. Out: the two tables. Does not throw on data.
  */
+import type { RawBuilder } from 'kysely'
 import { sql } from '../pipeline/kysely.js'
 import type { Db } from '../pipeline/db.js'
 import { decSum } from '../pipeline/dialect.js'
@@ -42,6 +43,23 @@ export const INVOICED_CUSTOMER_RESELLER = sql<{ customer_id: string; reseller_id
   from priced_lines p join recon_lines r on r.line_id = p.line_id
   where p.status = 'invoiced'
   group by r.customer_id`
+
+/**
+ * The owner, in that order, of a usage group (or key) of `customer` and `subscription` without a Tier2MpnId, as one
+ * SQL expression for every query that attributes usage. It reads the two owner tables, which the query declares
+ * with `USAGE_OWNER_CTES` (materialized: as subqueries of their own they were computed again for every row, 10 s a
+ * call). Scalar subqueries, so inside a `coalesce` after the Tier2MpnId they run only for the rows that need them.
+ */
+export function usageOwnerSql(customer: RawBuilder<unknown>, subscription: RawBuilder<unknown>): RawBuilder<string | null> {
+  return sql<string | null>`coalesce(
+    (select s.reseller_id from usage_subscription_owner s where s.customer_id = ${customer} and s.subscription_id = ${subscription}),
+    (select o.reseller_id from usage_customer_owner o where o.customer_id = ${customer}),
+    (select c.reseller_id from customers c where c.customer_id = ${customer}))`
+}
+
+/** The common table expressions `usageOwnerSql` reads, for a query's `with` clause. */
+export const USAGE_OWNER_CTES = sql`usage_subscription_owner as materialized (${INVOICED_SUBSCRIPTION_RESELLER}),
+  usage_customer_owner as materialized (${INVOICED_CUSTOMER_RESELLER})`
 
 /** A sink that writes one file's flushes to `usage_partials`, one transaction per flush. */
 export function partialsWriter(db: Db, file: string): PartialSink {

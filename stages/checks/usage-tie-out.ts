@@ -15,18 +15,20 @@ import { moneyText } from '../../pipeline/money.js'
 import { AZURE_PLAN_TEXT, isAzurePlanSql, type Check } from './common.js'
 import type { Db } from '../../pipeline/db.js'
 import { tier2ResellerSql } from '../rules/tier2.js'
-import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER } from '../usage-totals.js'
+import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER, usageOwnerSql } from '../usage-totals.js'
 
 const KEY = ['customer_id', 'subscription_id', 'product_id', 'sku_id'] as const
 
 export const usageTieOut: Check = async ({ db, settings }) => {
-  const usageFile = await db.kysely.selectFrom('input_files').where('kind', '=', 'usage').select('file').limit(1).executeTakeFirst()
-  if (usageFile === undefined) return []
+  if (!usageFileGiven(db)) return []
   const { usageTieOutMin, usageTieOutPer100Rows } = settings.tolerances
 
   // Both sides in one list, then one GROUP BY: a key on one side only gets '0' on the other. One sort of the
   // ~95k rows of the 1 M-row bench month, where two grouped sides, their UNION and two joins on them took 0.8 s.
   const rows = await db.kysely
+    // The tables usageOwnerSql reads (USAGE_OWNER_CTES in stages/usage-totals.ts, declared here the kysely way).
+    .with((cte) => cte('usage_subscription_owner').materialized(), () => sql`(${INVOICED_SUBSCRIPTION_RESELLER})`)
+    .with((cte) => cte('usage_customer_owner').materialized(), () => sql`(${INVOICED_CUSTOMER_RESELLER})`)
     .with('sides', (qb) =>
       qb
         .selectFrom('usage_totals as u')
@@ -101,12 +103,8 @@ export const usageTieOut: Check = async ({ db, settings }) => {
     // Resellers only for the keys reported (a few): joined for all 45,000 usage groups, they cost ~0.2 s at 1 M rows.
     // The bill's reseller, else the usage's Tier2MpnId, else as the Azure usage sheet (stages/usage-totals.ts).
     .selectFrom('breaking as t')
-    .leftJoin(sql<{ customer_id: string; subscription_id: string; reseller_id: string }>`(${INVOICED_SUBSCRIPTION_RESELLER})`.as('s'), (join) =>
-      join.onRef('s.customer_id', '=', 't.customer_id').onRef('s.subscription_id', '=', 't.subscription_id'))
-    .leftJoin(sql<{ customer_id: string; reseller_id: string }>`(${INVOICED_CUSTOMER_RESELLER})`.as('o'), 'o.customer_id', 't.customer_id')
-    .leftJoin('customers as c', 'c.customer_id', 't.customer_id')
     .selectAll('t')
-    .select(sql<string | null>`coalesce(t.recon_reseller, t.usage_tier2, s.reseller_id, o.reseller_id, c.reseller_id)`.as('reseller_id'))
+    .select(sql<string | null>`coalesce(t.recon_reseller, t.usage_tier2, ${usageOwnerSql(sql.ref('t.customer_id'), sql.ref('t.subscription_id'))})`.as('reseller_id'))
     .orderBy('t.customer_id')
     .orderBy('t.subscription_id')
     .orderBy('t.product_id')
@@ -150,11 +148,15 @@ function unit(currency: string | null): string {
  * word, checks review). Null otherwise.
  */
 export function tieOutSkipped(db: Db): string | null {
-  const usage = db.sqlite.prepare("select 1 from input_files where kind = 'usage' limit 1").get()
-  if (usage !== undefined) return null
+  if (usageFileGiven(db)) return null
   const { n } = db.sqlite.prepare(
     `select count(*) as n from recon_lines r left join priced_lines p on p.line_id = r.line_id
      where r.is_duplicate = 0 and ${AZURE_PLAN_TEXT}`,
   ).get() as { n: number }
   return n === 0 ? null : `Usage tie-out (USAGE_TIE_OUT): not run, no daily rated usage file was given; ${n} Azure plan line${n === 1 ? '' : 's'} not tied out`
+}
+
+/** The run was given a usage file (one with no rows counts: an empty or failed export). */
+function usageFileGiven(db: Db): boolean {
+  return db.sqlite.prepare("select 1 from input_files where kind = 'usage' limit 1").get() !== undefined
 }

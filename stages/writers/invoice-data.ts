@@ -11,7 +11,7 @@ import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
 import { objectRows } from '../../pipeline/object-rows.js'
 import { decProduct, decSum } from '../../pipeline/dialect.js'
-import { INVOICED_CUSTOMER_RESELLER, INVOICED_SUBSCRIPTION_RESELLER } from '../usage-totals.js'
+import { USAGE_OWNER_CTES, usageOwnerSql } from '../usage-totals.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
@@ -101,16 +101,12 @@ interface UsageSqlRow {
  */
 export async function usageSummaries(db: Db, range: { from: string; to: string }): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
-    with line_owner as materialized (${INVOICED_CUSTOMER_RESELLER}),
-    subscription_owner as materialized (${INVOICED_SUBSCRIPTION_RESELLER}),
+    with ${USAGE_OWNER_CTES},
     attributed as (
       select
-        -- coalesce stops at its first value: the owners are looked up (and built) only for rows without a
-        -- Tier2MpnId; joined to all 45,000 usage groups of the bench month they cost ~0.13 s a thread.
-        coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))},
-          (select s.reseller_id from subscription_owner s where s.customer_id = u.customer_id and s.subscription_id = u.subscription_id),
-          (select o.reseller_id from line_owner o where o.customer_id = u.customer_id),
-          (select c.reseller_id from customers c where c.customer_id = u.customer_id)) as reseller_id,
+        -- The owners are looked up only for groups without a Tier2MpnId: joined to all 45,000 usage groups of the
+        -- bench month they cost ~0.13 s a thread.
+        coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, u.billing_currency, u.quantity, u.rows,
         ${decProduct(sql.ref('u.quantity'), sql.ref('u.unit_price'), sql`coalesce(u.pc_to_bc_exchange_rate, '1')`)} as retail
