@@ -173,11 +173,10 @@ export class FileIngest {
       return
     }
     const map = mapHeader(this.def.kind, names)
-    const valued = new Set(this.parsedColumns.map((c) => map.indexes[c]))
     // Only columns the kind does not read: a read text column is an id or a name, compared as written (SPEC §2:
     // SkuId `0001` ≠ `1`; folded, a line for SKU 1 was dropped as a duplicate of SKU 0001's; checks review).
     const read = new Set(map.indexes.filter((i) => i >= 0))
-    const byText = names.flatMap((_, i) => (valued.has(i) || read.has(i) ? [] : [i]))
+    const byText = names.flatMap((_, i) => (read.has(i) ? [] : [i]))
     // Microsoft names its date columns …Date; in a workbook such a column may hold bare serial numbers.
     const dateNamed = new Set(byText.filter((i) => headerKey(names[i]!).endsWith('date')))
     // A column the kind reads counts under its own name, not the alias the file used: a resend whose export

@@ -23,6 +23,7 @@
  */
 import { sql } from '../../pipeline/kysely.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
+import { costSignSql } from './sell.js'
 
 export async function matchPriceBookRules(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_book_rules_lookup
@@ -32,8 +33,7 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
     and (r.billing_plan is null or lower(trim(r.billing_plan)) = lower(l.billing_plan))
     and (r.effective_from is null or r.effective_from <= l.rule_date)
     and (r.effective_to is null or r.effective_to >= l.rule_date)`
-  // Sign of the cost as the sell amount takes it (SPEC §4.2): Subtotal, or EffectiveUnitPrice when it is 0.
-  const negative = (line: string) => sql.raw(`(case when ${line}.subtotal <> '0' then sign(${line}.subtotal) else sign(${line}.effective_unit_price) end) < 0`)
+  const negative = (line: string) => sql`${costSignSql(sql.ref(`${line}.subtotal`), sql.ref(`${line}.effective_unit_price`))} < 0`
   await replaceTable(db, 'int_lines_ruled', [
     'rule_date', 'rule_id', 'rule_scope', 'rule_method', 'rule_percent', 'rule_fixed_unit_price',
   ], sql`

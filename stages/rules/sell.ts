@@ -43,6 +43,13 @@ export async function loadCurrencyUnits(db: RulesDb): Promise<void> {
   }
 }
 
+/**
+ * The sign a line's sell amount takes (SPEC §4.2): its cost's (Subtotal), or EffectiveUnitPrice's when the Subtotal
+ * is 0. Also what makes a line a refund for its price-book rule (price-book.ts, SPEC §4.4).
+ */
+export const costSignSql = (subtotal: RawBuilder<unknown>, effectiveUnitPrice: RawBuilder<unknown>): RawBuilder<number> =>
+  sql<number>`case when ${subtotal} <> '0' then ${decSign(subtotal)} else ${decSign(effectiveUnitPrice)} end`
+
 export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPolicy): Promise<void> {
   const qty = ref('quantity_abs')
   const rate = ref('pc_to_bc_exchange_rate')
@@ -124,8 +131,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     measured as (
       select decided.*,
         ${decAbs(ref('billable_quantity'))} as quantity_abs,
-        case when subtotal <> '0' then ${decSign(ref('subtotal'))}
-          else ${decSign(ref('effective_unit_price'))} end as cost_sign
+        ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} as cost_sign
       from decided
     ),
     -- The amounts are exact-decimal UDF chains that later expressions read several times: each step is
