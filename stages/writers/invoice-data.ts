@@ -196,7 +196,7 @@ export function* invoicedLines(db: Db, range?: { from: string; to: string }): Ge
     .orderBy('r.customer_id')
     .orderBy('p.line_id')
   for (const { method, currency, ...row } of iterateRows(db, ordered)) {
-    yield { ...row, explanation: resellerExplanation(method, row.category, row.explanation, row.sell, currency) }
+    yield { ...row, explanation: resellerExplanation(method, row.explanation, row.sell, currency) }
   }
 }
 
@@ -207,7 +207,7 @@ export function* invoicedLines(db: Db, range?: { from: string; to: string }): Ge
  * without cost or percentage; erp-discount and fixed texts are the reseller's own price agreement (list price,
  * discount, fixed price, proration, quantity) and are shown as pricing wrote them.
  */
-export function resellerExplanation(method: string | null, category: string, explanation: string, sell: string | null, currency: string): string {
+export function resellerExplanation(method: string | null, explanation: string, sell: string | null, currency: string): string {
   const amount = sell === null ? '' : ` = ${formatMoney(sell, currency)}`
   if (method === 'erp-discount' || method === 'fixed') return explanation
   if (method === 'markup') return `price book markup on Microsoft's charge${amount}`
