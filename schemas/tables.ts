@@ -24,6 +24,7 @@ const USAGE_GROUP_COLUMNS = `
   meter_category text not null,
   meter_id text not null,
   meter_name text not null,
+  unit text,                        -- Unit of the meter (null when the file has no Unit column)
   billing_currency text not null,
   unit_price text not null,         -- UnitPrice: retail price per unit, in the pricing currency
   pc_to_bc_exchange_rate text,      -- PCToBCExchangeRate (null when the file has none: taken as 1)
@@ -471,6 +472,7 @@ export interface UsageTotalsTable {
   meter_category: string
   meter_id: string
   meter_name: string
+  unit: string | null
   billing_currency: string
   unit_price: string
   pc_to_bc_exchange_rate: string | null

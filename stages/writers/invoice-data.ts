@@ -80,6 +80,7 @@ interface UsageSqlRow {
   entitlement_id: string
   entitlement_description: string | null
   meter_category: string
+  unit: string
   billing_currency: string
   quantity: string
   retail: string
@@ -87,8 +88,9 @@ interface UsageSqlRow {
 }
 
 /**
- * In-period Azure usage per reseller → customer → Azure subscription (EntitlementId) → meter category, with
- * Σ Quantity and the retail amount Σ Quantity × UnitPrice × PCToBCExchangeRate (1 when the file has no rate), in
+ * In-period Azure usage per reseller → customer → Azure subscription (EntitlementId) → meter category → unit
+ * (quantities of different units are never added), with Σ Quantity and the retail amount
+ * Σ Quantity × UnitPrice × PCToBCExchangeRate (1 when the file has no rate), in
  * the billing currency. Not Σ BillingPreTaxTotal: that is Microsoft's charge to the distributor after partner
  * credits, its cost, which a reseller invoice never shows (SPEC §6). A usage row belongs to its Tier2MpnId when that is set and not `0`,
  * else to the reseller invoiced for its subscription's lines, else for its customer's, else to the customers
@@ -108,19 +110,19 @@ export async function usageSummaries(db: Db, range: { from: string; to: string }
         -- bench month they cost ~0.13 s a thread.
         coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
-        u.meter_category, u.billing_currency, u.quantity, u.rows,
+        u.meter_category, coalesce(u.unit, '') as unit, u.billing_currency, u.quantity, u.rows,
         ${decProduct(sql.ref('u.quantity'), sql.ref('u.unit_price'), sql`coalesce(u.pc_to_bc_exchange_rate, '1')`)} as retail
       from usage_totals u
       where u.in_period = 1
     )
     select reseller_id, customer_id, max(customer_name) as customer_name, entitlement_id,
-      max(entitlement_description) as entitlement_description, meter_category, billing_currency,
+      max(entitlement_description) as entitlement_description, meter_category, unit, billing_currency,
       ${decSum(sql.ref('quantity'))} as quantity, ${decSum(sql.ref('retail'))} as retail, sum(rows) as rows
     from attributed
     where reseller_id is not null
       and reseller_id >= ${range.from} and reseller_id <= ${range.to}
-    group by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
-    order by reseller_id, customer_id, entitlement_id, meter_category, billing_currency
+    group by reseller_id, customer_id, entitlement_id, meter_category, unit, billing_currency
+    order by reseller_id, customer_id, entitlement_id, meter_category, unit, billing_currency
   `.execute(db.kysely)
   const out = new Map<string, UsageSummaryRow[]>()
   for (const r of result.rows) {
@@ -132,6 +134,7 @@ export async function usageSummaries(db: Db, range: { from: string; to: string }
       entitlementId: r.entitlement_id,
       entitlementDescription: r.entitlement_description,
       meterCategory: r.meter_category,
+      unit: r.unit === '' ? null : r.unit,
       currency: r.billing_currency,
       quantity: r.quantity,
       retail: formatMoney(r.retail, r.billing_currency),

@@ -14,7 +14,7 @@
 import type ExcelJS from 'exceljs'
 import { addDays } from '../../pipeline/dates.js'
 import { columnLetter } from '../../pipeline/diagnostics.js'
-import { currencyNumFmt, minorUnits } from '../../pipeline/money.js'
+import { Decimal, currencyNumFmt, formatMoney, minorUnits } from '../../pipeline/money.js'
 import type { ResellerTotals } from '../invoice-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { DATE_NUM_FMT, INTEGER_NUM_FMT, QUANTITY_NUM_FMT, excelDate, num, text, unitPriceNumFmt } from './safe-cells.js'
@@ -58,6 +58,8 @@ export interface UsageSummaryRow {
   entitlementId: string
   entitlementDescription: string | null
   meterCategory: string
+  /** The meters' Unit (null when the usage file has no Unit column). */
+  unit: string | null
   currency: string
   quantity: string
   /** Σ Quantity × UnitPrice × PCToBCExchangeRate, rounded once to the currency's minor unit: never the cost. */
@@ -109,11 +111,15 @@ export const USAGE_COLUMNS = [
   { header: 'Azure subscription ID', width: 38 },
   { header: 'Azure subscription', width: 30 },
   { header: 'Meter category', width: 24 },
+  { header: 'Unit', width: 14 },
   { header: 'Quantity', width: 14, numFmt: QUANTITY_NUM_FMT },
   { header: 'Currency', width: 9 },
   { header: 'Retail amount', width: 16 },
   { header: 'Usage rows', width: 10, numFmt: INTEGER_NUM_FMT },
 ] as const satisfies readonly ColumnSpec[]
+
+const USAGE_RETAIL_INDEX = USAGE_COLUMNS.findIndex((c) => c.header === 'Retail amount')
+const USAGE_CURRENCY_INDEX = USAGE_COLUMNS.findIndex((c) => c.header === 'Currency')
 
 export async function writeInvoiceWorkbook(input: InvoiceWorkbookInput): Promise<void> {
   const t = input.totals
@@ -243,13 +249,14 @@ function writeUsageSheet(wb: ExcelJS.Workbook, usage: UsageSummaryRow[]): void {
   const ws = wb.addWorksheet('Azure usage', tableSheetOptions())
   const styles = writeHeader(ws, [...USAGE_COLUMNS])
   for (const u of usage) {
-    const rowStyles = styles.map((st, i) => (i === 7 ? sharedStyle(currencyNumFmt(u.currency)) : st))
+    const rowStyles = styles.map((st, i) => (i === USAGE_RETAIL_INDEX ? sharedStyle(currencyNumFmt(u.currency)) : st))
     addDataRow(ws, [
       text(u.customerId),
       text(u.customerName),
       text(u.entitlementId),
       text(u.entitlementDescription),
       text(u.meterCategory),
+      text(u.unit),
       num(u.quantity),
       text(u.currency),
       num(u.retail),
@@ -257,5 +264,34 @@ function writeUsageSheet(wb: ExcelJS.Workbook, usage: UsageSummaryRow[]): void {
     ], rowStyles)
   }
   setAutoFilter(ws, USAGE_COLUMNS.length, usage.length)
+  writeUsageTotals(ws, usage)
   ws.commit()
+}
+
+/**
+ * Below the usage, after a blank row, the retail total of each currency as a SUMIF over the rows above (a
+ * formula, so a filtered or edited sheet still adds up), cached as the exact sum of the rounded amounts shown.
+ */
+function writeUsageTotals(ws: ExcelJS.Worksheet, usage: UsageSummaryRow[]): void {
+  const totals = new Map<string, Decimal>()
+  for (const u of usage) totals.set(u.currency, (totals.get(u.currency) ?? new Decimal(0)).plus(u.retail))
+  const last = usage.length + 1
+  const currencyCol = columnLetter(USAGE_CURRENCY_INDEX)
+  const retailCol = columnLetter(USAGE_RETAIL_INDEX)
+  ws.addRow([]).commit()
+  for (const [currency, total] of [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const values: (string | number | ExcelJS.CellFormulaValue | null)[] = new Array(USAGE_COLUMNS.length).fill(null)
+    values[0] = 'Total retail amount'
+    values[USAGE_CURRENCY_INDEX] = currency
+    values[USAGE_RETAIL_INDEX] = {
+      formula: `SUMIF(${currencyCol}2:${currencyCol}${last},"${currency}",${retailCol}2:${retailCol}${last})`,
+      result: num(formatMoney(total, currency)) ?? 0,
+    }
+    const row = ws.addRow(values)
+    row.getCell(1).font = HEADER_FONT
+    const amount = row.getCell(USAGE_RETAIL_INDEX + 1)
+    amount.numFmt = currencyNumFmt(currency)
+    amount.font = HEADER_FONT
+    row.commit()
+  }
 }

@@ -183,20 +183,46 @@ describe('text safety', () => {
 })
 
 describe('Azure usage sheet', () => {
-  it('usage per customer → Azure subscription → meter category; attribution by Tier2MpnId, customers map, invoiced lines', () => {
+  it('usage per customer → Azure subscription → meter category → unit; attribution by Tier2MpnId, customers map, invoiced lines', () => {
+    const ws = sheet(r1, 'Azure usage')
+    expect(headers(ws)).toEqual(['Customer ID', 'Customer name', 'Azure subscription ID', 'Azure subscription', 'Meter category', 'Unit', 'Quantity', 'Currency', 'Retail amount', 'Usage rows'])
     const rows: unknown[][] = []
-    sheet(r1, 'Azure usage').eachRow((row, n) => { if (n > 1) rows.push([row.getCell(1).value, row.getCell(3).value, row.getCell(5).value, row.getCell(6).value, row.getCell(7).value, row.getCell(8).value]) })
+    ws.eachRow((row, n) => { if (n > 1) rows.push([row.getCell(1).value, row.getCell(3).value, row.getCell(5).value, row.getCell(6).value, row.getCell(7).value, row.getCell(8).value, row.getCell(9).value]) })
     // cust-a: 2 in-period rows by Tier2MpnId (the 2026-09-30 row is out of period); cust-b: Tier2MpnId 0 → customers map.
     // Retail, never the cost (BillingPreTaxTotal 1.125 + 0.7 and 3.333): (2.5 + 1.5) × 0.52 = 2.08; 4 × 0.98 × 0.9 = 3.528 → 3.53.
-    expect(rows).toEqual([
-      ['cust-a', 'ent-1', 'Virtual Machines', 4, 'USD', 2.08],
-      ['cust-b', 'ent-1', 'Storage', 4, 'USD', 3.53],
+    // Then a blank row and the retail total per currency: 2.08 + 3.53.
+    expect(rows.slice(0, 2)).toEqual([
+      ['cust-a', 'ent-1', 'Virtual Machines', '1 Hour', 4, 'USD', 2.08],
+      ['cust-b', 'ent-1', 'Storage', '1 Hour', 4, 'USD', 3.53],
     ])
-    expect(sheet(r1, 'Azure usage').getCell('H1').value).toBe('Retail amount')
-    expect(sheet(r1, 'Azure usage').getCell('H2').numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
+    expect(ws.getCell('A5').value).toBe('Total retail amount')
+    expect(ws.getCell('H5').value).toBe('USD')
+    expect(ws.getCell('I5').value).toEqual({ formula: 'SUMIF(H2:H3,"USD",I2:I3)', result: 5.61 })
+    expect(ws.getCell('I5').numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
+    expect(ws.getCell('I2').numFmt).toBe('[$USD] #,##0.00;-[$USD] #,##0.00')
     const jp: unknown[][] = []
-    sheet(r2, 'Azure usage').eachRow((row, n) => { if (n > 1) jp.push([row.getCell(1).value, row.getCell(8).value]) })
-    expect(jp).toEqual([['cust-j', 183]]) // no Tier2MpnId, no mapping → the reseller of cust-j's invoiced lines; 10 × 0.12 USD × 152.35 = 182.82 → 183 JPY
+    sheet(r2, 'Azure usage').eachRow((row, n) => { if (n > 1) jp.push([row.getCell(1).value, row.getCell(9).value]) })
+    // no Tier2MpnId, no mapping → the reseller of cust-j's invoiced lines; 10 × 0.12 USD × 152.35 = 182.82 → 183 JPY
+    expect(jp).toEqual([['cust-j', 183], ['Total retail amount', { formula: 'SUMIF(H2:H2,"JPY",I2:I2)', result: 183 }]])
+  })
+
+  it('quantities of different units are never added: one row per unit, a file without Unit gets an empty one', async () => {
+    const f = sampleDb()
+    f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '7', amount: '1', unitPrice: '0.5', unit: '1 GB/Month' })
+    f.usage({ customerId: 'cust-a', tier2: 'R1', quantity: '3', amount: '1', unitPrice: '0.25', unit: null, currency: 'EUR' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx')), 'Azure usage')
+    const rows: unknown[][] = []
+    ws.eachRow((row, n) => { if (n > 1) rows.push([row.getCell(1).value, row.getCell(5).value, row.getCell(6).value, row.getCell(7).value, row.getCell(8).value, row.getCell(9).value]) })
+    expect(rows).toEqual([
+      ['cust-a', 'Virtual Machines', null, 3, 'EUR', 0.75],
+      ['cust-a', 'Virtual Machines', '1 GB/Month', 7, 'USD', 3.5],
+      ['cust-a', 'Virtual Machines', '1 Hour', 4, 'USD', 2.08],
+      ['cust-b', 'Storage', '1 Hour', 4, 'USD', 3.53],
+      ['Total retail amount', null, null, null, 'EUR', { formula: 'SUMIF(H2:H5,"EUR",I2:I5)', result: 0.75 }],
+      ['Total retail amount', null, null, null, 'USD', { formula: 'SUMIF(H2:H5,"USD",I2:I5)', result: 9.11 }],
+    ])
   })
 
   it('no Azure usage sheet when the reseller has no usage', async () => {

@@ -75,7 +75,7 @@ describe.skipIf(!hasSoffice)('LibreOffice recalculation', () => {
     const ctx = sampleDb().context()
     await write({ exitCode: 1 }, ctx)
     for (const [id, expected] of [['R1', EXPECTED.R1], ['R2', EXPECTED.R2]] as const) {
-      const csv = recalculatedCsv(join(ctx.workDir, `invoices/${id}.xlsx`), ['Invoice', 'Lines'])
+      const csv = recalculatedCsv(join(ctx.workDir, `invoices/${id}.xlsx`), ['Invoice', 'Lines', 'Azure usage'])
       const rows = csv.get('Invoice') ?? []
       const valueOf = (label: string) => amount(rows.find((r) => r[0] === label)?.[3])
       expect(valueOf('Subtotal')).toBe(Number(expected.subtotal))
@@ -85,6 +85,12 @@ describe.skipIf(!hasSoffice)('LibreOffice recalculation', () => {
       // text that looks like a formula is still the literal text after LibreOffice loads it
       const lines = csv.get('Lines') ?? []
       if (id === 'R1') expect(lines.map((r) => r[1])).toContain('=HYPERLINK("http://x","y")')
+      // the usage sheet's retail total is a formula LibreOffice recomputes to the sum of the amounts shown
+      const usage = csv.get('Azure usage') ?? []
+      const total = usage.find((r) => r[0] === 'Total retail amount')
+      const shown = usage.slice(1).filter((r) => r[0] !== '' && r !== total).map((r) => amount(r[8]))
+      expect(amount(total?.[8])).toBe(id === 'R1' ? 5.61 : 183)
+      expect(shown.reduce((a, b) => a + b, 0)).toBeCloseTo(amount(total?.[8]), 9)
     }
     const control = recalculatedCsv(join(ctx.workDir, 'reconciliation.xlsx'), ['Control totals']).get('Control totals') ?? []
     expect(control.slice(1).map((r) => [r[0], amount(r[5]), amount(r[7])])).toEqual([['JPY', 0, 812], ['USD', 0, 16.15]])
