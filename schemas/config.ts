@@ -56,6 +56,10 @@ const distinctPremiums = z.array(premiumSchema).superRefine((premiums, ctx) => {
 
 export const settingsSchema = z.strictObject({
   distributorName: z.string().min(1).default('CSP Distributor'),
+  // Printed under the name on every invoice when set: an invoice an accountant can book names its issuer's
+  // address and tax registration (SPEC §6 says only "distributor"). Lines of the address are separated by "\n".
+  distributorAddress: z.string().max(1000).default(''),
+  distributorTaxId: z.string().max(64).default(''),
   invoicePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'must be 1–16 letters, digits, _ or -').default('INV'),
   periodStartDay: z.number().int().min(1).max(28).default(1),
   tolerances: z

@@ -59,6 +59,8 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     filename: join(ctx.workDir, invoiceFiles.get(t.resellerId) as string),
     pinned,
     distributorName: settings.distributorName,
+    distributorAddress: settings.distributorAddress,
+    distributorTaxId: settings.distributorTaxId,
     invoiceNumber: `${settings.invoicePrefix}-${ctx.period}-${t.resellerId}`,
     periodStart: ctx.periodStart,
     periodEnd: ctx.periodEnd,

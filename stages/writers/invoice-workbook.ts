@@ -71,6 +71,9 @@ export interface InvoiceWorkbookInput {
   filename: string
   pinned: Date
   distributorName: string
+  /** Empty when not set: no row. */
+  distributorAddress: string
+  distributorTaxId: string
   invoiceNumber: string
   periodStart: string
   periodEnd: string
@@ -149,6 +152,14 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
     })
 
   add([text(input.distributorName)], (row) => (row.getCell(1).font = { bold: true, size: 16 }))
+  if (input.distributorAddress !== '') {
+    const lines = input.distributorAddress.split(/\r?\n/).length
+    add([text(input.distributorAddress)], (row) => {
+      row.getCell(1).alignment = { wrapText: true, vertical: 'top' }
+      row.height = 15 * lines
+    })
+  }
+  if (input.distributorTaxId !== '') add([text(`Tax ID: ${input.distributorTaxId}`)])
   add(['Invoice'], (row) => (row.getCell(1).font = { bold: true, size: 13 }))
   add([])
   label('Invoice number', text(input.invoiceNumber))

@@ -55,6 +55,18 @@ describe('Invoice sheet', () => {
     expect([dated.value, dated.numFmt]).toEqual([new Date('2026-10-31T00:00:00Z'), 'yyyy-mm-dd'])
   })
 
+  it('the distributor\'s address and tax ID under its name when set (no rows when not), and the totals still add up', async () => {
+    expect(sheet(r1, 'Invoice').getCell('A2').value).toBe('Invoice')
+    const ctx = sampleDb().context(undefined, { distributorAddress: '1 Example Street\nLondon EC1A 1AA', distributorTaxId: '=GB123' })
+    await write({ exitCode: 1 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx')), 'Invoice')
+    expect([ws.getCell('A1').value, ws.getCell('A2').value, ws.getCell('A3').value, ws.getCell('A4').value])
+      .toEqual(['Northwind Distribution', '1 Example Street\nLondon EC1A 1AA', 'Tax ID: =GB123', 'Invoice'])
+    expect(ws.getCell('A2').alignment).toMatchObject({ wrapText: true })
+    const sub = rowByLabel(ws, 'Subtotal').number
+    expect((rowByLabel(ws, 'Total').getCell(4).value as ExcelJS.CellFormulaValue).formula).toBe(`D${sub}+D${sub + 1}+D${sub + 2}`)
+  })
+
   it.each([
     ['Subtotal', 'SUM(Lines!P2:P6)', EXPECTED.R1.subtotal],
     ['Support plan', 'ROUND(D{sub}*C{sup}/100,2)', EXPECTED.R1.support],
