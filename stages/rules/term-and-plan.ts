@@ -11,19 +11,16 @@
  *   price list's trial plan `None`, and perpetual (one-time) lines get `OneTime`; neither is prorated.
  * - Term start: the latest SubscriptionStartDate + k·term ≤ ChargeStartDate, always stepped from the original
  *   start (not chained), so end-of-month clamping matches Microsoft; k < 0 when the start is after the charge (a
- *   refund of the previous term, after the renewal); without SubscriptionStartDate, ChargeStartDate; with a start
+ *   refund of the previous term, after the renewal: see late_candidates); without SubscriptionStartDate, ChargeStartDate; with a start
  *   but no known term, the start itself (or ChargeStartDate, when the start is after it).
  * Never throws on data: unknown values stay null.
  */
 import { sql } from '../../pipeline/kysely.js'
-import { isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 /** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
 export const TERMED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'savings-plan', 'marketplace'] as const
-
-/** SubscriptionStartDate stepped back k whole terms (from the start itself, so end-of-month clamping holds). */
-const back = (k: number) => isoAddMonthsSql(ref('subscription_start_date'), sql`${sql.lit(-k)} * term_months`)
 
 export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
   const termed = sql.join(TERMED_CATEGORIES.map((c) => sql.lit(c)))
@@ -66,17 +63,43 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
         case term_duration when 'P1M' then 1 when 'P1Y' then 12 when 'P3Y' then 36 end as term_months
       from terms
     ),
+    -- A start after the charge: a refund of the last term arriving after the renewal, which moved the start on.
+    -- No k ≥ 0 fits, so k < 0: the term it belongs to began k whole terms before (k = 1–3 looked at). That start
+    -- is not simply the new start stepped back: a term begun on Jan 31 renews on Feb 28, and Feb 28 stepped back
+    -- is Jan 28 (a 31-day cycle where Microsoft billed 28; review). So every day A that steps forward k terms to
+    -- the new start is a candidate (the new start stepped back, and up to three days after it when that start was
+    -- clamped to a month's end); the latest term wins (smallest k), then a candidate whose billing cycles start
+    -- on ChargeStartDate (a refund row keeps its cycle's start there), then the latest day, never after the charge.
+    late_candidates as materialized (
+      select line_id, k, a,
+        case when plan_months is not null
+          and ${isoAddMonthsSql(ref('a'), sql`coalesce(${wholeStepsSql(ref('a'), ref('charge_start_date'), ref('plan_months'))}, 0) * plan_months`)} = charge_start_date
+          then 1 else 0 end as on_grid
+      from (
+        select line_id, k.k, charge_start_date, subscription_start_date, term_months,
+          case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
+          ${isoAddDaysSql(isoAddMonthsSql(ref('subscription_start_date'), sql`-k.k * term_months`), ref('d.d'))} as a
+        from plans,
+          (select 1 as k union all select 2 union all select 3) k,
+          (select 0 as d union all select 1 union all select 2 union all select 3) d
+        where subscription_start_date > charge_start_date and term_months is not null
+      )
+      where a <= charge_start_date
+        and ${isoAddMonthsSql(ref('a'), sql`k * term_months`)} = subscription_start_date
+    ),
+    late_starts as materialized (
+      select line_id, a as term_start from (
+        select line_id, a, row_number() over (partition by line_id order by k, on_grid desc, a desc) as pick
+        from late_candidates
+      ) where pick = 1
+    ),
     final as (
       select plans.*,
         case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
         case
           when subscription_start_date is null then charge_start_date
-          -- A start after the charge: a refund of the last term arriving after the renewal, which moved the start
-          -- on. No k ≥ 0 fits, so k < 0: the term it belongs to began whole terms before (up to three looked at).
-          when subscription_start_date > charge_start_date then case
-            when term_months is null then charge_start_date
-            ${sql.join([1, 2, 3].map((k) => sql`when ${back(k)} <= charge_start_date then ${back(k)}`), sql` `)}
-            else charge_start_date end
+          when subscription_start_date > charge_start_date then
+            coalesce((select term_start from late_starts l where l.line_id = plans.line_id), charge_start_date)
           when term_months is null then subscription_start_date
           else ${isoAddMonthsSql(ref('subscription_start_date'), sql`coalesce(${wholeStepsSql(ref('subscription_start_date'), ref('charge_start_date'), ref('term_months'))}, 0) * term_months`)}
         end as term_start

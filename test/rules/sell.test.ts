@@ -112,6 +112,32 @@ describe('credits (SPEC §4.4)', () => {
     expect([p.term_start, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(['2025-03-01', '2026-02-01', '2026-02-28', 19, 28, '-1900'])
   })
 
+  // The new start was clamped to a month's end: stepping it back loses the day the reversed term began on
+  // (review: Jan 28, a 31-day cycle, where Microsoft billed 26 of 28 days from Jan 31).
+  it.each([
+    {
+      name: 'P1M bought Jan 31, renewed Feb 28: the reversed term began Jan 31 (cycle 28 days), not Jan 28',
+      line: { subscription_start_date: '2026-02-28', subscription_end_date: '2026-03-30', charge_start_date: '2026-01-31', charge_end_date: '2026-02-27', order_date: '2026-02-02' },
+      // 18 × 26/28 = 16.714… → −16.71
+      fixed: '18', expected: ['2026-01-31', '2026-01-31', '2026-02-27', 26, 28, '-16.71'],
+    },
+    {
+      name: 'P1Y Monthly bought Feb 29 2024, renewed Feb 28 2025: a refund of its last cycle',
+      line: { subscription_start_date: '2025-02-28', subscription_end_date: '2026-02-27', charge_start_date: '2025-01-29', charge_end_date: '2025-02-27', order_date: '2025-02-03' },
+      // cycle 01/29–02/27 (30 days) on the Feb 29 grid; 300 × 25/30 = 250
+      fixed: '300', expected: ['2024-02-29', '2025-01-29', '2025-02-27', 25, 30, '-250'],
+    },
+    {
+      name: 'P1Y Monthly bought Feb 28 2024 (a real 28th), renewed Feb 28 2025: its cycles start on the 28th',
+      line: { subscription_start_date: '2025-02-28', subscription_end_date: '2026-02-27', charge_start_date: '2025-01-28', charge_end_date: '2025-02-27', order_date: '2025-02-03' },
+      // cycle 01/28–02/27 (31 days); 310 × 25/31 = 250
+      fixed: '310', expected: ['2024-02-28', '2025-01-28', '2025-02-27', 25, 31, '-250'],
+    },
+  ])('a start after the charge, clamped: $name', async ({ line, fixed, expected }) => {
+    const p = await priceOne({ line: { ...lateRefund, ...line }, rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: fixed })] })
+    expect([p.term_start, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(expected)
+  })
+
   it('a start after the charge: its ERP price is the one in force when the reversed term began', async () => {
     // P1Y/Monthly rows: 120 from 2025-01-01 (the reversed term's), 240 from 2025-06-01 (a later price change).
     const prices = [
