@@ -3,7 +3,7 @@
  * Columns the product uses, in the order of recon_lines; the row schema validates and converts them.
  * Empty CustomerName, InvoiceNumber, SkuName, ProductName and SubscriptionId are allowed (SPEC §2).
  */
-import { opt, req, rowSchema, type ColumnDef } from './columns.js'
+import { columnIndex, opt, req, rowSchema, type ColumnDef, type RowValues } from './columns.js'
 
 export const RECONCILIATION_COLUMNS: readonly ColumnDef[] = [
   req('CustomerId', 'customer_id', 'text', { lower: true }),
@@ -53,7 +53,24 @@ export const RECONCILIATION_DOCUMENTED = [
 
 export const RECONCILIATION_DETECT = ['TermAndBillingCycle', 'BillableQuantity'] as const
 
-export const reconciliationRow = rowSchema(RECONCILIATION_COLUMNS)
+const CHARGE_START = columnIndex(RECONCILIATION_COLUMNS, 'ChargeStartDate')
+const CHARGE_END = columnIndex(RECONCILIATION_COLUMNS, 'ChargeEndDate')
+/** Year 9999 is a placeholder in Microsoft's price lists (FORMATS.md §3): on a charge it is no date a cycle can be
+ * counted from (a cycle past 9999-12-31 crashed pricing) or to (12/31/9999 billed 2,912,412 days of a seat). */
+const PLACEHOLDER_YEARS = '9000'
+
+/**
+ * Rows whose charged period is not one (review): a ChargeEndDate before ChargeStartDate gave negative billing
+ * days, which the sign of the cost turned into a positive sale (fixed 14 sold 2.00 for a 12.00 charge), or 0.00
+ * when one day before; a placeholder year 9000+ on either date. Rejected naming the cell, never priced.
+ */
+export const reconciliationRow = rowSchema(RECONCILIATION_COLUMNS, (values: RowValues, addIssue) => {
+  const start = values[CHARGE_START] as string
+  const end = values[CHARGE_END] as string | null
+  if (start >= PLACEHOLDER_YEARS) addIssue(CHARGE_START, 'is a placeholder date (year 9000 or later), not the start of a charge')
+  if (end !== null && end >= PLACEHOLDER_YEARS) addIssue(CHARGE_END, 'is a placeholder date (year 9000 or later), not the end of a charge')
+  else if (end !== null && end < start) addIssue(CHARGE_END, `is before ChargeStartDate ${start}: the charge would cover a negative number of days`)
+})
 
 /**
  * ChargeType is case-insensitive (SPEC §2). `Purchase` means `new` (SPEC §2.1), and `Refund` and `Cancel` mean

@@ -67,6 +67,11 @@ describe('row shape and value rules', () => {
     { name: 'a currency that is not a code', row: () => reconRow({ Currency: 'EURO' }), column: 'Currency (P)', message: "Currency (P): 'EURO' is not an ISO 4217 currency code" },
     { name: 'three letters that are no currency', row: () => reconRow({ Currency: 'ABC' }), column: 'Currency (P)', message: "'ABC' is not an ISO 4217 currency code" },
     { name: 'a currency sign', row: () => reconRow({ Currency: '€' }), column: 'Currency (P)', message: 'ISO 4217' },
+    // A charged period that is not one (review): negative billing days sold 2.00 for a 12.00 charge; a cycle past
+    // 9999-12-31 crashed pricing; 12/31/9999 billed 2,912,412 days of a seat.
+    { name: 'ChargeEndDate before ChargeStartDate', row: () => reconRow({ ChargeStartDate: '10/10/2026', ChargeEndDate: '10/05/2026' }), column: 'ChargeEndDate (S)', message: "ChargeEndDate (S) '10/05/2026' is before ChargeStartDate 2026-10-10: the charge would cover a negative number of days" },
+    { name: 'a placeholder ChargeEndDate', row: () => reconRow({ ChargeEndDate: '12/31/9999' }), column: 'ChargeEndDate (S)', message: 'is a placeholder date (year 9000 or later)' },
+    { name: 'a placeholder ChargeStartDate', row: () => reconRow({ ChargeStartDate: '12/15/9999', ChargeEndDate: '12/31/9999' }), column: 'ChargeStartDate (R)', message: 'is a placeholder date (year 9000 or later), not the start of a charge' },
   ])('$name → REJECTED_ROW at row 2', async ({ row, column, message }) => {
     input = makeInput()
     input.write('recon.csv', csv([H, row(), reconRow({ SubscriptionId: 'ok' })]))
