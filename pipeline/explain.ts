@@ -185,9 +185,9 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
     out.push(`    (how it would be priced once the ${p.hold_rule} is corrected; not a reason for the hold)`)
   }
   if (p.erp_cycle_price !== null && p.category === 'azure-plan') {
-    out.push(`    retail price ${p.erp_cycle_price} ${r.pricing_currency ?? r.currency} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
+    out.push(`    retail price ${p.erp_cycle_price} ${pricingCurrencyOf(r) ?? '?'} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
   } else if (p.erp_cycle_price !== null) {
-    out.push(`    ERP cycle price ${shortDecimal(p.erp_cycle_price)} ${r.pricing_currency ?? r.currency}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
+    out.push(`    ERP cycle price ${shortDecimal(p.erp_cycle_price)} ${pricingCurrencyOf(r) ?? '?'}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
   }
   if (p.method === 'erp-discount' && p.category !== 'azure-plan') {
     if (p.erp_cycle_price === null) out.push(`    ERP cycle price: none found${p.hold_rule === 'PRICE_NOT_FOUND' ? ' (PRICE_NOT_FOUND)' : ''}`)
@@ -201,6 +201,13 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
 }
 
 type PriceRow = Omit<PriceListTable, 'price_id'> & { price_id: number }
+
+/** As pricing reads it (stages/rules/category.ts pricingCurrencySql): without PricingCurrency, the billing currency only at a rate of 1. */
+function pricingCurrencyOf(r: Recon): string | null {
+  const written = r.pricing_currency?.trim().toUpperCase() ?? ''
+  if (written !== '') return written
+  return r.pc_to_bc_exchange_rate === '1' ? r.currency.trim().toUpperCase() : null
+}
 
 /**
  * The price-list rows behind an erp-discount line (SPEC §2.3, §4.2, §4.3): the row of its own term and plan, or,
@@ -216,7 +223,8 @@ function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): 
   if (p.erp_cycle_price === null && (p.billing_plan === null || (p.term_duration === null && p.billing_plan !== 'OneTime'))) {
     return ["      no price-list row can be looked up: the line's term or billing plan is unknown"]
   }
-  const currency = (r.pricing_currency ?? r.currency).trim().toUpperCase()
+  const currency = pricingCurrencyOf(r)
+  if (currency === null) return [`      no price-list row can be looked up: the line has no PricingCurrency, and its rate ${r.pc_to_bc_exchange_rate} says it is not priced in ${r.currency}`]
   const termPlan = p.billing_plan === 'OneTime' ? 'OneTime' : `${p.term_duration ?? '?'}/${p.billing_plan ?? '?'}`
   const wanted = `${termPlan} row for ${r.product_id}/${r.sku_id} in ${currency} effective on the term start ${p.term_start ?? '?'}`
   const direct = p.list_price_id != null ? priceRow(db, p.list_price_id) : undefined

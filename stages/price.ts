@@ -110,7 +110,9 @@ interface FindingRow {
   term_duration: string | null
   billing_plan: string | null
   term_start: string
-  pricing_currency: string
+  /** Null when the line has no PricingCurrency and a rate other than 1 (rules/category.ts pricingCurrencySql). */
+  pricing_currency: string | null
+  pc_to_bc_exchange_rate: string
   annual_price_id: number | null
   annual_erp_price: string | null
   premium_percent: string | null
@@ -126,7 +128,7 @@ interface FindingRow {
 async function pricingFindings(db: RulesDb): Promise<Finding[]> {
   const { rows } = await sql<FindingRow>`
     select s.line_id, s.source_file, s.source_row, s.customer_id, s.subscription_id, s.tier2_mpn_id,
-      r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency,
+      r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency, r.pc_to_bc_exchange_rate,
       s.hold_rule, s.status, s.price_derived, s.method, s.reseller_id, s.reseller_source, s.currency,
       s.reseller_currency, s.price_book, s.product_id, s.sku_id, s.category, s.event_date, s.rule_date, s.term_duration,
       s.billing_plan, s.term_start, s.pricing_currency, s.annual_price_id, s.annual_erp_price,
@@ -219,6 +221,9 @@ function segmentName(segment: string): string {
 function priceNotFoundMessage(l: FindingRow): string {
   if (l.billing_plan === null || (l.term_duration === null && l.billing_plan !== 'OneTime')) {
     return `No ERP price can be looked up for product ${l.product_id} SKU ${l.sku_id}: the line's term or billing plan is unknown (TermAndBillingCycle '${l.raw_term ?? ''}', BillingFrequency '${l.raw_frequency ?? ''}').`
+  }
+  if (l.pricing_currency === null) {
+    return `No ERP price can be looked up for product ${l.product_id} SKU ${l.sku_id}: the line has no PricingCurrency, and its PCToBCExchangeRate ${l.pc_to_bc_exchange_rate} says it is not priced in its billing currency ${l.currency}, so the price list's currency for it is unknown (use the export with its PricingCurrency column filled, or price it by a markup or fixed rule).`
   }
   // Rows with a Segment price only customers of that segment (stages/rules/price-list.ts): say which one was looked for.
   const named = segmentName(l.customer_segment)

@@ -9,6 +9,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
+import { pricingCurrencySql } from '../rules/category.js'
 import { customerSegmentSql, forSegment, segmentedFirst } from '../rules/price-list.js'
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
 
@@ -29,7 +30,7 @@ export const priceMismatch: Check = async ({ db }) => {
             // row, or with PricingCurrency `usd`, was otherwise never checked against it.
             .on(sql<boolean>`upper(trim(l.term_duration)) = p.term_duration`)
             .on(sql<boolean>`lower(trim(l.billing_plan)) = lower(p.billing_plan)`)
-            .on(sql<boolean>`upper(trim(l.currency)) = upper(trim(coalesce(r.pricing_currency, r.currency)))`)
+            .on(sql<boolean>`upper(trim(l.currency)) = ${pricingCurrencySql('r')}`)
             .on(forSegment(sql.ref('l.segment'), customerSegmentSql(sql.ref('c.segment'))))
             .onRef('l.effective_start_date', '<=', 'p.term_start')
             .on(sql<boolean>`(l.effective_end_date is null or l.effective_end_date >= p.term_start)`),

@@ -139,6 +139,21 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect(p.sell).toBe('10.5')
   })
 
+  // Review: the EUR row converted by a USD → EUR rate sold 212.63 where the USD row gives 233.89.
+  it('empty PricingCurrency with a rate other than 1: not priced in the billing currency, so held PRICE_NOT_FOUND saying why', async () => {
+    const p = await priceOne({
+      line: { pricing_currency: null, pc_to_bc_exchange_rate: '0.9' },
+      rules: erp('0'),
+      prices: [p1yMonthly('126'), p1yMonthly('140', { currency: 'EUR' })],
+    })
+    expect([p.status, p.hold_rule, p.sell]).toEqual(['held', 'PRICE_NOT_FOUND', null])
+    const f = p.findings.find((x) => x.rule === 'PRICE_NOT_FOUND')
+    expect(f?.message).toContain('the line has no PricingCurrency, and its PCToBCExchangeRate 0.9 says it is not priced in its billing currency')
+    // A markup line is priced from its cost, which needs no price list.
+    const m = await priceOne({ line: { pricing_currency: null, pc_to_bc_exchange_rate: '0.9' }, prices: [p1yMonthly('126')] })
+    expect(m.status).toBe('invoiced')
+  })
+
   it('Azure plan: the line UnitPrice is the retail price, factor 1', async () => {
     const p = await priceOne({
       line: { subscription_description: 'Azure plan', term_and_billing_cycle: '1 Compute Hour', subscription_start_date: null, subscription_end_date: null, billing_frequency: null, unit_price: '1.536', billable_quantity: '100', pc_to_bc_exchange_rate: '1.2115', subtotal: '158', charge_end_date: '2025-06-15' },
