@@ -81,7 +81,7 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     when status = 'held' then 'held: ' || hold_rule
     when method = 'pass-through' then 'credit passed through at cost ' || ${decFixed(ref('cost'), places)}
     when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), places)}
-    when method = 'erp-discount' and category = 'azure-plan' then ${credited(sql`'retail ' || ${show(ref('erp_used'))} || '/unit × '
+    when method = 'erp-discount' and category = 'azure-plan' then ${credited(sql`'retail ' || ${decShow(ref('erp_used'), sql.lit(2), sql.lit(12))} || '/unit × '
       || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
     when method = 'erp-discount' then ${credited(sql`'ERP ' || ${show(ref('erp_used'))} || '/cycle' || ${derivedText} || ' × '
       || ${factorText} || ' × ' || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
@@ -157,8 +157,11 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     ),
     final as (
       select decided.*, rounded.quantity_abs, rounded.cost_sign, rounded.sell_magnitude, rounded.sell_exact, rounded.sell,
+        -- Display only: amount ÷ the quantity as the Lines sheet shows it, signed, so Quantity × Unit price has the
+        -- Amount's sign (−15 seats of a credit showed unit price −23.138; review), with 10 decimals, so an Azure
+        -- meter at 0.00000036 a unit does not show 0 (6 decimals did).
         case when sell is not null and quantity_abs <> '0'
-          then ${decRound(decDiv(ref('sell'), qty), sql.lit(6))} end as unit_sell_price,
+          then ${decRound(decDiv(ref('sell'), ref('decided.billable_quantity')), sql.lit(10))} end as unit_sell_price,
         ${computation}
           || case when sell is null then '' else ' = ' || ${decFixed(ref('sell'), places)} end as explanation
       from decided

@@ -220,12 +220,25 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   ws.commit()
 }
 
+/** Up to 10 decimals, as unit_sell_price keeps (stages/rules/sell.ts). */
+const SMALL_UNIT_PRICE_NUM_FMT = '#,##0.00########;-#,##0.00########'
+
+/** True for a non-zero decimal text whose magnitude is below 0.01. */
+function isBelowOneCent(value: string | null): boolean {
+  if (value === null) return false
+  const digits = value.startsWith('-') ? value.slice(1) : value
+  return digits.startsWith('0.00') && /[1-9]/.test(digits)
+}
+
 async function writeLinesSheet(wb: ExcelJS.Workbook, lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>, currency: string, expected: number): Promise<void> {
   const ws = wb.addWorksheet('Lines', tableSheetOptions())
   const columns: ColumnSpec[] = LINE_COLUMNS.map((c) =>
     c.header === 'Amount' ? { ...c, numFmt: currencyNumFmt(currency) } : c.header === 'Unit price' ? { ...c, numFmt: unitPriceNumFmt(currency) } : c,
   )
   const styles = writeHeader(ws, columns)
+  // A unit price below the currency's smallest unit (an Azure meter at 0.00000036) would show as 0.00.
+  const unitPriceAt = LINE_COLUMNS.findIndex((c) => c.header === 'Unit price')
+  const smallStyles = styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st))
   let n = 0
   for await (const l of lines) {
     addDataRow(ws, [
@@ -247,7 +260,7 @@ async function writeLinesSheet(wb: ExcelJS.Workbook, lines: Iterable<InvoiceLine
       num(l.sell),
       text(l.explanation),
       text(`${l.sourceFile}:${l.sourceRow}`),
-    ], styles)
+    ], isBelowOneCent(l.unitSellPrice) ? smallStyles : styles)
     if (++n % 2000 === 0) await drain(ws)
   }
   // Note: the Invoice SUM range was sized from SQL's count; a mismatch would be a bug upstream of this writer.

@@ -45,9 +45,16 @@ describe('methods and signs (SPEC §4.2)', () => {
     expect([p.status, p.sell]).toEqual(['invoiced', '0'])
   })
 
-  it('unit sell price = sell ÷ |BillableQuantity| (display only)', async () => {
-    const p = await priceOne({ line: { subtotal: '100', billable_quantity: '3' }, rules: markup('10') })
-    expect([p.sell, p.unit_sell_price]).toEqual(['110', '36.666667'])
+  it.each([
+    { name: 'a charge', line: { subtotal: '100', billable_quantity: '3' }, sell: '110', unit: '36.6666666667' },
+    // −15 seats of a credit: Quantity × Unit price has the Amount's sign (it showed −15 × −23.138; review).
+    { name: 'a credit with a negative quantity', line: { subtotal: '-301.8', effective_unit_price: '-20.12', billable_quantity: '-15' }, sell: '-331.98', unit: '22.132' },
+    { name: 'a credit with a positive quantity', line: { subtotal: '-301.8', effective_unit_price: '-20.12', billable_quantity: '15' }, sell: '-331.98', unit: '-22.132' },
+    // An Azure meter's price far below a cent keeps its digits (6 decimals showed 0).
+    { name: 'a tiny unit price', line: { subtotal: '3.6', billable_quantity: '10000000' }, sell: '3.96', unit: '0.000000396' },
+  ])('unit sell price = sell ÷ BillableQuantity, 10 decimals (display only): $name', async ({ line, sell, unit }) => {
+    const p = await priceOne({ line, rules: markup('10') })
+    expect([p.sell, p.unit_sell_price]).toEqual([sell, unit])
   })
 })
 

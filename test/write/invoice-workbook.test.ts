@@ -174,6 +174,21 @@ describe('Lines sheet', () => {
   })
 })
 
+describe('Lines sheet unit prices', () => {
+  it('a unit price below a cent shows its digits (up to 10 decimals); others keep the 2–4 decimal format', async () => {
+    const f = sampleDb()
+    f.line({ reseller: 'R1', customerId: 'cust-z', cost: '3.6', sell: '3.96', quantity: '10000000', unitSellPrice: '0.000000396', category: 'azure-plan', chargeEnd: null })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx')), 'Lines')
+    const col = headers(ws).indexOf('Unit price') + 1
+    const cells: [unknown, string][] = []
+    ws.eachRow((row, n) => { if (n > 1) cells.push([row.getCell(col).value, row.getCell(col).numFmt]) })
+    expect(cells).toContainEqual([0.000000396, '#,##0.00########;-#,##0.00########'])
+    expect(cells).toContainEqual([16.85, '#,##0.00##;-#,##0.00##'])
+  })
+})
+
 describe('text safety', () => {
   it.each(INJECTED_NAMES)('%s stays a literal text cell, never a formula or number', async (name) => {
     const cells: ExcelJS.Cell[] = []
