@@ -13,8 +13,8 @@
  *   go with their folder when the walk ends, however it ends.
  *
  * `parseWorkbookEntries` replaces the reader's `parse` (its async iterator calls `this.parse()`); the rest is
- * exceljs's own: its entry parsers, its WorksheetReader. Hyperlinks and entry events are not read here (readXlsx
- * ignores them).
+ * exceljs's own (its entry parsers, its WorksheetReader) except the shared strings (xlsx-shared-strings.ts).
+ * Hyperlinks and entry events are not read here (readXlsx ignores them).
  */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,6 +23,7 @@ import { join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import unzipper from 'unzipper'
+import { readSharedStrings } from './xlsx-shared-strings.js'
 
 type Entry = Readable & { path: string; autodrain(): unknown }
 type ReaderEvent = { eventType: string; value: unknown }
@@ -36,7 +37,6 @@ export interface WorkbookReaderInternals {
   model?: unknown
   _parseRels(entry: Entry): Promise<void>
   _parseWorkbook(entry: Entry): Promise<void>
-  _parseSharedStrings(entry: Entry): AsyncIterable<ReaderEvent>
   _parseStyles(entry: Entry): Promise<void>
   _parseWorksheet(source: AsyncIterable<unknown>, sheetNo: string): Iterable<ReaderEvent>
 }
@@ -98,7 +98,7 @@ export async function* parseWorkbookEntries(this: WorkbookReaderInternals): Asyn
         this.workbookRels = relativeTargets(this.workbookRels)
       }
       else if (entry.path === 'xl/workbook.xml') await this._parseWorkbook(entry)
-      else if (entry.path === 'xl/sharedStrings.xml') yield* this._parseSharedStrings(entry)
+      else if (entry.path === 'xl/sharedStrings.xml') await readSharedStrings(this, entry)
       else if (entry.path === 'xl/styles.xml') await this._parseStyles(entry)
       else if (sheet !== null && this.sharedStrings !== undefined && this.workbookRels !== undefined && this.model !== undefined) {
         yield* this._parseWorksheet(entry, sheet[1]!)

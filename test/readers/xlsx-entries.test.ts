@@ -133,6 +133,35 @@ describe('readXlsx, a sheet it does not read', () => {
   })
 })
 
+describe('readXlsx, shared strings (xlsx-shared-strings.ts)', () => {
+  // exceljs kept a phonetic run's reading in place of the text (a reseller named 東京商事 invoiced as ショウジ) and
+  // left Excel's _xHHHH_ escapes encoded (workbook review).
+  it('phonetic readings are not the text, _xHHHH_ escapes are decoded, rich runs are joined', async () => {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('resellers')
+    for (const v of ['Name', 'p1', 'p2', 'p3', 'p4', 'p5']) ws.addRow([v])
+    const path = join(dir, 'shared-source.xlsx')
+    writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
+    const si = [
+      '<si><t>Name</t></si>',
+      '<si><t>東京商事</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><rPh sb="2" eb="4"><t>ショウジ</t></rPh><phoneticPr fontId="1"/></si>',
+      '<si><t xml:space="preserve">Acme_x000D_\nCorp</t></si>',
+      '<si><t>_x005F_x0041_ stays</t></si>',
+      '<si><r><t>Inline</t></r><r><rPr><b/></rPr><t xml:space="preserve"> Rich</t></r><rPh sb="0" eb="1"><t>X</t></rPh></si>',
+      '<si><t>AT&amp;amp;T &lt;b&gt;</t></si>',
+    ]
+    const sst = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6">${si.join('')}</sst>`
+    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
+    const files = await Promise.all(entries.map(async (e) => [e.path, e.path === 'xl/sharedStrings.xml' ? Buffer.from(sst) : await e.buffer()] as const))
+    expect(files.map(([name]) => name)).toContain('xl/sharedStrings.xml')
+    const rewritten = join(dir, 'shared-strings.xlsx')
+    writeFileSync(rewritten, storedZip(files))
+    const seen: unknown[] = []
+    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'resellers' })
+    expect(seen).toEqual(['Name', '東京商事', 'Acme\r\nCorp', '_x0041_ stays', 'Inline Rich', 'AT&amp;T <b>'])
+  })
+})
+
 describe('readXlsx, a damaged workbook', () => {
   // unzipper reports a damaged entry on the zip, not on the entry, which then never ends, and a file cut between two
   // entries looked complete: reads hung (the run never ended, its lock and temp files left behind), or returned
