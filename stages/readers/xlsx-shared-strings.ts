@@ -16,7 +16,10 @@ import { createRequire } from 'node:module'
 import type { Readable } from 'node:stream'
 
 type SaxEvent = { eventType: 'opentag' | 'text' | 'closetag'; value: unknown }
-const parseSax = createRequire(import.meta.url)('exceljs/lib/utils/parse-sax.js') as (stream: Readable) => AsyncIterable<SaxEvent[]>
+type ParseSax = (stream: Readable) => AsyncIterable<SaxEvent[]>
+// The module's export is the function itself; the esbuild bundle (pipeline/bundle.mjs) hands it over as `default`.
+const parseSaxModule = createRequire(import.meta.url)('exceljs/lib/utils/parse-sax.js') as ParseSax | { default: ParseSax }
+const parseSax: ParseSax = typeof parseSaxModule === 'function' ? parseSaxModule : parseSaxModule.default
 
 const ESCAPE = /_x([0-9A-Fa-f]{4})_/g
 
