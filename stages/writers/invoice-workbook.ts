@@ -18,7 +18,7 @@ import { Decimal, currencyNumFmt, formatMoney, minorUnits } from '../../pipeline
 import type { ResellerTotals } from '../invoice-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { DATE_NUM_FMT, INTEGER_NUM_FMT, QUANTITY_NUM_FMT, excelDate, num, text, unitPriceNumFmt } from './safe-cells.js'
-import { HEADER_FILL, HEADER_FONT, addDataRow, printSetup, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
+import { EXCEL_MAX_DATA_ROWS, HEADER_FILL, HEADER_FONT, addDataRow, printSetup, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
 
 export interface InvoiceLine {
   lineId: number
@@ -82,6 +82,8 @@ export interface InvoiceWorkbookInput {
   byCategory: SummaryRow[]
   usage: UsageSummaryRow[]
   lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>
+  /** Lines per Lines sheet: Excel's row limit (tests lower it). */
+  linesPerSheet?: number
 }
 
 export const LINE_COLUMNS = [
@@ -128,7 +130,7 @@ export async function writeInvoiceWorkbook(input: InvoiceWorkbookInput): Promise
   const t = input.totals
   const wb = openWorkbook(input.filename, input.pinned, input.distributorName)
   writeInvoiceSheet(wb, input)
-  await writeLinesSheet(wb, input.lines, t.currency, t.lines)
+  await writeLinesSheets(wb, input.lines, t.currency, linesSheets(t.lines, input.linesPerSheet))
   if (input.usage.length > 0) writeUsageSheet(wb, input.usage)
   await commitWorkbook(wb, input.filename, input.pinned)
 }
@@ -193,7 +195,9 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   add([])
 
   const places = minorUnits(t.currency)
-  const lastLineRow = t.lines + 1
+  const subtotalFormula = linesSheets(t.lines, input.linesPerSheet)
+    .map(({ name, lines }) => `SUM(${sheetRef(name)}!${LINES_AMOUNT_COLUMN}2:${LINES_AMOUNT_COLUMN}${lines + 1})`)
+    .join('+')
   const totalStyle = (row: ExcelJS.Row, bold = false) => {
     row.getCell(1).font = { bold: true }
     row.getCell(3).numFmt = '0.00##"%"'
@@ -201,7 +205,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
     if (bold) row.getCell(4).font = { bold: true }
   }
   const subtotalRow = add(
-    ['Subtotal', null, null, { formula: `SUM(Lines!${LINES_AMOUNT_COLUMN}2:${LINES_AMOUNT_COLUMN}${lastLineRow})`, result: num(t.subtotal) ?? 0 }],
+    ['Subtotal', null, null, { formula: subtotalFormula, result: num(t.subtotal) ?? 0 }],
     (row) => totalStyle(row),
   )
   const supportRowNo = subtotalRow + 1
@@ -230,17 +234,51 @@ function isBelowOneCent(value: string | null): boolean {
   return digits.startsWith('0.00') && /[1-9]/.test(digits)
 }
 
-async function writeLinesSheet(wb: ExcelJS.Workbook, lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>, currency: string, expected: number): Promise<void> {
-  const ws = wb.addWorksheet('Lines', tableSheetOptions())
+/**
+ * The Lines sheets of `total` lines: `Lines`, then `Lines (2)`, … when a reseller has more lines than a sheet has
+ * rows (1,048,575 below the header). One sheet past that limit is a file Excel repairs and LibreOffice cuts short:
+ * it recalculated a 10,485.77 subtotal as 0.01 (workbook review).
+ */
+export function linesSheets(total: number, perSheet = EXCEL_MAX_DATA_ROWS): { name: string; lines: number }[] {
+  const count = Math.max(1, Math.ceil(total / perSheet))
+  return Array.from({ length: count }, (_, i) => ({
+    name: i === 0 ? 'Lines' : `Lines (${i + 1})`,
+    lines: Math.min(perSheet, total - i * perSheet),
+  }))
+}
+
+/** A sheet name as a formula refers to it: quoted when it holds anything but letters, digits and _. */
+function sheetRef(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `'${name.replace(/'/g, "''")}'`
+}
+
+async function writeLinesSheets(
+  wb: ExcelJS.Workbook,
+  lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>,
+  currency: string,
+  sheets: { name: string; lines: number }[],
+): Promise<void> {
   const columns: ColumnSpec[] = LINE_COLUMNS.map((c) =>
     c.header === 'Amount' ? { ...c, numFmt: currencyNumFmt(currency) } : c.header === 'Unit price' ? { ...c, numFmt: unitPriceNumFmt(currency) } : c,
   )
-  const styles = writeHeader(ws, columns)
   // A unit price below the currency's smallest unit (an Azure meter at 0.00000036) would show as 0.00.
   const unitPriceAt = LINE_COLUMNS.findIndex((c) => c.header === 'Unit price')
-  const smallStyles = styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st))
+  const expected = sheets.reduce((sum, s) => sum + s.lines, 0)
+  let sheet = 0
+  let ws = wb.addWorksheet(sheets[0]!.name, tableSheetOptions())
+  let styles = writeHeader(ws, columns)
+  let smallStyles = styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st))
+  let inSheet = 0
   let n = 0
   for await (const l of lines) {
+    if (inSheet === sheets[sheet]!.lines && sheet + 1 < sheets.length) {
+      setAutoFilter(ws, LINE_COLUMNS.length, inSheet)
+      ws.commit()
+      ws = wb.addWorksheet(sheets[++sheet]!.name, tableSheetOptions())
+      styles = writeHeader(ws, columns)
+      smallStyles = styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st))
+      inSheet = 0
+    }
     addDataRow(ws, [
       text(l.customerId),
       text(l.customerName),
@@ -261,11 +299,12 @@ async function writeLinesSheet(wb: ExcelJS.Workbook, lines: Iterable<InvoiceLine
       text(l.explanation),
       text(`${l.sourceFile}:${l.sourceRow}`),
     ], isBelowOneCent(l.unitSellPrice) ? smallStyles : styles)
+    inSheet++
     if (++n % 2000 === 0) await drain(ws)
   }
-  // Note: the Invoice SUM range was sized from SQL's count; a mismatch would be a bug upstream of this writer.
-  if (n !== expected) throw new Error(`Lines sheet got ${n} lines, totals counted ${expected}`)
-  setAutoFilter(ws, LINE_COLUMNS.length, n)
+  // Note: the Invoice SUM ranges were sized from SQL's count; a mismatch would be a bug upstream of this writer.
+  if (n !== expected) throw new Error(`Lines sheets got ${n} lines, totals counted ${expected}`)
+  setAutoFilter(ws, LINE_COLUMNS.length, inSheet)
   ws.commit()
 }
 

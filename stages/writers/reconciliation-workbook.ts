@@ -20,7 +20,7 @@ import type { ResellerTotals } from '../invoice-totals.js'
 import type { ControlTotal } from './control-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
 import { INTEGER_NUM_FMT, PERCENT_NUM_FMT, num, text } from './safe-cells.js'
-import { ALERT_FILL, addDataRow, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type CellStyle, type ColumnSpec } from './sheet-layout.js'
+import { ALERT_FILL, EXCEL_MAX_DATA_ROWS, addDataRow, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type CellStyle, type ColumnSpec } from './sheet-layout.js'
 
 export interface HeldLine {
   lineId: number
@@ -51,8 +51,6 @@ export interface ReconciliationWorkbookInput {
   retainedLines?: Iterable<HeldLine> | AsyncIterable<HeldLine>
 }
 
-/** Excel's last row is 1,048,576; beyond it a sheet says where the rest is instead of producing a broken file. */
-const EXCEL_MAX_DATA_ROWS = 1_048_575
 
 export const REJECTED_RULES = new Set(['REJECTED_ROW', 'MISSING_COLUMN', 'UNREADABLE_FILE'])
 

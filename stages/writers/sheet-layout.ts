@@ -18,6 +18,9 @@ export const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fg
 export const ALERT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } }
 
 /** Options for addWorksheet of a table sheet: header row frozen, printed on every page, landscape fit-to-width. */
+/** Excel's last row is 1,048,576: the data rows a sheet with a header row holds. */
+export const EXCEL_MAX_DATA_ROWS = 1_048_575
+
 export function tableSheetOptions(): Partial<ExcelJS.AddWorksheetOptions> {
   return {
     views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { write } from '../../stages/write.js'
 import { commitWorkbook, openWorkbook } from '../../stages/writers/deterministic-workbook.js'
+import { writeInvoiceWorkbook, type InvoiceLine } from '../../stages/writers/invoice-workbook.js'
 import { EXPECTED, sampleDb } from './sample-db.js'
 
 const hasSoffice = spawnSync('soffice', ['--version'], { encoding: 'utf8' }).status === 0
@@ -95,4 +96,23 @@ describe.skipIf(!hasSoffice)('LibreOffice recalculation', () => {
     const control = recalculatedCsv(join(ctx.workDir, 'reconciliation.xlsx'), ['Control totals']).get('Control totals') ?? []
     expect(control.slice(1).map((r) => [r[0], amount(r[5]), amount(r[7])])).toEqual([['JPY', 0, 812], ['USD', 0, 16.15]])
   }, 300_000)
+
+  it('a subtotal over several Lines sheets (quoted sheet names) recalculates to the sum of every line', async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), 'lo-lines-')), 'R1.xlsx')
+    const lines = [1, 2, 3, 4, 5].map((i): InvoiceLine => ({
+      lineId: i, sourceFile: 'r.csv', sourceRow: i + 1, customerId: 'c', customerName: null, subscriptionId: null, productId: 'P', productName: null,
+      skuId: '1', skuName: null, category: 'license', chargeType: 'new', termDuration: null, billingPlan: null, chargeStartDate: '2026-10-01',
+      chargeEndDate: null, billingDays: null, cycleDays: null, quantity: '1', unitSellPrice: `${i}.5`, sell: `${i}.5`, explanation: '',
+    }))
+    await writeInvoiceWorkbook({
+      filename, pinned: new Date('2026-10-31T00:00:00Z'), distributorName: 'D', distributorAddress: '', distributorTaxId: '',
+      invoiceNumber: 'I', periodStart: '2026-10-01', periodEnd: '2026-10-31',
+      // cached values deliberately wrong: LibreOffice must compute 17.50, 0.88 (5 %) and 18.38
+      totals: { resellerId: 'R1', name: 'R', currency: 'USD', email: null, address: null, supportPlanPercent: '5', taxRatePercent: '0', paymentTermsDays: 30, lines: 5, subtotal: '1', support: '1', tax: '0', total: '2', cost: '0', margin: '0' },
+      byCustomer: [], byCategory: [], usage: [], lines, linesPerSheet: 2,
+    })
+    const rows = recalculatedCsv(filename, ['Invoice']).get('Invoice') ?? []
+    const valueOf = (label: string) => amount(rows.find((r) => r[0] === label)?.[3])
+    expect([valueOf('Subtotal'), valueOf('Support plan'), valueOf('Total')]).toEqual([17.5, 0.88, 18.38])
+  }, 180_000)
 })
