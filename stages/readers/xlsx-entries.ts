@@ -13,7 +13,8 @@
  *   go with their folder when the walk ends, however it ends.
  *
  * `parseWorkbookEntries` replaces the reader's `parse` (its async iterator calls `this.parse()`); the rest is
- * exceljs's own (its entry parsers, its WorksheetReader) except the shared strings (xlsx-shared-strings.ts).
+ * exceljs's own (its entry parsers, its WorksheetReader) except the shared strings (xlsx-shared-strings.ts) and
+ * the decoding of the sheets' text (xlsx-text.ts).
  * Hyperlinks and entry events are not read here (readXlsx ignores them).
  */
 import { createReadStream, createWriteStream } from 'node:fs'
@@ -24,6 +25,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import unzipper from 'unzipper'
 import { readSharedStrings } from './xlsx-shared-strings.js'
+import { workbookPartText } from './xlsx-text.js'
 
 type Entry = Readable & { path: string; autodrain(): unknown }
 type ReaderEvent = { eventType: string; value: unknown }
@@ -101,7 +103,7 @@ export async function* parseWorkbookEntries(this: WorkbookReaderInternals): Asyn
       else if (entry.path === 'xl/sharedStrings.xml') await readSharedStrings(this, entry)
       else if (entry.path === 'xl/styles.xml') await this._parseStyles(entry)
       else if (sheet !== null && this.sharedStrings !== undefined && this.workbookRels !== undefined && this.model !== undefined) {
-        yield* this._parseWorksheet(entry, sheet[1]!)
+        yield* this._parseWorksheet(workbookPartText(entry), sheet[1]!)
       } else if (sheet !== null) {
         parkDir ??= await mkdtemp(join(tmpdir(), 'csp-billing-xlsx-'))
         const path = join(parkDir, `sheet${sheet[1]}.xml`)
@@ -119,7 +121,7 @@ export async function* parseWorkbookEntries(this: WorkbookReaderInternals): Asyn
       const source = createReadStream(path)
       source.on('error', () => {}) // a sheet read reports its errors through its iterator; a skipped one has none to report
       try {
-        yield* this._parseWorksheet(source, sheetNo)
+        yield* this._parseWorksheet(workbookPartText(source), sheetNo)
       } finally {
         source.destroy()
       }

@@ -14,9 +14,10 @@
  */
 import { createRequire } from 'node:module'
 import type { Readable } from 'node:stream'
+import { workbookPartText } from './xlsx-text.js'
 
 type SaxEvent = { eventType: 'opentag' | 'text' | 'closetag'; value: unknown }
-type ParseSax = (stream: Readable) => AsyncIterable<SaxEvent[]>
+type ParseSax = (text: AsyncIterable<string>) => AsyncIterable<SaxEvent[]>
 // The module's export is the function itself; the esbuild bundle (pipeline/bundle.mjs) hands it over as `default`.
 const parseSaxModule = createRequire(import.meta.url)('exceljs/lib/utils/parse-sax.js') as ParseSax | { default: ParseSax }
 const parseSax: ParseSax = typeof parseSaxModule === 'function' ? parseSaxModule : parseSaxModule.default
@@ -35,7 +36,7 @@ export async function readSharedStrings(reader: { sharedStrings?: unknown }, ent
   let text = ''
   let inText = false
   let phonetic = 0 // depth inside <rPh>: its <t> is a reading, not the text
-  for await (const events of parseSax(entry)) {
+  for await (const events of parseSax(workbookPartText(entry))) {
     for (const { eventType, value } of events) {
       const name = eventType === 'text' ? '' : (value as { name: string }).name
       if (eventType === 'opentag') {

@@ -162,6 +162,31 @@ describe('readXlsx, shared strings (xlsx-shared-strings.ts)', () => {
   })
 })
 
+describe('readXlsx, ISO date cells (xlsx-text.ts)', () => {
+  // exceljs read `<c t="d"><v>2023-04-18T00:00:00Z</v></c>` with parseFloat: serial 2023, 1905-07-15, no finding.
+  it('a t="d" cell reads as its ISO text, which the date parser takes (SPEC §2)', async () => {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('customers')
+    ws.addRow(['McaAcceptedOn'])
+    ws.addRow([12345])
+    const path = join(dir, 'date-cells-source.xlsx')
+    writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
+    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
+    const files = await Promise.all(entries.map(async (e) => {
+      const bytes = await e.buffer()
+      if (e.path !== 'xl/worksheets/sheet1.xml') return [e.path, bytes] as const
+      const xml = bytes.toString('utf8').replace(/<c r="A2"([^>]*)><v>12345<\/v><\/c>/, '<c r="A2"$1 t="d"><v>2023-04-18T00:00:00Z</v></c>')
+      expect(xml).toContain('t="d"')
+      return [e.path, Buffer.from(xml)] as const
+    }))
+    const rewritten = join(dir, 'date-cells.xlsx')
+    writeFileSync(rewritten, storedZip(files))
+    const seen: unknown[] = []
+    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
+    expect(seen).toEqual(['McaAcceptedOn', '2023-04-18T00:00:00Z'])
+  })
+})
+
 describe('readXlsx, a damaged workbook', () => {
   // unzipper reports a damaged entry on the zip, not on the entry, which then never ends, and a file cut between two
   // entries looked complete: reads hung (the run never ended, its lock and temp files left behind), or returned
