@@ -162,7 +162,10 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
     })
   }
   if (input.distributorTaxId !== '') add([text(`Tax ID: ${input.distributorTaxId}`)])
-  add(['Invoice'], (row) => (row.getCell(1).font = { bold: true, size: 13 }))
+  // A month of refunds and credits nets to the reseller's favour: the document is then a credit note, not a bill
+  // (cross-output review). The sheet keeps its name (SPEC §6); the amounts and formulas are the same.
+  const creditNote = t.total.startsWith('-')
+  add([creditNote ? 'Credit note' : 'Invoice'], (row) => (row.getCell(1).font = { bold: true, size: 13 }))
   add([])
   label('Invoice number', text(input.invoiceNumber))
   // Dated the period's last day, the day the workbook itself is pinned to: an invoice without a date is not one an
@@ -221,6 +224,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   add(['Total', text(t.currency), null, { formula: `D${subtotalRow}+D${supportRow}+D${taxRow}`, result: num(t.total) ?? 0 }], (row) =>
     totalStyle(row, true),
   )
+  if (creditNote) add(['The total is owed to the reseller: it is credited, not billed.'])
   ws.commit()
 }
 

@@ -67,6 +67,19 @@ describe('Invoice sheet', () => {
     expect((rowByLabel(ws, 'Total').getCell(4).value as ExcelJS.CellFormulaValue).formula).toBe(`D${sub}+D${sub + 1}+D${sub + 2}`)
   })
 
+  it('a month that nets to the reseller\'s favour is titled a credit note, with the same amounts and formulas', async () => {
+    expect(sheet(r1, 'Invoice').getCell('A2').value).toBe('Invoice')
+    const f = sampleDb()
+    f.line({ reseller: 'R1', customerId: 'cust-a', cost: '-900', sell: '-1000.00', quantity: '-10', unitSellPrice: '100', chargeType: 'removeQuantity' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx')), 'Invoice')
+    expect(ws.getCell('A2').value).toBe('Credit note')
+    const total = rowByLabel(ws, 'Total')
+    expect((total.getCell(4).value as ExcelJS.CellFormulaValue).result).toBeLessThan(0)
+    expect(ws.getRow(total.number + 1).getCell(1).value).toBe('The total is owed to the reseller: it is credited, not billed.')
+  })
+
   it.each([
     ['Subtotal', 'SUM(Lines!P2:P6)', EXPECTED.R1.subtotal],
     ['Support plan', 'ROUND(D{sub}*C{sup}/100,2)', EXPECTED.R1.support],
