@@ -8,6 +8,7 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { pipeline, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 
@@ -68,10 +69,23 @@ export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): B
  * SHA-256 of a whole file (for files that are not parsed: ignored, unreadable, XLSX). An unreadable file still
  * gets a row in input_files: the hash covers what could be read (the read that parses the file reports the error).
  */
+/**
+ * SHA-256 of a file's bytes. Only a regular file is read: a named pipe waits for a writer forever and a device such
+ * as /dev/zero never ends, so an ignored `notes.txt` FIFO in the month's folder hung the run (CLI review). Anything
+ * else hashes as no bytes (discover lists it as ignored, "not a file"), as does a file that cannot be read.
+ */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
-  await hashRange(path, hash, 0)
+  if (await isRegularFile(path)) await hashRange(path, hash, 0)
   return hash.digest('hex')
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
 }
 
 /** Feeds bytes [start, end) (to the end of the file without `end`) to `hash`; a read error ends it quietly. */

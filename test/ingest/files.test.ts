@@ -2,6 +2,7 @@
  * File-level behaviour (SPEC §2): encodings, line endings, blank lines and Excel row numbers, gzip, XLSX,
  * unreadable files, ignored files, reference fallback, duplicate reconciliation lines across files.
  */
+import { execFileSync } from 'node:child_process'
 import { symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -382,6 +383,23 @@ describe('unreadable and ignored files', () => {
       ['2026-10/readme.txt', 'ignored', 0],
     ])
   })
+
+  // A named pipe waits for a writer forever and /dev/zero never ends: hashing them for run.json hung the run (CLI review).
+  it('a named pipe or a device among the inputs is listed as ignored and never read: the run ends', async () => {
+    input = makeInput()
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER], ['c1', 'R1', '']]))
+    execFileSync('mkfifo', [join(input.ctx.periodDir, 'notes.txt'), join(input.ctx.periodDir, 'fifo.csv')])
+    symlinkSync('/dev/zero', join(input.ctx.periodDir, 'zero.csv'))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings).toEqual([])
+    const nothing = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' // SHA-256 of no bytes
+    expect(inputFiles(input.ctx).map((f) => [f.file, f.kind, f.rows, f.sha256])).toEqual([
+      ['2026-10/customers.csv', 'customers', 1, expect.stringMatching(/^[0-9a-f]{64}$/)],
+      ['2026-10/fifo.csv', 'ignored', 0, nothing],
+      ['2026-10/notes.txt', 'ignored', 0, nothing],
+      ['2026-10/zero.csv', 'ignored', 0, nothing],
+    ])
+  }, 20_000)
 
   it('files are processed in file-name order; the kind comes from the header, not the name', async () => {
     input = makeInput()
