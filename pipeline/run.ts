@@ -17,7 +17,7 @@ import { findingCounts, findingList, insertFindings, linkFindingsToLines, type F
 import type { Settings } from '../schemas/config.js'
 import { collectGarbage, tuneHeap } from './gc.js'
 import { SideThread, sideThreadWanted } from './side-thread.js'
-import { discover, nothingToInvoice } from '../stages/discover.js'
+import { discover, noReconciliationRows, nothingToInvoice } from '../stages/discover.js'
 import { startIngest } from '../stages/ingest.js'
 import { price } from '../stages/price.js'
 import { reconcile, formatSummary } from '../stages/reconcile.js'
@@ -99,11 +99,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       if (side !== null) ctx.side = side
     }
     const files = await step('discover', () => discover(undefined, ctx))
-    const nothing = nothingToInvoice(files, relative(ctx.inputRoot, periodDir).split(sep).join('/'))
+    const periodFolder = relative(ctx.inputRoot, periodDir).split(sep).join('/')
+    const nothing = nothingToInvoice(files, periodFolder)
     if (nothing !== null) throw new Error(nothing) // exit 2 below: nothing is written
     // The side thread may still be reading usage when ingest returns: price needs none of it, so it runs on this
     // thread meanwhile, and the `usage` step waits for the side thread and records what ingest read.
     const ingesting = await step('ingest', () => startIngest(files, ctx))
+    const noRows = noReconciliationRows(ingesting.read, periodFolder) // reconciliation files are never split
+    if (noRows !== null) throw new Error(noRows) // exit 2, as without the file: nothing is written
     await step('price', () => price(undefined, ctx))
     await step('usage', () => ingesting.finish())
     await step('reconcile', () => reconcile(undefined, ctx))

@@ -84,6 +84,18 @@ export function nothingToInvoice(files: readonly DiscoveredFile[], periodFolder:
   return `no invoice reconciliation file in ${periodFolder}/ (${holds}): nothing to invoice. Put the month's reconciliation export (.csv, .csv.gz or .xlsx) there`
 }
 
+/**
+ * Why the period's reconciliation files cannot be billed once read, or null: every one of them holds a header and
+ * no data row (an export taken before Microsoft's invoice was ready), so a run would end "no errors" with no
+ * invoice, as without the file (CLI review). `files`: what ingest recorded (input_files).
+ */
+export function noReconciliationRows(files: readonly { file: string; kind: string; rows: number }[], periodFolder: string): string | null {
+  const own = files.filter((f) => f.file.startsWith(`${periodFolder}/`))
+  const recon = own.filter((f) => f.kind === 'reconciliation')
+  if (recon.length === 0 || own.some((f) => f.kind === 'unreadable') || recon.some((f) => f.rows > 0)) return null
+  return `the invoice reconciliation file${recon.length > 1 ? 's' : ''} in ${periodFolder}/ (${recon.map((f) => f.file).join(', ')}) hold${recon.length > 1 ? '' : 's'} a header and no data row: nothing to invoice. Export the month's reconciliation again once Microsoft's invoice is ready`
+}
+
 export function formatOf(name: string): DiscoveredFile['format'] {
   const lower = name.toLowerCase()
   if (lower.endsWith('.csv.gz')) return 'csv.gz'

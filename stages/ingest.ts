@@ -50,6 +50,8 @@ export async function ingest(files: DiscoveredFile[], ctx: RunContext): Promise<
 
 /** What is left of ingest once every file but the worker's part of a split usage file is read. */
 export interface IngestTail {
+  /** The files read whole already (every one but a usage file split across threads), in file order. */
+  read: InputFileRecord[]
   /** Waits for the usage worker(s), records every file, and returns the findings of the files it waited for. */
   finish(): Promise<StageResult<IngestSummary>>
 }
@@ -72,7 +74,8 @@ export async function startIngest(files: DiscoveredFile[], ctx: RunContext): Pro
     for (const file of settled.files) if (file.deferred) appendFindings(later, file.findings)
     return { output: settled.summary, findings: later }
   }
-  return { output: { finish }, findings: now }
+  const whole = read.results.flatMap((r) => ('later' in r ? [] : [r.record]))
+  return { output: { read: whole, finish }, findings: now }
 }
 
 interface FilesRead {

@@ -74,6 +74,23 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     expect(json.message).toContain('no invoice reconciliation file')
   })
 
+  // An export taken before Microsoft's invoice was ready: a header, no row. It ended "no errors", nothing billed.
+  it('exits 2 when the period\'s reconciliation files hold a header and no data row', () => {
+    const { input, output } = sampleCopy()
+    const period = join(input, '2026-10')
+    for (const name of ['InvoiceReconciliation_G052610001.csv', 'InvoiceReconciliation_G052610001_resend.csv']) {
+      const text = readFileSync(join(period, name), 'utf8')
+      writeFileSync(join(period, name), text.slice(0, text.indexOf('\n') + 1))
+    }
+    const r = cli(['run', '--period', '2026-10', '--input', input, '--output', output])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('the invoice reconciliation files in 2026-10/ (2026-10/InvoiceReconciliation_G052610001.csv, 2026-10/InvoiceReconciliation_G052610001_resend.csv) hold a header and no data row: nothing to invoice')
+    expect(existsSync(join(output, '2026-10'))).toBe(false)
+    // One of them with its rows back: billed as usual.
+    writeFileSync(join(period, 'InvoiceReconciliation_G052610001.csv'), readFileSync('input/sample/2026-10/InvoiceReconciliation_G052610001.csv'))
+    expect(cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--quiet']).status).toBe(0)
+  })
+
   // Node's own recursive mkdir never returns on /proc/self/… (ENOENT under a parent that exists): the run hung.
   it.each([
     { name: 'a path through a file', output: (root: string) => join(root, 'a-file', 'out'), why: 'ENOTDIR' },
