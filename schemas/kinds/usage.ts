@@ -8,7 +8,7 @@ export const USAGE_COLUMNS: readonly ColumnDef[] = [
   req('CustomerId', 'customer_id', 'text', { lower: true }),
   req('SubscriptionId', 'subscription_id', 'text', { lower: true }),
   req('ProductId', 'product_id'),
-  req('SkuId', 'sku_id'),
+  req('SkuId', 'sku_id', 'text', { textOnly: true }), // a number cell lost its leading zeros (0010 → 10): 26 false USAGE_TIE_OUT (usage review)
   req('UsageDate', 'usage_date', 'date'),
   req('MeterId', 'meter_id'),
   req('MeterCategory', 'meter_category'),

@@ -129,7 +129,14 @@ export const usageTieOut: Check = async ({ db, settings }) => {
       subscriptionId: r.subscription_id === '' ? null : r.subscription_id,
       expected: reconTotal,
       actual: usageTotal,
-      message: r.mixed_currencies === 1
+      message: r.mixed_currencies === 1 && r.recon_currency === null
+        // One side only, in several currencies: there is nothing on the other side to differ from (usage review).
+        ? `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} adds up to ${r.usage_total} over ${r.usage_rows} usage rows in several currencies (${r.usage_currency ?? ''}), ` +
+          `and the reconciliation bills nothing for it: check that the usage file is of one billing account and complete for the month.`
+        : r.mixed_currencies === 1 && r.usage_currency === null
+        ? `The reconciliation bills ${r.recon_total} in several currencies (${r.recon_currency ?? ''}) for Azure subscription ${subscription}, ${r.product_id}/${r.sku_id}, ` +
+          `and the usage file has no rows for it: check that the usage file is complete for the month.`
+        : r.mixed_currencies === 1
         ? `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} (${usageSide}) and the reconciliation's bill for it (${reconSide}) ` +
           `are in different currencies, so they cannot be tied out: check that the usage file and the reconciliation are exports of the same billing account for the month.`
         : `Azure usage of subscription ${subscription} for ${r.product_id}/${r.sku_id} adds up to ${usageSide} but the reconciliation bills ${reconSide} ` +
@@ -153,7 +160,12 @@ export function tieOutSkipped(db: Db): string | null {
     `select count(*) as n from recon_lines r left join priced_lines p on p.line_id = r.line_id
      where r.is_duplicate = 0 and ${AZURE_PLAN_TEXT}`,
   ).get() as { n: number }
-  return n === 0 ? null : `Usage tie-out (USAGE_TIE_OUT): not run, no daily rated usage file was given; ${n} Azure plan line${n === 1 ? '' : 's'} not tied out`
+  if (n === 0) return null
+  // An unreadable file may be the usage file (an unterminated quote found while reading it): "none was given"
+  // would then be untrue (usage review).
+  const { u } = db.sqlite.prepare("select count(*) as u from input_files where kind = 'unreadable'").get() as { u: number }
+  const why = u === 0 ? 'no daily rated usage file was given' : `no daily rated usage file was read (${u} file${u === 1 ? '' : 's'} could not be read: see UNREADABLE_FILE)`
+  return `Usage tie-out (USAGE_TIE_OUT): not run, ${why}; ${n} Azure plan line${n === 1 ? '' : 's'} not tied out`
 }
 
 /** The run was given a usage file (one with no rows counts: an empty or failed export). */

@@ -110,6 +110,16 @@ it.each([
   expect(got.map((f) => f.message)).toEqual([`Azure usage of subscription azure-plan-1 for DZH318Z0BP0L/004P ${sides} are in different currencies, so they cannot be tied out: check that the usage file and the reconciliation are exports of the same billing account for the month.`])
 })
 
+// Usage review: "(0.02 EUR,USD over 2 usage rows) and the reconciliation's bill for it (0 EUR,USD)" named currencies
+// for a bill that does not exist.
+it('USAGE_TIE_OUT: usage in two currencies for a key the reconciliation does not bill says so', async () => {
+  const got = await findingsOf('USAGE_TIE_OUT', {
+    lines: [azurePlanLine()],
+    usage: [usage('0.01', '2026-10-15', { subscription_id: 'other', billing_currency: 'EUR' }), usage('0.01', '2026-10-16', { subscription_id: 'other', billing_currency: 'USD' })],
+  }, {}, ['message'])
+  expect(got.map((f) => f.message)).toContain('Azure usage of subscription other for DZH318Z0BP0L/004P adds up to 0.02 over 2 usage rows in several currencies (EUR,USD), and the reconciliation bills nothing for it: check that the usage file is of one billing account and complete for the month.')
+})
+
 describe('USAGE_TIE_OUT names the reseller', () => {
   it.each(namedCases)('$name', async ({ given, settings, expect: want }) => {
     expect(await findingsOf('USAGE_TIE_OUT', given, settings, ['customerId', 'resellerId'])).toEqual(want)

@@ -585,6 +585,22 @@ describe('duplicate reconciliation lines, columns the product does not read', ()
     expect(input.ctx.db.sqlite.prepare('select subscription_id, sku_id from recon_lines').all()).toEqual([{ subscription_id: 'two', sku_id: '0001' }])
   })
 
+  // Usage review: a usage workbook re-saved from a spreadsheet kept SkuIds 0010 as the number 10, and 26 keys were
+  // reported missing on both sides of USAGE_TIE_OUT.
+  it('a usage SkuId saved as a number cell rejects its row, naming the cell', async () => {
+    input = makeInput()
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('usage')
+    ws.addRow([...USAGE_HEADER])
+    ws.addRow(['cust', 'sub', 'DZH318Z0BQD2', 10, '2026-10-05', 'm1', 'Storage', 'LRS', '1', '2.99', '2.99', 'EUR'])
+    ws.addRow(['cust', 'sub', 'DZH318Z0BQD2', '0010', '2026-10-06', 'm1', 'Storage', 'LRS', '1', '2.99', '2.99', 'EUR'])
+    input.write('u.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.row, f.column, f.value])).toEqual([['REJECTED_ROW', 2, 'SkuId (D)', '10']])
+    expect(findings[0]!.message).toContain('is the number 10 in the workbook, and ids are text')
+    expect(input.ctx.db.sqlite.prepare('select sku_id, rows from usage_totals').all()).toEqual([{ sku_id: '0010', rows: 1 }])
+  })
+
   it.each([
     ['10/01/2026', '2026-10-01'], ['2026-10-01', '2026-10-01'], ['10/1/2026 12:00:00 AM', '2026-10-01'],
     ['1.50', '1.5'], ['+2', '2'], ['0001', '1'], ['-0.0', '0'],

@@ -152,4 +152,14 @@ describe('the run summary says when the usage tie-out did not run', () => {
     if (says) expect(outcome.summary).toMatch(remark)
     else expect(outcome.summary).not.toContain('Usage tie-out')
   }, 60_000)
+
+  // An unreadable file may be the usage file: "none was given" was untrue (usage review).
+  it('a usage file that cannot be read: not "none was given"', async () => {
+    const copy = sampleCopy()
+    for (const f of readdirSync(join(copy.input, P))) if (f.startsWith('DailyRatedUsage')) rmSync(join(copy.input, P, f))
+    writeFileSync(join(copy.input, P, 'DailyRatedUsage.csv.gz'), 'not gzip at all')
+    const outcome = await runPipeline({ period: P, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false })
+    expect(outcome.exitCode).toBe(1)
+    expect(outcome.summary).toMatch(/Usage tie-out \(USAGE_TIE_OUT\): not run, no daily rated usage file was read \(1 file could not be read: see UNREADABLE_FILE\); \d+ Azure plan lines not tied out\n/)
+  }, 60_000)
 })
