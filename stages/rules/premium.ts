@@ -2,7 +2,11 @@
 /**
  * Reads int_lines_list_priced and int_premiums (settings.premiums, written by `loadPremiums`). Writes
  * int_lines_premium_priced (+ premium_percent, premium_from, derived_erp_term_price, erp_cycle_price,
- * price_derived).
+ * price_derived, erp_cycle_numerator, erp_cycle_denominator).
+ *
+ * erp_cycle_price is the cycle price to 50 significant digits (display, checks); the sell amount multiplies the
+ * exact fraction numerator ÷ denominator instead (sell.ts), dividing last: 130.30 ÷ 12 × 2 × 0.9 is exactly 19.545,
+ * which the 50-digit cycle price 10.858333… turned into 19.544999… and billed 19.54 (explanations review).
  *
  * Only when the price list has no row for the line's own term and plan (a real row already carries the
  * premium: never add it twice) but has the P1Y/Annual row: term price = P1Y/Annual ERP × term months ÷ 12 ×
@@ -33,6 +37,7 @@ export async function derivePremiumPrices(db: RulesDb): Promise<void> {
   )
   await replaceTable(db, 'int_lines_premium_priced', [
     'premium_percent', 'premium_from', 'derived_erp_term_price', 'erp_cycle_price', 'price_derived',
+    'erp_cycle_numerator', 'erp_cycle_denominator',
   ], sql`
     with lines as (select * from ${linesBefore('int_lines_premium_priced')}),
     eligible as (
@@ -63,7 +68,20 @@ export async function derivePremiumPrices(db: RulesDb): Promise<void> {
       select derived.*,
         coalesce(direct_erp_cycle_price,
           ${decDiv(decMul(ref('derived_erp_term_price'), ref('plan_months')), ref('term_months'))}) as erp_cycle_price,
-        case when direct_erp_cycle_price is null and derived_erp_term_price is not null then 1 else 0 end as price_derived
+        case when direct_erp_cycle_price is null and derived_erp_term_price is not null then 1 else 0 end as price_derived,
+        -- The cycle price as an exact fraction: the list's term price × plan months ÷ term months (the whole price
+        -- for a one-time or trial row), or the derived P1Y/Annual ERP × term months × (100 + premium) × plan
+        -- months ÷ (1200 × term months).
+        case
+          when direct_erp_cycle_price is not null then case when billing_plan in ('OneTime', 'None') then direct_erp_term_price
+            else ${decMul(ref('direct_erp_term_price'), ref('plan_months'))} end
+          when derived_erp_term_price is not null
+            then ${decMul(decMul(decMul(ref('annual_erp_price'), ref('term_months')), decAdd(sql.lit('100'), ref('premium_percent'))), ref('plan_months'))}
+        end as erp_cycle_numerator,
+        case
+          when direct_erp_cycle_price is not null then case when billing_plan in ('OneTime', 'None') then 1 else term_months end
+          when derived_erp_term_price is not null then 1200 * term_months
+        end as erp_cycle_denominator
       from derived
     )
     select * from final`)

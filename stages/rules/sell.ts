@@ -14,7 +14,8 @@
  * Amounts (exact decimals; magnitudes from |BillableQuantity|, then the sign of the cost = Subtotal, or of
  * EffectiveUnitPrice when Subtotal is 0, so refunds are credits; a line whose cost and EUP are both 0 sells 0):
  *   markup        |cost| × (100 + p) ÷ 100
- *   erp-discount  ERP cycle price × billing days × |qty| × PCToBCExchangeRate × (100 − p) ÷ (100 × cycle days)
+ *   erp-discount  ERP cycle price × billing days × |qty| × PCToBCExchangeRate × (100 − p) ÷ (100 × cycle days),
+ *                 the cycle price as its exact fraction (term price × plan months ÷ term months: premium.ts)
  *                 (without the days when the line is not prorated; Azure plan: UnitPrice × |qty| × rate × …)
  *   fixed         FixedUnitPrice × billing days × |qty| ÷ cycle days
  *   pass-through  cost
@@ -57,22 +58,31 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
   const places = ref('decided.places') // qualified: the amounts CTEs carry it too
   const keep = decSub(sql.lit('100'), pct) // (1 − p/100) × 100
   // Multiply everything first and divide once, last: the result stays exact to 50 significant digits.
-  const prorate = (factors: RawBuilder<unknown>[], divisor: number): RawBuilder<string> => sql<string>`case
-    when is_prorated = 1 then ${decDiv(decProduct(...factors, ref('billing_days')), sql`cycle_days * ${sql.lit(divisor)}`)}
-    else ${decDiv(decProduct(...factors), sql.lit(divisor))} end`
+  const prorate = (factors: RawBuilder<unknown>[], divisor: RawBuilder<unknown>): RawBuilder<string> => sql<string>`case
+    when is_prorated = 1 then ${decDiv(decProduct(...factors, ref('billing_days')), sql`cycle_days * ${divisor}`)}
+    else ${decDiv(decProduct(...factors), divisor)} end`
   const magnitude = sql<string>`case
     when method = 'pass-through' then ${decAbs(ref('cost'))}
     when method = 'markup' then ${decDiv(decMul(decAbs(ref('cost')), decAdd(sql.lit('100'), pct)), sql.lit('100'))}
     when method = 'erp-discount' and category = 'azure-plan' then ${decDiv(decProduct(ref('erp_used'), qty, rate, keep), sql.lit('100'))}
-    when method = 'erp-discount' then ${prorate([ref('erp_used'), qty, rate, keep], 100)}
-    when method = 'fixed' then ${prorate([ref('rule_fixed_unit_price'), qty], 1)}
+    -- The ERP cycle price as its exact fraction (premium.ts), divided last with the rest.
+    when method = 'erp-discount' then ${prorate([ref('erp_cycle_numerator'), qty, rate, keep], sql`(erp_cycle_denominator * 100)`)}
+    when method = 'fixed' then ${prorate([ref('rule_fixed_unit_price'), qty], sql.lit(1))}
   end`
-  const show = (x: RawBuilder<unknown>) => decShow(x, sql.lit(2), sql.lit(6))
-  const pctText = decShow(pct, sql.lit(0), sql.lit(6))
+  // Inputs (prices, percents) are shown as written, never rounded: a 6-decimal display made a text that computed
+  // to another cent than the amount (explanations review).
+  const show = (x: RawBuilder<unknown>) => decShow(x, sql.lit(2), sql.lit(20))
+  const pctText = decShow(pct, sql.lit(0), sql.lit(20))
   const factorText = sql`case when is_prorated = 1 then billing_days || '/' || cycle_days else '1' end`
+  // The cycle price when it has at most 12 decimals; otherwise the term price ÷ the cycles in the term (130.30 ÷
+  // 12), since 10.858333/cycle does not reproduce the amount.
+  const cycles = sql`case when billing_plan in ('OneTime', 'None') then 1 else term_months / plan_months end`
+  const cycleText = sql`case when ${decRound(ref('erp_used'), sql.lit(12))} = erp_used then ${show(ref('erp_used'))}
+    else '(' || ${show(sql`case when price_derived = 1 then derived_erp_term_price else direct_erp_term_price end`)} || ' ÷ ' || ${cycles} || ')' end`
+  // A derived price says how its term price came about, and the cycles it is divided into.
   const derivedText = sql`case when price_derived = 1
     then ' (derived: P1Y/Annual ERP ' || ${show(ref('annual_erp_price'))} || ' × ' || term_months || '/12 × (1 + '
-      || ${decShow(ref('premium_percent'), sql.lit(0), sql.lit(6))} || '%))' else '' end`
+      || ${decShow(ref('premium_percent'), sql.lit(0), sql.lit(20))} || '%)' || case when ${cycles} = 1 then '' else ' ÷ ' || ${cycles} || ' cycles' end || ')' else '' end`
   // The formulas below multiply magnitudes (SPEC §4.2); a refund's takes the cost's sign, said in front so
   // positive factors do not read as giving a negative amount.
   const credited = (formula: RawBuilder<unknown>) => sql`case when cost_sign < 0 then 'credit: −(' || ${formula} || ')' else ${formula} end`
@@ -83,7 +93,9 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), places)}
     when method = 'erp-discount' and category = 'azure-plan' then ${credited(sql`'retail ' || ${decShow(ref('erp_used'), sql.lit(2), sql.lit(12))} || '/unit × '
       || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
-    when method = 'erp-discount' then ${credited(sql`'ERP ' || ${show(ref('erp_used'))} || '/cycle' || ${derivedText} || ' × '
+    -- Both factors of a 0 × … read as a charge that was not made: say why the amount is 0 (explanations review).
+    when cost_sign = 0 and method in ('erp-discount', 'fixed') then 'no charge: Microsoft''s cost of this line is 0, and the amount takes its sign (SPEC §4.2)'
+    when method = 'erp-discount' then ${credited(sql`'ERP ' || ${cycleText} || '/cycle' || ${derivedText} || ' × '
       || ${factorText} || ' × ' || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
     when method = 'fixed' then ${credited(sql`'fixed ' || ${show(ref('rule_fixed_unit_price'))} || '/cycle × ' || ${factorText} || ' × ' || ${qty}`)}
     else ''
@@ -121,7 +133,8 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     decided as materialized (
       select line_id, cost, places, is_pass_through, is_retained, hold_rule, category, billable_quantity, subtotal,
         effective_unit_price, pc_to_bc_exchange_rate, is_prorated, billing_days, cycle_days, rule_fixed_unit_price,
-        price_derived, annual_erp_price, term_months, premium_percent,
+        price_derived, annual_erp_price, term_months, plan_months, billing_plan, premium_percent, erp_cycle_numerator,
+        erp_cycle_denominator, direct_erp_term_price, derived_erp_term_price,
         case when is_retained = 1 then 'retained' when hold_rule is not null then 'held' else 'invoiced' end as status,
         case when is_retained = 1 then null when is_pass_through = 1 then 'pass-through' else rule_method end as method,
         case when is_retained = 0 and is_pass_through = 0 then rule_percent end as percent,

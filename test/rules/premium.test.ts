@@ -19,6 +19,8 @@ describe('premium derivation (SPEC §4.3a)', () => {
   it('P1Y/Monthly for a term starting 2025-04-01: 120 × 1.05 = 126 per term → 10.50 per cycle', async () => {
     const p = await priceOne({ line: annualTermFrom('2025-04-01', '2026-03-31'), rules: erp, prices: [annual] })
     expect([p.erp_cycle_price, p.sell, p.price_derived, p.premium_percent]).toEqual(['10.5', '10.5', 1, '5'])
+    // The derivation names the cycles the term price is divided into (it read as if 126 were the cycle price).
+    expect(p.explanation).toBe('ERP 10.50/cycle (derived: P1Y/Annual ERP 120.00 × 12/12 × (1 + 5%) ÷ 12 cycles) × 30/30 × 1 × 1 × (1 − 0%) = 10.50')
     expect(p.premium_from).toBe('2025-04-01') // the premium's `from`, kept for explain
   })
 

@@ -134,6 +134,19 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect([p.erp_cycle_price, p.sell_exact, p.sell]).toEqual(['10.5', '13.125', '13.13'])
   })
 
+  // Explanations review: 130.30 ÷ 12 × 2 × 0.9 is exactly 19.545, but the cycle price cut to 50 digits
+  // (10.858333…) made it 19.544999… and billed 19.54; and "ERP 10.858333/cycle" did not reproduce the amount.
+  it('a cycle price that does not terminate: the amount is computed from the exact fraction, and the text shows it', async () => {
+    const p = await priceOne({ line: { billable_quantity: '2', charge_end_date: '2025-06-30' }, rules: erp('10'), prices: [p1yMonthly('130.30')] })
+    expect([p.sell_exact, p.sell]).toEqual(['19.545', '19.55'])
+    expect(p.explanation).toBe('ERP (130.30 ÷ 12)/cycle × 30/30 × 2 × 1 × (1 − 10%) = 19.55')
+  })
+
+  it('a line whose cost is 0 sells 0, and its explanation says why instead of a formula that gives more', async () => {
+    const p = await priceOne({ line: { subtotal: '0', total: '0', effective_unit_price: '0' }, rules: erp('10'), prices: [p1yMonthly('126')] })
+    expect([p.sell, p.explanation]).toEqual(['0', "no charge: Microsoft's cost of this line is 0, and the amount takes its sign (SPEC §4.2) = 0.00"])
+  })
+
   it('empty PricingCurrency falls back to Currency', async () => {
     const p = await priceOne({ line: { pricing_currency: null }, rules: erp('0'), prices: [p1yMonthly('126')] })
     expect(p.sell).toBe('10.5')
