@@ -180,14 +180,15 @@ describe('XLSX', () => {
       const s = wb.addWorksheet('Sheet1')
       s.addRow([...USAGE_HEADER])
       // Dated before the period, so ingest stores the row whole (usage_rows) besides summing it.
-      const dated = s.addRow(['cust', 'sub', 'DZH318Z0BQD2', 3, new Date(Date.UTC(2026, 8, 5)), 'm1', 'Storage', 'LRS', 0.00000641, 2.99, 1.5, 'EUR'])
+      // SkuId is text (a number cell there rejects the row: the next test); MeterId typed as a number is read as text.
+      const dated = s.addRow(['cust', 'sub', 'DZH318Z0BQD2', '0003', new Date(Date.UTC(2026, 8, 5)), 7, 'Storage', 'LRS', 0.00000641, 2.99, 1.5, 'EUR'])
       dated.getCell(5).numFmt = 'mm/dd/yyyy'
       wb.addWorksheet('Other').addRow(['x'])
     }))
     const { findings } = await runIngest(input.ctx)
     expect(findings).toEqual([])
-    expect(input.ctx.db.sqlite.prepare('select sku_id, usage_date, quantity, unit_price, billing_pre_tax_total from usage_rows').get()).toEqual({
-      sku_id: '3', usage_date: '2026-09-05', quantity: '0.00000641', unit_price: '2.99', billing_pre_tax_total: '1.5',
+    expect(input.ctx.db.sqlite.prepare('select sku_id, meter_id, usage_date, quantity, unit_price, billing_pre_tax_total from usage_rows').get()).toEqual({
+      sku_id: '0003', meter_id: '7', usage_date: '2026-09-05', quantity: '0.00000641', unit_price: '2.99', billing_pre_tax_total: '1.5',
     })
   })
 
