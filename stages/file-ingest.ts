@@ -283,6 +283,10 @@ export class FileIngest {
       })
       const first = issues[0]!
       const text = issues.map((p) => describeProblem(p.i, p.name, p.value, p.message, header.names)).join('; ')
+      // A rejected row is still the first with its key (SPEC §2: a repeated key "rejects every row after the
+      // first"): a later row with the id was used in its place, silently (an old reseller row's price book, tax
+      // and terms were invoiced when the current row had "8.25%"; reference review).
+      if (this.keyColumn >= 0) this.claimKey(projected[this.keyColumn], `${this.file} row ${row} (itself rejected)`)
       return this.reject(row, first.i, first.value, text, cells, true)
     }
     const values = parsed.data
@@ -293,7 +297,10 @@ export class FileIngest {
       const keyIndex = indexes[this.keyColumn]!
       if (seen !== undefined) {
         const cells = allCells()
-        return this.reject(row, keyIndex, cells[keyIndex], `repeats ${seen}; only the first row with this ${this.def.uniqueKey} is used`, cells)
+        const why = seen.endsWith('(itself rejected)')
+          ? `repeats ${seen}; only the first row with this ${this.def.uniqueKey} counts: correct that row`
+          : `repeats ${seen}; only the first row with this ${this.def.uniqueKey} is used`
+        return this.reject(row, keyIndex, cells[keyIndex], why, cells)
       }
       this.shared.keysOf(this.def.kind).set(key, `${this.file} row ${row}`)
       this.newKeys.push(key)
@@ -324,6 +331,15 @@ export class FileIngest {
     }
     this.writer.add(params)
     return null
+  }
+
+  /** Records the key of a rejected row, read from its cell as the schema reads it (trimmed), unless already seen. */
+  private claimKey(cell: RawCell | undefined, where: string): void {
+    if (cell === null || cell === undefined || cell instanceof Date) return
+    const key = String(cell).trim().toLowerCase()
+    if (key === '' || this.shared.keysOf(this.def.kind).has(key)) return
+    this.shared.keysOf(this.def.kind).set(key, where)
+    this.newKeys.push(key)
   }
 
   private fill(values: RowValues, row: number): unknown[] {

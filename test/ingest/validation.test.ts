@@ -142,6 +142,28 @@ describe('row shape and value rules', () => {
 })
 
 describe('reference sheets', () => {
+  // Reference review: a rejected first row let a later row with the same id through, silently: an old reseller
+  // row's price book, tax and terms were invoiced, and a customer went to another reseller.
+  it('a repeated key after a rejected first row is rejected too (SPEC §2: every row after the first)', async () => {
+    input = makeInput()
+    input.write('resellers.csv', csv([
+      [...RESELLERS_HEADER],
+      ['R1', 'Current', 'EUR', 'std', '8.25%', '', '45'],
+      ['R2', 'Other', 'EUR', 'std', '', '', ''],
+      [' r1 ', 'Old row', 'EUR', 'gold', '0', '0', '10'],
+    ]))
+    input.write('customers.csv', csv([[...CUSTOMERS_HEADER], ['C1', 'R1', 'not a date'], ['c1', 'R2', '']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.file, f.row, f.column])).toEqual([
+      ['2026-10/customers.csv', 2, 'McaAcceptedOn (C)'], ['2026-10/customers.csv', 3, 'CustomerId (A)'],
+      ['2026-10/resellers.csv', 2, 'TaxRatePercent (E)'], ['2026-10/resellers.csv', 4, 'ResellerId (A)'],
+    ])
+    expect(findings[3]!.message).toContain('repeats 2026-10/resellers.csv row 2 (itself rejected); only the first row with this ResellerId counts: correct that row')
+    expect(input.ctx.db.sqlite.prepare('select reseller_id from resellers').all()).toEqual([{ reseller_id: 'R2' }])
+    expect(input.ctx.db.sqlite.prepare('select count(*) as n from customers').get()).toEqual({ n: 0 })
+    expectAccounting()
+  })
+
   it('reseller id rules, defaults, upper-case currency, repeated ids', async () => {
     input = makeInput()
     input.write('resellers.csv', csv([
