@@ -7,7 +7,8 @@
  *   so a reseller named 東京商事 was invoiced as ショウジ. A `<t>` inside `<rPh>` is not the cell's text.
  * - `_xHHHH_` escapes. Excel writes a character XML cannot hold as `_xHHHH_` (a carriage return is `_x000D_`) and a
  *   literal `_x0041_` as `_x005F_x0041_`; exceljs left both encoded, so the CSV and XLSX copies of one sheet read
- *   differently (and compared unequal for DUPLICATE_LINE).
+ *   differently (and compared unequal for DUPLICATE_LINE). They are decoded once for every string cell, shared,
+ *   inline or a formula's (`decodeXstring`, called by xlsx.ts `flatten`), so not here.
  *
  * Each string is stored flat: the runs' text joined (the reader flattens rich text anyway; xlsx.ts `flatten`).
  * Streaming, as exceljs's: a usage workbook's shared strings can be tens of MB.
@@ -47,7 +48,7 @@ export async function readSharedStrings(reader: { sharedStrings?: unknown }, ent
         if (inText) text += value as string
       } else if (name === 't') inText = false
       else if (name === 'rPh') phonetic--
-      else if (name === 'si') strings.push(decodeXstring(text))
+      else if (name === 'si') strings.push(text) // escapes decoded with every string cell's (xlsx.ts flatten)
     }
   }
   reader.sharedStrings = strings

@@ -23,6 +23,7 @@ import ExcelJS from 'exceljs'
 import { Decimal } from 'decimal.js'
 import { KIND_ORDER } from '../../schemas/kinds/index.js'
 import { parseWorkbookEntries } from './xlsx-entries.js'
+import { decodeXstring } from './xlsx-shared-strings.js'
 import type { RawCell } from '../../schemas/kinds/index.js'
 
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
@@ -168,11 +169,13 @@ function isFormula(value: unknown): boolean {
 /** An exceljs cell value as a plain value. */
 export function flatten(value: unknown): RawCell {
   if (value === null || value === undefined) return null
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
+  // Excel's _xHHHH_ escapes (ECMA-376 ST_Xstring), in shared, inline and formula strings alike (review).
+  if (typeof value === 'string') return decodeXstring(value)
+  if (typeof value === 'number' || typeof value === 'boolean') return value
   if (value instanceof Date) return value
   if (typeof value === 'object') {
     const v = value as Record<string, unknown>
-    if (Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('')
+    if (Array.isArray(v.richText)) return decodeXstring((v.richText as { text?: string }[]).map((r) => r.text ?? '').join(''))
     if ('formula' in v || 'sharedFormula' in v) return flatten(v.result)
     if ('error' in v) return String(v.error)
     if ('text' in v) return flatten(v.text)

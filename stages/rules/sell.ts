@@ -91,10 +91,11 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
     when status = 'held' then 'held: ' || hold_rule
     when method = 'pass-through' then 'credit passed through at cost ' || ${decFixed(ref('cost'), places)}
     when method = 'markup' then 'markup ' || ${pctText} || '% on cost ' || ${decFixed(ref('cost'), places)}
+    -- A formula over a cost of 0 reads as a charge that was not made (Azure meters with a 100 % tier discount):
+    -- say why the amount is 0 (explanations review).
+    when cost_sign = 0 and method in ('erp-discount', 'fixed') then 'no charge: Microsoft''s cost of this line is 0, and the amount takes its sign (SPEC §4.2)'
     when method = 'erp-discount' and category = 'azure-plan' then ${credited(sql`'retail ' || ${decShow(ref('erp_used'), sql.lit(2), sql.lit(12))} || '/unit × '
       || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
-    -- Both factors of a 0 × … read as a charge that was not made: say why the amount is 0 (explanations review).
-    when cost_sign = 0 and method in ('erp-discount', 'fixed') then 'no charge: Microsoft''s cost of this line is 0, and the amount takes its sign (SPEC §4.2)'
     when method = 'erp-discount' then ${credited(sql`'ERP ' || ${cycleText} || '/cycle' || ${derivedText} || ' × '
       || ${factorText} || ' × ' || ${qty} || ' × ' || pc_to_bc_exchange_rate || ' × (1 − ' || ${pctText} || '%)'`)}
     when method = 'fixed' then ${credited(sql`'fixed ' || ${show(ref('rule_fixed_unit_price'))} || '/cycle × ' || ${factorText} || ' × ' || ${qty}`)}

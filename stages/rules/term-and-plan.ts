@@ -16,7 +16,7 @@
  * Never throws on data: unknown values stay null.
  */
 import { sql } from '../../pipeline/kysely.js'
-import { isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { isoAddMonthsSql, isoDaysBetweenSql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 /** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
@@ -64,28 +64,37 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
       from terms
     ),
     -- A start after the charge: a refund of the last term arriving after the renewal, which moved the start on.
-    -- No k ≥ 0 fits, so k < 0: the term it belongs to began k whole terms before (k = 1–3 looked at). That start
-    -- is not simply the new start stepped back: a term begun on Jan 31 renews on Feb 28, and Feb 28 stepped back
-    -- is Jan 28 (a 31-day cycle where Microsoft billed 28; review). So every day A that steps forward k terms to
-    -- the new start is a candidate (the new start stepped back, and up to three days after it when that start was
-    -- clamped to a month's end); the latest term wins (smallest k), then a candidate whose billing cycles start
-    -- on ChargeStartDate (a refund row keeps its cycle's start there), then the latest day, never after the charge.
+    -- No k ≥ 0 fits, so k < 0: the term it belongs to began k whole terms before (k = 1–3 looked at). Microsoft
+    -- steps every renewal from the purchase day, clamped to shorter months, so that start is the purchase's day
+    -- of the month, k terms before, clamped: not simply the new start stepped back (bought Jan 31, renewed Feb 28:
+    -- Feb 28 stepped back is Jan 28, a 31-day cycle where Microsoft billed 28; bought Feb 29 2024, renewed Feb 29
+    -- 2028: the term before began Feb 28 2027). The purchase day is the new start's day, or, when the new start is
+    -- a month's last day, any later day up to the 31st. The latest term wins (smallest k, never after the charge),
+    -- then a candidate whose billing cycles start on ChargeStartDate (a refund row keeps its cycle's start there),
+    -- then the latest day (reviews).
     late_candidates as materialized (
       select line_id, k, a,
         case when plan_months is not null
           and ${isoAddMonthsSql(ref('a'), sql`coalesce(${wholeStepsSql(ref('a'), ref('charge_start_date'), ref('plan_months'))}, 0) * plan_months`)} = charge_start_date
           then 1 else 0 end as on_grid
       from (
-        select line_id, k.k, charge_start_date, subscription_start_date, term_months,
-          case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
-          ${isoAddDaysSql(isoAddMonthsSql(ref('subscription_start_date'), sql`-k.k * term_months`), ref('d.d'))} as a
-        from plans,
-          (select 1 as k union all select 2 union all select 3) k,
-          (select 0 as d union all select 1 union all select 2 union all select 3) d
-        where subscription_start_date > charge_start_date and term_months is not null
+        select line_id, k, charge_start_date, plan_months,
+          -- the purchase day in the month k terms before the new start, clamped to that month's last day
+          min(date(first_day, (day - 1) || ' days'), date(first_day, '+1 month', '-1 day')) as a
+        from (
+          select line_id, k.k, charge_start_date,
+            case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
+            date(subscription_start_date, 'start of month', (-k.k * term_months) || ' months') as first_day,
+            cast(strftime('%d', subscription_start_date) as integer) + d.d as day,
+            d.d, strftime('%d', date(subscription_start_date, '+1 day')) = '01' as month_end
+          from plans,
+            (select 1 as k union all select 2 union all select 3) k,
+            (select 0 as d union all select 1 union all select 2 union all select 3) d
+          where subscription_start_date > charge_start_date and term_months is not null
+        )
+        where day <= 31 and (d = 0 or month_end)
       )
       where a <= charge_start_date
-        and ${isoAddMonthsSql(ref('a'), sql`k * term_months`)} = subscription_start_date
     ),
     late_starts as materialized (
       select line_id, a as term_start from (

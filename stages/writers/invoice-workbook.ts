@@ -231,11 +231,14 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
 /** Up to 10 decimals, as unit_sell_price keeps (stages/rules/sell.ts). */
 const SMALL_UNIT_PRICE_NUM_FMT = '#,##0.00########;-#,##0.00########'
 
-/** True for a non-zero decimal text whose magnitude is below 0.01. */
-function isBelowOneCent(value: string | null): boolean {
+/**
+ * True for a non-zero decimal text whose magnitude is below the currency's smallest unit (0.01 USD, 1 JPY), which
+ * the unit price's own format would show as 0 (¥0.336 showed 0; review).
+ */
+function isBelowSmallestUnit(value: string | null, places: number): boolean {
   if (value === null) return false
   const digits = value.startsWith('-') ? value.slice(1) : value
-  return digits.startsWith('0.00') && /[1-9]/.test(digits)
+  return digits.startsWith(`0.${'0'.repeat(places)}`) && /[1-9]/.test(digits)
 }
 
 /**
@@ -267,6 +270,7 @@ async function writeLinesSheets(
   )
   // A unit price below the currency's smallest unit (an Azure meter at 0.00000036) would show as 0.00.
   const unitPriceAt = LINE_COLUMNS.findIndex((c) => c.header === 'Unit price')
+  const places = minorUnits(currency)
   const expected = sheets.reduce((sum, s) => sum + s.lines, 0)
   let sheet = 0
   let ws = wb.addWorksheet(sheets[0]!.name, tableSheetOptions())
@@ -302,7 +306,7 @@ async function writeLinesSheets(
       num(l.sell),
       text(l.explanation),
       text(`${l.sourceFile}:${l.sourceRow}`),
-    ], isBelowOneCent(l.unitSellPrice) ? smallStyles : styles)
+    ], isBelowSmallestUnit(l.unitSellPrice, places) ? smallStyles : styles)
     inSheet++
     if (++n % 2000 === 0) await drain(ws)
   }

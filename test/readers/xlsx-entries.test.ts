@@ -187,6 +187,35 @@ describe('readXlsx, ISO date cells (xlsx-text.ts)', () => {
   })
 })
 
+describe('readXlsx, escapes in inline and formula strings', () => {
+  // Review: decoded only in shared strings, so `t="str"` (SheetJS writes string cells so) and inline strings kept them.
+  it('_xHHHH_ is decoded once in every kind of string cell', async () => {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('customers')
+    ws.addRow(['Name'])
+    ws.addRow([111])
+    ws.addRow([222])
+    ws.addRow(['_x005F_x0041_ shared'])
+    const path = join(dir, 'escapes-source.xlsx')
+    writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
+    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
+    const files = await Promise.all(entries.map(async (e) => {
+      const bytes = await e.buffer()
+      if (e.path !== 'xl/worksheets/sheet1.xml') return [e.path, bytes] as const
+      const xml = bytes.toString('utf8')
+        .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1 t="str"><v>X_x000D_Y</v></c>')
+        .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1 t="inlineStr"><is><t>Acme_x000D_ Corp</t></is></c>')
+      expect(xml).toContain('t="inlineStr"')
+      return [e.path, Buffer.from(xml)] as const
+    }))
+    const rewritten = join(dir, 'escapes.xlsx')
+    writeFileSync(rewritten, storedZip(files))
+    const seen: unknown[] = []
+    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
+    expect(seen).toEqual(['Name', 'X\rY', 'Acme\r Corp', '_x0041_ shared'])
+  })
+})
+
 describe('readXlsx, a damaged workbook', () => {
   // unzipper reports a damaged entry on the zip, not on the entry, which then never ends, and a file cut between two
   // entries looked complete: reads hung (the run never ended, its lock and temp files left behind), or returned

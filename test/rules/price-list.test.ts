@@ -142,8 +142,11 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect(p.explanation).toBe('ERP (130.30 ÷ 12)/cycle × 30/30 × 2 × 1 × (1 − 10%) = 19.55')
   })
 
-  it('a line whose cost is 0 sells 0, and its explanation says why instead of a formula that gives more', async () => {
-    const p = await priceOne({ line: { subtotal: '0', total: '0', effective_unit_price: '0' }, rules: erp('10'), prices: [p1yMonthly('126')] })
+  it.each([
+    { name: 'a seat line', line: {} },
+    { name: 'an Azure plan line', line: { subscription_description: 'Azure plan', term_and_billing_cycle: '1 Compute Hour', subscription_start_date: null, subscription_end_date: null, billing_frequency: null, unit_price: '0.5', billable_quantity: '10' } },
+  ])('a line whose cost is 0 sells 0, and its explanation says why instead of a formula that gives more: $name', async ({ line }) => {
+    const p = await priceOne({ line: { ...line, subtotal: '0', total: '0', effective_unit_price: '0' }, rules: erp('10'), prices: [p1yMonthly('126')] })
     expect([p.sell, p.explanation]).toEqual(['0', "no charge: Microsoft's cost of this line is 0, and the amount takes its sign (SPEC §4.2) = 0.00"])
   })
 

@@ -145,6 +145,30 @@ describe('credits (SPEC §4.4)', () => {
     expect([p.term_start, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(expected)
   })
 
+  // Review of the change above: the reversed term's own start can be clamped while the new start is not (bought
+  // Feb 29 2024: the 2027 term began Feb 28, the 2028 one Feb 29); stepping candidates forward missed it, and the
+  // refund fell back to ChargeStartDate (priced at a later ERP: −16.77 for −8.39) or to a term too early.
+  it.each([
+    {
+      name: 'P1Y Monthly bought Feb 29 2024, new start Feb 29 2028: the reversed term began Feb 28 2027',
+      line: { subscription_start_date: '2028-02-29', subscription_end_date: '2029-02-27', charge_start_date: '2028-01-29', charge_end_date: '2028-02-28', order_date: '2028-02-03' },
+      term: 'P1Y', before: '2027-02-28', erp: '120', later: '240', start: '2027-02-28', cycle: '10', sell: '-8.39',
+    },
+    {
+      name: 'P1M bought Jan 31, new start Mar 31: the reversed term began Feb 28, not Jan 31',
+      line: { subscription_start_date: '2026-03-31', subscription_end_date: '2026-04-29', charge_start_date: '2026-02-28', charge_end_date: '2026-03-30', order_date: '2026-03-05', term_and_billing_cycle: 'One-Month commitment for monthly billing' },
+      term: 'P1M', before: '2026-01-31', erp: '10', later: '20', start: '2026-02-28', cycle: '20', sell: null,
+    },
+  ])('a start after the charge, the reversed term clamped: $name', async ({ line, term, before, erp, later, start, cycle, sell }) => {
+    const prices = [
+      priceRow({ term_duration: term, billing_plan: 'Monthly', erp_price: erp, effective_start_date: '2020-01-01', effective_end_date: before }),
+      priceRow({ term_duration: term, billing_plan: 'Monthly', erp_price: later, effective_start_date: addOneDay(before) }),
+    ]
+    const p = await priceOne({ line: { ...lateRefund, ...line }, rules: [rule({ method: 'erp-discount', percent: '0' })], prices })
+    expect([p.term_start, p.erp_cycle_price]).toEqual([start, cycle])
+    if (sell !== null) expect(p.sell).toBe(sell)
+  })
+
   it('a start after the charge: its ERP price is the one in force when the reversed term began', async () => {
     // P1Y/Monthly rows: 120 from 2025-01-01 (the reversed term's), 240 from 2025-06-01 (a later price change).
     const prices = [
@@ -224,3 +248,7 @@ describe('the stage as a whole', () => {
     await out.db.close()
   })
 })
+
+function addOneDay(iso: string): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+}

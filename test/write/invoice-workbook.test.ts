@@ -200,6 +200,19 @@ describe('Lines sheet unit prices', () => {
     expect(cells).toContainEqual([0.000000396, '#,##0.00########;-#,##0.00########'])
     expect(cells).toContainEqual([16.85, '#,##0.00##;-#,##0.00##'])
   })
+
+  it('below the smallest unit of a 0-decimal currency (¥0.336, which the yen format showed as 0)', async () => {
+    const f = sampleDb()
+    f.line({ reseller: 'R2', customerId: 'cust-j', cost: '3000', sell: '3360', quantity: '10000', unitSellPrice: '0.336', currency: 'JPY' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R2.xlsx')), 'Lines')
+    const col = headers(ws).indexOf('Unit price') + 1
+    const cells: [unknown, string][] = []
+    ws.eachRow((row, n) => { if (n > 1) cells.push([row.getCell(col).value, row.getCell(col).numFmt]) })
+    expect(cells).toContainEqual([0.336, '#,##0.00########;-#,##0.00########'])
+    expect(cells.filter(([v]) => v !== 0.336).every(([, fmt]) => fmt === '#,##0;-#,##0')).toBe(true)
+  })
 })
 
 describe('text safety', () => {
