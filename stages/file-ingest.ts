@@ -210,23 +210,28 @@ export class FileIngest {
       // as the reseller, a date as the subscription).
       return this.reject(row, null, null, `the row has ${cells.length} cells but the header has ${width}, so its values do not line up with the columns`, [])
     }
+    // The cells line up from here: a row rejected below is still the first with its key (claimKey).
+    const reject = (column: number | null, value: RawCell, message: string): Finding => {
+      if (this.keyColumn >= 0) this.claimKey(cells[header.indexes[this.keyColumn]!], `${this.file} row ${row} (itself rejected)`)
+      return this.reject(row, column, value, message, cells)
+    }
     if (!isCsv && cells.length > width) {
       for (let i = width; i < cells.length; i++) {
-        if (cellText(cells[i]).trim() !== '') return this.reject(row, i, cells[i], 'holds a value to the right of the last header column', cells)
+        if (cellText(cells[i]).trim() !== '') return reject(i, cells[i], 'holds a value to the right of the last header column')
       }
     }
-    if (problem !== null) return this.reject(row, null, null, problem, cells)
+    if (problem !== null) return reject(null, null, problem)
     const unreadable = this.cellProblems
     if (unreadable !== null) {
       for (const i of header.indexes) {
         const why = i < 0 ? undefined : unreadable.get(i)
-        if (why !== undefined) return this.reject(row, null, null, why, cells)
+        if (why !== undefined) return reject(null, null, why)
       }
     }
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[i]
       if (typeof cell === 'string' && cell.length > MAX_CELL) {
-        return this.reject(row, i, cell, `has ${cell.length} characters, more than Excel's limit of ${MAX_CELL}`, cells)
+        return reject(i, cell, `has ${cell.length} characters, more than Excel's limit of ${MAX_CELL}`)
       }
     }
 
@@ -236,7 +241,7 @@ export class FileIngest {
       const i = indexes[c]!
       const cell = i < 0 ? undefined : cells[i]
       if (typeof cell === 'string' && cell.includes('\uFFFD')) {
-        return this.reject(row, i, cell, 'contains U+FFFD, the replacement character (the text was damaged before export)', cells)
+        return reject(i, cell, 'contains U+FFFD, the replacement character (the text was damaged before export)')
       }
       projected[c] = this.serialShift !== 0 && typeof cell === 'number' && this.def.columns[c]!.type === 'date' ? cell + this.serialShift : cell
     }
@@ -335,8 +340,8 @@ export class FileIngest {
 
   /** Records the key of a rejected row, read from its cell as the schema reads it (trimmed), unless already seen. */
   private claimKey(cell: RawCell | undefined, where: string): void {
-    if (cell === null || cell === undefined || cell instanceof Date) return
-    const key = String(cell).trim().toLowerCase()
+    if (cell === null || cell === undefined) return
+    const key = cellText(cell).trim().toLowerCase()
     if (key === '' || this.shared.keysOf(this.def.kind).has(key)) return
     this.shared.keysOf(this.def.kind).set(key, where)
     this.newKeys.push(key)

@@ -164,6 +164,18 @@ describe('reference sheets', () => {
     expectAccounting()
   })
 
+  it.each([
+    { name: 'a damaged character', cell: 'Caf\uFFFD' },
+    { name: "a cell over Excel's limit", cell: 'x'.repeat(32_768) },
+  ])('a repeated key after a first row rejected for $name is rejected too', async ({ cell }) => {
+    input = makeInput()
+    input.write('resellers.csv', csv([[...RESELLERS_HEADER], ['R1', cell, 'EUR', 'std', '8.25', '', '45'], ['R1', 'Old row', 'EUR', 'gold', '0', '0', '10']]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.row, f.column])).toEqual([[2, 'Name (B)'], [3, 'ResellerId (A)']])
+    expect(findings[1]!.message).toContain('(itself rejected)')
+    expect(input.ctx.db.sqlite.prepare('select count(*) as n from resellers').get()).toEqual({ n: 0 })
+  })
+
   it('reseller id rules, defaults, upper-case currency, repeated ids', async () => {
     input = makeInput()
     input.write('resellers.csv', csv([
