@@ -17,7 +17,7 @@ import { columnLetter } from '../../pipeline/diagnostics.js'
 import { Decimal, currencyNumFmt, formatMoney, minorUnits } from '../../pipeline/money.js'
 import type { ResellerTotals } from '../invoice-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
-import { DATE_NUM_FMT, INTEGER_NUM_FMT, QUANTITY_NUM_FMT, excelDate, num, text, unitPriceNumFmt } from './safe-cells.js'
+import { DATE_NUM_FMT, INTEGER_NUM_FMT, QUANTITY_NUM_FMT, excelDate, num, protectXstrings, text, unitPriceNumFmt } from './safe-cells.js'
 import { EXCEL_MAX_DATA_ROWS, HEADER_FILL, HEADER_FONT, addDataRow, printSetup, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type ColumnSpec } from './sheet-layout.js'
 
 export interface InvoiceLine {
@@ -141,7 +141,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   const ws = wb.addWorksheet('Invoice', { pageSetup: { ...printSetup(), orientation: 'portrait' } })
   ws.columns = [{ width: 40 }, { width: 40 }, { width: 12 }, { width: 18 }]
   const add = (values: (string | number | Date | ExcelJS.CellFormulaValue | null)[], style?: (row: ExcelJS.Row) => void) => {
-    const row = ws.addRow(values)
+    const row = ws.addRow(protectXstrings(values))
     style?.(row)
     row.commit()
     return row.number

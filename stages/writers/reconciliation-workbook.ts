@@ -19,7 +19,7 @@ import type { FindingList } from '../../pipeline/findings-store.js'
 import type { ResellerTotals } from '../invoice-totals.js'
 import type { ControlTotal } from './control-totals.js'
 import { commitWorkbook, drain, openWorkbook } from './deterministic-workbook.js'
-import { INTEGER_NUM_FMT, PERCENT_NUM_FMT, num, text } from './safe-cells.js'
+import { INTEGER_NUM_FMT, PERCENT_NUM_FMT, num, protectXstrings, text } from './safe-cells.js'
 import { ALERT_FILL, EXCEL_MAX_DATA_ROWS, addDataRow, setAutoFilter, sharedStyle, tableSheetOptions, writeHeader, type CellStyle, type ColumnSpec } from './sheet-layout.js'
 
 export interface HeldLine {
@@ -128,7 +128,7 @@ function writeMargins(wb: ExcelJS.Workbook, resellers: ResellerTotals[]): void {
     const r = i + 2
     const sell = dec(t.subtotal)
     const ratio = sell.isZero() ? 0 : dec(t.margin).div(sell).toNumber()
-    const row = ws.addRow([
+    const row = ws.addRow(protectXstrings([
       text(t.resellerId),
       text(t.name),
       text(t.currency),
@@ -140,7 +140,7 @@ function writeMargins(wb: ExcelJS.Workbook, resellers: ResellerTotals[]): void {
       num(t.cost),
       { formula: `E${r}-I${r}`, result: num(t.margin) ?? 0 },
       { formula: `IF(E${r}=0,0,J${r}/E${r})`, result: ratio },
-    ])
+    ]))
     for (let col = 5; col <= 10; col++) row.getCell(col).numFmt = currencyNumFmt(t.currency)
     row.getCell(11).numFmt = PERCENT_NUM_FMT // header formats do not reach rows added with addRow: showed 0.114681289796288
     row.commit()

@@ -10,6 +10,7 @@
  * those ourselves from cell references. What exceljs does not do is keep a value within Excel's limits, so
  * `text()` drops characters XML 1.0 cannot carry and caps the length at Excel's 32,767 characters.
  */
+import type ExcelJS from 'exceljs'
 import { clip } from '../../pipeline/diagnostics.js'
 import { minorUnits } from '../../pipeline/money.js'
 
@@ -26,6 +27,28 @@ export function text(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null
   const clean = (value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value).replace(XML_INVALID, '')
   return clip(clean, EXCEL_MAX_CELL_TEXT)
+}
+
+const XSTRING_ESCAPE = /_(x[0-9A-Fa-f]{4}_)/g
+
+/**
+ * Cell values with text that a spreadsheet would read as an escape (`_x0041_`: ECMA-376 ST_Xstring, which Excel
+ * decodes, so `Contoso_x0041_Suite` would show as ContosoASuite) written so that it reads as typed: as an inline
+ * string whose underscore is escaped (`_x005F_x0041_`), which Excel and LibreOffice both decode to the literal
+ * (LibreOffice shows a plain `t="str"` cell's escapes as they are, so escaping those would break it instead;
+ * workbook review). The same array when no value needs it, which is almost always.
+ */
+export function protectXstrings<T>(values: readonly (T | string)[]): (T | string | ExcelJS.CellRichTextValue)[] {
+  let out: (T | string | ExcelJS.CellRichTextValue)[] | null = null
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (typeof v !== 'string' || !v.includes('_x')) continue
+    const escaped = v.replace(XSTRING_ESCAPE, '_x005F_$1')
+    if (escaped === v) continue
+    out ??= [...values]
+    out[i] = { richText: [{ text: escaped }] }
+  }
+  return out ?? (values as (T | string)[])
 }
 
 /**

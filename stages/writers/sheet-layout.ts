@@ -5,6 +5,7 @@
  */
 import type ExcelJS from 'exceljs'
 import { writeRowXml, type RowValue } from './row-xml.js'
+import { protectXstrings } from './safe-cells.js'
 
 export interface ColumnSpec {
   header: string
@@ -67,8 +68,9 @@ export function sharedStyle(numFmt: string | undefined): CellStyle {
  * a fraction of the CPU), or by exceljs when row-xml.ts cannot render it.
  */
 export function addDataRow(ws: ExcelJS.Worksheet, values: RowValue[], styles: CellStyle[]): void {
-  if (writeRowXml(ws, values, styles)) return
-  const row = ws.addRow(values)
+  const safe = protectXstrings(values) // an inline string for text like `_x0041_`: exceljs writes it
+  if (safe === values && writeRowXml(ws, values, styles)) return
+  const row = ws.addRow(safe)
   for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i] as CellStyle
   row.commit()
 }

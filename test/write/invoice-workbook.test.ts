@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type ExcelJS from 'exceljs'
 import { write } from '../../stages/write.js'
+import { readXlsx } from '../../stages/readers/xlsx.js'
 import { EXPECTED, INJECTED_NAMES, sampleDb } from './sample-db.js'
 import { headers, readWorkbook, rowByLabel, sheet, zipEntry } from './read-back.js'
 
@@ -232,6 +233,28 @@ describe('text safety', () => {
     const invoice = await zipEntry(join(workDir, 'invoices/R1.xlsx'), 'xl/worksheets/sheet1.xml')
     expect(invoice.match(/<f>/g)?.length).toBe(4)
     expect(invoice).not.toContain('<f>HYPERLINK')
+  })
+})
+
+describe('text that reads as an escape', () => {
+  // ECMA-376 reads `_x0041_` in a string as "A" (Excel does): such text is written as an inline string with its
+  // underscore escaped, which Excel and LibreOffice both read as typed (workbook review).
+  it('is an inline string with _x005F_, read back as typed, on the Lines and Invoice sheets', async () => {
+    const f = sampleDb()
+    f.line({ reseller: 'R1', customerId: 'cust-x', customerName: 'Contoso_x0041_Suite', cost: '1', sell: '1.10' })
+    const ctx = f.context(undefined, { distributorName: 'North_x0057_ind' })
+    await write({ exitCode: 0 }, ctx)
+    const path = join(ctx.workDir, 'invoices/R1.xlsx')
+    const lines = await zipEntry(path, 'xl/worksheets/sheet2.xml')
+    expect(lines).toContain('t="inlineStr"><is><r><t>Contoso_x005F_x0041_Suite</t></r></is>')
+    expect(await zipEntry(path, 'xl/worksheets/sheet1.xml')).toContain('<t>North_x005F_x0057_ind</t>')
+    // Read back as typed: by exceljs (the Lines cell) and by this product's reader (the Invoice sheet, its first).
+    const names: unknown[] = []
+    sheet(await readWorkbook(path), 'Lines').eachRow((row) => names.push(row.getCell(2).value))
+    expect(names).toContainEqual({ richText: [{ text: 'Contoso_x0041_Suite' }] })
+    const first: unknown[] = []
+    await readXlsx(path, (cells) => void first.push(cells[0]))
+    expect(first[0]).toBe('North_x0057_ind')
   })
 })
 

@@ -73,7 +73,10 @@ describe.skipIf(!hasSoffice)('LibreOffice recalculation', () => {
   }, 180_000)
 
   it('LibreOffice computes the same invoice totals as our exact arithmetic (USD and JPY)', async () => {
-    const ctx = sampleDb().context()
+    const f = sampleDb()
+    // Text that reads as an escape (_x0041_ is "A" in ECMA-376): written escaped in an inline string, shown as typed.
+    f.line({ reseller: 'R1', customerId: 'cust-x', customerName: 'Contoso_x0041_Suite', cost: '0', sell: '0' })
+    const ctx = f.context()
     await write({ exitCode: 1 }, ctx)
     for (const [id, expected] of [['R1', EXPECTED.R1], ['R2', EXPECTED.R2]] as const) {
       const csv = recalculatedCsv(join(ctx.workDir, `invoices/${id}.xlsx`), ['Invoice', 'Lines', 'Azure usage'])
@@ -86,6 +89,7 @@ describe.skipIf(!hasSoffice)('LibreOffice recalculation', () => {
       // text that looks like a formula is still the literal text after LibreOffice loads it
       const lines = csv.get('Lines') ?? []
       if (id === 'R1') expect(lines.map((r) => r[1])).toContain('=HYPERLINK("http://x","y")')
+      if (id === 'R1') expect(lines.map((r) => r[1])).toContain('Contoso_x0041_Suite')
       // the usage sheet's retail total is a formula LibreOffice recomputes to the sum of the amounts shown
       const usage = csv.get('Azure usage') ?? []
       const total = usage.find((r) => r[0] === 'Total retail amount')
