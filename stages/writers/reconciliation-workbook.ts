@@ -127,7 +127,9 @@ function writeMargins(wb: ExcelJS.Workbook, resellers: ResellerTotals[]): void {
   resellers.forEach((t, i) => {
     const r = i + 2
     const sell = dec(t.subtotal)
-    const ratio = sell.isZero() ? 0 : dec(t.margin).div(sell).toNumber()
+    // Over the subtotal's size, so the percent has the margin's sign: a month that nets to a credit showed a
+    // positive margin as −7.16 % (reconciliation review).
+    const ratio = sell.isZero() ? 0 : dec(t.margin).div(sell.abs()).toNumber()
     const row = ws.addRow(protectXstrings([
       text(t.resellerId),
       text(t.name),
@@ -139,8 +141,9 @@ function writeMargins(wb: ExcelJS.Workbook, resellers: ResellerTotals[]): void {
       num(t.total),
       num(t.cost),
       { formula: `E${r}-I${r}`, result: num(t.margin) ?? 0 },
-      { formula: `IF(E${r}=0,0,J${r}/E${r})`, result: ratio },
+      { formula: `IF(E${r}=0,0,J${r}/ABS(E${r}))`, result: ratio },
     ]))
+    row.getCell(4).numFmt = INTEGER_NUM_FMT
     for (let col = 5; col <= 10; col++) row.getCell(col).numFmt = currencyNumFmt(t.currency)
     row.getCell(11).numFmt = PERCENT_NUM_FMT // header formats do not reach rows added with addRow: showed 0.114681289796288
     row.commit()

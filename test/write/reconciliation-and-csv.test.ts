@@ -83,6 +83,25 @@ describe('reconciliation.xlsx', () => {
     expect(r1.getCell(9).value).toBe(144.5)
     expect(r1.getCell(10).value).toEqual({ formula: 'E2-I2', result: 16.15 })
     expect(ws.rowCount).toBe(3) // R3 has no invoiced line
+    expect(r1.getCell(4).numFmt).toBe('#,##0') // Lines: a count (its header's format does not reach rows added so)
+  })
+
+  // Reconciliation review: a month that nets to a credit showed a positive margin as −7.16 % (margin ÷ a negative sell).
+  it('Margin by reseller: the margin % has the margin\'s sign when the month nets to a credit', async () => {
+    const f = sampleDb()
+    f.reseller({ id: 'R4', name: 'Credit Month', currency: 'USD' })
+    f.line({ reseller: 'R4', customerId: 'cust-r4', cost: '40', sell: '44.00' })
+    f.line({ reseller: 'R4', customerId: 'cust-r4', cost: '-100', sell: '-100.00', category: 'credit', chargeType: 'customerCredit' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'reconciliation.xlsx')), 'Margin by reseller')
+    let row: ExcelJS.Row | undefined
+    ws.eachRow((r) => { if (r.getCell(1).value === 'R4') row = r })
+    // sell −56.00, cost −60.00: margin +4.00, 4 ÷ |−56| = +7.14 %
+    expect((row!.getCell(10).value as ExcelJS.CellFormulaValue).result).toBe(4)
+    const pct = row!.getCell(11).value as ExcelJS.CellFormulaValue
+    expect(pct.formula).toBe(`IF(E${row!.number}=0,0,J${row!.number}/ABS(E${row!.number}))`)
+    expect(pct.result).toBeCloseTo(4 / 56, 12)
   })
 
   it('Exceptions: every finding in stable order; formula-like ids stay text', () => {
