@@ -41,10 +41,12 @@ export const priceMismatch: Check = async ({ db }) => {
           'r.line_id', 'r.source_file', 'r.source_row', 'p.reseller_id', 'r.customer_id', 'r.subscription_id',
           'r.unit_price', 'p.term_duration', 'p.billing_plan', 'p.term_start', 'l.currency',
           'l.source_file as list_file', 'l.source_row as list_row',
-          decDiv(
+          // A trial's row (BillingPlan None) is priced whole, as pricing takes it; it had no cycle price and was
+          // never checked (checks review).
+          sql<string>`case when p.billing_plan = 'None' then l.unit_price else ${decDiv(
             decMul(sql.ref('l.unit_price'), monthsSql(sql.ref('p.billing_plan'), PLAN_MONTHS)),
             monthsSql(sql.ref('p.term_duration'), TERM_MONTHS),
-          ).as('cycle_price'),
+          )} end`.as('cycle_price'),
           // Where date ranges overlap, the row with the latest EffectiveStartDate wins (§2.3), then the customer's
           // segment's row over a row for all, then the later row: as pricing picks it.
           sql<number>`row_number() over (partition by r.line_id order by l.effective_start_date desc, ${segmentedFirst(sql.ref('l.segment'))}, l.price_id desc)`.as('rank'),

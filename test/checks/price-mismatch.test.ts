@@ -23,6 +23,12 @@ const cases: Case[] = [
     },
     expect: [hit('11', '10')],
   },
+  // Checks review: a trial's cycle price had no plan months (None), so the check never ran on a trial.
+  {
+    name: 'a trial (BillingPlan None) is compared with its row whole, as pricing takes it',
+    given: { lines: [{ recon: { unit_price: '5', term_and_billing_cycle: 'One-Month commitment trial', billing_frequency: null }, priced: { term_duration: 'P1M', billing_plan: 'None' } }], priceList: [{ term_duration: 'P1M', billing_plan: 'None', unit_price: '0' }] },
+    expect: [hit('0', '5')],
+  },
   {
     name: 'overlapping rows: latest EffectiveStartDate covering the term start wins',
     given: { lines: [{}], priceList: [{ unit_price: '120', effective_start_date: '2025-01-01' }, { unit_price: '132', effective_start_date: '2025-06-01' }] },
