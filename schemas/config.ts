@@ -55,7 +55,8 @@ const distinctPremiums = z.array(premiumSchema).superRefine((premiums, ctx) => {
 })
 
 export const settingsSchema = z.strictObject({
-  distributorName: z.string().min(1).default('CSP Distributor'),
+  // Trimmed: a name of spaces only headed every invoice with nothing (reference review).
+  distributorName: z.string().trim().min(1, 'must name the distributor (it heads every invoice)').default('CSP Distributor'),
   // Printed under the name on every invoice when set: an invoice an accountant can book names its issuer's
   // address and tax registration (SPEC §6 says only "distributor"). Lines of the address are separated by "\n".
   distributorAddress: z.string().max(1000).default(''),

@@ -119,6 +119,17 @@ describe('settings file (SPEC §2.5)', () => {
     }
   })
 
+  it('a distributorName of spaces only is refused; one with spaces around is trimmed', () => {
+    const path = join(dir(), 'c.json')
+    writeFileSync(path, JSON.stringify({ distributorName: '   ' }))
+    const r = loadSettings(path, true)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.message).toContain('distributorName')
+    writeFileSync(path, JSON.stringify({ distributorName: '  Northwind  ' }))
+    const ok = loadSettings(path, true)
+    expect(ok.ok && ok.settings.distributorName).toBe('Northwind')
+  })
+
   // Found by an end-to-end review: these passed and either held lines (a premium never in force), billed a 21-digit
   // subtotal, or let pricing and PREMIUM_MISMATCH pick different premiums.
   it.each([
