@@ -184,14 +184,15 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
   if (p.status === 'held' && (p.hold_rule === 'UNKNOWN_RESELLER' || p.hold_rule === 'CURRENCY_MISMATCH') && p.method !== null) {
     out.push(`    (how it would be priced once the ${p.hold_rule} is corrected; not a reason for the hold)`)
   }
+  const pricingCurrency = pricingCurrencyOf(db, r)
   if (p.erp_cycle_price !== null && p.category === 'azure-plan') {
-    out.push(`    retail price ${p.erp_cycle_price} ${pricingCurrencyOf(r) ?? '?'} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
+    out.push(`    retail price ${p.erp_cycle_price} ${pricingCurrency ?? '?'} per unit: the line's UnitPrice (Azure consumption prices are retail; no price-list row)`)
   } else if (p.erp_cycle_price !== null) {
-    out.push(`    ERP cycle price ${shortDecimal(p.erp_cycle_price)} ${pricingCurrencyOf(r) ?? '?'}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
+    out.push(`    ERP cycle price ${shortDecimal(p.erp_cycle_price)} ${pricingCurrency ?? '?'}${p.price_derived ? ` (derived from the P1Y/Annual price with a ${p.premium_percent ?? '?'}% premium)` : ' (from the price list on the term start)'}`)
   }
   if (p.method === 'erp-discount' && p.category !== 'azure-plan') {
     if (p.erp_cycle_price === null) out.push(`    ERP cycle price: none found${p.hold_rule === 'PRICE_NOT_FOUND' ? ' (PRICE_NOT_FOUND)' : ''}`)
-    out.push(...describePriceSources(db, r, p))
+    out.push(...describePriceSources(db, r, p, pricingCurrency))
   }
   if (r.pc_to_bc_exchange_rate !== '1') out.push(`    exchange rate ${r.pricing_currency ?? '?'} → ${r.currency}: ${r.pc_to_bc_exchange_rate}`)
   if (p.explanation) out.push(`    ${p.explanation}`)
@@ -202,11 +203,13 @@ function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): s
 
 type PriceRow = Omit<PriceListTable, 'price_id'> & { price_id: number }
 
-/** As pricing reads it (stages/rules/category.ts pricingCurrencySql): without PricingCurrency, the billing currency only at a rate of 1. */
-function pricingCurrencyOf(r: Recon): string | null {
-  const written = r.pricing_currency?.trim().toUpperCase() ?? ''
-  if (written !== '') return written
-  return r.pc_to_bc_exchange_rate === '1' ? r.currency.trim().toUpperCase() : null
+/**
+ * The currency pricing looked the line's price up in, as the rules stored it (stages/rules/category.ts
+ * pricingCurrencySql: without PricingCurrency, the billing currency only at a rate of 1), not worked out again here.
+ */
+function pricingCurrencyOf(db: BetterSqlite3.Database, r: Recon): string | null {
+  const row = db.prepare('select pricing_currency from int_lines_categorized where line_id = ?').get(r.line_id) as { pricing_currency: string | null } | undefined
+  return row?.pricing_currency ?? null
 }
 
 /**
@@ -216,14 +219,13 @@ function pricingCurrencyOf(r: Recon): string | null {
  * what was looked for and why nothing matched. `list_price_id`/`annual_price_id` are absent in a staging DB
  * written before they were recorded: then say so rather than guess.
  */
-function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced): string[] {
+function describePriceSources(db: BetterSqlite3.Database, r: Recon, p: Priced, currency: string | null): string[] {
   if (p.list_price_id === undefined && p.annual_price_id === undefined) {
     return ['      (this staging DB does not record which price-list row was used: run again to see it)']
   }
   if (p.erp_cycle_price === null && (p.billing_plan === null || (p.term_duration === null && p.billing_plan !== 'OneTime'))) {
     return ["      no price-list row can be looked up: the line's term or billing plan is unknown"]
   }
-  const currency = pricingCurrencyOf(r)
   if (currency === null) return [`      no price-list row can be looked up: the line has no PricingCurrency, and its rate ${r.pc_to_bc_exchange_rate} says it is not priced in ${r.currency}`]
   const termPlan = p.billing_plan === 'OneTime' ? 'OneTime' : `${p.term_duration ?? '?'}/${p.billing_plan ?? '?'}`
   const wanted = `${termPlan} row for ${r.product_id}/${r.sku_id} in ${currency} effective on the term start ${p.term_start ?? '?'}`
