@@ -8,7 +8,7 @@
  * - `_xHHHH_` escapes. Excel writes a character XML cannot hold as `_xHHHH_` (a carriage return is `_x000D_`) and a
  *   literal `_x0041_` as `_x005F_x0041_`; exceljs left both encoded, so the CSV and XLSX copies of one sheet read
  *   differently (and compared unequal for DUPLICATE_LINE). They are decoded once for every string cell, shared,
- *   inline or a formula's (`decodeXstring`, called by xlsx.ts `flatten`), so not here.
+ *   inline or a formula's (xlsx.ts `flatten`), so not here.
  *
  * Each string is stored flat: the runs' text joined (the reader flattens rich text anyway; xlsx.ts `flatten`).
  * Streaming, as exceljs's: a usage workbook's shared strings can be tens of MB.
@@ -22,14 +22,6 @@ type ParseSax = (text: AsyncIterable<string>) => AsyncIterable<SaxEvent[]>
 // The module's export is the function itself; the esbuild bundle (pipeline/bundle.mjs) hands it over as `default`.
 const parseSaxModule = createRequire(import.meta.url)('exceljs/lib/utils/parse-sax.js') as ParseSax | { default: ParseSax }
 const parseSax: ParseSax = typeof parseSaxModule === 'function' ? parseSaxModule : parseSaxModule.default
-
-const ESCAPE = /_x([0-9A-Fa-f]{4})_/g
-
-/** Decodes Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring); `_x005F_` is a literal underscore, so `_x005F_x0041_` is `_x0041_`. */
-export function decodeXstring(text: string): string {
-  if (!text.includes('_x')) return text
-  return text.replace(ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-}
 
 /** Reads the entry and sets `reader.sharedStrings`, one plain string per `<si>`; yields no events (exceljs's 'cache' mode). */
 export async function readSharedStrings(reader: { sharedStrings?: unknown }, entry: Readable): Promise<void> {

@@ -23,7 +23,6 @@ import ExcelJS from 'exceljs'
 import { Decimal } from 'decimal.js'
 import { KIND_ORDER } from '../../schemas/kinds/index.js'
 import { parseWorkbookEntries } from './xlsx-entries.js'
-import { decodeXstring } from './xlsx-shared-strings.js'
 import type { RawCell } from '../../schemas/kinds/index.js'
 
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
@@ -164,6 +163,14 @@ function isError(value: unknown): boolean {
 
 function isFormula(value: unknown): boolean {
   return typeof value === 'object' && value !== null && ('formula' in value || 'sharedFormula' in value)
+}
+
+const ESCAPE = /_x([0-9A-Fa-f]{4})_/g
+
+/** Decodes Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring); `_x005F_` is a literal underscore, so `_x005F_x0041_` is `_x0041_`. */
+function decodeXstring(text: string): string {
+  if (!text.includes('_x')) return text
+  return text.replace(ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
 }
 
 /** An exceljs cell value as a plain value. */

@@ -129,13 +129,14 @@ const USAGE_CURRENCY_INDEX = USAGE_COLUMNS.findIndex((c) => c.header === 'Curren
 export async function writeInvoiceWorkbook(input: InvoiceWorkbookInput): Promise<void> {
   const t = input.totals
   const wb = openWorkbook(input.filename, input.pinned, input.distributorName)
-  writeInvoiceSheet(wb, input)
-  await writeLinesSheets(wb, input.lines, t.currency, linesSheets(t.lines, input.linesPerSheet))
+  const sheets = linesSheets(t.lines, input.linesPerSheet)
+  writeInvoiceSheet(wb, input, sheets)
+  await writeLinesSheets(wb, input.lines, t.currency, sheets)
   if (input.usage.length > 0) writeUsageSheet(wb, input.usage)
   await commitWorkbook(wb, input.filename, input.pinned)
 }
 
-function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): void {
+function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sheets: LinesSheet[]): void {
   const t = input.totals
   const money = currencyNumFmt(t.currency)
   const ws = wb.addWorksheet('Invoice', { pageSetup: { ...printSetup(), orientation: 'portrait' } })
@@ -198,7 +199,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput): v
   add([])
 
   const places = minorUnits(t.currency)
-  const subtotalFormula = linesSheets(t.lines, input.linesPerSheet)
+  const subtotalFormula = sheets
     .map(({ name, lines }) => `SUM(${sheetRef(name)}!${LINES_AMOUNT_COLUMN}2:${LINES_AMOUNT_COLUMN}${lines + 1})`)
     .join('+')
   const totalStyle = (row: ExcelJS.Row, bold = false) => {
@@ -241,12 +242,17 @@ function isBelowSmallestUnit(value: string | null, places: number): boolean {
   return digits.startsWith(`0.${'0'.repeat(places)}`) && /[1-9]/.test(digits)
 }
 
+interface LinesSheet {
+  name: string
+  lines: number
+}
+
 /**
  * The Lines sheets of `total` lines: `Lines`, then `Lines (2)`, … when a reseller has more lines than a sheet has
  * rows (1,048,575 below the header). One sheet past that limit is a file Excel repairs and LibreOffice cuts short:
  * it recalculated a 10,485.77 subtotal as 0.01 (workbook review).
  */
-export function linesSheets(total: number, perSheet = EXCEL_MAX_DATA_ROWS): { name: string; lines: number }[] {
+export function linesSheets(total: number, perSheet = EXCEL_MAX_DATA_ROWS): LinesSheet[] {
   const count = Math.max(1, Math.ceil(total / perSheet))
   return Array.from({ length: count }, (_, i) => ({
     name: i === 0 ? 'Lines' : `Lines (${i + 1})`,
@@ -263,7 +269,7 @@ async function writeLinesSheets(
   wb: ExcelJS.Workbook,
   lines: Iterable<InvoiceLine> | AsyncIterable<InvoiceLine>,
   currency: string,
-  sheets: { name: string; lines: number }[],
+  sheets: LinesSheet[],
 ): Promise<void> {
   const columns: ColumnSpec[] = LINE_COLUMNS.map((c) =>
     c.header === 'Amount' ? { ...c, numFmt: currencyNumFmt(currency) } : c.header === 'Unit price' ? { ...c, numFmt: unitPriceNumFmt(currency) } : c,
@@ -272,19 +278,20 @@ async function writeLinesSheets(
   const unitPriceAt = LINE_COLUMNS.findIndex((c) => c.header === 'Unit price')
   const places = minorUnits(currency)
   const expected = sheets.reduce((sum, s) => sum + s.lines, 0)
+  const open = (name: string) => {
+    const sheet = wb.addWorksheet(name, tableSheetOptions())
+    const styles = writeHeader(sheet, columns)
+    return { ws: sheet, styles, smallStyles: styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st)) }
+  }
   let sheet = 0
-  let ws = wb.addWorksheet(sheets[0]!.name, tableSheetOptions())
-  let styles = writeHeader(ws, columns)
-  let smallStyles = styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st))
+  let { ws, styles, smallStyles } = open(sheets[0]!.name)
   let inSheet = 0
   let n = 0
   for await (const l of lines) {
     if (inSheet === sheets[sheet]!.lines && sheet + 1 < sheets.length) {
       setAutoFilter(ws, LINE_COLUMNS.length, inSheet)
       ws.commit()
-      ws = wb.addWorksheet(sheets[++sheet]!.name, tableSheetOptions())
-      styles = writeHeader(ws, columns)
-      smallStyles = styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st))
+      ;({ ws, styles, smallStyles } = open(sheets[++sheet]!.name))
       inSheet = 0
     }
     addDataRow(ws, [
