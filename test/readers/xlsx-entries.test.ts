@@ -31,6 +31,29 @@ async function twoSheets(first: { name: string; hidden: boolean }, second: strin
   return path
 }
 
+/** A workbook of one sheet `sheet` with one cell a row, as exceljs saves it. */
+async function oneColumn(name: string, sheet: string, values: unknown[]): Promise<string> {
+  const wb = new ExcelJS.Workbook()
+  const ws = wb.addWorksheet(sheet)
+  for (const v of values) ws.addRow([v])
+  const path = join(dir, `${name}-source.xlsx`)
+  writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
+  return path
+}
+
+/** A copy of the workbook at `source` whose zip entry `entry` has its text rewritten (every other entry as it was). */
+async function withEntry(source: string, name: string, entry: string, rewrite: (xml: string) => string): Promise<string> {
+  const entries = (await unzipper.Open.buffer(readFileSync(source))).files.filter((f) => f.type === 'File')
+  expect(entries.map((e) => e.path)).toContain(entry)
+  const files = await Promise.all(entries.map(async (e) => {
+    const bytes = await e.buffer()
+    return [e.path, e.path === entry ? Buffer.from(rewrite(bytes.toString('utf8'))) : bytes] as const
+  }))
+  const path = join(dir, `${name}.xlsx`)
+  writeFileSync(path, storedZip(files))
+  return path
+}
+
 /** The uncaught errors raised while `work` runs. */
 async function uncaughtDuring(work: () => Promise<void>): Promise<unknown[]> {
   const uncaught: unknown[] = []
@@ -117,16 +140,11 @@ describe('readXlsx, a sheet it does not read', () => {
     { targets: 'with ./', rewrite: (target: string) => `./${target}` },
   ])('reads a workbook whose relationship targets are $targets, choosing its sheets by name as before', async ({ rewrite }) => {
     const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
-    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
-    const files = await Promise.all(entries.map(async (e) => {
-      const bytes = await e.buffer()
-      if (e.path !== 'xl/_rels/workbook.xml.rels') return [e.path, bytes] as const
-      const rels = bytes.toString('utf8').replace(/Target="([^"]+)"/g, (_, target: string) => `Target="${rewrite(target)}"`)
+    const rewritten = await withEntry(path, `targets-${rewrite('x').replace(/\W+/g, '-')}`, 'xl/_rels/workbook.xml.rels', (xml) => {
+      const rels = xml.replace(/Target="([^"]+)"/g, (_, target: string) => `Target="${rewrite(target)}"`)
       expect(rels).toContain(`Target="${rewrite('worksheets/sheet2.xml')}"`)
-      return [e.path, Buffer.from(rels)] as const
-    }))
-    const rewritten = join(dir, `targets-${rewrite('x').replace(/\W+/g, '-')}.xlsx`)
-    writeFileSync(rewritten, storedZip(files))
+      return rels
+    })
     const seen: unknown[] = []
     expect(await readXlsx(rewritten, (cells) => void seen.push(cells))).toEqual({ status: 'ok', sheet: 'Current' })
     expect(seen).toEqual([['Sheet', 'Row'], ['Current', 2]])
@@ -137,11 +155,7 @@ describe('readXlsx, shared strings (xlsx-shared-strings.ts)', () => {
   // exceljs kept a phonetic run's reading in place of the text (a reseller named 東京商事 invoiced as ショウジ) and
   // left Excel's _xHHHH_ escapes encoded (workbook review).
   it('phonetic readings are not the text, _xHHHH_ escapes are decoded, rich runs are joined', async () => {
-    const wb = new ExcelJS.Workbook()
-    const ws = wb.addWorksheet('resellers')
-    for (const v of ['Name', 'p1', 'p2', 'p3', 'p4', 'p5']) ws.addRow([v])
-    const path = join(dir, 'shared-source.xlsx')
-    writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
+    const path = await oneColumn('shared', 'resellers', ['Name', 'p1', 'p2', 'p3', 'p4', 'p5'])
     const si = [
       '<si><t>Name</t></si>',
       '<si><t>東京商事</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><rPh sb="2" eb="4"><t>ショウジ</t></rPh><phoneticPr fontId="1"/></si>',
@@ -151,11 +165,7 @@ describe('readXlsx, shared strings (xlsx-shared-strings.ts)', () => {
       '<si><t>AT&amp;amp;T &lt;b&gt;</t></si>',
     ]
     const sst = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6">${si.join('')}</sst>`
-    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
-    const files = await Promise.all(entries.map(async (e) => [e.path, e.path === 'xl/sharedStrings.xml' ? Buffer.from(sst) : await e.buffer()] as const))
-    expect(files.map(([name]) => name)).toContain('xl/sharedStrings.xml')
-    const rewritten = join(dir, 'shared-strings.xlsx')
-    writeFileSync(rewritten, storedZip(files))
+    const rewritten = await withEntry(path, 'shared-strings', 'xl/sharedStrings.xml', () => sst)
     const seen: unknown[] = []
     expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'resellers' })
     expect(seen).toEqual(['Name', '東京商事', 'Acme\r\nCorp', '_x0041_ stays', 'Inline Rich', 'AT&amp;T <b>'])
@@ -165,22 +175,12 @@ describe('readXlsx, shared strings (xlsx-shared-strings.ts)', () => {
 describe('readXlsx, ISO date cells (xlsx-text.ts)', () => {
   // exceljs read `<c t="d"><v>2023-04-18T00:00:00Z</v></c>` with parseFloat: serial 2023, 1905-07-15, no finding.
   it('a t="d" cell reads as its ISO text, which the date parser takes (SPEC §2)', async () => {
-    const wb = new ExcelJS.Workbook()
-    const ws = wb.addWorksheet('customers')
-    ws.addRow(['McaAcceptedOn'])
-    ws.addRow([12345])
-    const path = join(dir, 'date-cells-source.xlsx')
-    writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
-    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
-    const files = await Promise.all(entries.map(async (e) => {
-      const bytes = await e.buffer()
-      if (e.path !== 'xl/worksheets/sheet1.xml') return [e.path, bytes] as const
-      const xml = bytes.toString('utf8').replace(/<c r="A2"([^>]*)><v>12345<\/v><\/c>/, '<c r="A2"$1 t="d"><v>2023-04-18T00:00:00Z</v></c>')
-      expect(xml).toContain('t="d"')
-      return [e.path, Buffer.from(xml)] as const
-    }))
-    const rewritten = join(dir, 'date-cells.xlsx')
-    writeFileSync(rewritten, storedZip(files))
+    const path = await oneColumn('date-cells', 'customers', ['McaAcceptedOn', 12345])
+    const rewritten = await withEntry(path, 'date-cells', 'xl/worksheets/sheet1.xml', (xml) => {
+      const out = xml.replace(/<c r="A2"([^>]*)><v>12345<\/v><\/c>/, '<c r="A2"$1 t="d"><v>2023-04-18T00:00:00Z</v></c>')
+      expect(out).toContain('t="d"')
+      return out
+    })
     const seen: unknown[] = []
     expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
     expect(seen).toEqual(['McaAcceptedOn', '2023-04-18T00:00:00Z'])
@@ -190,26 +190,14 @@ describe('readXlsx, ISO date cells (xlsx-text.ts)', () => {
 describe('readXlsx, escapes in inline and formula strings', () => {
   // Review: decoded only in shared strings, so `t="str"` (SheetJS writes string cells so) and inline strings kept them.
   it('_xHHHH_ is decoded once in every kind of string cell', async () => {
-    const wb = new ExcelJS.Workbook()
-    const ws = wb.addWorksheet('customers')
-    ws.addRow(['Name'])
-    ws.addRow([111])
-    ws.addRow([222])
-    ws.addRow(['_x005F_x0041_ shared'])
-    const path = join(dir, 'escapes-source.xlsx')
-    writeFileSync(path, Buffer.from(await wb.xlsx.writeBuffer()))
-    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
-    const files = await Promise.all(entries.map(async (e) => {
-      const bytes = await e.buffer()
-      if (e.path !== 'xl/worksheets/sheet1.xml') return [e.path, bytes] as const
-      const xml = bytes.toString('utf8')
+    const path = await oneColumn('escapes', 'customers', ['Name', 111, 222, '_x005F_x0041_ shared'])
+    const rewritten = await withEntry(path, 'escapes', 'xl/worksheets/sheet1.xml', (xml) => {
+      const out = xml
         .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1 t="str"><v>X_x000D_Y</v></c>')
         .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1 t="inlineStr"><is><t>Acme_x000D_ Corp</t></is></c>')
-      expect(xml).toContain('t="inlineStr"')
-      return [e.path, Buffer.from(xml)] as const
-    }))
-    const rewritten = join(dir, 'escapes.xlsx')
-    writeFileSync(rewritten, storedZip(files))
+      expect(out).toContain('t="inlineStr"')
+      return out
+    })
     const seen: unknown[] = []
     expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
     expect(seen).toEqual(['Name', 'X\rY', 'Acme\r Corp', '_x0041_ shared'])

@@ -189,28 +189,27 @@ describe('Lines sheet', () => {
 })
 
 describe('Lines sheet unit prices', () => {
-  it('a unit price below a cent shows its digits (up to 10 decimals); others keep the 2–4 decimal format', async () => {
+  /** Value and number format of every unit price on `reseller`'s Lines sheet, with one more line written. */
+  async function unitPrices(reseller: string, line: Parameters<ReturnType<typeof sampleDb>['line']>[0]): Promise<[unknown, string][]> {
     const f = sampleDb()
-    f.line({ reseller: 'R1', customerId: 'cust-z', cost: '3.6', sell: '3.96', quantity: '10000000', unitSellPrice: '0.000000396', category: 'azure-plan', chargeEnd: null })
+    f.line(line)
     const ctx = f.context()
     await write({ exitCode: 0 }, ctx)
-    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx')), 'Lines')
+    const ws = sheet(await readWorkbook(join(ctx.workDir, `invoices/${reseller}.xlsx`)), 'Lines')
     const col = headers(ws).indexOf('Unit price') + 1
     const cells: [unknown, string][] = []
     ws.eachRow((row, n) => { if (n > 1) cells.push([row.getCell(col).value, row.getCell(col).numFmt]) })
+    return cells
+  }
+
+  it('a unit price below a cent shows its digits (up to 10 decimals); others keep the 2–4 decimal format', async () => {
+    const cells = await unitPrices('R1', { reseller: 'R1', customerId: 'cust-z', cost: '3.6', sell: '3.96', quantity: '10000000', unitSellPrice: '0.000000396', category: 'azure-plan', chargeEnd: null })
     expect(cells).toContainEqual([0.000000396, '#,##0.00########;-#,##0.00########'])
     expect(cells).toContainEqual([16.85, '#,##0.00##;-#,##0.00##'])
   })
 
   it('below the smallest unit of a 0-decimal currency (¥0.336, which the yen format showed as 0)', async () => {
-    const f = sampleDb()
-    f.line({ reseller: 'R2', customerId: 'cust-j', cost: '3000', sell: '3360', quantity: '10000', unitSellPrice: '0.336', currency: 'JPY' })
-    const ctx = f.context()
-    await write({ exitCode: 0 }, ctx)
-    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R2.xlsx')), 'Lines')
-    const col = headers(ws).indexOf('Unit price') + 1
-    const cells: [unknown, string][] = []
-    ws.eachRow((row, n) => { if (n > 1) cells.push([row.getCell(col).value, row.getCell(col).numFmt]) })
+    const cells = await unitPrices('R2', { reseller: 'R2', customerId: 'cust-j', cost: '3000', sell: '3360', quantity: '10000', unitSellPrice: '0.336', currency: 'JPY' })
     expect(cells).toContainEqual([0.336, '#,##0.00########;-#,##0.00########'])
     expect(cells.filter(([v]) => v !== 0.336).every(([, fmt]) => fmt === '#,##0;-#,##0')).toBe(true)
   })
