@@ -70,17 +70,17 @@ export async function derivePremiumPrices(db: RulesDb): Promise<void> {
           ${decDiv(decMul(ref('derived_erp_term_price'), ref('plan_months')), ref('term_months'))}) as erp_cycle_price,
         case when direct_erp_cycle_price is null and derived_erp_term_price is not null then 1 else 0 end as price_derived,
         -- The cycle price as an exact fraction: the list's term price × plan months ÷ term months (the whole price
-        -- for a one-time or trial row), or the derived P1Y/Annual ERP × term months × (100 + premium) × plan
-        -- months ÷ (1200 × term months).
+        -- for a one-time or trial row), or the derived P1Y/Annual ERP × term months ÷ 12 × (100 + premium) ÷ 100 ×
+        -- plan months ÷ term months, that is P1Y/Annual ERP × (100 + premium) × plan months ÷ 1200.
         case
           when direct_erp_cycle_price is not null then case when billing_plan in ('OneTime', 'None') then direct_erp_term_price
             else ${decMul(ref('direct_erp_term_price'), ref('plan_months'))} end
           when derived_erp_term_price is not null
-            then ${decMul(decMul(decMul(ref('annual_erp_price'), ref('term_months')), decAdd(sql.lit('100'), ref('premium_percent'))), ref('plan_months'))}
+            then ${decMul(decMul(ref('annual_erp_price'), decAdd(sql.lit('100'), ref('premium_percent'))), ref('plan_months'))}
         end as erp_cycle_numerator,
         case
           when direct_erp_cycle_price is not null then case when billing_plan in ('OneTime', 'None') then 1 else term_months end
-          when derived_erp_term_price is not null then 1200 * term_months
+          when derived_erp_term_price is not null then 1200
         end as erp_cycle_denominator
       from derived
     )
