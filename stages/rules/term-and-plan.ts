@@ -22,6 +22,9 @@ import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 /** Categories that are sold for a term (the rest — Azure plan, credits, perpetual — have none). */
 export const TERMED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'savings-plan', 'marketplace'] as const
 
+/** Months of one billing cycle of a plan (SPEC §2.3); null for OneTime, None or unknown. */
+const PLAN_MONTHS = sql`case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end`
+
 export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
   const termed = sql.join(TERMED_CATEGORIES.map((c) => sql.lit(c)))
   await replaceTable(db, 'int_lines_termed', [
@@ -83,7 +86,7 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
           min(date(first_day, (day - 1) || ' days'), date(first_day, '+1 month', '-1 day')) as a
         from (
           select line_id, k.k, charge_start_date,
-            case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
+            ${PLAN_MONTHS} as plan_months,
             date(subscription_start_date, 'start of month', (-k.k * term_months) || ' months') as first_day,
             cast(strftime('%d', subscription_start_date) as integer) + d.d as day,
             d.d, strftime('%d', date(subscription_start_date, '+1 day')) = '01' as month_end
@@ -104,7 +107,7 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
     ),
     final as (
       select plans.*,
-        case billing_plan when 'Monthly' then 1 when 'Annual' then 12 when 'Triennial' then 36 end as plan_months,
+        ${PLAN_MONTHS} as plan_months,
         case
           when subscription_start_date is null then charge_start_date
           when subscription_start_date > charge_start_date then
