@@ -31,7 +31,12 @@ export interface PriceSummary {
   retained: number
 }
 
-export async function price(_input: void, ctx: RunContext): Promise<StageResult<PriceSummary>> {
+export interface PriceInput {
+  /** The resellers sheets discover found: their rejected rows explain UNKNOWN_RESELLER (input_files is written later). */
+  resellersFiles: readonly string[]
+}
+
+export async function price(input: PriceInput | undefined, ctx: RunContext): Promise<StageResult<PriceSummary>> {
   const db = ctx.db.kysely
   await loadPremiums(db, ctx.settings.premiums)
   await loadCurrencyUnits(db)
@@ -44,7 +49,7 @@ export async function price(_input: void, ctx: RunContext): Promise<StageResult<
   await derivePremiumPrices(db)
   await computeSellAmounts(db, ctx.settings.creditsPolicy)
   await writePricedLines(db)
-  return { output: await summarize(db), findings: await pricingFindings(db) }
+  return { output: await summarize(db), findings: await pricingFindings(db, input?.resellersFiles) }
 }
 
 async function writePricedLines(db: RulesDb): Promise<void> {
@@ -125,7 +130,7 @@ interface FindingRow {
   book_has_rules: number | null
 }
 
-async function pricingFindings(db: RulesDb): Promise<Finding[]> {
+async function pricingFindings(db: RulesDb, resellersFiles: readonly string[] | undefined): Promise<Finding[]> {
   const { rows } = await sql<FindingRow>`
     select s.line_id, s.source_file, s.source_row, s.customer_id, s.subscription_id, s.tier2_mpn_id,
       r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency, r.pc_to_bc_exchange_rate,
@@ -142,16 +147,38 @@ async function pricingFindings(db: RulesDb): Promise<Finding[]> {
        or (s.status = 'invoiced' and s.method = 'erp-discount' and s.category <> 'azure-plan' and s.price_derived = 1)
     order by s.line_id`.execute(db)
   const known = await db.selectFrom('resellers').select('reseller_id').execute()
+  const rejected = rows.some((l) => l.hold_rule === 'UNKNOWN_RESELLER') ? await rejectedResellerRows(db, resellersFiles) : new Map<string, string>()
   const byLowerCase = new Map(known.map((r) => [r.reseller_id.toLowerCase(), r.reseller_id]))
   const books = (await db.selectFrom('price_book_rules').select('price_book').distinct().orderBy('price_book').execute()).map((b) => b.price_book)
-  return rows.map((l) => toFinding(l, byLowerCase, books))
+  return rows.map((l) => toFinding(l, byLowerCase, books, rejected))
+}
+
+/**
+ * The first rejected row of the resellers sheet per id (lower-case, as repeats are matched), from ingest's
+ * REJECTED_ROW findings: a line whose reseller's own row was rejected is told to correct that row, not to add a
+ * reseller the sheet already has.
+ */
+async function rejectedResellerRows(db: RulesDb, resellersFiles: readonly string[] | undefined): Promise<Map<string, string>> {
+  const files = resellersFiles !== undefined
+    ? sql`select value as file from json_each(${JSON.stringify(resellersFiles)})`
+    : sql`select file from input_files where kind = 'resellers'`
+  const { rows } = await sql<{ reseller_id: string; file: string; row: number }>`
+    select reseller_id, file, row from findings
+    where rule = 'REJECTED_ROW' and reseller_id is not null and file in (${files})
+    order by file, row`.execute(db)
+  const first = new Map<string, string>()
+  for (const r of rows) {
+    const key = r.reseller_id.toLowerCase()
+    if (!first.has(key)) first.set(key, `${r.file} row ${r.row}`)
+  }
+  return first
 }
 
 /**
  * `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case; empty
  * when no resellers sheet was read (a CI job that fetched the month but not input/reference/), which is said.
  */
-function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, books: readonly string[]): Finding {
+function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, books: readonly string[], rejected: ReadonlyMap<string, string>): Finding {
   const where = { file: l.source_file, row: l.source_row, resellerId: l.reseller_id, customerId: l.customer_id, subscriptionId: l.subscription_id }
   const held = 'the line is held (not invoiced) until then.'
   const termPlan = `${l.term_duration ?? '?'}/${l.billing_plan ?? '?'}`
@@ -167,12 +194,20 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, book
       {
         // Ids match exactly, while the resellers sheet allows only one id per spelling (they name invoice files).
         const near = byLowerCase.get(l.reseller_id.toLowerCase())
+        const source = l.reseller_source ?? 'Tier2MpnId'
+        const rejectedAt = near === undefined ? rejected.get(l.reseller_id.toLowerCase()) : undefined
+        if (rejectedAt !== undefined) {
+          return finding('UNKNOWN_RESELLER', {
+            ...where, expected: null, actual: l.reseller_id,
+            message: `Reseller '${l.reseller_id}' (from ${source}) has a row in the resellers sheet, ${rejectedAt}, but that row was rejected (see its REJECTED_ROW finding), so the reseller's currency and price book are unknown. Correct that row and re-run; ${held}`,
+          })
+        }
         const hint = byLowerCase.size === 0
           ? ' (no resellers sheet was read: none in the month folder or in reference/, or every row of it was rejected)'
           : near !== undefined && near !== l.reseller_id ? ` (the sheet has '${near}', which differs only in letter case: ids must match exactly)` : ''
         return finding('UNKNOWN_RESELLER', {
           ...where, expected: null, actual: l.reseller_id,
-          message: `Reseller '${l.reseller_id}' (from ${l.reseller_source ?? 'Tier2MpnId'}) is not in the resellers sheet${hint}. Add it with its currency and price book, or correct the ${l.reseller_source ?? 'Tier2MpnId'} value, and re-run; ${held}`,
+          message: `Reseller '${l.reseller_id}' (from ${source}) is not in the resellers sheet${hint}. Add it with its currency and price book, or correct the ${source} value, and re-run; ${held}`,
         })
       }
     case 'CURRENCY_MISMATCH':
