@@ -204,6 +204,25 @@ describe('readXlsx, escapes in inline and formula strings', () => {
   })
 })
 
+describe('readXlsx, inline strings and formula strings (xlsx-text.ts)', () => {
+  // exceljs's sheet reader kept an inline string's last run ("Contoso" "Ltd" read as "Ltd", a phonetic reading in
+  // place of the text) and decoded entities twice in inline and `t="str"` cells: the text AT&amp;T read as AT&T.
+  it('read as written: runs joined, readings skipped, entities decoded once', async () => {
+    const path = await oneColumn('inline', 'customers', ['Name', 111, 222, 333])
+    const rewritten = await withEntry(path, 'inline', 'xl/worksheets/sheet1.xml', (xml) => {
+      const out = xml
+        .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1 t="inlineStr"><is><r><t>Contoso</t></r><r><rPr><b/></rPr><t xml:space="preserve"> Ltd</t></r><rPh sb="0" eb="1"><t>コントソ</t></rPh></is></c>')
+        .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1 t="inlineStr"><is><t>AT&amp;amp;T &amp;lt;b&amp;gt;</t></is></c>')
+        .replace(/<c r="A4"([^>]*)><v>333<\/v><\/c>/, '<c r="A4"$1 t="str"><f>"x"</f><v>R&amp;amp;D &amp; Co</v></c>')
+      expect(out).toContain('t="str"')
+      return out
+    })
+    const seen: unknown[] = []
+    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
+    expect(seen).toEqual(['Name', 'Contoso Ltd', 'AT&amp;T &lt;b&gt;', 'R&amp;D & Co'])
+  })
+})
+
 describe('readXlsx, a damaged workbook', () => {
   // unzipper reports a damaged entry on the zip, not on the entry, which then never ends, and a file cut between two
   // entries looked complete: reads hung (the run never ended, its lock and temp files left behind), or returned

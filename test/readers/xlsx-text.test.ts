@@ -29,4 +29,16 @@ describe('workbookPartText', () => {
     const bytes = Buffer.from(xml)
     for (let a = 0; a <= bytes.length; a++) expect(await textOf([bytes.subarray(0, a), bytes.subarray(a)])).toBe(want)
   })
+
+  // exceljs's sheet reader kept only an inline string's last <t> (a phonetic reading too) and decoded the entities
+  // of inline and formula strings twice (workbook review).
+  it('inline and formula string cells come whole, with doubled ampersands, wherever the chunks are cut', async () => {
+    const xml = '<row r="2"><c r="A2" t="inlineStr"><is><r><t>Contoso</t></r><r><rPr><b/></rPr><t xml:space="preserve"> &amp; Co &lt;1&gt;</t></r>'
+      + '<rPh sb="0" eb="1"><t>X</t></rPh></is></c><c r="B2" s="1"/><c r="C2" t="str"><f>A2</f><v>AT&amp;amp;T &#x41;</v></c>'
+      + '<c r="D2" t="s"><v>0</v></c><c r="E2" t="inlineStr"><is><t><![CDATA[a&b]]></t></is></c></row>'
+    const want = '<row r="2"><c r="A2" t="inlineStr"><is><t>Contoso &amp;amp; Co &lt;1&gt;</t></is></c><c r="B2" s="1"/>'
+      + '<c r="C2" t="str"><f>A2</f><v>AT&amp;amp;amp;T A</v></c><c r="D2" t="s"><v>0</v></c><c r="E2" t="inlineStr"><is><t>a&amp;amp;b</t></is></c></row>'
+    const bytes = Buffer.from(xml)
+    for (let a = 0; a <= bytes.length; a++) expect(await textOf([bytes.subarray(0, a), bytes.subarray(a)])).toBe(want)
+  })
 })
