@@ -231,6 +231,16 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sh
 
 /** Up to 10 decimals, as unit_sell_price keeps (stages/rules/sell.ts). */
 const SMALL_UNIT_PRICE_NUM_FMT = '#,##0.00########;-#,##0.00########'
+/**
+ * A unit price with a fraction in a currency without minor units (¥12.5): the column's `#,##0` showed 13. Two
+ * decimals at most, as the column shows two beyond the cents elsewhere; in its own style, since `#,##0.##` leaves a
+ * bare decimal point after whole yen in Excel.
+ */
+const FRACTION_UNIT_PRICE_NUM_FMT = '#,##0.0#;-#,##0.0#'
+
+function hasFraction(value: string | null): boolean {
+  return value !== null && /\.\d*[1-9]/.test(value)
+}
 
 /**
  * True for a non-zero decimal text whose magnitude is below the currency's smallest unit (0.01 USD, 1 JPY), which
@@ -281,17 +291,24 @@ async function writeLinesSheets(
   const open = (name: string) => {
     const sheet = wb.addWorksheet(name, tableSheetOptions())
     const styles = writeHeader(sheet, columns)
-    return { ws: sheet, styles, smallStyles: styles.map((st, i) => (i === unitPriceAt ? sharedStyle(SMALL_UNIT_PRICE_NUM_FMT) : st)) }
+    const withUnitPrice = (numFmt: string) => styles.map((st, i) => (i === unitPriceAt ? sharedStyle(numFmt) : st))
+    return {
+      ws: sheet, styles,
+      smallStyles: withUnitPrice(SMALL_UNIT_PRICE_NUM_FMT),
+      fractionStyles: places === 0 ? withUnitPrice(FRACTION_UNIT_PRICE_NUM_FMT) : styles,
+    }
   }
+  const rowStyles = (unitPrice: string | null) =>
+    isBelowSmallestUnit(unitPrice, places) ? smallStyles : places === 0 && hasFraction(unitPrice) ? fractionStyles : styles
   let sheet = 0
-  let { ws, styles, smallStyles } = open(sheets[0]!.name)
+  let { ws, styles, smallStyles, fractionStyles } = open(sheets[0]!.name)
   let inSheet = 0
   let n = 0
   for await (const l of lines) {
     if (inSheet === sheets[sheet]!.lines && sheet + 1 < sheets.length) {
       setAutoFilter(ws, LINE_COLUMNS.length, inSheet)
       ws.commit()
-      ;({ ws, styles, smallStyles } = open(sheets[++sheet]!.name))
+      ;({ ws, styles, smallStyles, fractionStyles } = open(sheets[++sheet]!.name))
       inSheet = 0
     }
     addDataRow(ws, [
@@ -313,7 +330,7 @@ async function writeLinesSheets(
       num(l.sell),
       text(l.explanation),
       text(`${l.sourceFile}:${l.sourceRow}`),
-    ], isBelowSmallestUnit(l.unitSellPrice, places) ? smallStyles : styles)
+    ], rowStyles(l.unitSellPrice))
     inSheet++
     if (++n % 2000 === 0) await drain(ws)
   }

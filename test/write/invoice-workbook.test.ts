@@ -213,6 +213,12 @@ describe('Lines sheet unit prices', () => {
     expect(cells).toContainEqual([0.336, '#,##0.00########;-#,##0.00########'])
     expect(cells.filter(([v]) => v !== 0.336).every(([, fmt]) => fmt === '#,##0;-#,##0')).toBe(true)
   })
+
+  it('a yen unit price with a fraction shows it (¥12.5 showed 13); whole yen keep the 0-decimal format', async () => {
+    const cells = await unitPrices('R2', { reseller: 'R2', customerId: 'cust-j', cost: '100', sell: '125', quantity: '10', unitSellPrice: '12.5', currency: 'JPY' })
+    expect(cells).toContainEqual([12.5, '#,##0.0#;-#,##0.0#'])
+    expect(cells.filter(([v]) => v !== 12.5).every(([, fmt]) => fmt === '#,##0;-#,##0')).toBe(true)
+  })
 })
 
 describe('text safety', () => {
