@@ -107,7 +107,8 @@ create table if not exists recon_lines (
   price_adjustment_description text,
   meter_description text,
   availability_id text,
-  row_key text not null,            -- sha1 of (lower-cased column name, trimmed cell text) pairs (load.ts rowKey): DUPLICATE_LINE
+  row_key text not null,            -- sha1 of (lower-cased column name, trimmed cell text by value) pairs (load.ts rowKey): DUPLICATE_LINE
+  row_variant text,                 -- the id and name cells as written where the key took them by value ('SkuId 0024'); null when none
   is_duplicate integer not null default 0,
   duplicate_of integer              -- line_id of the earlier identical row
 ) strict;
@@ -326,6 +327,7 @@ export interface ReconLinesTable {
   meter_description: string | null
   availability_id: string | null
   row_key: string
+  row_variant: string | null
   is_duplicate: number
   duplicate_of: number | null
 }

@@ -64,6 +64,8 @@ export class FileIngest {
    * compares their stored values, not their text, so a resend whose CustomerId is upper-cased is the same line.
    */
   private readonly parsedColumns: number[]
+  /** Schema columns kept as written (ids, names): compared by `keyText` too, with what it folded kept apart (row_variant). */
+  private readonly asWrittenColumns: number[]
   private customerColumn: number
   private subscriptionColumn: number
   private resellerColumn: number
@@ -76,10 +78,11 @@ export class FileIngest {
   ) {
     this.writer = shared.writer(def.kind)
     this.spill = shared.findings(file)
-    this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 3 : 0))
+    this.params = new Array(2 + def.columns.length + (def.kind === 'reconciliation' ? 4 : 0))
     const at = (name: string) => def.columns.findIndex((c) => c.name === name)
     this.keyColumn = def.uniqueKey ? at(def.uniqueKey) : -1
     this.parsedColumns = def.columns.flatMap((c, i) => (storedAsWritten(c) ? [] : [i]))
+    this.asWrittenColumns = def.columns.flatMap((c, i) => (storedAsWritten(c) ? [i] : []))
     this.customerColumn = at('CustomerId')
     this.subscriptionColumn = at('SubscriptionId')
     this.resellerColumn = def.kind === 'resellers' || def.kind === 'customers' ? at('ResellerId') : at('Tier2MpnId')
@@ -329,10 +332,25 @@ export class FileIngest {
       // ChargeType is case-insensitive (SPEC §2), but stored as written for display: compared folded.
       const chargeType = header.indexes[this.chargeTypeColumn]!
       if (chargeType >= 0) texts[chargeType] = String(values[this.chargeTypeColumn]).toLowerCase()
+      // Ids and names by value too, what that folded kept apart: Excel re-saving a CSV drops SkuId 0024's zeros,
+      // and the copy beside the original was billed twice (real-samples review). markDuplicates counts such a
+      // line as a copy only when it comes from another file: within one export SKU 1 and SKU 0001 are two lines.
+      let variant: string | null = null
+      for (const c of this.asWrittenColumns) {
+        const column = header.indexes[c]!
+        if (column < 0) continue
+        const written = (texts[column] ?? '').trim()
+        const folded = keyText(written)
+        if (folded === written) continue
+        texts[column] = folded
+        const part = `${this.def.columns[c]!.name} ${written}`
+        variant = variant === null ? part : `${variant}, ${part}`
+      }
       const at = values.length + 2
       params[at] = this.shared.nextLineId++
       params[at + 1] = normaliseChargeType(String(values[this.chargeTypeColumn]))
       params[at + 2] = rowKey(header.keyOrder, texts)
+      params[at + 3] = variant
     }
     this.writer.add(params)
     return null

@@ -16,7 +16,7 @@ import { KINDS, type InputKind } from '../schemas/kinds/index.js'
 const BATCH_ROWS = 10_000
 
 /** Extra columns ingest computes for reconciliation lines, after the schema's columns. */
-export const RECON_EXTRA_COLUMNS = ['line_id', 'charge_type_norm', 'row_key'] as const
+export const RECON_EXTRA_COLUMNS = ['line_id', 'charge_type_norm', 'row_key', 'row_variant'] as const
 
 export interface TableWriter {
   /** Queue one row: [source_file, source_row, ...kind columns, ...extras]. */
@@ -135,32 +135,49 @@ interface DuplicateRow {
   customer_id: string
   subscription_id: string | null
   tier2_mpn_id: string | null
+  row_variant: string | null
   first_id: number
   first_file: string
   first_row: number
+  first_variant: string | null
 }
 
 /**
  * Marks every reconciliation line whose row_key equals an earlier line's (line_id order) as a duplicate of the
  * first one, and returns one DUPLICATE_LINE warning per duplicate. Duplicates stay accepted rows (SPEC §5/§6).
+ *
+ * The key takes ids by value (SkuId 0024 = 24, row_variant keeps what it folded): a line of a later file repeats
+ * the key's first line whatever its variant (a copy re-saved by a spreadsheet, which drops leading zeros), while
+ * within the key's first file only a line of the same variant does (one export may bill SKU 1 and SKU 0001).
+ * Line ids follow file-name order, so the earlier lines of a first-file line are all in that file.
  */
 export function markDuplicates(db: Db): Finding[] {
   const sqlite: BetterSqlite3.Database = db.sqlite
   const duplicates = sqlite
     .prepare(
-      `with firsts as (
-         select row_key, min(line_id) as first_id from recon_lines group by row_key having count(*) > 1
+      `with keyed as (
+         select line_id, source_file,
+           min(line_id) over (partition by row_key) as first_id,
+           min(line_id) over (partition by row_key, row_variant) as first_same_id
+         from recon_lines
+         where row_key in (select row_key from recon_lines group by row_key having count(*) > 1)
+       ),
+       copies as (
+         select k.line_id,
+           case when f.source_file <> k.source_file then k.first_id when k.first_same_id < k.line_id then k.first_same_id end as first_id
+         from keyed k join recon_lines f on f.line_id = k.first_id
        )
-       select d.line_id, d.source_file, d.source_row, d.customer_id, d.subscription_id, d.tier2_mpn_id,
-              f.line_id as first_id, f.source_file as first_file, f.source_row as first_row
-       from recon_lines d
-       join firsts on firsts.row_key = d.row_key and d.line_id > firsts.first_id
-       join recon_lines f on f.line_id = firsts.first_id
+       select d.line_id, d.source_file, d.source_row, d.customer_id, d.subscription_id, d.tier2_mpn_id, d.row_variant,
+              f.line_id as first_id, f.source_file as first_file, f.source_row as first_row, f.row_variant as first_variant
+       from copies
+       join recon_lines d on d.line_id = copies.line_id
+       join recon_lines f on f.line_id = copies.first_id
        order by d.line_id`,
     )
     .all() as DuplicateRow[]
   const mark = sqlite.prepare('update recon_lines set is_duplicate = 1, duplicate_of = ? where line_id = ?')
   sqlite.transaction(() => duplicates.forEach((d) => mark.run(d.first_id, d.line_id)))()
+  const written = writtenDifferently(sqlite)
   return duplicates.map((d) =>
     finding('DUPLICATE_LINE', {
       file: d.source_file,
@@ -170,7 +187,25 @@ export function markDuplicates(db: Db): Finding[] {
       subscriptionId: d.subscription_id,
       expected: null,
       actual: `${d.first_file}:${d.first_row}`,
-      message: `This line repeats ${d.first_file} row ${d.first_row} cell for cell; it is counted once (the copy is not invoiced).`,
+      message: d.row_variant === d.first_variant
+        ? `This line repeats ${d.first_file} row ${d.first_row} cell for cell; it is counted once (the copy is not invoiced).`
+        : `This line repeats ${d.first_file} row ${d.first_row} cell for cell but for how ${written(d)}: a spreadsheet that re-saved the export drops leading zeros. It is counted once (the copy is not invoiced).`,
     }),
   )
+}
+
+/** "SkuId is written (0024 there, 24 here)": the id cells whose text differs between a copy and its first line. */
+function writtenDifferently(sqlite: BetterSqlite3.Database): (d: DuplicateRow) => string {
+  const columns = KINDS.reconciliation.columns
+  const lineOf = sqlite.prepare('select * from recon_lines where line_id = ?')
+  return (d) => {
+    const names = new Set([d.row_variant, d.first_variant].flatMap((v) => (v ?? '').split(', ').filter((p) => p !== '').map((p) => p.split(' ')[0]!)))
+    const copy = lineOf.get(d.line_id) as Record<string, unknown>
+    const first = lineOf.get(d.first_id) as Record<string, unknown>
+    const parts = [...names].flatMap((name) => {
+      const db = columns.find((c) => c.name === name)?.db
+      return db === undefined ? [] : [`${name} is written (${String(first[db] ?? '')} there, ${String(copy[db] ?? '')} here)`]
+    })
+    return parts.length > 0 ? parts.join(', ') : 'ids are written'
+  }
 }

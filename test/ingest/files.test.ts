@@ -483,15 +483,30 @@ describe('duplicate reconciliation lines', () => {
     expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:2']])
   })
 
-  // Ids are text (SPEC §2: 0001 ≠ 1): a line for SKU 1 was dropped as a duplicate of SKU 0001's (checks review). Only
-  // the columns the product does not read compare digits by value (a spreadsheet's resend writes them as numbers).
-  it('rows that differ only in an id with leading zeros (SkuId 0001 and 1) are two lines', async () => {
+  // Ids are text (SPEC §2: 0001 ≠ 1): a line for SKU 1 was dropped as a duplicate of SKU 0001's (checks review).
+  // Within one export they stay two lines.
+  it('rows of one file that differ only in an id with leading zeros (SkuId 0001 and 1) are two lines', async () => {
     input = makeInput()
-    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '0001' })]))
-    input.write('b.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '1' })]))
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '0001' }), reconRow({ SubscriptionId: 'one', SkuId: '1' }), reconRow({ SubscriptionId: 'one', SkuId: '1' })]))
     const { findings } = await runIngest(input.ctx)
-    expect(findings).toEqual([])
-    expect(input.ctx.db.sqlite.prepare('select sku_id, is_duplicate from recon_lines order by line_id').raw().all()).toEqual([['0001', 0], ['1', 0]])
+    expect(findings.map((f) => [f.rule, f.row, f.actual])).toEqual([['DUPLICATE_LINE', 4, '2026-10/a.csv:3']])
+    expect(input.ctx.db.sqlite.prepare('select sku_id, is_duplicate from recon_lines order by line_id').raw().all()).toEqual([['0001', 0], ['1', 0], ['1', 1]])
+  })
+
+  // Excel re-saving an export drops SkuId 0024's zeros: the real sample G004733043_OneTimeInvoiceLineItems.csv is such
+  // a copy, and beside the original its line was billed twice, silently (real-samples review).
+  it('a later file repeating a line but for leading zeros (a re-saved copy) is a duplicate, and says which cell differs', async () => {
+    input = makeInput()
+    input.write('a.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '0024' })]))
+    input.write('b.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '24' }), reconRow({ SubscriptionId: 'one', SkuId: '0024' })]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([
+      ['DUPLICATE_LINE', '2026-10/b.csv', 2, '2026-10/a.csv:2'],
+      ['DUPLICATE_LINE', '2026-10/b.csv', 3, '2026-10/a.csv:2'],
+    ])
+    expect(findings[0]!.message).toContain('but for how SkuId is written (0024 there, 24 here): a spreadsheet that re-saved the export drops leading zeros')
+    expect(findings[1]!.message).toContain('cell for cell; it is counted once')
+    expect(input.ctx.db.sqlite.prepare('select sku_id, is_duplicate, duplicate_of from recon_lines order by line_id').raw().all()).toEqual([['0024', 0, null], ['24', 1, 1], ['0024', 1, 1]])
   })
 
   // A resend whose export named Tier2MpnId by its alias ResellerMpnId (FORMATS §1.3) was no duplicate: the key hashed
