@@ -96,6 +96,7 @@ export function reconLine(lineId: number, o: Partial<ReconLinesTable> = {}): Rec
     meter_description: null,
     availability_id: null,
     row_key: `row-${lineId}`,
+    row_variant: null,
     is_duplicate: 0,
     duplicate_of: null,
     ...o,

@@ -58,6 +58,7 @@ export function reconLine(lineId: number, over: Over<ReconLinesTable> = {}): Rec
     meter_description: null,
     availability_id: null,
     row_key: `key-${lineId}`,
+    row_variant: null,
     is_duplicate: 0,
     duplicate_of: null,
     ...over,
