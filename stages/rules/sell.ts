@@ -75,14 +75,20 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
   const pctText = decShow(pct, sql.lit(0), sql.lit(20))
   const factorText = sql`case when is_prorated = 1 then billing_days || '/' || cycle_days else '1' end`
   // The cycle price when it has at most 12 decimals; otherwise the term price ÷ the cycles in the term (130.30 ÷
-  // 12), since 10.858333/cycle does not reproduce the amount.
+  // 12), since 10.858333/cycle does not reproduce the amount, and a derived price as its derivation (P1Y/Annual 100
+  // × 1/12 × 1.25 showed as "(10.41666666666666666667 ÷ 1)", a rounded figure again; pricing review).
   const cycles = sql`case when billing_plan in ('OneTime', 'None') then 1 else term_months / plan_months end`
-  const cycleText = sql`case when ${decRound(ref('erp_used'), sql.lit(12))} = erp_used then ${show(ref('erp_used'))}
-    else '(' || ${show(sql`case when price_derived = 1 then derived_erp_term_price else direct_erp_term_price end`)} || ' ÷ ' || ${cycles} || ')' end`
-  // A derived price says how its term price came about, and the cycles it is divided into.
-  const derivedText = sql`case when price_derived = 1
-    then ' (derived: P1Y/Annual ERP ' || ${show(ref('annual_erp_price'))} || ' × ' || term_months || '/12 × (1 + '
-      || ${decShow(ref('premium_percent'), sql.lit(0), sql.lit(20))} || '%)' || case when ${cycles} = 1 then '' else ' ÷ ' || ${cycles} || ' cycles' end || ')' else '' end`
+  const terminates = sql`${decRound(ref('erp_used'), sql.lit(12))} = erp_used`
+  const pctOf = (x: RawBuilder<unknown>) => decShow(x, sql.lit(0), sql.lit(20))
+  const derivation = sql`'P1Y/Annual ERP ' || ${show(ref('annual_erp_price'))} || ' × ' || term_months || '/12 × (1 + '
+    || ${pctOf(ref('premium_percent'))} || '%)' || case when ${cycles} = 1 then '' else ' ÷ ' || ${cycles} || ' cycles' end`
+  const cycleText = sql`case when ${terminates} then ${show(ref('erp_used'))}
+    when price_derived = 1 then '(' || ${derivation} || ')'
+    else '(' || ${show(ref('direct_erp_term_price'))} || ' ÷ ' || ${cycles} || ')' end`
+  // A derived price says how its term price came about (in the bracket above when it does not terminate).
+  const derivedText = sql`case when price_derived = 0 then ''
+    when ${terminates} then ' (derived: ' || ${derivation} || ')'
+    else ' (derived from the P1Y/Annual ERP price with the ' || ${pctOf(ref('premium_percent'))} || '% premium)' end`
   // The formulas below multiply magnitudes (SPEC §4.2); a refund's takes the cost's sign, said in front so
   // positive factors do not read as giving a negative amount.
   const credited = (formula: RawBuilder<unknown>) => sql`case when cost_sign < 0 then 'credit: −(' || ${formula} || ')' else ${formula} end`
