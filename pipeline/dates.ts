@@ -93,6 +93,18 @@ export function addMonths(iso: string, months: number): string {
   return `${String(ny).padStart(4, '0')}-${String(nm).padStart(2, '0')}-${String(nd).padStart(2, '0')}`
 }
 
+/**
+ * The date `months` after the month of `iso`, on the given day of the month, clamped to that month's last day: a
+ * billing cycle anchored on the 31st after a term start clamped to Feb 28 (Feb 28 + 1 month on the 31st = Mar 31).
+ */
+export function addMonthsOnDay(iso: string, months: number, day: number): string {
+  const total = Number(iso.slice(0, 4)) * 12 + (Number(iso.slice(5, 7)) - 1) + months
+  const ny = Math.floor(total / 12)
+  const nm = (total % 12) + 1
+  const nd = Math.min(day, daysInMonth(ny, nm))
+  return `${String(ny).padStart(4, '0')}-${String(nm).padStart(2, '0')}-${String(nd).padStart(2, '0')}`
+}
+
 /** Add days to an ISO date. */
 export function addDays(iso: string, days: number): string {
   const ms = Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000

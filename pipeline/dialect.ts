@@ -13,7 +13,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type { RawBuilder, Expression } from 'kysely'
 import { sql } from './kysely.js'
 import { Decimal, canonical } from './money.js'
-import { addDays, addMonths, daysBetween } from './dates.js'
+import { addDays, addMonths, addMonthsOnDay, daysBetween } from './dates.js'
 import { ExactSum } from './scaled-sum.js'
 import {
   scaledAbs, scaledAdd, scaledCmp, scaledDiv, scaledNeg, scaledProduct, scaledRound, scaledShow, scaledSign, scaledSub,
@@ -87,6 +87,13 @@ export const isoAddMonthsSql = (date: Operand, months: Operand): RawBuilder<stri
 /** Largest k ≥ 0 with add_months(a, k·step) ≤ b, or null when b < a. */
 export const wholeStepsSql = (a: Operand, b: Operand, stepMonths: Operand): RawBuilder<number> =>
   sql<number>`whole_steps(${a}, ${b}, ${stepMonths})`
+
+/** add_months on a given day of the month (pipeline/dates.ts addMonthsOnDay). */
+export const addMonthsOnDaySql = (date: Operand, months: Operand, day: Operand): RawBuilder<string> =>
+  sql<string>`add_months_on_day(${date}, ${months}, ${day})`
+/** Largest k ≥ 0 with add_months_on_day(a, k·step, day) ≤ b, or null when b < a. */
+export const wholeStepsOnDaySql = (a: Operand, b: Operand, stepMonths: Operand, day: Operand): RawBuilder<number> =>
+  sql<number>`whole_steps_on_day(${a}, ${b}, ${stepMonths}, ${day})`
 
 type Cell = string | number | bigint | null
 
@@ -164,12 +171,13 @@ function memoiseCells<F extends (...xs: Cell[]) => unknown>(fn: F): F {
   }
 }
 
-/** Whole plan steps from a to b: the largest k with addMonths(a, k·step) ≤ b. */
-export function wholeSteps(a: string, b: string, step: number): number | null {
+/** Whole plan steps from a to b: the largest k with addMonths(a, k·step) ≤ b (on `day` of the month when given). */
+export function wholeSteps(a: string, b: string, step: number, day?: number): number | null {
   if (b < a || step <= 0) return null
   const months = (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7))
+  const at = (k: number) => (day === undefined ? addMonths(a, k * step) : addMonthsOnDay(a, k * step, day))
   let k = Math.max(0, Math.floor(months / step) + 1)
-  while (k > 0 && addMonths(a, k * step) > b) k--
+  while (k > 0 && at(k) > b) k--
   return k
 }
 
@@ -222,6 +230,11 @@ export function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('days_between', opts, (a: Cell, b: Cell) => (a === null || b === null ? null : daysBetweenMemo(String(a), String(b))))
   db.function('whole_steps', opts, (a: Cell, b: Cell, step: Cell) =>
     a === null || b === null || step === null ? null : wholeStepsMemo(String(a), String(b), Number(step)))
+  // Only lines whose term start fell on a clamped month end call these (charge-cycle.ts): not memoised.
+  db.function('add_months_on_day', opts, (date: Cell, n: Cell, day: Cell) =>
+    date === null || n === null || day === null ? null : addMonthsOnDay(String(date), Number(n), Number(day)))
+  db.function('whole_steps_on_day', opts, (a: Cell, b: Cell, step: Cell, day: Cell) =>
+    a === null || b === null || step === null || day === null ? null : wholeSteps(String(a), String(b), Number(step), Number(day)))
   db.function('dec_product', { deterministic: true, varargs: true }, (...xs: Cell[]) => {
     if (xs.some((x) => x === null)) return null
     return scaledProduct(xs.map(plain)) ?? canonical(xs.reduce<Decimal>((acc, x) => acc.times(d(x)), new Decimal(1)))

@@ -48,6 +48,28 @@ describe('charge cycle (SPEC §3.3)', () => {
       line: { subscription_start_date: '2024-01-01', subscription_end_date: '2026-12-31', billing_frequency: null, charge_start_date: '2024-01-01', charge_end_date: '2026-12-31' },
       cycle: ['2024-01-01', '2026-12-31', 1096], billingDays: 1096,
     },
+    // Periods review: a P1M bought on the 31st renews on Feb 28; Microsoft's cycle runs to Mar 30 (anchored on the
+    // 31st), where Feb 28 + 1 month − 1 day is Mar 27: 31 billed days over 28 sold 110.71 for a 100.00 cycle.
+    {
+      name: 'P1M renewed on a clamped Feb 28: the cycle runs to Mar 30, as its ChargeEndDate says',
+      line: { subscription_start_date: '2026-02-28', subscription_end_date: '2026-03-30', billing_frequency: null, term_and_billing_cycle: 'One-Month commitment for monthly billing', charge_start_date: '2026-02-28', charge_end_date: '2026-03-30' },
+      cycle: ['2026-02-28', '2026-03-30', 31], billingDays: 31,
+    },
+    {
+      name: 'P1M bought Jan 31 stepped to its Sep 30 term: anchored on the 31st, Sep 30 – Oct 30',
+      line: { subscription_start_date: '2026-01-31', subscription_end_date: '2026-02-27', billing_frequency: null, term_and_billing_cycle: 'One-Month commitment for monthly billing', charge_start_date: '2026-09-30', charge_end_date: '2026-10-30' },
+      cycle: ['2026-09-30', '2026-10-30', 31], billingDays: 31,
+    },
+    {
+      name: 'a genuine 28th keeps its own cycle (Feb 28 – Mar 27)',
+      line: { subscription_start_date: '2026-02-28', subscription_end_date: '2026-03-27', billing_frequency: null, term_and_billing_cycle: 'One-Month commitment for monthly billing', charge_start_date: '2026-02-28', charge_end_date: '2026-03-27' },
+      cycle: ['2026-02-28', '2026-03-27', 28], billingDays: 28,
+    },
+    {
+      name: 'P1Y monthly renewed on a clamped Feb 28 (bought Feb 29): cycles anchored on the 29th',
+      line: { ...monthlyFrom('2025-02-28', '2026-02-27'), charge_start_date: '2025-03-29', charge_end_date: '2025-04-28' },
+      cycle: ['2025-03-29', '2025-04-28', 31], billingDays: 31,
+    },
   ])('$name', async ({ line, cycle, billingDays }) => {
     const p = await priceOne({ line })
     expect([p.cycle_start, p.cycle_end, p.cycle_days]).toEqual(cycle)
