@@ -28,6 +28,7 @@ const USAGE_GROUP_COLUMNS = `
   billing_currency text not null,
   unit_price text not null,         -- UnitPrice: retail price per unit, in the pricing currency
   pc_to_bc_exchange_rate text,      -- PCToBCExchangeRate (null when the file has none: taken as 1)
+  pricing_currency text,            -- PricingCurrency: the retail amount's currency when there is no rate
   in_period integer not null,       -- 1 when period start <= usage_date <= period end
   rows integer not null,
   quantity text not null,           -- exact Σ quantity, canonical decimal text

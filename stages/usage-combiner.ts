@@ -11,11 +11,12 @@ import { ExactSum } from '../pipeline/scaled-sum.js'
  * retail amount is exact, Σ Quantity × UnitPrice × rate, without a product per row: a meter's price and the
  * month's rate rarely change within a month, and when they do the group splits. Unit (optional in SPEC §2.2) is in
  * the key so that the Azure usage sheet never adds hours to gigabytes: a meter has one unit, so it splits no group.
+ * PricingCurrency too: without a rate, the retail amount is in that currency (stages/writers/invoice-data.ts).
  */
 export const TOTAL_KEY = [
   'customer_id', 'customer_name', 'tier2_mpn_id', 'subscription_id', 'entitlement_id', 'entitlement_description',
   'product_id', 'sku_id', 'meter_category', 'meter_id', 'meter_name', 'unit', 'billing_currency', 'unit_price',
-  'pc_to_bc_exchange_rate',
+  'pc_to_bc_exchange_rate', 'pricing_currency',
 ] as const
 
 /**

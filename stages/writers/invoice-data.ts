@@ -110,7 +110,11 @@ export async function usageSummaries(db: Db, range: { from: string; to: string }
         -- bench month they cost ~0.13 s a thread.
         coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
-        u.meter_category, coalesce(u.unit, '') as unit, u.billing_currency, u.quantity, u.rows,
+        u.meter_category, coalesce(u.unit, '') as unit, u.quantity, u.rows,
+        -- Without a rate the retail amount stays in the pricing currency and is shown in it: taken as 1, a USD
+        -- amount was shown as EUR (usage review).
+        case when u.pc_to_bc_exchange_rate is null and u.pricing_currency is not null then u.pricing_currency
+          else u.billing_currency end as billing_currency,
         ${decProduct(sql.ref('u.quantity'), sql.ref('u.unit_price'), sql`coalesce(u.pc_to_bc_exchange_rate, '1')`)} as retail
       from usage_totals u
       where u.in_period = 1

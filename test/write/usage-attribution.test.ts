@@ -46,3 +46,18 @@ describe('Azure usage sheet attribution of usage rows without a Tier2MpnId', () 
     expect(await owners(f)).toEqual({ R2: ['cust-a 2', 'cust-b 7'] })
   })
 })
+
+describe('Azure usage sheet retail currency', () => {
+  // Usage review: a file without PCToBCExchangeRate (empty or no column) took the rate as 1, and a USD retail amount
+  // was shown as EUR on a EUR reseller's sheet.
+  it('without a rate, the retail amount is shown in the PricingCurrency it is in; with one, in the billing currency', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R3', name: 'Three', currency: 'EUR' })
+    f.line({ reseller: 'R3', customerId: 'cust-a', cost: '9', currency: 'EUR', category: 'azure-plan', subscriptionId: 'azplan-1' })
+    f.usage({ customerId: 'cust-a', tier2: 'R3', quantity: '100', unitPrice: '0.05', amount: '4.28', currency: 'EUR', pricingCurrency: 'USD', category: 'Storage' })
+    f.usage({ customerId: 'cust-a', tier2: 'R3', quantity: '100', unitPrice: '0.05', amount: '4.28', currency: 'EUR', pricingCurrency: 'USD', rate: '0.856789', category: 'Compute' })
+    f.usage({ customerId: 'cust-a', tier2: 'R3', quantity: '10', unitPrice: '0.5', amount: '5', currency: 'EUR', category: 'Network' })
+    const rows = (await usageSummaries(f.db, ALL)).get('R3')!.map((r) => [r.meterCategory, r.currency, r.retail])
+    expect(rows).toEqual([['Compute', 'EUR', '4.28'], ['Network', 'EUR', '5.00'], ['Storage', 'USD', '5.00']])
+  })
+})
