@@ -14,6 +14,7 @@ import type { FindingsTable, PriceListTable, PricedLinesTable, ReconLinesTable, 
 import { PLAN_MONTHS, TERM_MONTHS } from '../stages/checks/common.js'
 import { segmentsWithRowSql, skuTwinsSql } from '../stages/rules/price-list.js'
 import { KINDS, type InputKind } from '../schemas/kinds/index.js'
+import { TOTAL_KEY } from '../stages/usage-combiner.js'
 
 export type ExplainTarget = { file: string; row: number } | { lineId: number }
 
@@ -331,23 +332,38 @@ function describeUsage(db: BetterSqlite3.Database, u: Usage): string[] {
 }
 
 /**
- * An accepted in-period usage row is summed, not stored (stages/usage-totals.ts): the usage groups of its file whose
- * row range covers it are the candidates (one when the file lists a meter's days together).
+ * An accepted in-period usage row is summed, not stored (stages/usage-totals.ts): the usage groups whose row ranges
+ * in its file cover it are the candidates. One group: the row is in it, shown with the group's totals (every part of
+ * it, in every file, as the tie-out and the usage sheet sum it). Several (a file that lists every meter of a day, then
+ * of the next): the row cannot be pinned, and that is said, with the groups (usage review: the first three
+ * partials were named as if one held it, none of them did, and a file read by two threads named half a group).
  */
 function summedUsage(db: BetterSqlite3.Database, file: string, row: number): string[] | null {
   const rows = (db.prepare('select max(rows) n from input_files where file = ?').get(file) as { n: number | null }).n ?? 0
   if (row < 2 || row > rows + 1) return null
+  const key = TOTAL_KEY.join(', ')
+  const matches = TOTAL_KEY.map((c) => `t.${c} is g.${c}`).join(' and ')
+  const shown = 6
   const groups = db
     .prepare(
-      `select customer_id, entitlement_id, subscription_id, meter_category, meter_name, billing_currency, first_row, last_row, rows, billing_pre_tax_total
-       from usage_partials where source_file = ? and in_period = 1 and ? between first_row and last_row order by partial_id limit 4`,
+      `with g as (
+         select ${key}, count(*) over () as n from usage_partials
+         where source_file = ? and in_period = 1 and ? between first_row and last_row
+         group by ${key} order by ${key} limit ${shown}
+       )
+       select g.customer_id, g.entitlement_id, g.subscription_id, g.meter_category, g.meter_name, g.billing_currency, g.n,
+         t.rows, t.billing_pre_tax_total
+       from g join usage_totals t on ${matches} and t.in_period = 1`,
     )
-    .all(file, row) as { customer_id: string; entitlement_id: string | null; subscription_id: string; meter_category: string; meter_name: string; billing_currency: string; first_row: number; last_row: number; rows: number; billing_pre_tax_total: string }[]
+    .all(file, row) as { customer_id: string; entitlement_id: string | null; subscription_id: string; meter_category: string; meter_name: string; billing_currency: string; n: number; rows: number; billing_pre_tax_total: string }[]
   if (groups.length === 0) return null
+  const n = groups[0]!.n
   const out = ['  daily usage row, accepted and summed (usage rows are summed per customer, Azure subscription and meter, not stored one by one)']
-  out.push(groups.length === 1 ? '  its usage group:' : `  ${groups.length === 4 ? 'several' : groups.length} usage groups cover rows around it; it is in one of:`)
-  for (const g of groups.slice(0, 3)) {
-    out.push(`    customer ${g.customer_id}, Azure subscription ${g.entitlement_id ?? g.subscription_id}, ${g.meter_category} / ${g.meter_name}: ${g.rows} rows between rows ${g.first_row} and ${g.last_row}, Σ ${g.billing_pre_tax_total} ${g.billing_currency}`)
+  out.push(n === 1
+    ? '  its usage group (all its rows in the period, in every usage file):'
+    : `  it is in one of the ${n} usage groups whose rows in this file span it; which one cannot be told from the run, since rows are not stored one by one${n > shown ? ` (the first ${shown} shown)` : ''}:`)
+  for (const g of groups) {
+    out.push(`    customer ${g.customer_id}, Azure subscription ${g.entitlement_id ?? g.subscription_id}, ${g.meter_category} / ${g.meter_name}: ${g.rows} rows, Σ ${g.billing_pre_tax_total} ${g.billing_currency}`)
   }
   out.push("  went to: the Azure usage sheet of its reseller's invoice (informational; billed through the reconciliation's Azure plan lines) and the usage tie-out")
   return out

@@ -4,11 +4,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import BetterSqlite3 from 'better-sqlite3'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runPipeline } from '../../pipeline/run.js'
 import { explain, type ExplainTarget } from '../../pipeline/explain.js'
 import { cli, quotedCsv, sampleCopy, sampleReconRow } from './helpers.js'
+import { Fixture } from '../write/fixture.js'
 
 const PERIOD = '2026-10'
 const RECON = 'InvoiceReconciliation_G052610001.csv'
@@ -91,8 +93,8 @@ describe('explain', () => {
   it('a usage row: summed into its usage group (not stored one by one); an out-of-period row: stored whole', () => {
     const summed = explainText({ file: 'DailyRatedUsage_2026-10.csv.gz', row: 4 })
     expect(summed).toContain('daily usage row, accepted and summed')
-    expect(summed).toContain('its usage group:')
-    expect(summed).toMatch(/Standard IPv4 Static Public IP: \d+ rows between rows 2 and \d+/)
+    expect(summed).toContain('its usage group (all its rows in the period, in every usage file):')
+    expect(summed).toMatch(/Standard IPv4 Static Public IP: \d+ rows, Σ [\d.]+ USD/)
     const outside = explainText({ file: 'DailyRatedUsage_2026-10.csv.gz', row: 33 })
     expect(outside).toContain('2026-09-30')
     expect(outside).toContain('left out of the tie-out')
@@ -182,5 +184,33 @@ describe('explain', () => {
       expect(r.ok ? '' : r.message).toContain(says)
       expect(r.ok ? '' : r.message).toContain('run `csp-billing run` for this period again')
     }
+  })
+})
+
+describe('explain, a usage row of interleaved groups', () => {
+  // Usage review: the first three partials covering the row's number were named as if one held it (none did), and a
+  // file read by two threads showed half a group's rows and sum.
+  it('one group covering the row: that group with its totals; several: said to be unknowable, all listed', async () => {
+    const f = new Fixture()
+    f.inputFile('2026-10/usage.csv', 'usage', 4)
+    f.usageRows([
+      { customerId: 'cust-a', quantity: '1', amount: '0.10', category: 'Storage' }, // row 2
+      { customerId: 'cust-b', quantity: '2', amount: '0.20', category: 'Network' }, // row 3
+      { customerId: 'cust-a', quantity: '3', amount: '0.30', category: 'Storage' }, // row 4
+    ])
+    const dir = mkdtempSync(join(tmpdir(), 'csp-explain-usage-'))
+    const path = join(dir, 'staging.sqlite')
+    writeFileSync(path, f.db.sqlite.serialize())
+    const text = (row: number) => {
+      const r = explain(path, { file: '2026-10/usage.csv', row })
+      if (!r.ok) throw new Error(r.message)
+      return r.text
+    }
+    expect(text(2)).toContain('its usage group (all its rows in the period, in every usage file):\n    customer cust-a, Azure subscription ent-1, Storage / D2 v3: 2 rows, Σ 0.4 USD\n')
+    const three = text(3)
+    expect(three).toContain('it is in one of the 2 usage groups whose rows in this file span it; which one cannot be told from the run')
+    expect(three).toContain('customer cust-a, Azure subscription ent-1, Storage / D2 v3: 2 rows, Σ 0.4 USD')
+    expect(three).toContain('customer cust-b, Azure subscription ent-1, Network / D2 v3: 1 rows, Σ 0.2 USD')
+    rmSync(dir, { recursive: true, force: true })
   })
 })

@@ -46,6 +46,22 @@ export interface LineSeed {
   explanation?: string
 }
 
+export interface UsageSeed {
+  customerId: string
+  tier2?: string | null
+  subscriptionId?: string
+  entitlementId?: string
+  category?: string
+  quantity: string
+  amount: string
+  date?: string
+  currency?: string
+  unitPrice?: string
+  rate?: string
+  unit?: string | null
+  pricingCurrency?: string
+}
+
 export class Fixture {
   readonly db: Db
   private lineId = 0
@@ -109,15 +125,20 @@ export class Fixture {
     return id
   }
 
-  usage(u: { customerId: string; tier2?: string | null; subscriptionId?: string; entitlementId?: string; category?: string; quantity: string; amount: string; date?: string; currency?: string; unitPrice?: string; rate?: string; unit?: string | null; pricingCurrency?: string }): this {
+  usage(u: UsageSeed): this {
+    return this.usageRows([u])
+  }
+
+  /** Usage rows summed by one combiner, as one file's rows are (interleaved groups keep their row ranges). */
+  usageRows(seeds: UsageSeed[]): this {
     const { start, end } = periodBounds('2026-10', 1)
-    storeUsageRows(this.db, start, end, [{
+    storeUsageRows(this.db, start, end, seeds.map((u) => ({
       source_file: '2026-10/usage.csv', source_row: ++this.row, customer_id: u.customerId, customer_name: 'Contoso', tier2_mpn_id: u.tier2 ?? null,
       subscription_id: u.subscriptionId ?? 'azplan-1', entitlement_id: u.entitlementId ?? 'ent-1', entitlement_description: 'Prod subscription', product_id: 'DZH318Z0BPS6',
       sku_id: '0001', usage_date: u.date ?? '2026-10-05', meter_id: 'm1', meter_category: u.category ?? 'Virtual Machines', meter_name: 'D2 v3',
       unit: u.unit === undefined ? '1 Hour' : u.unit, quantity: u.quantity, unit_price: u.unitPrice ?? '0.1', billing_pre_tax_total: u.amount, billing_currency: u.currency ?? 'USD',
       pc_to_bc_exchange_rate: u.rate ?? null, pricing_currency: u.pricingCurrency ?? null,
-    }])
+    })))
     return this
   }
 
