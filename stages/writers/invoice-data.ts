@@ -90,11 +90,13 @@ interface UsageSqlRow {
 /**
  * In-period Azure usage per reseller → customer → Azure subscription (EntitlementId) → meter category → unit
  * (quantities of different units are never added), with Σ Quantity and the retail amount
- * Σ Quantity × UnitPrice × PCToBCExchangeRate (1 when the file has no rate), in
- * the billing currency. Not Σ BillingPreTaxTotal: that is Microsoft's charge to the distributor after partner
- * credits, its cost, which a reseller invoice never shows (SPEC §6). A usage row belongs to its Tier2MpnId when that is set and not `0`,
- * else to the reseller invoiced for its subscription's lines, else for its customer's, else to the customers
- * mapping (stages/usage-totals.ts).
+ * Σ Quantity × UnitPrice × PCToBCExchangeRate, in the billing currency (without a rate, Σ Quantity × UnitPrice in the
+ * PricingCurrency). Not Σ BillingPreTaxTotal: that is Microsoft's charge to the distributor after partner
+ * credits, its cost, which a reseller invoice never shows (SPEC §6). A usage row belongs to its Tier2MpnId when that is
+ * set, not `0`, and a reseller with an invoice; else to the reseller invoiced for its subscription's lines, else for
+ * its customer's, else to the customers mapping (stages/usage-totals.ts). A Tier2MpnId of a reseller without an
+ * invoice (all its lines held, or none) showed the usage on no invoice, while another reseller was invoiced for
+ * its subscription's Azure plan line (usage review).
  * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
  * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
@@ -104,11 +106,14 @@ interface UsageSqlRow {
 export async function usageSummaries(db: Db, range: { from: string; to: string }): Promise<Map<string, UsageSummaryRow[]>> {
   const result = await sql<UsageSqlRow>`
     with ${USAGE_OWNER_CTES},
+    invoiced_resellers as materialized (select distinct reseller_id from priced_lines where status = 'invoiced'),
     attributed as (
       select
         -- The owners are looked up only for groups without a Tier2MpnId: joined to all 45,000 usage groups of the
         -- bench month they cost ~0.13 s a thread.
-        coalesce(${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}, ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}) as reseller_id,
+        coalesce(
+          (select i.reseller_id from invoiced_resellers i where i.reseller_id = ${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}),
+          ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}) as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, coalesce(u.unit, '') as unit, u.quantity, u.rows,
         -- Without a rate the retail amount stays in the pricing currency and is shown in it: taken as 1, a USD

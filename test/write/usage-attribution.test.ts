@@ -41,9 +41,25 @@ describe('Azure usage sheet attribution of usage rows without a Tier2MpnId', () 
     f.customer('cust-a', 'R2')
     f.line({ reseller: 'R1', customerId: 'cust-a', cost: '3', status: 'held', holdRule: 'NO_PRICE_RULE', subscriptionId: 'azplan-1' })
     f.line({ reseller: 'R1', customerId: 'cust-b', cost: '3', subscriptionId: 'azplan-1' })
+    f.line({ reseller: 'R2', customerId: 'cust-z', cost: '1' }) // R2 has an invoice
     f.usage({ customerId: 'cust-a', tier2: null, quantity: '2', amount: '1' })
     f.usage({ customerId: 'cust-b', tier2: 'R2', quantity: '7', amount: '1' })
     expect(await owners(f)).toEqual({ R2: ['cust-a 2', 'cust-b 7'] })
+  })
+})
+
+describe('Azure usage sheet attribution of usage rows whose Tier2MpnId has no invoice', () => {
+  // Usage review: R1 was invoiced for the subscription's Azure plan line, the usage said R5 (all of whose lines were
+  // held, or who had none): the usage showed on no invoice.
+  it('go to the reseller invoiced for their subscription; a Tier2MpnId with an invoice still wins', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R1', name: 'One', currency: 'USD' }).reseller({ id: 'R5', name: 'Five', currency: 'USD' }).reseller({ id: 'R6', name: 'Six', currency: 'USD' })
+    f.line({ reseller: 'R1', customerId: 'cust-a', cost: '8.5', category: 'azure-plan', subscriptionId: 'sub-1' })
+    f.line({ reseller: 'R5', customerId: 'cust-b', cost: '3', status: 'held', holdRule: 'NO_PRICE_RULE' })
+    f.line({ reseller: 'R6', customerId: 'cust-c', cost: '3' })
+    f.usage({ customerId: 'cust-a', tier2: 'R5', subscriptionId: 'sub-1', quantity: '85', amount: '8.5' })
+    f.usage({ customerId: 'cust-a', tier2: 'R6', subscriptionId: 'sub-1', quantity: '1', amount: '0.1', category: 'Storage' })
+    expect(await owners(f)).toEqual({ R1: ['cust-a 85'], R6: ['cust-a 1'] })
   })
 })
 
