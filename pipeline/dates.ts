@@ -8,7 +8,7 @@
 import type { ParseError } from './money.js'
 
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?$/
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$/
 
 const memo = new Map<string, string | ParseError>()
 
@@ -41,8 +41,10 @@ function parseText(text: string): string | ParseError {
     if (date === null) return bad(text)
     if (sign === undefined) return date
     // A local time with its offset (2026-10-01T23:30:00-05:00) is another UTC day (2026-10-02): dates are UTC.
-    if (Number(om) > 59 || Number(oh) * 60 + Number(om) > 14 * 60) return bad(text)
-    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om))
+    // ±hh alone is an ISO 8601 offset too (2026-10-31T23:30:00-05; periods review).
+    const offsetMinutes = Number(om ?? '0')
+    if (offsetMinutes > 59 || Number(oh) * 60 + offsetMinutes > 14 * 60) return bad(text)
+    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + offsetMinutes)
     const utc = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d), Number(hh), Number(mm)) - offset * 60_000)
     // 9999-12-31 with a negative offset (an open-ended end date) would be year 10000: it stays the last day.
     const year = utc.getUTCFullYear()
@@ -66,10 +68,16 @@ function ymd(y: number, m: number, d: number): string | null {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`
 }
 
-/** Excel serial date (1900 system, days since 1899-12-30, fraction = time of day). */
+/**
+ * Excel serial date (1900 system, fraction = time of day). Excel counts a 29 February 1900 that never was (serial 60,
+ * Lotus 1-2-3's leap-year error): serials from 61 on are days since 1899-12-30, those below 60 days since 1899-12-31
+ * (1 = 1900-01-01), and 60 itself is no date (periods review: 1 read as 1899-12-31, 60 as 1900-02-28).
+ */
 function fromSerial(serial: number): string | ParseError {
   if (!Number.isFinite(serial) || serial < 1 || serial > 2958465) return { error: `'${serial}' is not an Excel date serial` }
-  const ms = Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000
+  const day = Math.floor(serial)
+  if (day === 60) return { error: "'60' is Excel's 29 February 1900, a day that does not exist" }
+  const ms = Date.UTC(1899, 11, day < 60 ? 31 : 30) + day * 86_400_000
   return new Date(ms).toISOString().slice(0, 10)
 }
 

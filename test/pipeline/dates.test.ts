@@ -26,6 +26,8 @@ describe('parseDate (SPEC §2)', () => {
     // An open-ended end date stays the last day rather than become year 10000 (found by review).
     ['9999-12-31T23:59:59-05:00', '9999-12-31'],
     ['1000-01-01T00:30:00+01:00', '1000-01-01'],
+    // An hour-only offset is ISO 8601 too (periods review).
+    ['2026-10-31T23:30:00-05', '2026-11-01'],
   ])('%s → %s', (raw, expected) => {
     expect(parseDate(raw)).toBe(expected)
   })
@@ -33,6 +35,14 @@ describe('parseDate (SPEC §2)', () => {
   it('reads XLSX date cells and serials', () => {
     expect(parseDate(new Date(Date.UTC(2026, 9, 31)))).toBe('2026-10-31')
     expect(parseDate(46326)).toBe('2026-10-31')
+  })
+
+  // Excel's fictitious 1900-02-29 is serial 60: serials below it are a day later than days since 1899-12-30.
+  it('serials around Excel\'s 29 February 1900 (periods review)', () => {
+    expect(parseDate(1)).toBe('1900-01-01')
+    expect(parseDate(59)).toBe('1900-02-28')
+    expect(isParseError(parseDate(60))).toBe(true)
+    expect(parseDate(61)).toBe('1900-03-01')
   })
 
   it.each([['13/01/2021'], ['02/29/2023'], ['2021-13-01'], ['yesterday'], ['31.10.2026'], ['10/31/2026 25:00'], ['2026-10-01T10:00:00+15:00'], ['2026-10-01T10:00:00+14:01'], ['2026-10-01T10:00:00+01:60']])('rejects %s', (raw) => {
