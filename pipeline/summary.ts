@@ -12,9 +12,11 @@ export function formatInvoiceSummary(runJson: RunJson): string {
     byCurrency.set(r.currency, { resellers: t.resellers + 1, subtotal: t.subtotal.plus(r.subtotal), total: t.total.plus(r.total) })
   }
   const lines = [`Invoices: ${runJson.resellers.length} reseller(s); rows read ${runJson.rows.read}, rejected ${runJson.rows.rejected}, duplicates ${runJson.rows.duplicates}, invoiced ${runJson.rows.invoiced}, held ${runJson.rows.held}, retained ${runJson.rows.retained}`]
-  lines.push(`${'Currency'.padEnd(10)}${'Resellers'.padStart(10)}${'Subtotal'.padStart(18)}${'Total'.padStart(18)}`)
-  for (const [currency, t] of [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    lines.push(`${currency.padEnd(10)}${String(t.resellers).padStart(10)}${formatMoney(t.subtotal, currency).padStart(18)}${formatMoney(t.total, currency).padStart(18)}`)
-  }
+  const rows = [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([currency, t]) => [currency, String(t.resellers), formatMoney(t.subtotal, currency), formatMoney(t.total, currency)])
+  // Columns as wide as their widest value, two spaces apart: fixed widths ran an 18-digit subtotal into the total.
+  const table = [['Currency', 'Resellers', 'Subtotal', 'Total'], ...rows]
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)))
+  for (const r of table) lines.push(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]! + 2))).join('').trimEnd())
   return lines.join('\n')
 }
