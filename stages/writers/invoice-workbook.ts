@@ -147,11 +147,20 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sh
     row.commit()
     return row.number
   }
+  // Text with line breaks (a reseller's address, a customer name) wraps on a row tall enough for its lines, as the
+  // distributor's address does: unwrapped, "1 Street\nTown" printed as "1 StreetTown" (workbooks review).
+  const lineCount = (value: unknown) => (typeof value === 'string' ? value.split(/\r\n|\r|\n/).length : 1)
+  const wrapped = (row: ExcelJS.Row, cells: number[], lines: number) => {
+    if (lines <= 1) return
+    for (const c of cells) row.getCell(c).alignment = { ...row.getCell(c).alignment, wrapText: true, vertical: 'top' }
+    row.height = 15 * lines
+  }
   const label = (caption: string, value: string | Date | null, numFmt?: string) =>
     add([caption, value], (row) => {
       row.getCell(1).font = HEADER_FONT
       if (numFmt) row.getCell(2).numFmt = numFmt
       row.getCell(2).alignment = { horizontal: 'left' }
+      wrapped(row, [2], lineCount(value))
     })
 
   add([text(input.distributorName)], (row) => (row.getCell(1).font = { bold: true, size: 16 }))
@@ -188,6 +197,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sh
     add([text(r.key), withName ? text(r.name) : null, r.lines, num(r.amount)], (row) => {
       row.getCell(3).numFmt = INTEGER_NUM_FMT
       row.getCell(4).numFmt = money
+      wrapped(row, [2], withName ? lineCount(text(r.name)) : 1)
     })
   add(['Summary by customer'], (row) => (row.getCell(1).font = HEADER_FONT))
   heading(['Customer ID', 'Customer name', 'Lines', 'Amount'])

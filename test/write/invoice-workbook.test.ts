@@ -9,6 +9,7 @@ import type ExcelJS from 'exceljs'
 import { write } from '../../stages/write.js'
 import { readXlsx } from '../../stages/readers/xlsx.js'
 import { EXPECTED, INJECTED_NAMES, sampleDb } from './sample-db.js'
+import { Fixture } from './fixture.js'
 import { headers, readWorkbook, rowByLabel, sheet, zipEntry } from './read-back.js'
 
 let workDir = ''
@@ -185,6 +186,23 @@ describe('Lines sheet', () => {
     sheet(r1, 'Lines').eachRow((row) => row.eachCell((c) => values.push(c.value)))
     expect(values).not.toContain(45.5)
     expect(values).not.toContain(90)
+  })
+})
+
+describe('Invoice sheet, text with line breaks', () => {
+  // Workbooks review: a reseller address "1 Street\nTown" printed as "1 StreetTown" (no wrap text).
+  it('wraps on a row tall enough for its lines', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R9', name: 'Wrap Ltd', currency: 'USD', address: '1 Street\nTown\nCountry' })
+    f.line({ reseller: 'R9', customerId: 'cust-w', cost: '10', sell: '11' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R9.xlsx')), 'Invoice')
+    const row = rowByLabel(ws, 'Address')
+    expect(row.getCell(2).value).toBe('1 Street\nTown\nCountry')
+    expect(row.getCell(2).alignment).toMatchObject({ wrapText: true, vertical: 'top' })
+    expect(row.height).toBe(45)
+    expect(rowByLabel(ws, 'Reseller').getCell(2).alignment?.wrapText).toBeUndefined()
   })
 })
 
