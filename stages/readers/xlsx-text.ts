@@ -15,11 +15,19 @@
  */
 const ISO_DATE_CELL = /(<c\b[^>]*?\st\s*=\s*)(["'])d\2/g
 
-/** The text with its ISO date cells as text cells; a quick search first, since almost no workbook has one. */
+/**
+ * The text with its ISO date cells as text cells, and without empty values (`<v></v>`, `<v/>`: a formula a script
+ * wrote without its result, which exceljs read as NaN, so the row was rejected as holding an error result; usage
+ * review). A quick search first, since almost no workbook has either.
+ */
 function withDateCellsAsText(text: string): string {
-  if (!text.includes('"d"') && !text.includes("'d'")) return text
-  return text.replace(ISO_DATE_CELL, '$1$2str$2')
+  const dates = text.includes('"d"') || text.includes("'d'")
+  const empty = text.includes('<v></v>') || text.includes('<v/>')
+  if (!dates && !empty) return text
+  const dated = dates ? text.replace(ISO_DATE_CELL, '$1$2str$2') : text
+  return empty ? dated.replace(EMPTY_VALUE, '') : dated
 }
+const EMPTY_VALUE = /<v><\/v>|<v\/>/g
 
 /** Whether the text may hold an inline or formula string cell (a quick search; false positives only cost time). */
 function mayHoldStringCells(text: string): boolean {

@@ -223,6 +223,27 @@ describe('readXlsx, inline strings and formula strings (xlsx-text.ts)', () => {
   })
 })
 
+describe('readXlsx, a formula with an empty value (xlsx-text.ts)', () => {
+  // A script writes `<f>1+1</f><v></v>`: exceljs read the empty value as NaN, so the row was rejected as holding a
+  // formula whose result is an error (usage review). It is a formula saved without its result.
+  it('reads as a formula without a result; an empty value alone is an empty cell', async () => {
+    const path = await oneColumn('empty-v', 'customers', ['Name', 111, 222])
+    const rewritten = await withEntry(path, 'empty-v', 'xl/worksheets/sheet1.xml', (xml) => {
+      const out = xml
+        .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1><f>1+1</f><v></v></c>')
+        .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1><v/></c>')
+      expect(out).toContain('<f>1+1</f>')
+      return out
+    })
+    const seen: unknown[] = []
+    const problems: (string | undefined)[] = []
+    expect(await readXlsx(rewritten, (cells, _row, ctx) => { seen.push(cells[0]); problems.push(ctx.cellProblems?.get(0)) })).toEqual({ status: 'ok', sheet: 'customers' })
+    expect(seen.slice(0, 2)).toEqual(['Name', null])
+    expect(problems[1]).toContain('saved without its result')
+    expect(seen.slice(2).every((v) => v === null || v === undefined)).toBe(true) // an empty value alone: an empty cell, not NaN
+  })
+})
+
 describe('readXlsx, a damaged workbook', () => {
   // unzipper reports a damaged entry on the zip, not on the entry, which then never ends, and a file cut between two
   // entries looked complete: reads hung (the run never ended, its lock and temp files left behind), or returned
