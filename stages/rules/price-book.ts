@@ -8,8 +8,9 @@
  * EffectiveTo, empty = open). The rule date is the event date, except for a refund (a negative line: cost, or
  * EffectiveUnitPrice when the cost is 0, below 0), which is priced by the same rule as the charge it reverses
  * (SPEC §4.4): its date is the event date of the latest charge of the same subscription, product, SKU and charge
- * cycle (§3.3; any, for lines without cycles) dated before the refund's own, else the cycle's start (else its
- * ChargeStartDate): the charge may have been on an earlier month's invoice. Before, not on: Microsoft pairs a seat
+ * cycle (§3.3; any, for lines without cycles) dated before the refund's own, else its ChargeStartDate when that is
+ * before its change day (the reversed charge's start), else the cycle's start: the charge may have been on an
+ * earlier month's invoice. Before, not on: Microsoft pairs a seat
  * change's refund with a new charge of the same day, which is not what the refund reverses; and by cycle, not by
  * ChargeStartDate, which Microsoft's documented layout sets to the change day on both rows of that pair (FORMATS
  * §1.8). A removal on 10/05 of a seat charged on 09/20, after the markup rose on 10/01, credits what was charged,
@@ -54,6 +55,11 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
           (select max(c.event_date) from charges c
            where c.subscription_id = l.subscription_id and c.product_id = l.product_id and c.sku_id = l.sku_id
              and (l.cycle_start is null or c.cycle_start = l.cycle_start) and c.event_date < l.event_date),
+          -- The charge is not in this run (an earlier month's invoice). A refund row whose ChargeStartDate is before
+          -- its change day keeps the start of the charge it reverses there (Microsoft's export: seats added 06/08,
+          -- cancelled 06/24, refund ChargeStartDate 06/08); dated by the cycle's start instead, a rule change
+          -- between the two priced the credit by the older rule (charge-types review).
+          case when l.charge_start_date < l.event_date then l.charge_start_date end,
           l.cycle_start, l.charge_start_date, l.event_date) as rule_date
       from refunds l
     ),

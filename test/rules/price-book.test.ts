@@ -79,6 +79,15 @@ describe('a refund takes the rule of the charge it reverses (SPEC §4.4)', () =>
     expect([p.event_date, p.rule_date, p.percent, p.sell]).toEqual(['2026-10-05', '2026-09-20', '10', '-16.5'])
   })
 
+  // Charge-types review: Microsoft's export keeps the reversed charge's start as the refund's ChargeStartDate (seats
+  // added 06/08, cancelled 06/24: ChargeStartDate 06/08). With that charge on an earlier invoice, the refund was dated
+  // by its cycle's start, and a rule change between the two credited it by the older rule (-52.58 for -57.15).
+  it('the charge on an earlier invoice, started after its cycle: the refund row\'s ChargeStartDate, not the cycle start', async () => {
+    const lateRefund = { ...refund, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', charge_start_date: '2026-10-02', order_date: '2026-10-05', subtotal: '-14', total: '-14', effective_unit_price: '-14' }
+    const p = await priceOne({ line: lateRefund, rules: rising })
+    expect([p.cycle_start, p.event_date, p.rule_date, p.percent, p.sell]).toEqual(['2026-09-20', '2026-10-05', '2026-10-02', '20', '-16.8'])
+  })
+
   it('the latest charge of the cycle on or before the refund: a seat added on 10/02 and removed on 10/05', async () => {
     const added = { ...charge, charge_type: 'addQuantity', charge_type_norm: 'addquantity', order_date: '2026-10-02', subtotal: '9', total: '9' }
     const later = { ...charge, order_date: '2026-10-07', subtotal: '5', total: '5' } // after the refund: not what it reverses
