@@ -146,26 +146,39 @@ interface DuplicateRow {
  * Marks every reconciliation line whose row_key equals an earlier line's (line_id order) as a duplicate of the
  * first one, and returns one DUPLICATE_LINE warning per duplicate. Duplicates stay accepted rows (SPEC §5/§6).
  *
- * The key takes ids by value (SkuId 0024 = 24, row_variant keeps what it folded): a line of a later file repeats
- * the key's first line whatever its variant (a copy re-saved by a spreadsheet, which drops leading zeros), while
- * within the key's first file only a line of the same variant does (one export may bill SKU 1 and SKU 0001).
- * Line ids follow file-name order, so the earlier lines of a first-file line are all in that file.
+ * The key takes ids by value (SkuId 0024 = 24, row_variant keeps what it folded), so a copy a spreadsheet re-saved
+ * (which drops leading zeros) meets its original. Of a key's lines the one kept is the first with leading zeros
+ * (a spreadsheet drops them, never adds them), else the first: "Copy of x.csv" and "x (1).csv" sort before x.csv,
+ * and keeping the copy's SKU 1 priced the line by another rule (diff review). In the kept line's file, a line
+ * repeats only an earlier one of the same variant (one export may bill SKU 1 and SKU 0001); a line of another file
+ * repeats the kept file's line of its own variant, else the kept line.
  */
 export function markDuplicates(db: Db): Finding[] {
   const sqlite: BetterSqlite3.Database = db.sqlite
   const duplicates = sqlite
     .prepare(
-      `with keyed as (
-         select line_id, source_file,
-           min(line_id) over (partition by row_key) as first_id,
-           min(line_id) over (partition by row_key, row_variant) as first_same_id
+      `with keyed as materialized (
+         select line_id, source_file, row_key, row_variant,
+           first_value(line_id) over (partition by row_key order by row_variant is null, line_id) as keeper_id,
+           min(line_id) over (partition by row_key, source_file, row_variant) as first_in_file_id
          from recon_lines
          where row_key in (select row_key from recon_lines group by row_key having count(*) > 1)
        ),
+       placed as materialized (
+         select k.*, f.source_file as keeper_file from keyed k join recon_lines f on f.line_id = k.keeper_id
+       ),
+       twins as (
+         select placed.*,
+           min(case when source_file = keeper_file then line_id end) over (partition by row_key, row_variant) as keeper_file_twin_id
+         from placed
+       ),
        copies as (
-         select k.line_id,
-           case when f.source_file <> k.source_file then k.first_id when k.first_same_id < k.line_id then k.first_same_id end as first_id
-         from keyed k join recon_lines f on f.line_id = k.first_id
+         select line_id,
+           case
+             when source_file = keeper_file then case when first_in_file_id < line_id then first_in_file_id end
+             else coalesce(keeper_file_twin_id, keeper_id)
+           end as first_id
+         from twins
        )
        select d.line_id, d.source_file, d.source_row, d.customer_id, d.subscription_id, d.tier2_mpn_id, d.row_variant,
               f.line_id as first_id, f.source_file as first_file, f.source_row as first_row, f.row_variant as first_variant

@@ -509,6 +509,23 @@ describe('duplicate reconciliation lines', () => {
     expect(input.ctx.db.sqlite.prepare('select sku_id, is_duplicate, duplicate_of from recon_lines order by line_id').raw().all()).toEqual([['0024', 0, null], ['24', 1, 1], ['0024', 1, 1]])
   })
 
+  // Diff review: "Copy of x.csv" and "x (1).csv" sort before x.csv, and the copy's SKU 1 was kept (priced by another
+  // rule, or held PRICE_NOT_FOUND) while the original was dropped.
+  it('the line kept is the one with the leading zeros, whichever file sorts first; exact copies keep file order', async () => {
+    input = makeInput()
+    input.write('x (1).csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '1' }), reconRow({ SubscriptionId: 'two', SkuId: '0002' })]))
+    input.write('x.csv', csv([H, reconRow({ SubscriptionId: 'one', SkuId: '0001' }), reconRow({ SubscriptionId: 'two', SkuId: '0002' })]))
+    const { findings } = await runIngest(input.ctx)
+    expect(findings.map((f) => [f.rule, f.file, f.row, f.actual])).toEqual([
+      ['DUPLICATE_LINE', '2026-10/x (1).csv', 2, '2026-10/x.csv:2'],
+      ['DUPLICATE_LINE', '2026-10/x.csv', 3, '2026-10/x (1).csv:3'],
+    ])
+    expect(findings[0]!.message).toContain('but for how SkuId is written (0001 there, 1 here)')
+    expect(input.ctx.db.sqlite.prepare('select source_file, sku_id, is_duplicate from recon_lines order by line_id').raw().all()).toEqual([
+      ['2026-10/x (1).csv', '1', 1], ['2026-10/x (1).csv', '0002', 0], ['2026-10/x.csv', '0001', 0], ['2026-10/x.csv', '0002', 1],
+    ])
+  })
+
   // A resend whose export named Tier2MpnId by its alias ResellerMpnId (FORMATS §1.3) was no duplicate: the key hashed
   // the header names as written, and the line was invoiced twice (attribution review).
   it('a resend whose header uses an alias of a column (ResellerMpnId for Tier2MpnId) is a duplicate', async () => {
