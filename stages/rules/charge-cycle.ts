@@ -47,29 +47,38 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
           then cast(coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) as integer) end as cycle_index
       from events
     ),
-    -- Term starts on a month's last day before the 31st whose cycle does not end on the ChargeEndDate: the
-    -- later anchor days (29–31) whose cycle does, the first of them wins.
+    -- Term starts on a month's last day before the 31st whose cycle does not run from ChargeStartDate to
+    -- ChargeEndDate: the start's own day and the later days (29–31) are the candidate anchors.
     clamped as materialized (
-      select line_id, term_start, event_date, plan_months, charge_end_date, cast(strftime('%d', term_start) as integer) as start_day
+      select line_id, term_start, event_date, plan_months, charge_start_date, charge_end_date,
+        cast(strftime('%d', term_start) as integer) as start_day
       from steps
       where plan_months is not null and charge_end_date is not null
         and strftime('%d', date(term_start, '+1 day')) = '01' and strftime('%d', term_start) <> '31'
-        and ${isoAddDaysSql(isoAddMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} <> charge_end_date
+        and (${isoAddDaysSql(isoAddMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} <> charge_end_date
+          or ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} <> charge_start_date)
     ),
+    anchor_days as (
+      select clamped.*, d.day,
+        cast(coalesce(${wholeStepsOnDaySql(ref('term_start'), ref('event_date'), ref('plan_months'), ref('d.day'))}, 0) as integer) as k
+      from clamped join (select 28 as day union all select 29 union all select 30 union all select 31) d on d.day >= clamped.start_day
+    ),
+    anchor_cycles as (
+      select line_id, day, start_day, k, charge_start_date, charge_end_date,
+        ${addMonthsOnDaySql(ref('term_start'), sql`k * plan_months`, ref('day'))} as cycle_start,
+        ${isoAddDaysSql(addMonthsOnDaySql(ref('term_start'), sql`(k + 1) * plan_months`, ref('day')), sql.lit(-1))} as cycle_end
+      from anchor_days
+    ),
+    -- A cycle must end on ChargeEndDate; one that also starts on ChargeStartDate (a full cycle's charge) tells the
+    -- anchor apart where ends agree (a Feb 28 renewal of a purchase on the 29th: Jan 28 or Jan 29 to Feb 27); then
+    -- the start's own day, then the earliest later day.
     anchors as materialized (
       select line_id, day as anchor_day, k as anchor_index from (
-        select line_id, day, k, row_number() over (partition by line_id order by day) as pick
-        from (
-          select line_id, day, k, charge_end_date,
-            ${isoAddDaysSql(addMonthsOnDaySql(ref('term_start'), sql`(k + 1) * plan_months`, ref('day')), sql.lit(-1))} as cycle_end
-          from (
-            select clamped.*, d.day,
-              cast(coalesce(${wholeStepsOnDaySql(ref('term_start'), ref('event_date'), ref('plan_months'), ref('d.day'))}, 0) as integer) as k
-            from clamped join (select 29 as day union all select 30 union all select 31) d on d.day > clamped.start_day
-          )
-        )
+        select line_id, day, start_day, k,
+          row_number() over (partition by line_id order by cycle_start = charge_start_date desc, day = start_day desc, day) as pick
+        from anchor_cycles
         where cycle_end = charge_end_date
-      ) where pick = 1
+      ) where pick = 1 and day <> start_day
     ),
     -- Materialised (its dates are read twice below) with only what the later steps read: copying every column
     -- of every line made this layer ~0.06 s slower on the 1 M-row bench month.

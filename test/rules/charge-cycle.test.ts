@@ -70,6 +70,12 @@ describe('charge cycle (SPEC §3.3)', () => {
       line: { ...monthlyFrom('2025-02-28', '2026-02-27'), charge_start_date: '2025-03-29', charge_end_date: '2025-04-28' },
       cycle: ['2025-03-29', '2025-04-28', 31], billingDays: 31,
     },
+    // Diff review: in a non-leap February both anchors end the cycle on Feb 27; its start (Jan 28 or Jan 29) tells.
+    {
+      name: 'P1Y monthly renewed on a clamped Feb 28 (bought Feb 29): the February cycle starts Jan 29, as its ChargeStartDate says',
+      line: { ...monthlyFrom('2025-02-28', '2026-02-27'), charge_start_date: '2026-01-29', charge_end_date: '2026-02-27' },
+      cycle: ['2026-01-29', '2026-02-27', 30], billingDays: 30,
+    },
   ])('$name', async ({ line, cycle, billingDays }) => {
     const p = await priceOne({ line })
     expect([p.cycle_start, p.cycle_end, p.cycle_days]).toEqual(cycle)
