@@ -93,10 +93,10 @@ interface UsageSqlRow {
  * Σ Quantity × UnitPrice × PCToBCExchangeRate, in the billing currency (without a rate, Σ Quantity × UnitPrice in the
  * PricingCurrency). Not Σ BillingPreTaxTotal: that is Microsoft's charge to the distributor after partner
  * credits, its cost, which a reseller invoice never shows (SPEC §6). A usage row belongs to its Tier2MpnId when that is
- * set, not `0`, and a reseller with an invoice; else to the reseller invoiced for its subscription's lines, else for
- * its customer's, else to the customers mapping (stages/usage-totals.ts). A Tier2MpnId of a reseller without an
- * invoice (all its lines held, or none) showed the usage on no invoice, while another reseller was invoiced for
- * its subscription's Azure plan line (usage review).
+ * set and not `0`, else to the reseller invoiced for its subscription's lines, else for its customer's, else to the
+ * customers mapping (stages/usage-totals.ts). A Tier2MpnId of a reseller without an invoice (all its lines held, or
+ * none) gives way only to the reseller invoiced for that subscription's Azure plan lines: the usage showed on no
+ * invoice while another reseller paid for it (usage review).
  * Note: a customer invoiced under several resellers (data Microsoft should not produce) goes to the smallest
  * reseller id, so the choice is stable. Rows dated outside the period (OUT_OF_PERIOD) are left out, as in the
  * tie-out (SPEC §5). Reads the per-group sums ingest kept (stages/usage-totals.ts), not the usage rows.
@@ -111,9 +111,14 @@ export async function usageSummaries(db: Db, range: { from: string; to: string }
       select
         -- The owners are looked up only for groups without a Tier2MpnId: joined to all 45,000 usage groups of the
         -- bench month they cost ~0.13 s a thread.
-        coalesce(
-          (select i.reseller_id from invoiced_resellers i where i.reseller_id = ${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}),
-          ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}) as reseller_id,
+        case when ${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))} is null
+          then ${usageOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))}
+          -- A Tier2MpnId without an invoice yields only to the reseller invoiced for this very subscription: the
+          -- customer's other lines or the customers sheet put a held reseller's usage on another's invoice (diff review).
+          else coalesce(
+            (select i.reseller_id from invoiced_resellers i where i.reseller_id = ${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}),
+            (select o.reseller_id from usage_subscription_owner o where o.customer_id = u.customer_id and o.subscription_id = u.subscription_id))
+        end as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, coalesce(u.unit, '') as unit, u.quantity, u.rows,
         -- Without a rate the retail amount stays in the pricing currency and is shown in it: taken as 1, a USD

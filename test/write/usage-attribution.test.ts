@@ -59,6 +59,10 @@ describe('Azure usage sheet attribution of usage rows whose Tier2MpnId has no in
     f.line({ reseller: 'R6', customerId: 'cust-c', cost: '3' })
     f.usage({ customerId: 'cust-a', tier2: 'R5', subscriptionId: 'sub-1', quantity: '85', amount: '8.5' })
     f.usage({ customerId: 'cust-a', tier2: 'R6', subscriptionId: 'sub-1', quantity: '1', amount: '0.1', category: 'Storage' })
+    // Diff review: not to a reseller invoiced for the customer's other lines, or the customers sheet's.
+    f.customer('cust-b', 'R6')
+    f.line({ reseller: 'R1', customerId: 'cust-b', cost: '2', subscriptionId: 'seats-b' })
+    f.usage({ customerId: 'cust-b', tier2: 'R5', subscriptionId: 'azure-b', quantity: '7', amount: '0.7' })
     expect(await owners(f)).toEqual({ R1: ['cust-a 85'], R6: ['cust-a 1'] })
   })
 })
