@@ -46,8 +46,13 @@ const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', a
 /** Element text as an XML parser gives it: entities and character references decoded, CDATA taken as is. */
 function decodeXml(raw: string): string {
   if (!raw.includes('&') && !raw.includes('<![')) return raw
-  return raw.replace(XML_ESCAPE, (_, cdata?: string, hex?: string, dec?: string, named?: string) =>
-    cdata !== undefined ? cdata : hex !== undefined ? String.fromCodePoint(parseInt(hex, 16)) : dec !== undefined ? String.fromCodePoint(parseInt(dec, 10)) : NAMED[named!]!)
+  return raw.replace(XML_ESCAPE, (whole: string, cdata?: string, hex?: string, dec?: string, named?: string) => {
+    if (cdata !== undefined) return cdata
+    if (named !== undefined) return NAMED[named]!
+    const code = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10)
+    // Past Unicode's last code point a reference names no character (String.fromCodePoint threw): kept as written.
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole
+  })
 }
 
 /** XML text that exceljs's reader (a parser's decode, then its own `xmlDecode`) reads as `text`. */
@@ -57,6 +62,8 @@ function forDoubleDecode(text: string): string {
 
 /** One string cell's content (after its start tag, before `</c>`) in the form exceljs reads right. */
 function stringCellBody(kind: string, body: string): string {
+  // Most cells need nothing: no entity to decode twice, and (inline) one run without a reading.
+  if (!body.includes('&') && !body.includes('<![') && (kind === 'str' || (body.indexOf('<t') === body.lastIndexOf('<t') && !body.includes('<rPh')))) return body
   if (kind === 'str') return body.replace(VALUE, (_, raw: string) => `<v>${forDoubleDecode(decodeXml(raw))}</v>`)
   let text = ''
   const inline = INLINE.exec(body)
@@ -97,7 +104,9 @@ export async function* workbookPartText(source: AsyncIterable<Buffer | string>):
   let carry = '' // from the last '<' on (a tag is rewritten only whole), or from a string cell still open
   for await (const chunk of source) {
     const all = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-    const cut = all.lastIndexOf('<')
+    let cut = all.lastIndexOf('<')
+    // An empty value is dropped whole (withDateCellsAsText): never cut between its <v> and </v>.
+    if (cut >= 3 && all.startsWith('<v>', cut - 3)) cut -= 3
     carry = cut < 0 ? '' : all.slice(cut)
     let head = cut < 0 ? all : all.slice(0, cut)
     if (mayHoldStringCells(head)) {

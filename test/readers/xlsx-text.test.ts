@@ -41,4 +41,12 @@ describe('workbookPartText', () => {
     const bytes = Buffer.from(xml)
     for (let a = 0; a <= bytes.length; a++) expect(await textOf([bytes.subarray(0, a), bytes.subarray(a)])).toBe(want)
   })
+
+  // Diff review: a cut between <v> and </v> kept the empty value (read as NaN); a reference past U+10FFFF threw.
+  it('an empty value is dropped wherever the chunks are cut; a reference to no character is kept as written', async () => {
+    const xml = '<row r="2"><c r="A2"><f>1+1</f><v></v></c><c r="B2" t="inlineStr"><is><t>a&#x110000;b</t></is></c></row>'
+    const want = '<row r="2"><c r="A2"><f>1+1</f></c><c r="B2" t="inlineStr"><is><t>a&amp;amp;#x110000;b</t></is></c></row>'
+    const bytes = Buffer.from(xml)
+    for (let a = 0; a <= bytes.length; a++) expect(await textOf([bytes.subarray(0, a), bytes.subarray(a)])).toBe(want)
+  })
 })
