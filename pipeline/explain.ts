@@ -339,8 +339,8 @@ function describeUsage(db: BetterSqlite3.Database, u: Usage): string[] {
  * partials were named as if one held it, none of them did, and a file read by two threads named half a group).
  */
 function summedUsage(db: BetterSqlite3.Database, file: string, row: number): string[] | null {
-  const rows = (db.prepare('select max(rows) n from input_files where file = ?').get(file) as { n: number | null }).n ?? 0
-  if (row < 2 || row > rows + 1) return null
+  // Rows are the file's line numbers, blank lines included: bounded by the groups' ranges, not by the row count.
+  if (row < 2) return null
   const key = TOTAL_KEY.join(', ')
   const matches = TOTAL_KEY.map((c) => `t.${c} is g.${c}`).join(' and ')
   const shown = 6
@@ -358,7 +358,8 @@ function summedUsage(db: BetterSqlite3.Database, file: string, row: number): str
     .all(file, row) as { customer_id: string; entitlement_id: string | null; subscription_id: string; meter_category: string; meter_name: string; billing_currency: string; n: number; rows: number; billing_pre_tax_total: string }[]
   if (groups.length === 0) return null
   const n = groups[0]!.n
-  const out = ['  daily usage row, accepted and summed (usage rows are summed per customer, Azure subscription and meter, not stored one by one)']
+  // A blank line inside a group's range reads the same: the run keeps no row, so that cannot be told apart here.
+  const out = ['  daily usage row, accepted and summed (usage rows are summed per customer, Azure subscription and meter, not stored one by one; a blank line in the file would read the same)']
   out.push(n === 1
     ? '  its usage group (all its rows in the period, in every usage file):'
     : `  it is in one of the ${n} usage groups whose rows in this file span it; which one cannot be told from the run, since rows are not stored one by one${n > shown ? ` (the first ${shown} shown)` : ''}:`)
