@@ -13,12 +13,14 @@
  * Event date = max(ChargeStartDate, OrderDate), except Azure plan and credit lines (ChargeStartDate), and an
  * OrderDate after ChargeEndDate, which is not a day of the charged period (ChargeStartDate).
  * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
- * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
+ * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else, and for
+ * a refund of the whole cycle price (Microsoft's full refund within 24 hours).
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
-import { addMonthsOnDaySql, decDiv, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { addMonthsOnDaySql, decAbs, decCmp, decDiv, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { costSignSql } from './sell.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
@@ -83,7 +85,7 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
     -- Materialised (its dates are read twice below) with only what the later steps read: copying every column
     -- of every line made this layer ~0.06 s slower on the 1 M-row bench month.
     cycles as materialized (
-      select line_id, category, charge_end_date, term_duration, plan_months, event_date,
+      select line_id, category, charge_end_date, term_duration, plan_months, event_date, subtotal, effective_unit_price, unit_price,
         coalesce(a.anchor_index, cycle_index) as cycle_index,
         case when a.anchor_day is null then ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)}
           else ${addMonthsOnDaySql(ref('term_start'), sql`a.anchor_index * plan_months`, ref('a.anchor_day'))} end as cycle_start,
@@ -97,9 +99,13 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
       select cycles.*,
         cast(${isoDaysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as integer) as cycle_days,
         case
-          when category in (${prorated}) and charge_end_date is not null
-            and term_duration is not null and plan_months is not null then 1
-          else 0
+          when category not in (${prorated}) or charge_end_date is null or term_duration is null or plan_months is null then 0
+          -- A refund of the whole cycle price (|EffectiveUnitPrice| = UnitPrice): Microsoft refunds in full within
+          -- 24 hours of a purchase or renewal (FORMATS §5), a day into the cycle, where 364/365 kept the reseller
+          -- paying for a day Microsoft refunded (charge-types review).
+          when ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} < 0 and unit_price <> '0'
+            and ${decCmp(decAbs(ref('effective_unit_price')), decAbs(ref('unit_price')))} = 0 then 0
+          else 1
         end as is_prorated
       from cycles
     ),

@@ -130,3 +130,16 @@ describe('charge cycle (SPEC §3.3)', () => {
   })
 })
 
+// Charge-types review: Microsoft refunds a purchase or renewal in full within 24 hours (FORMATS §5): EUP = −UnitPrice
+// a day into the cycle. Prorated 364/365, the reseller kept paying for a day Microsoft refunded.
+describe('a refund of the whole cycle price', () => {
+  const renewal = { subscription_start_date: '2026-10-05', subscription_end_date: '2027-10-04', billing_frequency: null, charge_start_date: '2026-10-05', charge_end_date: '2027-10-04', unit_price: '144' }
+  it('is not prorated; a partial refund is', async () => {
+    const full = await priceOne({ line: { ...renewal, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', order_date: '2026-10-06', effective_unit_price: '-144', subtotal: '-576', total: '-576', billable_quantity: '4' }, rules: [rule({ method: 'fixed', fixed_unit_price: '150' })] })
+    expect([full.billing_days, full.cycle_days, full.proration_factor, full.sell]).toEqual([364, 365, '1', '-600'])
+    const part = await priceOne({ line: { ...renewal, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', order_date: '2026-10-09', effective_unit_price: '-142.42', subtotal: '-569.68', total: '-569.68', billable_quantity: '4' }, rules: [rule({ method: 'fixed', fixed_unit_price: '150' })] })
+    expect([part.billing_days, part.cycle_days, part.sell]).toEqual([361, 365, '-593.42']) // 150 × 361/365 × 4
+    expect(part.proration_factor).not.toBe('1')
+  })
+})
+
