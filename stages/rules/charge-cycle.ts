@@ -19,8 +19,7 @@
  * stored factor. Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
-import { addMonthsOnDaySql, decAbs, decCmp, decDiv, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
-import { costSignSql } from './sell.js'
+import { addMonthsOnDaySql, decAbs, decCmp, decDiv, decSign, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
@@ -103,7 +102,8 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
           -- A refund of the whole cycle price (|EffectiveUnitPrice| = UnitPrice): Microsoft refunds in full within
           -- 24 hours of a purchase or renewal (FORMATS §5), a day into the cycle, where 364/365 kept the reseller
           -- paying for a day Microsoft refunded (charge-types review).
-          when ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} < 0 and unit_price <> '0'
+          -- (a refund: the cost's sign, or EffectiveUnitPrice's when the cost is 0, as sell.ts costSignSql)
+          when (case when subtotal <> '0' then ${decSign(ref('subtotal'))} else ${decSign(ref('effective_unit_price'))} end) < 0 and unit_price <> '0'
             and ${decCmp(decAbs(ref('effective_unit_price')), decAbs(ref('unit_price')))} = 0 then 0
           else 1
         end as is_prorated

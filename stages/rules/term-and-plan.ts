@@ -60,6 +60,8 @@ export async function deriveTermAndPlan(db: RulesDb): Promise<void> {
           when is_trial = 1 then 'None'
           when frequency_text = 'monthly' then 'Monthly'
           when frequency_text = 'annual' then case when term_duration = 'P1M' then null else 'Annual' end
+          -- Not in SPEC's table, which gives P3Y upfront as empty; FORMATS §5 names "Triennial (Upfront)" billing.
+          when frequency_text = 'triennial' then case when term_duration = 'P3Y' then 'Triennial' end
           when frequency_text = '' then
             case term_duration when 'P1M' then 'Monthly' when 'P1Y' then 'Annual' when 'P3Y' then 'Triennial' end
         end as billing_plan,

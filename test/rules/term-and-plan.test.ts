@@ -11,6 +11,9 @@ describe('term and billing plan (SPEC §3.2)', () => {
     { name: 'P1Y upfront (empty frequency) → Annual', line: { billing_frequency: null }, term: 'P1Y', plan: 'Annual' },
     { name: 'P1M span of 28 days (Feb 21–Mar 20), upfront → Monthly', line: { subscription_start_date: '2022-02-21', subscription_end_date: '2022-03-20', billing_frequency: null, charge_start_date: '2022-02-21', charge_end_date: '2022-03-20' }, term: 'P1M', plan: 'Monthly' },
     { name: 'P3Y span, upfront → Triennial', line: { subscription_start_date: '2024-01-01', subscription_end_date: '2026-12-31', billing_frequency: null }, term: 'P3Y', plan: 'Triennial' },
+    // Classification review: FORMATS §5 names "Triennial (Upfront)" billing; the frequency read as unknown.
+    { name: 'P3Y span, BillingFrequency Triennial → Triennial', line: { subscription_start_date: '2024-01-01', subscription_end_date: '2026-12-31', billing_frequency: 'Triennial' }, term: 'P3Y', plan: 'Triennial' },
+    { name: 'P1Y with BillingFrequency Triennial is impossible → plan unknown', line: { billing_frequency: 'Triennial' }, term: 'P1Y', plan: null },
     { name: 'P3Y span billed annually', line: { subscription_start_date: '2024-01-01', subscription_end_date: '2026-12-31', billing_frequency: 'Annual' }, term: 'P3Y', plan: 'Annual' },
     { name: 'P1M with Annual frequency is impossible → plan unknown', line: { subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', billing_frequency: 'Annual' }, term: 'P1M', plan: null },
     { name: 'text "Three-Year commitment…" without dates', line: { ...noSpan, term_and_billing_cycle: 'Three-Year commitment for monthly/yearly billing' }, term: 'P3Y', plan: 'Monthly' },
