@@ -7,19 +7,25 @@
  * end-of-month clamping, never chained from the previous cycle (bought Jan 31 → Feb 27/28, then Mar 30, …).
  * A term start on a month's last day may itself be clamped: a P1M bought on the 31st renews on Feb 28, and
  * Microsoft's cycle then runs to Mar 30, anchored on the 31st, where A + 1 month − 1 day is Mar 27 (a 28-day cycle
- * for 31 billed days sold 110.71 instead of 100.00; periods review). Such a line's cycles are stepped on the later
- * day of the month (29th–31st) whose cycle ends on its ChargeEndDate, the day Microsoft's cycle ends, when the
- * term start's own day gives another end.
+ * for 31 billed days sold 110.71 instead of 100.00; periods review). When the term start's own day gives a cycle
+ * that does not end on the line's ChargeEndDate (or, for a full cycle's charge — new, renew, cycleCharge — does
+ * not start on its ChargeStartDate), the cycles are stepped on a later day whose cycle does: 29th–31st for a P1M
+ * term, the 29th for a P1Y or P3Y term starting Feb 28 (their anniversaries fall in their own month, so only a
+ * Feb 29 purchase is ever clamped). A change-day line's ChargeStartDate says nothing of its cycle's start.
  * Event date = max(ChargeStartDate, OrderDate), except Azure plan and credit lines (ChargeStartDate), and an
  * OrderDate after ChargeEndDate, which is not a day of the charged period (ChargeStartDate).
  * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
- * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else, and for
- * a refund of the whole cycle price (Microsoft's full refund within 24 hours).
+ * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
+ * A refund that credits the charge it reverses in full (|EffectiveUnitPrice| = that charge's prorated price, from
+ * its ChargeStartDate) a day after it or sooner counts that charge's days: Microsoft refunds in full within 24 hours
+ * of a purchase or renewal (FORMATS §5), where the day of the change kept the reseller paying for a day Microsoft
+ * refunded (364/365; charge-types review).
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
-import { addMonthsOnDaySql, decAbs, decCmp, decDiv, decSign, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { addMonthsOnDaySql, decAbs, decCmp, decDiv, decMul, decRound, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
+import { costSignSql } from './cost-sign.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
@@ -48,35 +54,41 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
           then cast(coalesce(${wholeStepsSql(ref('term_start'), ref('event_date'), ref('plan_months'))}, 0) as integer) end as cycle_index
       from events
     ),
-    -- Term starts on a month's last day before the 31st whose cycle does not run from ChargeStartDate to
-    -- ChargeEndDate: the start's own day and the later days (29–31) are the candidate anchors.
+    -- Term starts that may be clamped anniversaries (a month's last day before the 31st for P1M; Feb 28 for P1Y
+    -- and P3Y) whose cycle does not end on ChargeEndDate, or, for a full cycle's charge, start on ChargeStartDate:
+    -- the start's own day and the later days it may stand for are the candidate anchors.
     clamped as materialized (
-      select line_id, term_start, event_date, plan_months, charge_start_date, charge_end_date,
-        cast(strftime('%d', term_start) as integer) as start_day
+      select line_id, term_start, term_months, event_date, plan_months, charge_start_date, charge_end_date,
+        cast(strftime('%d', term_start) as integer) as start_day,
+        charge_type_norm in ('new', 'renew', 'cyclecharge') as full_cycle
       from steps
       where plan_months is not null and charge_end_date is not null
         and strftime('%d', date(term_start, '+1 day')) = '01' and strftime('%d', term_start) <> '31'
+        and (term_months = 1 or strftime('%m-%d', term_start) = '02-28')
         and (${isoAddDaysSql(isoAddMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} <> charge_end_date
-          or ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} <> charge_start_date)
+          or (charge_type_norm in ('new', 'renew', 'cyclecharge')
+            and ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} <> charge_start_date))
     ),
     anchor_days as (
       select clamped.*, d.day,
         cast(coalesce(${wholeStepsOnDaySql(ref('term_start'), ref('event_date'), ref('plan_months'), ref('d.day'))}, 0) as integer) as k
-      from clamped join (select 28 as day union all select 29 union all select 30 union all select 31) d on d.day >= clamped.start_day
+      from clamped join (select 28 as day union all select 29 union all select 30 union all select 31) d
+        on d.day >= clamped.start_day and (clamped.term_months = 1 or d.day <= 29)
     ),
     anchor_cycles as (
-      select line_id, day, start_day, k, charge_start_date, charge_end_date,
+      select line_id, day, start_day, k, full_cycle, charge_start_date, charge_end_date,
         ${addMonthsOnDaySql(ref('term_start'), sql`k * plan_months`, ref('day'))} as cycle_start,
         ${isoAddDaysSql(addMonthsOnDaySql(ref('term_start'), sql`(k + 1) * plan_months`, ref('day')), sql.lit(-1))} as cycle_end
       from anchor_days
     ),
-    -- A cycle must end on ChargeEndDate; one that also starts on ChargeStartDate (a full cycle's charge) tells the
-    -- anchor apart where ends agree (a Feb 28 renewal of a purchase on the 29th: Jan 28 or Jan 29 to Feb 27); then
-    -- the start's own day, then the earliest later day.
+    -- A cycle must end on ChargeEndDate; for a full cycle's charge, one that also starts on ChargeStartDate tells
+    -- the anchor apart where ends agree (a Feb 28 renewal of a purchase on the 29th: Jan 28 or Jan 29 to Feb 27);
+    -- then the start's own day, then the earliest later day. A change day is no cycle start: taken as one, an
+    -- addition on Oct 31 to a term started Apr 30 was given the cycle Oct 31 – Nov 29 and billed whole (diff review).
     anchors as materialized (
       select line_id, day as anchor_day, k as anchor_index from (
         select line_id, day, start_day, k,
-          row_number() over (partition by line_id order by cycle_start = charge_start_date desc, day = start_day desc, day) as pick
+          row_number() over (partition by line_id order by full_cycle and cycle_start = charge_start_date desc, day = start_day desc, day) as pick
         from anchor_cycles
         where cycle_end = charge_end_date
       ) where pick = 1 and day <> start_day
@@ -84,7 +96,7 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
     -- Materialised (its dates are read twice below) with only what the later steps read: copying every column
     -- of every line made this layer ~0.06 s slower on the 1 M-row bench month.
     cycles as materialized (
-      select line_id, category, charge_end_date, term_duration, plan_months, event_date, subtotal, effective_unit_price, unit_price,
+      select line_id, category, charge_start_date, charge_end_date, term_duration, plan_months, event_date, subtotal, effective_unit_price, unit_price,
         coalesce(a.anchor_index, cycle_index) as cycle_index,
         case when a.anchor_day is null then ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)}
           else ${addMonthsOnDaySql(ref('term_start'), sql`a.anchor_index * plan_months`, ref('a.anchor_day'))} end as cycle_start,
@@ -94,25 +106,34 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
           then cast(${isoDaysBetweenSql(ref('event_date'), ref('charge_end_date'))} + 1 as integer) end as billing_days
       from steps left join anchors a using (line_id)
     ),
-    prorations as (
+    prorations as materialized (
       select cycles.*,
         cast(${isoDaysBetweenSql(ref('cycle_start'), ref('cycle_end'))} + 1 as integer) as cycle_days,
         case
-          when category not in (${prorated}) or charge_end_date is null or term_duration is null or plan_months is null then 0
-          -- A refund of the whole cycle price (|EffectiveUnitPrice| = UnitPrice): Microsoft refunds in full within
-          -- 24 hours of a purchase or renewal (FORMATS §5), a day into the cycle, where 364/365 kept the reseller
-          -- paying for a day Microsoft refunded (charge-types review).
-          -- (a refund: the cost's sign, or EffectiveUnitPrice's when the cost is 0, as sell.ts costSignSql)
-          when (case when subtotal <> '0' then ${decSign(ref('subtotal'))} else ${decSign(ref('effective_unit_price'))} end) < 0 and unit_price <> '0'
-            and ${decCmp(decAbs(ref('effective_unit_price')), decAbs(ref('unit_price')))} = 0 then 0
-          else 1
+          when category in (${prorated}) and charge_end_date is not null
+            and term_duration is not null and plan_months is not null then 1
+          else 0
         end as is_prorated
       from cycles
     ),
-    final as (
+    -- A refund a day or less after the charge it reverses (its ChargeStartDate), for that charge's whole prorated
+    -- price as Microsoft rounds it: the charge's days, not the days from the change (see the top of this file).
+    refunds_in_full as (
       select prorations.*,
-        case when is_prorated = 1 then ${decDiv(ref('billing_days'), ref('cycle_days'))} else '1' end as proration_factor
+        case when is_prorated = 1 and charge_start_date < event_date and event_date <= date(charge_start_date, '+1 day')
+          and ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} < 0
+          and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(ref('unit_price'),
+            sql`cast(${isoDaysBetweenSql(ref('charge_start_date'), ref('charge_end_date'))} + 1 as integer)`), ref('cycle_days')), sql.lit(2)))} = 0
+          then cast(${isoDaysBetweenSql(ref('charge_start_date'), ref('charge_end_date'))} + 1 as integer)
+          else billing_days end as refunded_days
       from prorations
+    ),
+    final as (
+      select line_id, category, charge_start_date, charge_end_date, term_duration, plan_months, event_date, subtotal,
+        effective_unit_price, unit_price, cycle_index, cycle_start, cycle_end, refunded_days as billing_days, cycle_days,
+        is_prorated,
+        case when is_prorated = 1 then ${decDiv(ref('refunded_days'), ref('cycle_days'))} else '1' end as proration_factor
+      from refunds_in_full
     )
     select * from final`)
 }

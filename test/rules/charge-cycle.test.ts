@@ -131,15 +131,36 @@ describe('charge cycle (SPEC §3.3)', () => {
 })
 
 // Charge-types review: Microsoft refunds a purchase or renewal in full within 24 hours (FORMATS §5): EUP = −UnitPrice
-// a day into the cycle. Prorated 364/365, the reseller kept paying for a day Microsoft refunded.
-describe('a refund of the whole cycle price', () => {
+// a day into the cycle. Prorated 364/365, the reseller kept paying for a day Microsoft refunded. Diff review: only
+// within a day (a full credit 4 days in is prorated, and PRORATION_MISMATCH says so), and a mid-cycle
+// addition refunded the next day credits the addition's days.
+describe('a refund in full within a day of the charge it reverses', () => {
   const renewal = { subscription_start_date: '2026-10-05', subscription_end_date: '2027-10-04', billing_frequency: null, charge_start_date: '2026-10-05', charge_end_date: '2027-10-04', unit_price: '144' }
-  it('is not prorated; a partial refund is', async () => {
-    const full = await priceOne({ line: { ...renewal, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', order_date: '2026-10-06', effective_unit_price: '-144', subtotal: '-576', total: '-576', billable_quantity: '4' }, rules: [rule({ method: 'fixed', fixed_unit_price: '150' })] })
-    expect([full.billing_days, full.cycle_days, full.proration_factor, full.sell]).toEqual([364, 365, '1', '-600'])
-    const part = await priceOne({ line: { ...renewal, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', order_date: '2026-10-09', effective_unit_price: '-142.42', subtotal: '-569.68', total: '-569.68', billable_quantity: '4' }, rules: [rule({ method: 'fixed', fixed_unit_price: '150' })] })
-    expect([part.billing_days, part.cycle_days, part.sell]).toEqual([361, 365, '-593.42']) // 150 × 361/365 × 4
-    expect(part.proration_factor).not.toBe('1')
+  const cancel = { ...renewal, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', billable_quantity: '4' }
+  const fixed = [rule({ method: 'fixed', fixed_unit_price: '150' })]
+  it('credits the whole cycle the next day; later, or for less than the charge, it is prorated', async () => {
+    const full = await priceOne({ line: { ...cancel, order_date: '2026-10-06', effective_unit_price: '-144', subtotal: '-576', total: '-576' }, rules: fixed })
+    expect([full.billing_days, full.cycle_days, full.proration_factor, full.sell]).toEqual([365, 365, '1', '-600'])
+    const late = await priceOne({ line: { ...cancel, order_date: '2026-10-09', effective_unit_price: '-144', subtotal: '-576', total: '-576' }, rules: fixed })
+    expect([late.billing_days, late.sell]).toEqual([361, '-593.42']) // 150 × 361/365 × 4
+    const part = await priceOne({ line: { ...cancel, order_date: '2026-10-06', effective_unit_price: '-143.61', subtotal: '-574.44', total: '-574.44' }, rules: fixed })
+    expect([part.billing_days, part.sell]).toEqual([364, '-598.36'])
+  })
+
+  it('a mid-cycle addition refunded the next day credits the addition\'s days', async () => {
+    const monthly = { subscription_start_date: '2026-10-01', subscription_end_date: '2027-09-30', billing_frequency: 'Monthly', charge_end_date: '2026-10-31', unit_price: '31', billable_quantity: '1' }
+    const refund = { ...monthly, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', charge_start_date: '2026-10-10', order_date: '2026-10-11', effective_unit_price: '-22', subtotal: '-22', total: '-22' }
+    const p = await priceOne({ line: refund, rules: [rule({ method: 'fixed', fixed_unit_price: '31' })] })
+    expect([p.cycle_start, p.billing_days, p.cycle_days, p.sell]).toEqual(['2026-10-01', 22, 31, '-22'])
   })
 })
 
+// Diff review: a change day is no cycle start. An addition on Oct 31 to a term started Apr 30 took the anchor on the
+// 31st (cycle Oct 31 – Nov 29) and was billed a whole cycle; a P1Y term starting on the 30th is never a clamped 31st.
+describe('anchors and change-day lines', () => {
+  it('an addition on a day that would start a later anchor\'s cycle keeps the term start\'s own cycle', async () => {
+    const line = { subscription_start_date: '2026-04-30', subscription_end_date: '2027-04-29', billing_frequency: 'Monthly', charge_type: 'addQuantity', charge_type_norm: 'addquantity', order_date: '2026-10-31', charge_start_date: '2026-10-31', charge_end_date: '2026-11-29', unit_price: '31', effective_unit_price: '30', subtotal: '30', total: '30', billable_quantity: '1' }
+    const p = await priceOne({ line, rules: [rule({ method: 'fixed', fixed_unit_price: '31' })] })
+    expect([p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(['2026-10-30', '2026-11-29', 30, 31, '30'])
+  })
+})
