@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runPipeline } from '../../pipeline/run.js'
 import { sampleCopy } from '../cli/helpers.js'
+import { Fixture } from '../write/fixture.js'
+import { periodRemarks } from '../../pipeline/period-remark.js'
 
 const roots: string[] = []
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })))
@@ -25,4 +27,17 @@ describe('period remark', () => {
     expect(await summaryAs('2027-03')).toMatch(/Period: none of the \d+ reconciliation lines starts or changes in the period 2027-03-01 – 2027-03-31 \(their ChargeStartDates run from \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\): check that --period is the month of these files/)
     expect(await summaryAs('2026-10')).not.toContain('Period: none')
   }, 120_000)
+
+  // Two-months review: October's export left in November's folder was billed a second time, with exit 0.
+  it('an earlier month\'s export beside this month\'s is named; a file with a line in the period is not', () => {
+    const f = new Fixture()
+    f.line({ reseller: 'R1', customerId: 'c1', cost: '10', file: '2026-10/recon.csv', chargeStart: '2026-10-05' })
+    f.line({ reseller: 'R1', customerId: 'c1', cost: '10', file: '2026-10/recon.csv', chargeStart: '2026-09-05' })
+    f.line({ reseller: 'R1', customerId: 'c1', cost: '10', file: '2026-10/september.csv', chargeStart: '2026-09-01' })
+    f.line({ reseller: 'R1', customerId: 'c1', cost: '10', file: '2026-10/september.csv', chargeStart: '2026-09-20' })
+    expect(periodRemarks(f.db, '2026-10-01', '2026-10-31')).toEqual([
+      "Period: none of the 2 lines of 2026-10/september.csv starts or changes in the period 2026-10-01 – 2026-10-31 (ChargeStartDates 2026-09-01 to 2026-09-20), while the other reconciliation files' lines do: if it is an earlier month's export, remove it (its lines are invoiced in this run) and run again",
+    ])
+    expect(periodRemarks(f.db, '2026-09-01', '2026-09-30')).toEqual([])
+  })
 })
