@@ -232,9 +232,7 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, book
     case 'PRICE_NOT_FOUND':
       return finding('PRICE_NOT_FOUND', {
         ...where, expected: `${l.product_id}/${l.sku_id} ${termPlan} ${l.pricing_currency} on ${l.term_start}`, actual: null,
-        message: priceNotFoundMessage(l) + (l.method === 'fixed'
-          ? ` Correct the line's TermAndBillingCycle or BillingFrequency in the export (or price it by a markup rule) and re-run; ${held}`
-          : ` Add the price list that covers that date (or change the reseller's rule to markup or fixed) and re-run; ${held}`),
+        message: priceNotFoundMessage(l) + ` Add the price list that covers that date (or change the reseller's rule to markup or fixed) and re-run; ${held}`,
       })
     default:
       return finding('PRICE_DERIVED', {
@@ -256,9 +254,6 @@ function segmentName(segment: string): string {
 }
 
 function priceNotFoundMessage(l: FindingRow): string {
-  if (l.method === 'fixed') {
-    return `Price book '${l.price_book}' prices product ${l.product_id} SKU ${l.sku_id} at a fixed price per charge cycle, but the line's term or billing plan is unknown (TermAndBillingCycle '${l.raw_term ?? ''}', BillingFrequency '${l.raw_frequency ?? ''}'), so its cycle and proration cannot be worked out (SPEC §3.2, §3.3).`
-  }
   if (l.billing_plan === null || (l.term_duration === null && l.billing_plan !== 'OneTime')) {
     return `No ERP price can be looked up for product ${l.product_id} SKU ${l.sku_id}: the line's term or billing plan is unknown (TermAndBillingCycle '${l.raw_term ?? ''}', BillingFrequency '${l.raw_frequency ?? ''}').`
   }

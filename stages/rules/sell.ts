@@ -9,9 +9,9 @@
  *   UNKNOWN_RESELLER → CURRENCY_MISMATCH (line Currency ≠ reseller Currency) → held;
  *   customerCredit (pass-through) → invoiced at cost, no price rule needed (SPEC §4.4; a trial is a seat line
  *   like any other: it needs a rule, and its erp-discount price is the price list's `None` row);
- *   NO_PRICE_RULE → PRICE_NOT_FOUND (erp-discount without an ERP cycle price, Azure plan lines using their
- *   UnitPrice as retail; fixed on a prorated line whose term or plan, so its cycle, is unknown) → held; otherwise
- *   invoiced.
+ *   NO_PRICE_RULE → PRICE_NOT_FOUND (erp-discount without an ERP cycle price; Azure plan lines use their
+ *   UnitPrice as retail) → held; otherwise invoiced. A fixed-price line whose term or plan is unknown sells a whole
+ *   cycle (SPEC §3.3: factor 1 without a known term and plan), as SPEC says.
  * Amounts (exact decimals; magnitudes from |BillableQuantity|, then the sign of the cost = Subtotal, or of
  * EffectiveUnitPrice when Subtotal is 0, so refunds are credits; a line whose cost and EUP are both 0 sells 0):
  *   markup        |cost| × (100 + p) ÷ 100
@@ -29,7 +29,6 @@ import { minorUnits } from '../../pipeline/money.js'
 import {
   decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decProduct, decRound, decShow, decSub,
 } from '../../pipeline/dialect.js'
-import { PRORATED_CATEGORIES } from './charge-cycle.js'
 import { costSignSql } from './cost-sign.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
@@ -128,10 +127,6 @@ export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPoli
           when is_pass_through = 1 then null
           when rule_id is null then 'NO_PRICE_RULE'
           when rule_method = 'erp-discount' and category <> 'azure-plan' and erp_cycle_price is null then 'PRICE_NOT_FOUND'
-          -- A fixed price is per charge cycle: with the term or plan unknown the cycle is too, and the line sold a
-          -- full cycle's price for 17 of 31 days, silently (classification review).
-          when rule_method = 'fixed' and category in (${sql.join(PRORATED_CATEGORIES.map((c) => sql.lit(c)))})
-            and charge_end_date is not null and (term_duration is null or billing_plan is null) then 'PRICE_NOT_FOUND'
         end as hold_rule
       from flagged
     ),

