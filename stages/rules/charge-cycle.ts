@@ -16,10 +16,12 @@
  * OrderDate after ChargeEndDate, which is not a day of the charged period (ChargeStartDate).
  * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
  * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
- * A refund that credits the charge it reverses in full (|EffectiveUnitPrice| = that charge's prorated price, from
- * its ChargeStartDate) a day after it or sooner counts that charge's days: Microsoft refunds in full within 24 hours
- * of a purchase or renewal (FORMATS §5), where the day of the change kept the reseller paying for a day Microsoft
- * refunded (364/365; charge-types review).
+ * A refund that credits the charge it reverses in full a day after it or sooner counts that charge's days:
+ * Microsoft refunds in full within 24 hours of a purchase or renewal (FORMATS §5), where the days from the change
+ * kept the reseller paying for a day Microsoft refunded (364/365; charge-types review). In full: |EffectiveUnitPrice|
+ * is Microsoft's rounded price of the charge's days and not of the days from the change; the charge's days run
+ * from the refund's ChargeStartDate when the change is a day after it (the reversed charge's start kept there), or
+ * from the day before the change when ChargeStartDate is the change day (FORMATS §1.8's layout, or no OrderDate).
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
@@ -32,6 +34,8 @@ export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reserva
 
 export async function deriveChargeCycles(db: RulesDb): Promise<void> {
   const prorated = sql.join(PRORATED_CATEGORIES.map((c) => sql.lit(c)))
+  // A full cycle's charge starts on its cycle's start; a change-day line (addQuantity, a seat change) does not.
+  const fullCycle = sql`charge_type_norm in ('new', 'renew', 'cyclecharge')`
   await replaceTable(db, 'int_lines_cycled', [
     'event_date', 'cycle_index', 'cycle_start', 'cycle_end', 'billing_days', 'cycle_days', 'is_prorated', 'proration_factor',
   ], sql`
@@ -60,14 +64,13 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
     clamped as materialized (
       select line_id, term_start, term_months, event_date, plan_months, charge_start_date, charge_end_date,
         cast(strftime('%d', term_start) as integer) as start_day,
-        charge_type_norm in ('new', 'renew', 'cyclecharge') as full_cycle
+        ${fullCycle} as full_cycle
       from steps
       where plan_months is not null and charge_end_date is not null
         and strftime('%d', date(term_start, '+1 day')) = '01' and strftime('%d', term_start) <> '31'
         and (term_months = 1 or strftime('%m-%d', term_start) = '02-28')
         and (${isoAddDaysSql(isoAddMonthsSql(ref('term_start'), sql`(cycle_index + 1) * plan_months`), sql.lit(-1))} <> charge_end_date
-          or (charge_type_norm in ('new', 'renew', 'cyclecharge')
-            and ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} <> charge_start_date))
+          or (${fullCycle} and ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)} <> charge_start_date))
     ),
     anchor_days as (
       select clamped.*, d.day,
@@ -116,24 +119,33 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
         end as is_prorated
       from cycles
     ),
-    -- A refund a day or less after the charge it reverses (its ChargeStartDate), for that charge's whole prorated
-    -- price as Microsoft rounds it: the charge's days, not the days from the change (see the top of this file).
-    refunds_in_full as (
-      select prorations.*,
-        case when is_prorated = 1 and charge_start_date < event_date and event_date <= date(charge_start_date, '+1 day')
-          and ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} < 0
-          and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(ref('unit_price'),
-            sql`cast(${isoDaysBetweenSql(ref('charge_start_date'), ref('charge_end_date'))} + 1 as integer)`), ref('cycle_days')), sql.lit(2)))} = 0
-          then cast(${isoDaysBetweenSql(ref('charge_start_date'), ref('charge_end_date'))} + 1 as integer)
-          else billing_days end as refunded_days
+    -- Refunds, with the days of the charge each may reverse in full (see the top of this file): its ChargeStartDate
+    -- on, when the refund is a day after it (the reversed charge's start kept there), or the day before the change
+    -- on, when ChargeStartDate is the change day itself (FORMATS §1.8's layout, or no OrderDate).
+    refund_days as materialized (
+      select line_id, billing_days, cycle_days, unit_price, effective_unit_price,
+        case
+          when charge_start_date < event_date and event_date <= date(charge_start_date, '+1 day')
+            then cast(${isoDaysBetweenSql(ref('charge_start_date'), ref('charge_end_date'))} + 1 as integer)
+          when charge_start_date = event_date and billing_days < cycle_days then billing_days + 1
+        end as charge_days
       from prorations
+      where is_prorated = 1 and ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} < 0
+    ),
+    -- A refund for the charge's whole price as Microsoft rounds it, and not for the days from the change (a price
+    -- that rounds alike either way, 5 × 1095/1096 = 5.00, keeps the days from the change), credits the charge's days.
+    refunds_in_full as materialized (
+      select line_id, charge_days as refunded_days
+      from refund_days
+      where charge_days is not null
+        and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), ref('billing_days')), ref('cycle_days')), sql.lit(2)))} <> 0
+        and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), ref('charge_days')), ref('cycle_days')), sql.lit(2)))} = 0
     ),
     final as (
-      select line_id, category, charge_start_date, charge_end_date, term_duration, plan_months, event_date, subtotal,
-        effective_unit_price, unit_price, cycle_index, cycle_start, cycle_end, refunded_days as billing_days, cycle_days,
-        is_prorated,
-        case when is_prorated = 1 then ${decDiv(ref('refunded_days'), ref('cycle_days'))} else '1' end as proration_factor
-      from refunds_in_full
+      select p.line_id, p.event_date, p.cycle_index, p.cycle_start, p.cycle_end, coalesce(r.refunded_days, p.billing_days) as billing_days,
+        p.cycle_days, p.is_prorated,
+        case when p.is_prorated = 1 then ${decDiv(sql`coalesce(r.refunded_days, p.billing_days)`, ref('p.cycle_days'))} else '1' end as proration_factor
+      from prorations p left join refunds_in_full r using (line_id)
     )
     select * from final`)
 }

@@ -147,6 +147,22 @@ describe('a refund in full within a day of the charge it reverses', () => {
     expect([part.billing_days, part.sell]).toEqual([364, '-598.36'])
   })
 
+  // Diff review: with ChargeStartDate the change day itself (FORMATS §1.8's layout, or no OrderDate) the full refund
+  // was prorated again (−598.36 for a +600 charge); a negative UnitPrice too; a price that rounds alike keeps its days.
+  it('ChargeStartDate the change day, or no OrderDate: the day before counts; a UnitPrice written negative too', async () => {
+    const changeDay = { ...cancel, charge_start_date: '2026-10-06', effective_unit_price: '-144', subtotal: '-576', total: '-576' }
+    for (const line of [{ ...changeDay, order_date: '2026-10-06' }, { ...changeDay, order_date: null }, { ...changeDay, order_date: '2026-10-06', unit_price: '-144' }]) {
+      const p = await priceOne({ line, rules: fixed })
+      expect([p.billing_days, p.cycle_days, p.sell]).toEqual([365, 365, '-600'])
+    }
+    const partial = await priceOne({ line: { ...changeDay, order_date: '2026-10-06', effective_unit_price: '-143.61', subtotal: '-574.44', total: '-574.44' }, rules: fixed })
+    expect([partial.billing_days, partial.sell]).toEqual([364, '-598.36'])
+    const tiny = { subscription_start_date: '2026-01-01', subscription_end_date: '2028-12-31', billing_frequency: null, charge_type: 'removeQuantity', charge_type_norm: 'removequantity',
+      charge_start_date: '2026-01-01', order_date: '2026-01-02', charge_end_date: '2028-12-31', unit_price: '5', effective_unit_price: '-5', subtotal: '-5000', total: '-5000', billable_quantity: '1000' }
+    const t = await priceOne({ line: tiny, rules: [rule({ method: 'fixed', fixed_unit_price: '6' })] })
+    expect([t.billing_days, t.cycle_days]).toEqual([1095, 1096]) // 5 × 1095/1096 rounds to 5.00 too: the days from the change stay
+  })
+
   it('a mid-cycle addition refunded the next day credits the addition\'s days', async () => {
     const monthly = { subscription_start_date: '2026-10-01', subscription_end_date: '2027-09-30', billing_frequency: 'Monthly', charge_end_date: '2026-10-31', unit_price: '31', billable_quantity: '1' }
     const refund = { ...monthly, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', charge_start_date: '2026-10-10', order_date: '2026-10-11', effective_unit_price: '-22', subtotal: '-22', total: '-22' }
