@@ -7,6 +7,7 @@
  * both ids), and the customers-sheet row whose Segment let a segmented price-list row apply. Read-only; returns
  * text, never throws on a missing row.
  */
+import { daysBetween } from './dates.js'
 import { formatMoney } from './money.js'
 import BetterSqlite3 from 'better-sqlite3'
 import { existsSync } from 'node:fs'
@@ -158,11 +159,23 @@ function describeAttribution(db: BetterSqlite3.Database, r: Recon): string {
   return `  reseller: none (${why}, and the customers sheet has no row for customer ${r.customer_id})`
 }
 
+/**
+ * Why a line's billing days are one more than ChargeEndDate − event date + 1 (SPEC §3.3): a change a day or less after
+ * the charge it changes, which Microsoft prices from that charge (stages/rules/charge-cycle.ts next_day_changes).
+ */
+function dayBefore(r: Recon, p: Priced): string {
+  if (p.billing_days === null || r.charge_end_date === null) return ''
+  const fromEvent = daysBetween(p.event_date, r.charge_end_date) + 1
+  return p.billing_days === fromEvent + 1
+    ? ` (${fromEvent} from the event date, and the day before: Microsoft's EffectiveUnitPrice ${r.effective_unit_price} is its price of ${p.billing_days} days, a change a day or less after the charge it changes, priced from that charge as in a refund in full within 24 hours)`
+    : ''
+}
+
 function describeComputation(db: BetterSqlite3.Database, r: Recon, p: Priced): string[] {
   const out: string[] = ['  computation:']
   out.push(`    category ${p.category}; term ${p.term_duration ?? 'unknown'}; billing plan ${p.billing_plan ?? 'unknown'}; current term start ${p.term_start ?? '—'}`)
   if (p.cycle_start && p.cycle_end) {
-    out.push(`    charge cycle ${p.cycle_start} → ${p.cycle_end} (${p.cycle_days ?? '?'} days); event date ${p.event_date}; billing days ${p.billing_days ?? '?'}`)
+    out.push(`    charge cycle ${p.cycle_start} → ${p.cycle_end} (${p.cycle_days ?? '?'} days); event date ${p.event_date}; billing days ${p.billing_days ?? '?'}${dayBefore(r, p)}`)
   } else {
     out.push(`    event date ${p.event_date}`)
   }

@@ -16,18 +16,16 @@
  * OrderDate after ChargeEndDate, which is not a day of the charged period (ChargeStartDate).
  * The factor (billing days ÷ cycle days, exact decimal text) applies to license, software-subscription,
  * reservation and marketplace lines with a ChargeEndDate and a known term and plan; 1 for everything else.
- * A refund that credits the charge it reverses in full a day after it or sooner counts that charge's days:
- * Microsoft refunds in full within 24 hours of a purchase or renewal (FORMATS §5), where the days from the change
- * kept the reseller paying for a day Microsoft refunded (364/365; charge-types review). In full: |EffectiveUnitPrice|
- * is Microsoft's rounded price of the charge's days and not of the days from the change; the charge's days run
- * from the refund's ChargeStartDate when the change is a day after it (the reversed charge's start kept there), or
- * from the day before the change when ChargeStartDate is the change day (FORMATS §1.8's layout, or no OrderDate).
+ * A change a day or less after the charge it changes counts from that charge: Microsoft refunds in full within 24
+ * hours of a purchase or renewal (FORMATS §5), and prices both rows of such a seat change from the day before the
+ * change, where the days from the change kept the reseller paying for a day Microsoft refunded (364/365; charge-types
+ * review). Told by Microsoft's EffectiveUnitPrice: the rounded price of one day more than the days from the change,
+ * and not of those days. Such a line's billing days are then the charge's.
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
 import { sql } from '../../pipeline/kysely.js'
 import { addMonthsOnDaySql, decAbs, decCmp, decDiv, decMul, decRound, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
-import { costSignSql } from './cost-sign.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export const PRORATED_CATEGORIES = ['license', 'software-subscription', 'reservation', 'marketplace'] as const
@@ -119,33 +117,22 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
         end as is_prorated
       from cycles
     ),
-    -- Refunds, with the days of the charge each may reverse in full (see the top of this file): its ChargeStartDate
-    -- on, when the refund is a day after it (the reversed charge's start kept there), or the day before the change
-    -- on, when ChargeStartDate is the change day itself (FORMATS §1.8's layout, or no OrderDate).
-    refund_days as materialized (
-      select line_id, billing_days, cycle_days, unit_price, effective_unit_price,
-        case
-          when charge_start_date < event_date and event_date <= date(charge_start_date, '+1 day')
-            then cast(${isoDaysBetweenSql(ref('charge_start_date'), ref('charge_end_date'))} + 1 as integer)
-          when charge_start_date = event_date and billing_days < cycle_days then billing_days + 1
-        end as charge_days
+    -- Lines of a change a day or less after the charge it changes: Microsoft prices both rows of the pair from
+    -- that charge (a refund in full within 24 hours, FORMATS §5), one day more than the days from the change, and
+    -- its EffectiveUnitPrice says so: the rounded price of those days and not of the days from the change (a price
+    -- that rounds alike either way, 5 × 1095/1096 = 5.00, keeps the days from the change).
+    next_day_changes as materialized (
+      select line_id, billing_days + 1 as changed_days
       from prorations
-      where is_prorated = 1 and ${costSignSql(ref('subtotal'), ref('effective_unit_price'))} < 0
-    ),
-    -- A refund for the charge's whole price as Microsoft rounds it, and not for the days from the change (a price
-    -- that rounds alike either way, 5 × 1095/1096 = 5.00, keeps the days from the change), credits the charge's days.
-    refunds_in_full as materialized (
-      select line_id, charge_days as refunded_days
-      from refund_days
-      where charge_days is not null
+      where is_prorated = 1 and billing_days < cycle_days and charge_start_date <= event_date
         and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), ref('billing_days')), ref('cycle_days')), sql.lit(2)))} <> 0
-        and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), ref('charge_days')), ref('cycle_days')), sql.lit(2)))} = 0
+        and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), sql`billing_days + 1`), ref('cycle_days')), sql.lit(2)))} = 0
     ),
     final as (
-      select p.line_id, p.event_date, p.cycle_index, p.cycle_start, p.cycle_end, coalesce(r.refunded_days, p.billing_days) as billing_days,
+      select p.line_id, p.event_date, p.cycle_index, p.cycle_start, p.cycle_end, coalesce(n.changed_days, p.billing_days) as billing_days,
         p.cycle_days, p.is_prorated,
-        case when p.is_prorated = 1 then ${decDiv(sql`coalesce(r.refunded_days, p.billing_days)`, ref('p.cycle_days'))} else '1' end as proration_factor
-      from prorations p left join refunds_in_full r using (line_id)
+        case when p.is_prorated = 1 then ${decDiv(sql`coalesce(n.changed_days, p.billing_days)`, ref('p.cycle_days'))} else '1' end as proration_factor
+      from prorations p left join next_day_changes n using (line_id)
     )
     select * from final`)
 }

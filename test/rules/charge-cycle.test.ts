@@ -163,6 +163,18 @@ describe('a refund in full within a day of the charge it reverses', () => {
     expect([t.billing_days, t.cycle_days]).toEqual([1095, 1096]) // 5 × 1095/1096 rounds to 5.00 too: the days from the change stay
   })
 
+  // Diff review: a refund row that keeps the cycle start as ChargeStartDate (FORMATS §1.8's export) was credited
+  // 21/31 for an addition refunded the next day; the pair's new charge row stayed 364/365 beside a full refund.
+  it('whatever the ChargeStartDate, and the charge row of the pair too', async () => {
+    const monthly = { subscription_start_date: '2026-10-01', subscription_end_date: '2027-09-30', billing_frequency: 'Monthly', charge_end_date: '2026-10-31', unit_price: '31', billable_quantity: '1' }
+    const refund = { ...monthly, charge_type: 'removeQuantity', charge_type_norm: 'removequantity', charge_start_date: '2026-10-01', order_date: '2026-10-11', effective_unit_price: '-22', subtotal: '-22', total: '-22' }
+    const p = await priceOne({ line: refund, rules: [rule({ method: 'fixed', fixed_unit_price: '31' })] })
+    expect([p.billing_days, p.sell]).toEqual([22, '-22'])
+    const recharge = { ...cancel, charge_type: 'removeQuantity', charge_type_norm: 'removequantity', charge_start_date: '2026-10-06', order_date: '2026-10-06', effective_unit_price: '144', subtotal: '576', total: '576' }
+    const c = await priceOne({ line: recharge, rules: fixed })
+    expect([c.billing_days, c.sell]).toEqual([365, '600'])
+  })
+
   it('a mid-cycle addition refunded the next day credits the addition\'s days', async () => {
     const monthly = { subscription_start_date: '2026-10-01', subscription_end_date: '2027-09-30', billing_frequency: 'Monthly', charge_end_date: '2026-10-31', unit_price: '31', billable_quantity: '1' }
     const refund = { ...monthly, charge_type: 'cancelImmediate', charge_type_norm: 'cancelimmediate', charge_start_date: '2026-10-10', order_date: '2026-10-11', effective_unit_price: '-22', subtotal: '-22', total: '-22' }
