@@ -87,11 +87,15 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
     const bySeverity = { error: 0, warning: 0, info: 0 }
     for (const f of findings) bySeverity[f.severity] += f.n
     process.stdout.write(
-      `${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, findingsFile: outcome.findingsFile ?? null, findings: bySeverity, runJson: outcome.runJson ?? null })}\n`,
+      `${JSON.stringify({ exitCode: outcome.exitCode, outputDir: outcome.outputDir ?? null, findingsFile: outcome.findingsFile ?? null, findings: bySeverity, remarks: outcome.remarks ?? [], runJson: outcome.runJson ?? null })}\n`,
     )
   } else if (outcome.summary && (!flags.quiet || outcome.exitCode !== 0)) {
     // Quiet still shows what made the run fail (the exit line below points at it).
     process.stderr.write(`\n${outcome.summary}\n`)
+  } else {
+    // A remark can mean money billed twice (last month's export left in the folder) on a run that exits 0: a quiet
+    // scheduled run still says it (two-months review).
+    for (const remark of outcome.remarks ?? []) process.stderr.write(`csp-billing: remark: ${remark}\n`)
   }
   if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${exitMeaning(outcome)}\n`)
   process.exit(outcome.exitCode)

@@ -60,6 +60,8 @@ export interface RunOutcome {
   runJson?: unknown
   /** Housekeeping of the output folder worth a line on stderr (a leftover it could not remove, outputs put back). */
   notes?: string[]
+  /** What the summary remarks on beside the findings (files of another period, a tie-out not run): for --json. */
+  remarks?: string[]
 }
 
 export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
@@ -127,14 +129,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       await db.close()
       db = null
       removeOrNote(workDir, notes)
-      return { exitCode, summary: formatSummary(findings, held, findingsFile, remarks), findings, findingsFile, notes }
+      return { exitCode, summary: formatSummary(findings, held, findingsFile, remarks), findings, findingsFile, notes, remarks }
     }
     const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'), remarks)
     const written = await step('write', () => write({ exitCode }, ctx), { last: true })
     await db.close()
     db = null
     moveIntoPlace(workDir, finalDir, outputRoot, opts.period, notes)
-    return { exitCode, summary: `${formatInvoiceSummary(written.runJson)}\n\n${summary}`, findings, outputDir: finalDir, runJson: written.runJson, notes }
+    return { exitCode, summary: `${formatInvoiceSummary(written.runJson)}\n\n${summary}`, findings, outputDir: finalDir, runJson: written.runJson, notes, remarks }
   } catch (e) {
     if (db !== null) await db.close().catch(() => undefined)
     removeOrNote(workDir, notes)

@@ -74,6 +74,21 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     expect(json.message).toContain('no invoice reconciliation file')
   })
 
+  // Two-months review: last month's export left in the folder was billed again, and a quiet scheduled run (exit 0)
+  // said nothing; --json carries the remark too.
+  it('a file of an earlier month: remarked under --quiet on stderr and in --json, exit 0', () => {
+    const { input, output } = sampleCopy()
+    const period = join(input, '2026-10')
+    const resend = readFileSync(join(period, 'InvoiceReconciliation_G052610001_resend.csv'), 'utf8')
+    writeFileSync(join(period, 'InvoiceReconciliation_G052609001.csv'), resend.replace(/"10\/(\d\d)\/2026/g, '"09/$1/2026'))
+    const quiet = cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--quiet'])
+    expect(quiet.status).toBe(0)
+    expect(quiet.stderr).toContain('csp-billing: remark: Period: none of the')
+    expect(quiet.stderr).toContain('2026-10/InvoiceReconciliation_G052609001.csv starts or changes in the period')
+    const json = JSON.parse(cli(['run', '--period', '2026-10', '--input', input, '--output', output, '--json']).stdout) as { remarks: string[] }
+    expect(json.remarks.some((r) => r.includes('InvoiceReconciliation_G052609001.csv'))).toBe(true)
+  })
+
   // An export taken before Microsoft's invoice was ready: a header, no row. It ended "no errors", nothing billed.
   it('exits 2 when the period\'s reconciliation files hold a header and no data row', () => {
     const { input, output } = sampleCopy()
