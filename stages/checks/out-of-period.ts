@@ -13,7 +13,7 @@ import type { Check } from './common.js'
 export const outOfPeriod: Check = async ({ db, periodStart, periodEnd }, spill) => {
   const found: Finding[] = []
   // Built at the first out-of-period row: most months have none, and it reads every invoiced line.
-  let owners: Map<string, string> | null = null
+  let owners: Owners | null = null
   // Pages in usage_id order: a wrong month's file stores every row here, and neither its rows nor their
   // findings may all be in memory at once.
   for (let after = 0; ;) {
@@ -42,7 +42,14 @@ const PAGE = 5_000
  * attributes it (stages/usage-totals.ts). One entry per customer and invoiced subscription: bounded by the
  * reconciliation lines, whatever the number of usage rows.
  */
-async function customerResellers(db: Parameters<Check>[0]['db']): Promise<Map<string, string>> {
+interface Owners {
+  /** By customer, and by customer and invoiced subscription (`subscriptionKey`). */
+  byKey: Map<string, string>
+  /** The resellers with an invoice. */
+  invoiced: Set<string>
+}
+
+async function customerResellers(db: Parameters<Check>[0]['db']): Promise<Owners> {
   const owners = new Map<string, string>()
   const mapped = await db.kysely.selectFrom('customers').select(['customer_id', 'reseller_id']).execute()
   for (const m of mapped) owners.set(m.customer_id, m.reseller_id)
@@ -51,7 +58,8 @@ async function customerResellers(db: Parameters<Check>[0]['db']): Promise<Map<st
   for (const o of invoiced) if (o.reseller_id !== null) owners.set(o.customer_id, o.reseller_id)
   const { rows: bySubscription } = await INVOICED_SUBSCRIPTION_RESELLER.execute(db.kysely)
   for (const o of bySubscription) if (o.reseller_id !== null) owners.set(subscriptionKey(o.customer_id, o.subscription_id), o.reseller_id)
-  return owners
+  const withInvoice = await db.kysely.selectFrom('priced_lines').where('status', '=', 'invoiced').select('reseller_id').distinct().execute()
+  return { byKey: owners, invoiced: new Set(withInvoice.flatMap((r) => (r.reseller_id === null ? [] : [r.reseller_id]))) }
 }
 
 /** A key of `customerResellers` for one subscription of a customer (customer ids are GUIDs: no \u0000 in them). */
@@ -68,12 +76,24 @@ interface OutOfPeriodRow {
   usage_date: string
 }
 
-function outOfPeriodFinding(r: OutOfPeriodRow, periodStart: string, periodEnd: string, owners: Map<string, string>): Finding {
+/**
+ * Usage rows are not priced: the reseller is named as the Azure usage sheets attribute usage
+ * (stages/writers/invoice-data.ts): the row's own Tier2MpnId when that reseller has an invoice, else the reseller
+ * invoiced for its subscription (else, still, the Tier2MpnId it names); without one, its subscription's, its
+ * customer's, or the customers sheet's (the finding named the Tier2MpnId where the sheet showed another; review).
+ */
+function rowReseller(r: OutOfPeriodRow, owners: Owners): string | null {
+  const tier2 = tier2Reseller(r.tier2_mpn_id)
+  const subscriptionOwner = owners.byKey.get(subscriptionKey(r.customer_id, r.subscription_id))
+  if (tier2 !== null) return owners.invoiced.has(tier2) ? tier2 : (subscriptionOwner ?? tier2)
+  return subscriptionOwner ?? owners.byKey.get(r.customer_id) ?? null
+}
+
+function outOfPeriodFinding(r: OutOfPeriodRow, periodStart: string, periodEnd: string, owners: Owners): Finding {
   return finding('OUT_OF_PERIOD', {
     file: r.source_file,
     row: r.source_row,
-    // Usage rows are not priced: the reseller is the row's own Tier2MpnId when it names one, else the customer's.
-    resellerId: tier2Reseller(r.tier2_mpn_id) ?? owners.get(subscriptionKey(r.customer_id, r.subscription_id)) ?? owners.get(r.customer_id) ?? null,
+    resellerId: rowReseller(r, owners),
     customerId: r.customer_id,
     subscriptionId: r.subscription_id,
     expected: `${periodStart}..${periodEnd}`,

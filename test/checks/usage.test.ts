@@ -149,6 +149,18 @@ describe('OUT_OF_PERIOD reseller', () => {
     { name: "the customer's invoiced lines, over the customers mapping", given: { usage: [late({ tier2_mpn_id: '0', subscription_id: 'other' })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({}, { reseller_id: 'R7' })] }, resellerId: 'R7' },
     { name: 'the customers mapping when none of the customer\'s lines was invoiced', given: { usage: [late({ tier2_mpn_id: null })], customers: [{ reseller_id: 'R5' }], lines: [azurePlanLine({}, { reseller_id: 'R7', status: 'held', sell: null })] }, resellerId: 'R5' },
     { name: 'none known', given: { usage: [late({ tier2_mpn_id: null, customer_id: 'cust-9' })] }, resellerId: null },
+    // Diff review: as the Azure usage sheets, a Tier2MpnId without an invoice gives way to the reseller invoiced for
+    // the row's subscription (it named R9 while the sheet showed the usage with R7); with none, it is still named.
+    {
+      name: 'a Tier2MpnId without an invoice: the reseller invoiced for its subscription',
+      given: { usage: [late({ tier2_mpn_id: 'R9', subscription_id: 'azure-plan-1' })], lines: [azurePlanLine({}, { reseller_id: 'R7' })] },
+      resellerId: 'R7',
+    },
+    {
+      name: 'a Tier2MpnId without an invoice and no subscription invoiced: the Tier2MpnId',
+      given: { usage: [late({ tier2_mpn_id: 'R9', subscription_id: 'other' })], lines: [azurePlanLine({}, { reseller_id: 'R7' })] },
+      resellerId: 'R9',
+    },
   ])('$name', async ({ given, resellerId }) => {
     const got = await findingsOf('OUT_OF_PERIOD', given as Case['given'], {}, ['resellerId'])
     expect(got.map((f) => f.resellerId)).toEqual([resellerId])
