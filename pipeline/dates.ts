@@ -91,14 +91,7 @@ export function isLeapYear(y: number): boolean {
 
 /** Add calendar months to an ISO date, clamping to the month's last day (Jan 31 + 1 month = Feb 28/29). */
 export function addMonths(iso: string, months: number): string {
-  const y = Number(iso.slice(0, 4))
-  const m = Number(iso.slice(5, 7))
-  const d = Number(iso.slice(8, 10))
-  const total = y * 12 + (m - 1) + months
-  const ny = Math.floor(total / 12)
-  const nm = (total % 12) + 1
-  const nd = Math.min(d, daysInMonth(ny, nm))
-  return `${String(ny).padStart(4, '0')}-${String(nm).padStart(2, '0')}-${String(nd).padStart(2, '0')}`
+  return addMonthsOnDay(iso, months, Number(iso.slice(8, 10)))
 }
 
 /**

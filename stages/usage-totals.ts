@@ -52,9 +52,14 @@ export const INVOICED_CUSTOMER_RESELLER = sql<{ customer_id: string; reseller_id
  */
 export function usageOwnerSql(customer: RawBuilder<unknown>, subscription: RawBuilder<unknown>): RawBuilder<string | null> {
   return sql<string | null>`coalesce(
-    (select s.reseller_id from usage_subscription_owner s where s.customer_id = ${customer} and s.subscription_id = ${subscription}),
+    ${subscriptionOwnerSql(customer, subscription)},
     (select o.reseller_id from usage_customer_owner o where o.customer_id = ${customer}),
     (select c.reseller_id from customers c where c.customer_id = ${customer}))`
+}
+
+/** The reseller invoiced for a customer's subscription's Azure plan lines (the first of `usageOwnerSql`'s owners). */
+export function subscriptionOwnerSql(customer: RawBuilder<unknown>, subscription: RawBuilder<unknown>): RawBuilder<string | null> {
+  return sql<string | null>`(select s.reseller_id from usage_subscription_owner s where s.customer_id = ${customer} and s.subscription_id = ${subscription})`
 }
 
 /** The common table expressions `usageOwnerSql` reads, for a query's `with` clause. */

@@ -24,6 +24,7 @@
  * Day counts are cast to integer (UDFs return JS numbers, stored as REAL). Sell formulas multiply by billing_days and divide by cycle_days last, so no precision is lost to the
  * stored factor. Never throws on data.
  */
+import type { RawBuilder } from 'kysely'
 import { sql } from '../../pipeline/kysely.js'
 import { addMonthsOnDaySql, decAbs, decCmp, decDiv, decMul, decRound, isoAddDaysSql, isoAddMonthsSql, isoDaysBetweenSql, wholeStepsOnDaySql, wholeStepsSql } from '../../pipeline/dialect.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
@@ -34,6 +35,9 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
   const prorated = sql.join(PRORATED_CATEGORIES.map((c) => sql.lit(c)))
   // A full cycle's charge starts on its cycle's start; a change-day line (addQuantity, a seat change) does not.
   const fullCycle = sql`charge_type_norm in ('new', 'renew', 'cyclecharge')`
+  // Microsoft's unit price of `days` of the cycle, rounded half-up to the cent (§3.3's EffectiveUnitPrice).
+  const microsoftPrice = (days: RawBuilder<unknown>) =>
+    decRound(decDiv(decMul(decAbs(ref('unit_price')), days), ref('cycle_days')), sql.lit(2))
   await replaceTable(db, 'int_lines_cycled', [
     'event_date', 'cycle_index', 'cycle_start', 'cycle_end', 'billing_days', 'cycle_days', 'is_prorated', 'proration_factor',
   ], sql`
@@ -97,7 +101,7 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
     -- Materialised (its dates are read twice below) with only what the later steps read: copying every column
     -- of every line made this layer ~0.06 s slower on the 1 M-row bench month.
     cycles as materialized (
-      select line_id, category, charge_start_date, charge_end_date, term_duration, plan_months, event_date, subtotal, effective_unit_price, unit_price,
+      select line_id, category, charge_start_date, charge_end_date, term_duration, plan_months, event_date, effective_unit_price, unit_price,
         coalesce(a.anchor_index, cycle_index) as cycle_index,
         case when a.anchor_day is null then ${isoAddMonthsSql(ref('term_start'), sql`cycle_index * plan_months`)}
           else ${addMonthsOnDaySql(ref('term_start'), sql`a.anchor_index * plan_months`, ref('a.anchor_day'))} end as cycle_start,
@@ -125,8 +129,8 @@ export async function deriveChargeCycles(db: RulesDb): Promise<void> {
       select line_id, billing_days + 1 as changed_days
       from prorations
       where is_prorated = 1 and billing_days < cycle_days and charge_start_date <= event_date
-        and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), ref('billing_days')), ref('cycle_days')), sql.lit(2)))} <> 0
-        and ${decCmp(decAbs(ref('effective_unit_price')), decRound(decDiv(decMul(decAbs(ref('unit_price')), sql`billing_days + 1`), ref('cycle_days')), sql.lit(2)))} = 0
+        and ${decCmp(decAbs(ref('effective_unit_price')), microsoftPrice(ref('billing_days')))} <> 0
+        and ${decCmp(decAbs(ref('effective_unit_price')), microsoftPrice(sql`billing_days + 1`))} = 0
     ),
     final as (
       select p.line_id, p.event_date, p.cycle_index, p.cycle_start, p.cycle_end, coalesce(n.changed_days, p.billing_days) as billing_days,

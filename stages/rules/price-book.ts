@@ -24,7 +24,7 @@
  */
 import { sql } from '../../pipeline/kysely.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
-import { costSignSql } from './cost-sign.js'
+import { costSignSql } from './sell.js'
 
 export async function matchPriceBookRules(db: RulesDb): Promise<void> {
   await sql`create index if not exists int_price_book_rules_lookup

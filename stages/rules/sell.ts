@@ -27,9 +27,8 @@ import type { RawBuilder } from 'kysely'
 import { sql } from '../../pipeline/kysely.js'
 import { minorUnits } from '../../pipeline/money.js'
 import {
-  decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decProduct, decRound, decShow, decSub,
+  decAbs, decAdd, decDiv, decFixed, decMul, decNeg, decProduct, decRound, decShow, decSign, decSub,
 } from '../../pipeline/dialect.js'
-import { costSignSql } from './cost-sign.js'
 import { linesBefore, ref, replaceTable, type RulesDb } from './table.js'
 
 export type CreditsPolicy = 'pass-through' | 'retain'
@@ -45,6 +44,13 @@ export async function loadCurrencyUnits(db: RulesDb): Promise<void> {
     await sql`insert into int_currency_units values (${currency}, ${minorUnits(currency)})`.execute(db)
   }
 }
+
+/**
+ * The sign a line's sell amount takes (SPEC §4.2): its cost's (Subtotal), or EffectiveUnitPrice's when the Subtotal
+ * is 0. Also what makes a line a refund for its price-book rule (price-book.ts, SPEC §4.4).
+ */
+export const costSignSql = (subtotal: RawBuilder<unknown>, effectiveUnitPrice: RawBuilder<unknown>): RawBuilder<number> =>
+  sql<number>`case when ${subtotal} <> '0' then ${decSign(subtotal)} else ${decSign(effectiveUnitPrice)} end`
 
 export async function computeSellAmounts(db: RulesDb, creditsPolicy: CreditsPolicy): Promise<void> {
   const qty = ref('quantity_abs')

@@ -11,7 +11,7 @@ import { sql } from '../../pipeline/kysely.js'
 import type { Db } from '../../pipeline/db.js'
 import { objectRows } from '../../pipeline/object-rows.js'
 import { decProduct, decSum } from '../../pipeline/dialect.js'
-import { USAGE_OWNER_CTES, usageOwnerSql } from '../usage-totals.js'
+import { USAGE_OWNER_CTES, subscriptionOwnerSql, usageOwnerSql } from '../usage-totals.js'
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
@@ -117,7 +117,7 @@ export async function usageSummaries(db: Db, range: { from: string; to: string }
           -- customer's other lines or the customers sheet put a held reseller's usage on another's invoice (diff review).
           else coalesce(
             (select i.reseller_id from invoiced_resellers i where i.reseller_id = ${tier2ResellerSql(sql.ref('u.tier2_mpn_id'))}),
-            (select o.reseller_id from usage_subscription_owner o where o.customer_id = u.customer_id and o.subscription_id = u.subscription_id))
+            ${subscriptionOwnerSql(sql.ref('u.customer_id'), sql.ref('u.subscription_id'))})
         end as reseller_id,
         u.customer_id, u.customer_name, coalesce(u.entitlement_id, '') as entitlement_id, u.entitlement_description,
         u.meter_category, coalesce(u.unit, '') as unit, u.quantity, u.rows,
