@@ -54,6 +54,27 @@ async function withEntry(source: string, name: string, entry: string, rewrite: (
   return path
 }
 
+/**
+ * A one-column sheet `sheet` headed `header` whose data cells are written by `cells`, each given its cell's start tag
+ * as saved (`<c r="A2" s="1"`), then the `after` values as exceljs saves them.
+ */
+async function withCells(name: string, sheet: string, header: string, cells: ((open: string) => string)[], after: unknown[] = []): Promise<string> {
+  const placeholders = cells.map((_, i) => 111 * (i + 1))
+  const path = await oneColumn(name, sheet, [header, ...placeholders, ...after])
+  return withEntry(path, name, 'xl/worksheets/sheet1.xml', (xml) => cells.reduce((out, cell, i) => {
+    const saved = new RegExp(`(<c r="A${i + 2}"[^>]*)><v>${placeholders[i]}</v></c>`)
+    expect(out).toMatch(saved)
+    return out.replace(saved, (_, open: string) => cell(open))
+  }, xml))
+}
+
+/** The first cell of every row readXlsx hands over, after checking it read `sheet`. */
+async function firstCells(path: string, sheet: string): Promise<unknown[]> {
+  const seen: unknown[] = []
+  expect(await readXlsx(path, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet })
+  return seen
+}
+
 /** The uncaught errors raised while `work` runs. */
 async function uncaughtDuring(work: () => Promise<void>): Promise<unknown[]> {
   const uncaught: unknown[] = []
@@ -166,41 +187,26 @@ describe('readXlsx, shared strings (xlsx-shared-strings.ts)', () => {
     ]
     const sst = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6">${si.join('')}</sst>`
     const rewritten = await withEntry(path, 'shared-strings', 'xl/sharedStrings.xml', () => sst)
-    const seen: unknown[] = []
-    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'resellers' })
-    expect(seen).toEqual(['Name', '東京商事', 'Acme\r\nCorp', '_x0041_ stays', 'Inline Rich', 'AT&amp;T <b>'])
+    expect(await firstCells(rewritten, 'resellers')).toEqual(['Name', '東京商事', 'Acme\r\nCorp', '_x0041_ stays', 'Inline Rich', 'AT&amp;T <b>'])
   })
 })
 
 describe('readXlsx, ISO date cells (xlsx-text.ts)', () => {
   // exceljs read `<c t="d"><v>2023-04-18T00:00:00Z</v></c>` with parseFloat: serial 2023, 1905-07-15, no finding.
   it('a t="d" cell reads as its ISO text, which the date parser takes (SPEC §2)', async () => {
-    const path = await oneColumn('date-cells', 'customers', ['McaAcceptedOn', 12345])
-    const rewritten = await withEntry(path, 'date-cells', 'xl/worksheets/sheet1.xml', (xml) => {
-      const out = xml.replace(/<c r="A2"([^>]*)><v>12345<\/v><\/c>/, '<c r="A2"$1 t="d"><v>2023-04-18T00:00:00Z</v></c>')
-      expect(out).toContain('t="d"')
-      return out
-    })
-    const seen: unknown[] = []
-    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
-    expect(seen).toEqual(['McaAcceptedOn', '2023-04-18T00:00:00Z'])
+    const rewritten = await withCells('date-cells', 'customers', 'McaAcceptedOn', [(c) => `${c} t="d"><v>2023-04-18T00:00:00Z</v></c>`])
+    expect(await firstCells(rewritten, 'customers')).toEqual(['McaAcceptedOn', '2023-04-18T00:00:00Z'])
   })
 })
 
 describe('readXlsx, escapes in inline and formula strings', () => {
   // Review: decoded only in shared strings, so `t="str"` (SheetJS writes string cells so) and inline strings kept them.
   it('_xHHHH_ is decoded once in every kind of string cell', async () => {
-    const path = await oneColumn('escapes', 'customers', ['Name', 111, 222, '_x005F_x0041_ shared'])
-    const rewritten = await withEntry(path, 'escapes', 'xl/worksheets/sheet1.xml', (xml) => {
-      const out = xml
-        .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1 t="str"><v>X_x000D_Y</v></c>')
-        .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1 t="inlineStr"><is><t>Acme_x000D_ Corp</t></is></c>')
-      expect(out).toContain('t="inlineStr"')
-      return out
-    })
-    const seen: unknown[] = []
-    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
-    expect(seen).toEqual(['Name', 'X\rY', 'Acme\r Corp', '_x0041_ shared'])
+    const rewritten = await withCells('escapes', 'customers', 'Name', [
+      (c) => `${c} t="str"><v>X_x000D_Y</v></c>`,
+      (c) => `${c} t="inlineStr"><is><t>Acme_x000D_ Corp</t></is></c>`,
+    ], ['_x005F_x0041_ shared'])
+    expect(await firstCells(rewritten, 'customers')).toEqual(['Name', 'X\rY', 'Acme\r Corp', '_x0041_ shared'])
   })
 })
 
@@ -208,18 +214,12 @@ describe('readXlsx, inline strings and formula strings (xlsx-text.ts)', () => {
   // exceljs's sheet reader kept an inline string's last run ("Contoso" "Ltd" read as "Ltd", a phonetic reading in
   // place of the text) and decoded entities twice in inline and `t="str"` cells: the text AT&amp;T read as AT&T.
   it('read as written: runs joined, readings skipped, entities decoded once', async () => {
-    const path = await oneColumn('inline', 'customers', ['Name', 111, 222, 333])
-    const rewritten = await withEntry(path, 'inline', 'xl/worksheets/sheet1.xml', (xml) => {
-      const out = xml
-        .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1 t="inlineStr"><is><r><t>Contoso</t></r><r><rPr><b/></rPr><t xml:space="preserve"> Ltd</t></r><rPh sb="0" eb="1"><t>コントソ</t></rPh></is></c>')
-        .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1 t="inlineStr"><is><t>AT&amp;amp;T &amp;lt;b&amp;gt;</t></is></c>')
-        .replace(/<c r="A4"([^>]*)><v>333<\/v><\/c>/, '<c r="A4"$1 t="str"><f>"x"</f><v>R&amp;amp;D &amp; Co</v></c>')
-      expect(out).toContain('t="str"')
-      return out
-    })
-    const seen: unknown[] = []
-    expect(await readXlsx(rewritten, (cells) => void seen.push(cells[0]))).toEqual({ status: 'ok', sheet: 'customers' })
-    expect(seen).toEqual(['Name', 'Contoso Ltd', 'AT&amp;T &lt;b&gt;', 'R&amp;D & Co'])
+    const rewritten = await withCells('inline', 'customers', 'Name', [
+      (c) => `${c} t="inlineStr"><is><r><t>Contoso</t></r><r><rPr><b/></rPr><t xml:space="preserve"> Ltd</t></r><rPh sb="0" eb="1"><t>コントソ</t></rPh></is></c>`,
+      (c) => `${c} t="inlineStr"><is><t>AT&amp;amp;T &amp;lt;b&amp;gt;</t></is></c>`,
+      (c) => `${c} t="str"><f>"x"</f><v>R&amp;amp;D &amp; Co</v></c>`,
+    ])
+    expect(await firstCells(rewritten, 'customers')).toEqual(['Name', 'Contoso Ltd', 'AT&amp;T &lt;b&gt;', 'R&amp;D & Co'])
   })
 })
 
@@ -227,14 +227,7 @@ describe('readXlsx, a formula with an empty value (xlsx-text.ts)', () => {
   // A script writes `<f>1+1</f><v></v>`: exceljs read the empty value as NaN, so the row was rejected as holding a
   // formula whose result is an error (usage review). It is a formula saved without its result.
   it('reads as a formula without a result; an empty value alone is an empty cell', async () => {
-    const path = await oneColumn('empty-v', 'customers', ['Name', 111, 222])
-    const rewritten = await withEntry(path, 'empty-v', 'xl/worksheets/sheet1.xml', (xml) => {
-      const out = xml
-        .replace(/<c r="A2"([^>]*)><v>111<\/v><\/c>/, '<c r="A2"$1><f>1+1</f><v></v></c>')
-        .replace(/<c r="A3"([^>]*)><v>222<\/v><\/c>/, '<c r="A3"$1><v/></c>')
-      expect(out).toContain('<f>1+1</f>')
-      return out
-    })
+    const rewritten = await withCells('empty-v', 'customers', 'Name', [(c) => `${c}><f>1+1</f><v></v></c>`, (c) => `${c}><v/></c>`])
     const seen: unknown[] = []
     const problems: (string | undefined)[] = []
     expect(await readXlsx(rewritten, (cells, _row, ctx) => { seen.push(cells[0]); problems.push(ctx.cellProblems?.get(0)) })).toEqual({ status: 'ok', sheet: 'customers' })
