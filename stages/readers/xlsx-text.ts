@@ -20,7 +20,7 @@ const ISO_DATE_CELL = /(<c\b[^>]*?\st\s*=\s*)(["'])d\2/g
  * wrote without its result, which exceljs read as NaN, so the row was rejected as holding an error result; usage
  * review). A quick search first, since almost no workbook has either.
  */
-function withDateCellsAsText(text: string): string {
+function mendedCellTags(text: string): string {
   const dates = text.includes('"d"') || text.includes("'d'")
   const empty = text.includes('<v></v>') || text.includes('<v/>')
   if (!dates && !empty) return text
@@ -105,19 +105,19 @@ export async function* workbookPartText(source: AsyncIterable<Buffer | string>):
   for await (const chunk of source) {
     const all = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
     let cut = all.lastIndexOf('<')
-    // An empty value is dropped whole (withDateCellsAsText): never cut between its <v> and </v>.
+    // An empty value is dropped whole (mendedCellTags): never cut between its <v> and </v>.
     if (cut >= 3 && all.startsWith('<v>', cut - 3)) cut -= 3
     carry = cut < 0 ? '' : all.slice(cut)
     let head = cut < 0 ? all : all.slice(0, cut)
     if (mayHoldStringCells(head)) {
-      const { done, open } = rewriteStringCells(withDateCellsAsText(head))
+      const { done, open } = rewriteStringCells(mendedCellTags(head))
       if (open.length + carry.length <= MAX_OPEN_CELL) {
         carry = open + carry
         head = done
       } else head = done + open
       if (head !== '') yield head
-    } else if (head !== '') yield withDateCellsAsText(head)
+    } else if (head !== '') yield mendedCellTags(head)
   }
   const rest = carry + decoder.decode()
-  if (rest !== '') yield mayHoldStringCells(rest) ? ((r) => r.done + r.open)(rewriteStringCells(withDateCellsAsText(rest))) : withDateCellsAsText(rest)
+  if (rest !== '') yield mayHoldStringCells(rest) ? ((r) => r.done + r.open)(rewriteStringCells(mendedCellTags(rest))) : mendedCellTags(rest)
 }
