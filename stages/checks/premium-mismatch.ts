@@ -12,7 +12,7 @@ import { decAbs, decAdd, decCmp, decDiv, decMul, decRound, decSub } from '../../
 import { finding } from '../../pipeline/diagnostics.js'
 import type { Premium } from '../../schemas/config.js'
 import { monthsSql, TERM_MONTHS, type Check } from './common.js'
-import { forSegment, segmentedFirst } from '../rules/price-list.js'
+import { forSegment, listRowOrder } from '../rules/price-list.js'
 
 /** The premium percent in force for a term, plan and date: the settings row with the latest `from` ≤ date. */
 function premiumInForceSql(premiums: readonly Premium[], term: RawBuilder<unknown>, plan: RawBuilder<unknown>, date: RawBuilder<unknown>): RawBuilder<string | null> {
@@ -64,8 +64,8 @@ export const premiumMismatch: Check = async ({ db, settings }) => {
           premium.as('premium_percent'),
           withPremium(sql.ref('a.unit_price')).as('expected_unit_price'),
           withPremium(sql.ref('a.erp_price')).as('expected_erp_price'),
-          // Where date ranges overlap, the P1Y/Annual row with the latest EffectiveStartDate wins (§2.3).
-          sql<number>`row_number() over (partition by m.price_id order by a.effective_start_date desc, ${segmentedFirst(sql.ref('a.segment'))}, a.price_id desc)`.as('rank'),
+          // The P1Y/Annual row pricing would pick (§2.3: where date ranges overlap, the latest EffectiveStartDate wins).
+          sql<number>`row_number() over (partition by m.price_id order by ${listRowOrder('a')})`.as('rank'),
         ]),
     )
     .selectFrom('compared as c')

@@ -10,7 +10,7 @@ import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
 import { pricingCurrencySql } from '../rules/category.js'
-import { customerSegmentSql, forSegment, segmentedFirst } from '../rules/price-list.js'
+import { customerSegmentSql, forSegment, listRowOrder } from '../rules/price-list.js'
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
 
 const TOLERANCE = '0.01'
@@ -47,9 +47,8 @@ export const priceMismatch: Check = async ({ db }) => {
             decMul(sql.ref('l.unit_price'), monthsSql(sql.ref('p.billing_plan'), PLAN_MONTHS)),
             monthsSql(sql.ref('p.term_duration'), TERM_MONTHS),
           )} end`.as('cycle_price'),
-          // Where date ranges overlap, the row with the latest EffectiveStartDate wins (§2.3), then the customer's
-          // segment's row over a row for all, then the later row: as pricing picks it.
-          sql<number>`row_number() over (partition by r.line_id order by l.effective_start_date desc, ${segmentedFirst(sql.ref('l.segment'))}, l.price_id desc)`.as('rank'),
+          // The row pricing picks.
+          sql<number>`row_number() over (partition by r.line_id order by ${listRowOrder('l')})`.as('rank'),
         ]),
     )
     .selectFrom('list_prices')

@@ -63,7 +63,9 @@ export async function categorizeLines(db: RulesDb): Promise<void> {
           when names_azure_plan then 'azure-plan'
           when term_text like '%reservation%' then 'reservation'
           when term_text like '%savings plan%' then 'savings-plan'
-          when publisher_id <> '' and publisher_text not in ('microsoft', 'microsoft corporation') then 'marketplace'
+          -- Microsoft spelled as people abbreviate it ("Microsoft Corp.") is still Microsoft: a license line with a
+          -- PublisherId took the marketplace rule without a word (credits review).
+          when publisher_id <> '' and publisher_text not in ('microsoft', 'microsoft corporation', 'microsoft corp', 'microsoft corp.') then 'marketplace'
           when term_text like '%subscription%' then 'software-subscription'
           when term_text = '' and charge_end_date is null then 'perpetual'
           else 'license'

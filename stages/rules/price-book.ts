@@ -64,7 +64,9 @@ export async function matchPriceBookRules(db: RulesDb): Promise<void> {
       from refunds l
     ),
     priced_by_book as materialized (
-      select line_id, price_book, product_id, sku_id, category, term_duration, billing_plan,
+      -- Price-book ProductIds are stored upper-case; a line's is kept as written (pricebook review: a lower-case
+      -- one fell through to the default rule without a word).
+      select line_id, price_book, upper(product_id) as product_id, sku_id, category, term_duration, billing_plan,
         coalesce(refund_dates.rule_date, event_date) as rule_date
       from lines left join refund_dates using (line_id)
       where reseller_known = 1 and category <> 'credit'

@@ -32,11 +32,18 @@ export const forSegment = (rowSegment: RawBuilder<unknown>, customerSegment: Raw
   sql<boolean>`(coalesce(trim(${rowSegment}), '') = '' or lower(trim(${rowSegment})) = ${customerSegment})`
 
 /**
- * Ranking term (ascending): among rows that start on the same date, the one for the customer's own segment
- * comes before a row for every segment, wherever each is listed.
+ * The order in which covering price-list rows of the price-list alias `row` are preferred, best first: where date
+ * ranges overlap the latest EffectiveStartDate wins (§2.3); among rows starting on the same date, the customer's
+ * own segment's row before a row for every segment, then the row that runs longest (open-ended first: Microsoft
+ * ends a superseded row, and a withdrawn row listed after the current one was picked by file order; premium
+ * review), then the later row. Shared by pricing, PRICE_MISMATCH and PREMIUM_MISMATCH, which must compare with
+ * the row pricing uses.
  */
-export const segmentedFirst = (rowSegment: RawBuilder<unknown>): RawBuilder<number> =>
-  sql<number>`(coalesce(trim(${rowSegment}), '') = '')`
+export const listRowOrder = (row: string): RawBuilder<unknown> => {
+  const column = (name: string) => sql.ref(`${row}.${name}`)
+  return sql`${column('effective_start_date')} desc, (coalesce(trim(${column('segment')}), '') = ''),
+    (${column('effective_end_date')} is null) desc, ${column('effective_end_date')} desc, ${column('price_id')} desc`
+}
 
 /**
  * The segments the price list has a line's own term/plan row for on its term start (rows naming a Segment only),
@@ -74,7 +81,7 @@ export async function lookUpListPrices(db: RulesDb): Promise<void> {
     and ${forSegment(sql.ref('p.segment'), sql.ref('l.customer_segment'))}
     and p.effective_start_date <= l.term_start
     and (p.effective_end_date is null or p.effective_end_date >= l.term_start)`
-  const latestFirst = sql`row_number() over (partition by l.line_id order by p.effective_start_date desc, ${segmentedFirst(sql.ref('p.segment'))}, p.price_id desc)`
+  const latestFirst = sql`row_number() over (partition by l.line_id order by ${listRowOrder('p')})`
   const cyclePrice = (termPrice: RawBuilder<unknown>): RawBuilder<string> =>
     sql<string>`case when billing_plan in ('OneTime', 'None') then ${termPrice}
       else ${decDiv(decMul(termPrice, ref('plan_months')), ref('term_months'))} end`

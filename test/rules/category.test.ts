@@ -10,6 +10,7 @@ describe('category (SPEC §3.1, first match)', () => {
     { name: 'savings plan', line: { term_and_billing_cycle: '3 Years Savings Plan' }, category: 'savings-plan' },
     { name: 'marketplace: third-party publisher with PublisherId (before "Subscription")', line: { publisher_name: 'SendGrid', publisher_id: '21223810', term_and_billing_cycle: '1 Month Subscription' }, category: 'marketplace' },
     { name: 'Microsoft with a PublisherId is not marketplace', line: { publisher_name: 'Microsoft Corporation', publisher_id: '123' }, category: 'license' },
+    { name: 'Microsoft Corp. with a PublisherId is not marketplace', line: { publisher_name: 'Microsoft Corp.', publisher_id: '123' }, category: 'license' },
     { name: 'software subscription', line: { term_and_billing_cycle: '3 Years Subscription' }, category: 'software-subscription' },
     { name: 'perpetual: TermAndBillingCycle and ChargeEndDate empty', line: { term_and_billing_cycle: null, charge_end_date: null }, category: 'perpetual' },
     { name: 'license: everything else (NCE seats)', line: {}, category: 'license' },

@@ -1,6 +1,7 @@
 // SPEC §4.1 — price book rule: scope precedence, term/plan specificity, effective dating, later row.
 import { describe, expect, it } from 'vitest'
 import { priceOne, reconLine, rule, runPrice } from './fixtures.js'
+import { skuTwinRemarks } from '../../pipeline/sku-twin-remark.js'
 
 const sku = { scope: 'sku', product_id: 'CFQ7TTC0LH18', sku_id: '0001' }
 const product = { scope: 'product', product_id: 'CFQ7TTC0LH18' }
@@ -132,5 +133,30 @@ describe('a refund takes the rule of the charge it reverses (SPEC §4.4)', () =>
     expect(p.findings[0]!.message).toContain('effective on 2026-09-20 (the date of the charge this refund reverses, whose rule prices it)')
     const c = await priceOne({ line: { ...charge, order_date: '2026-10-05' }, rules: rising })
     expect([c.rule_date, c.percent]).toEqual(['2026-10-05', '20'])
+  })
+})
+
+// Pricebook review: a lower-case ProductId on a line fell through to the default rule, and a sku rule whose SkuId a
+// spreadsheet had saved as a number (1 for 0001) was skipped for a broader rule, both without a word.
+describe('ids a spreadsheet or a hand changed', () => {
+  it('a line whose ProductId is in lower case takes its product rule (price-book ProductIds are upper-case)', async () => {
+    const p = await priceOne({ line: { ...line, product_id: 'cfq7ttc0lh18' }, rules: [markup('1'), markup('30', product)] })
+    expect([p.rule_scope, p.sell]).toEqual(['product', '130'])
+  })
+
+  it('a sku rule whose SkuId lost its leading zeros is not applied (ids are text), and the summary names it', async () => {
+    const out = await runPrice({ lines: [reconLine(1, line), reconLine(2, line)], rules: [markup('5'), markup('40', { ...sku, sku_id: '1' }), markup('9', { ...sku, sku_id: '0002' })] })
+    expect(out.priced.map((p) => [p.rule_scope, p.sell])).toEqual([['default', '105'], ['default', '105']])
+    expect(skuTwinRemarks(out.db)).toEqual([
+      "Price book: the sku rule at reference/pricebooks.csv row 3 (book 'B1', product CFQ7TTC0LH18, SKU 1) matched no line, while 2 lines of that book and product have SKU 0001 and were priced by a broader rule: ids are compared as written, so if a spreadsheet dropped the leading zeros, write the SkuId as 0001 and run again",
+    ])
+    await out.db.close()
+  })
+
+  it('a sku rule that matched its lines is not remarked on, whatever other SKUs look like it', async () => {
+    const out = await runPrice({ lines: [reconLine(1, line), reconLine(2, { ...line, sku_id: '1' })], rules: [markup('5'), markup('40', sku), markup('30', { ...sku, sku_id: '1' })] })
+    expect(out.priced.map((p) => p.sell)).toEqual(['140', '130'])
+    expect(skuTwinRemarks(out.db)).toEqual([])
+    await out.db.close()
   })
 })

@@ -50,6 +50,20 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect(p.erp_cycle_price).toBe('11')
   })
 
+  // Premium review: a withdrawn row (same start, ended) listed after the current one was picked by file order.
+  it.each([
+    { name: 'the open-ended row beats an ended one listed after it', rows: [['120', null], ['108', '2021-11-15']], cycle: '10' },
+    { name: 'the later-ending row beats an earlier-ending one', rows: [['108', '2021-11-15'], ['120', '2021-12-31'], ['132', '2021-11-20']], cycle: '10' },
+    { name: 'rows alike in dates: the later row', rows: [['120', null], ['132', null]], cycle: '11' },
+  ])('rows starting on the same date: $name', async ({ rows, cycle }) => {
+    const p = await priceOne({
+      line: { subscription_start_date: '2021-11-02', subscription_end_date: '2022-11-01', charge_start_date: '2021-11-02', charge_end_date: '2021-12-01' },
+      rules: erp('0'),
+      prices: rows.map(([erp_price, effective_end_date]) => p1yMonthly(erp_price!, { effective_start_date: '2021-10-01', effective_end_date })),
+    })
+    expect(p.erp_cycle_price).toBe(cycle)
+  })
+
   // Segments (FORMATS.md §4.1: join on Segment if present; the customers sheet's Segment, Commercial by default).
   describe('segments', () => {
     const segmented = [
