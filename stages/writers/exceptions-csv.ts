@@ -20,9 +20,17 @@ export const EXCEPTIONS_HEADER = ['rule', 'severity', 'file', 'row', 'resellerId
 const FORMULA_START = /^[=+\-@\t\r]/
 const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
 
-/** Neutralise a text cell Excel would read as a formula. */
+/**
+ * Where the list separator is `;` (Excel in German, French and other locales), a double-clicked CSV is split on
+ * `;`, whatever the quoting: text after a `;` inside a field starts a cell of its own (accountant review: a
+ * reseller id `X;=1+2` became a formula there). So a formula character right after a `;` is guarded too.
+ */
+const FORMULA_AFTER_SEMICOLON = /;(?=[=+\-@\t\r])/g
+
+/** Neutralise a text cell Excel would read as a formula, whichever list separator it splits on. */
 export function guardText(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value
+  const guarded = value.includes(';') ? value.replace(FORMULA_AFTER_SEMICOLON, ";'") : value
+  return FORMULA_START.test(guarded) ? `'${guarded}` : guarded
 }
 
 /** expected/actual: numbers stay parseable, anything else is guarded like text. */

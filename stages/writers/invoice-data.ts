@@ -25,16 +25,28 @@ export interface ResellerSummaries {
 /** Invoice summaries by customer and by category for every reseller (amounts: Σ rounded line amounts). */
 export async function resellerSummaries(db: Db): Promise<ResellerSummaries> {
   const customers = await db.kysely
+    // A customer renamed during the month is shown by the name on its latest line (event date, then the later
+    // line), not by the name that sorts last (accountant review).
+    .with('names', (qb) => qb
+      .selectFrom('priced_lines as p')
+      .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
+      .where('p.status', '=', 'invoiced')
+      .where(sql<boolean>`coalesce(trim(r.customer_name), '') <> ''`)
+      .select([
+        'p.reseller_id', 'r.customer_id', 'r.customer_name',
+        sql<number>`row_number() over (partition by p.reseller_id, r.customer_id order by p.event_date desc, p.line_id desc)`.as('latest'),
+      ]))
     .selectFrom('priced_lines as p')
     .innerJoin('recon_lines as r', 'r.line_id', 'p.line_id')
     .innerJoin('resellers as s', 's.reseller_id', 'p.reseller_id')
+    .leftJoin('names as n', (join) => join.onRef('n.reseller_id', '=', 'p.reseller_id').onRef('n.customer_id', '=', 'r.customer_id').on('n.latest', '=', 1))
     .where('p.status', '=', 'invoiced')
     .groupBy(['p.reseller_id', 'r.customer_id', 's.currency'])
     .select((eb) => [
       'p.reseller_id as resellerId',
       'r.customer_id as key',
       's.currency as currency',
-      eb.fn.max('r.customer_name').as('name'),
+      eb.fn.max('n.customer_name').as('name'),
       eb.fn.countAll<number>().as('lines'),
       decSum(eb.ref('p.sell')).as('amount'),
     ])

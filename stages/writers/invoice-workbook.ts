@@ -136,6 +136,15 @@ export async function writeInvoiceWorkbook(input: InvoiceWorkbookInput): Promise
   await commitWorkbook(wb, input.filename, input.pinned)
 }
 
+/**
+ * The height in points of a row showing `lines` lines of text: 15 a line, capped at Excel's largest row height,
+ * 409 points (accountant review: a 30-line address asked for 450, which Excel may "repair"; the text still wraps,
+ * and the cell keeps it all).
+ */
+export function rowHeight(lines: number): number {
+  return Math.min(15 * lines, 409)
+}
+
 function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sheets: LinesSheet[]): void {
   const t = input.totals
   const money = currencyNumFmt(t.currency)
@@ -153,7 +162,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sh
   const wrapped = (row: ExcelJS.Row, cells: number[], lines: number) => {
     if (lines <= 1) return
     for (const c of cells) row.getCell(c).alignment = { ...row.getCell(c).alignment, wrapText: true, vertical: 'top' }
-    row.height = 15 * lines
+    row.height = rowHeight(lines)
   }
   const label = (caption: string, value: string | Date | null, numFmt?: string) =>
     add([caption, value], (row) => {
@@ -168,7 +177,7 @@ function writeInvoiceSheet(wb: ExcelJS.Workbook, input: InvoiceWorkbookInput, sh
     const lines = input.distributorAddress.split(/\r?\n/).length
     add([text(input.distributorAddress)], (row) => {
       row.getCell(1).alignment = { wrapText: true, vertical: 'top' }
-      row.height = 15 * lines
+      row.height = rowHeight(lines)
     })
   }
   if (input.distributorTaxId !== '') add([text(`Tax ID: ${input.distributorTaxId}`)])

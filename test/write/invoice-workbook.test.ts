@@ -204,6 +204,18 @@ describe('Invoice sheet, text with line breaks', () => {
     expect(row.height).toBe(45)
     expect(rowByLabel(ws, 'Reseller').getCell(2).alignment?.wrapText).toBeUndefined()
   })
+
+  // Accountant review: 30 lines asked for a 450-point row, above Excel's 409.
+  it('a row never asks for more than Excel\'s 409 points, and keeps all its text', async () => {
+    const f = new Fixture()
+    const address = Array.from({ length: 30 }, (_, i) => `Line ${i}`).join('\n')
+    f.reseller({ id: 'R9', name: 'Tall Ltd', currency: 'USD', address })
+    f.line({ reseller: 'R9', customerId: 'cust-w', cost: '10', sell: '11' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const row = rowByLabel(sheet(await readWorkbook(join(ctx.workDir, 'invoices/R9.xlsx')), 'Invoice'), 'Address')
+    expect([row.height, row.getCell(2).value]).toEqual([409, address])
+  })
 })
 
 describe('Lines sheet unit prices', () => {
@@ -331,5 +343,23 @@ describe('Azure usage sheet', () => {
     await write({ exitCode: 0 }, ctx)
     const wb = await readWorkbook(join(ctx.workDir, 'invoices/R1.xlsx'))
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Invoice', 'Lines'])
+  })
+})
+
+// Accountant review: a customer renamed within the month was summarised by the name that sorts last.
+describe('Summary by customer names', () => {
+  it('a customer is shown by the name on its latest line', async () => {
+    const f = new Fixture()
+    f.reseller({ id: 'R9', name: 'Names Ltd', currency: 'USD' })
+    f.line({ reseller: 'R9', customerId: 'cust-n', customerName: 'Zeta Old Name', cost: '10', chargeStart: '2026-10-01' })
+    f.line({ reseller: 'R9', customerId: 'cust-n', customerName: 'Alpha New Name', cost: '10', chargeStart: '2026-10-20' })
+    f.line({ reseller: 'R9', customerId: 'cust-n', customerName: '', cost: '10', chargeStart: '2026-10-25' })
+    const ctx = f.context()
+    await write({ exitCode: 0 }, ctx)
+    const ws = sheet(await readWorkbook(join(ctx.workDir, 'invoices/R9.xlsx')), 'Invoice')
+    const names: unknown[] = []
+    ws.eachRow((row) => row.eachCell((c) => names.push(c.value)))
+    expect(names).toContain('Alpha New Name')
+    expect(names).not.toContain('Zeta Old Name')
   })
 })

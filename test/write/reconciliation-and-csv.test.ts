@@ -148,6 +148,8 @@ describe('exceptions.csv', () => {
 
   it.each([
     ['=1+1', "'=1+1"], ['+1-2', "'+1-2"], ['-5x', "'-5x"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['plain', 'plain'], ['', ''],
+    // Read with `;` as the list separator, each part after a `;` is a cell of its own (accountant review).
+    ['X;=1+2', "X;'=1+2"], ['=a;+b;c;@d', "'=a;'+b;c;'@d"], ['a; =b', 'a; =b'], ['a;b', 'a;b'],
   ])('guardText(%j) = %j', (input, out) => expect(guardText(input)).toBe(out))
 
   it.each([['-5', '-5'], ['-10.00', '-10.00'], ['+3.5', '+3.5'], ['-5 days', "'-5 days"], ['=2', "'=2"]])('guardValue(%j) = %j', (input, out) =>
