@@ -15,6 +15,27 @@ import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './c
 
 const TOLERANCE = '0.01'
 
+/**
+ * The other segments (comma-joined, NULL when none) whose row of the line's product, SKU, term, plan and pricing
+ * currency, in force on the term start, has Microsoft's UnitPrice as its cycle price: an Education customer the
+ * customers sheet does not list is priced as Commercial, and the finding said only "check the price list"
+ * (premium review). Over a row of `list_prices`.
+ */
+const otherSegmentsPricedAsBilled = sql<string | null>`(
+  select group_concat(segment, ', ' order by segment) from (
+    select distinct trim(o.segment) as segment from price_list o
+    where o.product_id = list_prices.product_id and o.sku_id = list_prices.sku_id
+      and upper(trim(o.term_duration)) = list_prices.term_duration
+      and lower(trim(o.billing_plan)) = lower(list_prices.billing_plan)
+      and upper(trim(o.currency)) = list_prices.pricing_currency
+      and coalesce(trim(o.segment), '') <> '' and lower(trim(o.segment)) <> list_prices.customer_segment
+      and o.effective_start_date <= list_prices.term_start
+      and (o.effective_end_date is null or o.effective_end_date >= list_prices.term_start)
+      and ${decCmp(decAbs(decSub(sql.ref('list_prices.unit_price'), sql`case when list_prices.billing_plan = 'None' then o.unit_price else ${decDiv(
+        decMul(sql.ref('o.unit_price'), monthsSql(sql.ref('list_prices.billing_plan'), PLAN_MONTHS)),
+        monthsSql(sql.ref('list_prices.term_duration'), TERM_MONTHS),
+      )} end`)), sql.val(TOLERANCE))} <= 0))`
+
 export const priceMismatch: Check = async ({ db }) => {
   const rows = await db.kysely
     .with('list_prices', (qb) =>
@@ -40,7 +61,9 @@ export const priceMismatch: Check = async ({ db }) => {
         .select([
           'r.line_id', 'r.source_file', 'r.source_row', 'p.reseller_id', 'r.customer_id', 'r.subscription_id',
           'r.unit_price', 'p.term_duration', 'p.billing_plan', 'p.term_start', 'l.currency',
-          'l.source_file as list_file', 'l.source_row as list_row',
+          'l.source_file as list_file', 'l.source_row as list_row', 'r.product_id', 'r.sku_id',
+          customerSegmentSql(sql.ref('c.segment')).as('customer_segment'),
+          sql<string>`${pricingCurrencySql('r')}`.as('pricing_currency'),
           // A trial's row (BillingPlan None) is priced whole, as pricing takes it; it had no cycle price and was
           // never checked (checks review).
           sql<string>`case when p.billing_plan = 'None' then l.unit_price else ${decDiv(
@@ -54,6 +77,7 @@ export const priceMismatch: Check = async ({ db }) => {
     .selectFrom('list_prices')
     .selectAll()
     .select(decRound(sql.ref('cycle_price'), sql.lit(4)).as('expected'))
+    .select(otherSegmentsPricedAsBilled.as('other_segments'))
     .where('rank', '=', 1)
     .where((eb) => eb(decCmp(decAbs(decSub(sql.ref('unit_price'), sql.ref('cycle_price'))), sql.val(TOLERANCE)), '>', 0))
     .orderBy('line_id')
@@ -67,7 +91,10 @@ export const priceMismatch: Check = async ({ db }) => {
       message:
         `Microsoft's UnitPrice ${r.unit_price} ${r.currency} differs from the price list's ${r.term_duration}/${r.billing_plan} cycle price ` +
         `${r.expected} in force on the term start ${r.term_start ?? ''} (${r.list_file}:${r.list_row}): the amounts stay as Microsoft billed them (this check holds nothing); ` +
-        'check whether the price list is current or Microsoft charged the wrong price.',
+        (r.other_segments === null
+          ? 'check whether the price list is current or Microsoft charged the wrong price.'
+          : `Microsoft's price is the price list's ${r.other_segments} price: if the customer is in that segment, give it that Segment in the customers sheet ` +
+            '(a customer the sheet does not list is priced as Commercial).'),
     }),
   )
 }

@@ -85,3 +85,23 @@ describe('PRICE_MISMATCH', () => {
     expect(await findingsOf('PRICE_MISMATCH', given, settings)).toEqual(want)
   })
 })
+
+// Premium review: an Education customer the customers sheet does not list is priced as Commercial, and the finding
+// said only "check the price list", though Microsoft's price was the Education row's.
+describe('PRICE_MISMATCH names another segment whose price Microsoft billed', () => {
+  const messageOf = async (priceList: object[]) =>
+    (await findingsOf('PRICE_MISMATCH', { lines: [{}], priceList }, {}, ['message']))[0]?.message
+  it.each([
+    { name: 'Education row at Microsoft\'s price', rows: [{ unit_price: '240', segment: 'Commercial' }, { unit_price: '120', segment: 'Education' }], says: "Microsoft's price is the price list's Education price: if the customer is in that segment, give it that Segment in the customers sheet" },
+    { name: 'two such segments', rows: [{ unit_price: '240', segment: 'Commercial' }, { unit_price: '120.1', segment: 'Government' }, { unit_price: '120', segment: 'Education' }], says: "the price list's Education, Government price" },
+  ])('$name', async ({ rows, says }) => {
+    expect(await messageOf(rows)).toContain(says)
+  })
+  it.each([
+    { name: 'no other segment row', rows: [{ unit_price: '240', segment: 'Commercial' }] },
+    { name: 'another segment at another price', rows: [{ unit_price: '240', segment: 'Commercial' }, { unit_price: '60', segment: 'Education' }] },
+    { name: 'another segment\'s row not yet in force on the term start', rows: [{ unit_price: '240', segment: 'Commercial' }, { unit_price: '120', segment: 'Education', effective_start_date: '2026-02-01' }] },
+  ])('says to check the price list: $name', async ({ rows }) => {
+    expect(await messageOf(rows)).toContain('check whether the price list is current or Microsoft charged the wrong price.')
+  })
+})
