@@ -4,13 +4,15 @@
  * In: ctx.periodDir (every file, by file name) and ctx.referenceDir. Out: one DiscoveredFile per file found:
  * - `.csv`, `.csv.gz`, `.xlsx` → the kind detected from the header (first match in SPEC order), or
  *   'unreadable' with the reason (empty, binary, broken zip/gzip, duplicated column, header of no kind);
- * - anything else → 'ignored' (listed in run.json, never read).
+ * - a sub-folder, or anything else → 'ignored' (listed in run.json, never read; pipeline/ignored-remark.ts says so
+ *   in the summary).
  * Reference kinds (pricelist, pricebooks, resellers, customers) found in the period folder are read only from
  * there; a kind missing there is read from `input/reference/`. Reference files that are not used (their kind is
  * in the period folder, or they are reconciliation/usage files) are listed as 'ignored' with the reason.
  * Discover only reads headers; ingest reads the rows and reports the findings. Never throws for bad files.
  */
-import { readdir, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { lstat, readdir, stat } from 'node:fs/promises'
 import { basename, join, relative, sep } from 'node:path'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { REFERENCE_KINDS, type InputKind } from '../schemas/kinds/index.js'
@@ -34,6 +36,15 @@ export interface DiscoveredFile {
   reason?: string
 }
 
+/** The reason of an 'ignored' sub-folder (pipeline/ignored-remark.ts tells finance what to do with it). */
+export const FOLDER_REASON = 'a folder: sub-folders are not read'
+/** The reason of an 'ignored' entry whose name is not that of an input file. */
+export const NOT_AN_INPUT_REASON = 'not a .csv, .csv.gz or .xlsx file'
+/** The reason of an 'ignored' entry named like an input file that is a pipe, socket or device. */
+export const NOT_A_FILE_REASON = 'not a file'
+/** The end of the reason of a reconciliation or usage file found in input/reference/. */
+export const PERIOD_ONLY_REASON = 'files are read from the period folder only'
+
 export async function discover(_input: void, ctx: RunContext): Promise<StageResult<DiscoveredFile[]>> {
   const periodFiles = await examineFolder(ctx.periodDir, ctx.inputRoot)
   const inPeriod = new Set(periodFiles.map((f) => f.kind))
@@ -46,7 +57,7 @@ function referenceUse(f: DiscoveredFile, inPeriod: Set<string>, ctx: RunContext)
   if (f.kind === 'ignored' || f.kind === 'unreadable') return f
   const periodFolder = relativePosix(ctx.inputRoot, ctx.periodDir)
   if (!REFERENCE_KINDS.includes(f.kind)) {
-    return { ...f, kind: 'ignored', reason: `${f.kind} files are read from the period folder only (${periodFolder}/)` }
+    return { ...f, kind: 'ignored', reason: `${f.kind} ${PERIOD_ONLY_REASON} (${periodFolder}/)` }
   }
   if (inPeriod.has(f.kind)) {
     return { ...f, kind: 'ignored', reason: `not used: the period folder ${periodFolder}/ has its own ${f.kind} file` }
@@ -57,18 +68,40 @@ function referenceUse(f: DiscoveredFile, inPeriod: Set<string>, ctx: RunContext)
 /**
  * Every entry of a folder (not recursive), sorted by name; a missing folder has none. Sub-folders are listed too
  * (as 'ignored', by `examineFile`), so a folder named like an input file is not skipped without a trace.
+ * Names are read as bytes: a name that is not valid UTF-8 (Latin-1 names from a zip made on Windows, unpacked on
+ * Linux) was decoded with U+FFFD, and the path built from it named no file (UNREADABLE_FILE "a symbolic link whose
+ * target does not exist", and the hash of no bytes). Such a name is shown decoded as Windows-1252 (SPEC §2: U+FFFD
+ * never appears in an output) and the entry is examined through its real path.
  */
 async function examineFolder(dir: string, inputRoot: string): Promise<DiscoveredFile[]> {
-  let names: string[]
+  let raw: Buffer[]
   try {
-    names = await readdir(dir)
+    raw = await readdir(dir, { encoding: 'buffer' })
   } catch {
     return [] // no reference folder is normal; a missing or unreadable folder is the runner's exit-2 check
   }
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) // code-unit order: the same on every machine
+  const entries = raw.map((bytes) => entryName(dir, bytes))
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) // code-unit order: the same on every machine
   // Headers are read a few files at a time (mostly waiting on the disk); results keep the sorted order.
   const limit = pLimit(EXAMINE_AT_ONCE)
-  return Promise.all(names.map((name) => limit(() => examineFile(join(dir, name), relativePosix(inputRoot, join(dir, name))))))
+  return Promise.all(entries.map((e) => limit(() => examineFile(e.path, relativePosix(inputRoot, join(dir, e.name)), e.realPath))))
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+const WINDOWS_1252 = new TextDecoder('windows-1252')
+
+/**
+ * The name to show for a folder entry, and, when its bytes are not valid UTF-8, the real (byte) path to reach it
+ * by; `path` is then a path no file is expected at (the name decoded with U+FFFD), never shown.
+ */
+function entryName(dir: string, bytes: Buffer): { name: string; path: string; realPath?: Buffer } {
+  try {
+    const name = UTF8.decode(bytes)
+    return { name, path: join(dir, name) }
+  } catch {
+    const realPath = Buffer.concat([Buffer.from(join(dir, sep)), bytes])
+    return { name: WINDOWS_1252.decode(bytes), path: join(dir, bytes.toString('utf8')), realPath }
+  }
 }
 
 /**
@@ -104,23 +137,37 @@ export function formatOf(name: string): DiscoveredFile['format'] {
   return 'other'
 }
 
-/** Kind of one file from its header, or why it cannot be read. */
-export async function examineFile(path: string, file: string): Promise<DiscoveredFile> {
+/**
+ * Kind of one file from its header, or why it cannot be read. `realPath`: given when the file's name is not valid
+ * UTF-8 (see examineFolder), the bytes of its path; `path` then names no file.
+ */
+export async function examineFile(path: string, file: string, realPath?: Buffer): Promise<DiscoveredFile> {
   const format = formatOf(path)
-  if (format === 'other') return { path, file, kind: 'ignored', format, reason: 'not a .csv, .csv.gz or .xlsx file' }
+  let info: Stats | undefined
+  let failure: unknown
+  try {
+    info = await stat(realPath ?? path)
+  } catch (error) {
+    failure = error
+  }
+  // Before the name's extension: a folder `OneTime` was "not a .csv, .csv.gz or .xlsx file", which hid that files
+  // in it are not read.
+  if (info?.isDirectory()) return { path, file, kind: 'ignored', format: 'other', reason: FOLDER_REASON }
+  if (format === 'other') return { path, file, kind: 'ignored', format, reason: NOT_AN_INPUT_REASON }
   const name = basename(path)
   if (name.startsWith('~$')) {
     // Excel's owner/lock file beside an open workbook: name the real cause instead of "broken zip".
     return { path, file, kind: 'unreadable', format, reason: `it is Excel's lock file for ${name.slice(2)}, which is open in Excel: close the workbook (the lock file then disappears)` }
   }
-  try {
-    const info = await stat(path)
-    if (info.isDirectory()) return { path, file, kind: 'ignored', format: 'other', reason: 'a folder: sub-folders are not read' }
-    if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: 'not a file' }
-    if (info.size === 0) return { path, file, kind: 'unreadable', format, reason: 'it is empty (0 bytes)' }
-  } catch (error) {
-    return { path, file, kind: 'unreadable', format, reason: `it cannot be opened (${whyNotOpened(error)})` }
+  if (realPath !== undefined) {
+    // Not read through its real path: every later stage (readers, hashing, the side thread) takes a string path,
+    // and no string reaches these bytes. Renaming it is one step for finance; a wrong name in the invoices' source
+    // column is not.
+    return { path, file, kind: 'unreadable', format, reason: 'its file name is not valid UTF-8 (it is shown here read as Windows-1252, as a zip made on Windows names files): rename it' }
   }
+  if (info === undefined) return { path, file, kind: 'unreadable', format, reason: `it cannot be opened (${await whyNotOpened(failure, path)})` }
+  if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: NOT_A_FILE_REASON }
+  if (info.size === 0) return { path, file, kind: 'unreadable', format, reason: 'it is empty (0 bytes)' }
   const read = await readHeader(path, format as TabularFormat)
   if ('reason' in read) return { path, file, kind: 'unreadable', format, reason: read.reason }
   const verdict = judgeHeader(read.header)
@@ -136,9 +183,13 @@ function relativePosix(from: string, to: string): string {
  * Why a file cannot be opened, without its absolute path: Node's messages name it, and the findings would then
  * differ with where the month was checked out (outputs must be the same bytes for the same inputs).
  */
-function whyNotOpened(error: unknown): string {
+async function whyNotOpened(error: unknown, path: string): Promise<string> {
   const code = (error as NodeJS.ErrnoException)?.code
-  if (code === 'ENOENT') return 'a symbolic link whose target does not exist'
+  if (code === 'ENOENT') {
+    // The name was just listed: either a link to nothing, or the file went away while the run read the folder.
+    const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false)
+    return link ? 'a symbolic link whose target does not exist' : 'it was removed or renamed while the run read the folder'
+  }
   if (code === 'ELOOP') return 'a loop of symbolic links'
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
   if (code === 'ENAMETOOLONG') return 'its path is too long'
