@@ -6,7 +6,7 @@
  * errors, 2 could not run). Never throws: environment problems become exit 2 with a message naming the field,
  * folder or file; a stage that crashes (a bug) also ends with exit 2, leaving the previous outputs untouched.
  */
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { openDb, type Db } from './db.js'
 import { makeFolder } from './folders.js'
@@ -369,6 +369,9 @@ export function moveIntoPlace(workDir: string, finalDir: string, outputRoot: str
   const old = unusedName(outputRoot, `.${period}.old-${process.pid}`)
   // lexists: a symbolic link left at output/<period> whose target is gone is moved aside like a folder (existsSync
   // follows it, and renaming the new set onto it failed on every run).
+  // A link to a shared folder is replaced by the new set, and its target keeps the previous outputs: say so, since
+  // whoever reads the share would get last run's invoices without a word (ops review).
+  const linkedTo = linkTarget(finalDir)
   if (lexists(finalDir)) renameSync(finalDir, old)
   try {
     renameSync(workDir, finalDir)
@@ -377,6 +380,18 @@ export function moveIntoPlace(workDir: string, finalDir: string, outputRoot: str
     throw e
   }
   if (lexists(old)) discard(old, outputRoot, period, notes)
+  if (linkedTo !== null && existsSync(linkedTo)) {
+    notes.push(`${finalDir} was a symbolic link to ${linkedTo}; it is now a folder holding this run's outputs, and ${linkedTo} still holds the previous ones: copy the new outputs there, or point the link again`)
+  }
+}
+
+/** Where a symbolic link at `path` points (as written in the link), null when `path` is not a link. */
+function linkTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : null
+  } catch {
+    return null
+  }
 }
 
 /** The name exists, whatever it is: a symbolic link counts even when its target does not exist. */

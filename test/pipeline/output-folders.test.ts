@@ -88,6 +88,18 @@ describe('output folder housekeeping', () => {
     expect(runJsonOf(root)).toBe('new')
     expect([notes, hidden(root)]).toEqual([[], []])
   })
+
+  // Ops review: output/<period> linked to a shared folder became a real folder, and the share kept last run's
+  // invoices without a word.
+  it('a symbolic link at output/<period> to a folder is replaced, and a note says its target holds the previous outputs', () => {
+    const root = outputRoot({ share: { runJson: 'previous' }, [`.${P}.tmp-${process.pid}`]: { runJson: 'new' } })
+    symlinkSync(join(root, 'share'), join(root, P))
+    const notes: string[] = []
+    moveIntoPlace(join(root, `.${P}.tmp-${process.pid}`), join(root, P), root, P, notes)
+    expect(runJsonOf(root)).toBe('new')
+    expect(readFileSync(join(root, 'share', 'run.json'), 'utf8')).toBe('previous')
+    expect(notes).toEqual([`${join(root, P)} was a symbolic link to ${join(root, 'share')}; it is now a folder holding this run's outputs, and ${join(root, 'share')} still holds the previous ones: copy the new outputs there, or point the link again`])
+  })
 })
 
 // Found by a determinism review: `--output` equal to `--input` made output/<period> the month's own folder, which a
