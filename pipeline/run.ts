@@ -113,7 +113,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const ingesting = await step('ingest', () => startIngest(files, ctx))
     const noRows = noReconciliationRows(ingesting.read, periodFolder) // reconciliation files are never split
     if (noRows !== null) throw new Error(noRows) // exit 2, as without the file: nothing is written
-    await step('price', () => price({ resellersFiles: files.filter((f) => f.kind === 'resellers').map((f) => f.file) }, ctx))
+    await step('price', () => price({ resellersFiles: files.filter((f) => f.kind === 'resellers').map((f) => f.file), customersFiles: files.filter((f) => f.kind === 'customers').map((f) => f.file) }, ctx))
     await step('usage', () => ingesting.finish())
     await step('reconcile', () => reconcile(undefined, ctx))
     linkFindingsToLines(db)

@@ -34,6 +34,8 @@ export interface PriceSummary {
 export interface PriceInput {
   /** The resellers sheets discover found: their rejected rows explain UNKNOWN_RESELLER (input_files is written later). */
   resellersFiles: readonly string[]
+  /** The customers sheets discover found, likewise. */
+  customersFiles?: readonly string[]
 }
 
 export async function price(input: PriceInput | undefined, ctx: RunContext): Promise<StageResult<PriceSummary>> {
@@ -49,7 +51,7 @@ export async function price(input: PriceInput | undefined, ctx: RunContext): Pro
   await derivePremiumPrices(db)
   await computeSellAmounts(db, ctx.settings.creditsPolicy)
   await writePricedLines(db)
-  return { output: await summarize(db), findings: await pricingFindings(db, input?.resellersFiles) }
+  return { output: await summarize(db), findings: await pricingFindings(db, input) }
 }
 
 async function writePricedLines(db: RulesDb): Promise<void> {
@@ -130,7 +132,7 @@ interface FindingRow {
   book_has_rules: number | null
 }
 
-async function pricingFindings(db: RulesDb, resellersFiles: readonly string[] | undefined): Promise<Finding[]> {
+async function pricingFindings(db: RulesDb, input: PriceInput | undefined): Promise<Finding[]> {
   const { rows } = await sql<FindingRow>`
     select s.line_id, s.source_file, s.source_row, s.customer_id, s.subscription_id, s.tier2_mpn_id,
       r.term_and_billing_cycle as raw_term, r.billing_frequency as raw_frequency, r.pc_to_bc_exchange_rate,
@@ -147,28 +149,33 @@ async function pricingFindings(db: RulesDb, resellersFiles: readonly string[] | 
        or (s.status = 'invoiced' and s.method = 'erp-discount' and s.category <> 'azure-plan' and s.price_derived = 1)
     order by s.line_id`.execute(db)
   const known = await db.selectFrom('resellers').select('reseller_id').execute()
-  const rejected = rows.some((l) => l.hold_rule === 'UNKNOWN_RESELLER') ? await rejectedResellerRows(db, resellersFiles) : new Map<string, string>()
+  const unknown = rows.some((l) => l.hold_rule === 'UNKNOWN_RESELLER')
+  const rejected = {
+    resellers: unknown ? await firstRejectedRows(db, input?.resellersFiles, 'resellers', 'reseller_id') : new Map<string, string>(),
+    customers: unknown ? await firstRejectedRows(db, input?.customersFiles, 'customers', 'customer_id') : new Map<string, string>(),
+  }
   const byLowerCase = new Map(known.map((r) => [r.reseller_id.toLowerCase(), r.reseller_id]))
   const books = (await db.selectFrom('price_book_rules').select('price_book').distinct().orderBy('price_book').execute()).map((b) => b.price_book)
   return rows.map((l) => toFinding(l, byLowerCase, books, rejected))
 }
 
 /**
- * The first rejected row of the resellers sheet per id (lower-case, as repeats are matched), from ingest's
- * REJECTED_ROW findings: a line whose reseller's own row was rejected is told to correct that row, not to add a
- * reseller the sheet already has.
+ * The first rejected row of the resellers (customers) sheet per ResellerId (CustomerId), lower-case as repeats are
+ * matched, from ingest's REJECTED_ROW findings: a line whose reseller's or customer's own row was rejected is told
+ * to correct that row, not to add a row the sheet already has (README review: a customers row rejected for its
+ * Segment was "no row for this customer").
  */
-async function rejectedResellerRows(db: RulesDb, resellersFiles: readonly string[] | undefined): Promise<Map<string, string>> {
-  const files = resellersFiles !== undefined
-    ? sql`select value as file from json_each(${JSON.stringify(resellersFiles)})`
-    : sql`select file from input_files where kind = 'resellers'`
-  const { rows } = await sql<{ reseller_id: string; file: string; row: number }>`
-    select reseller_id, file, row from findings
-    where rule = 'REJECTED_ROW' and reseller_id is not null and file in (${files})
+async function firstRejectedRows(db: RulesDb, files: readonly string[] | undefined, kind: 'resellers' | 'customers', id: 'reseller_id' | 'customer_id'): Promise<Map<string, string>> {
+  const inFiles = files !== undefined
+    ? sql`select value as file from json_each(${JSON.stringify(files)})`
+    : sql`select file from input_files where kind = ${kind}`
+  const { rows } = await sql<{ id: string; file: string; row: number }>`
+    select ${sql.ref(id)} as id, file, row from findings
+    where rule = 'REJECTED_ROW' and ${sql.ref(id)} is not null and file in (${inFiles})
     order by file, row`.execute(db)
   const first = new Map<string, string>()
   for (const r of rows) {
-    const key = r.reseller_id.toLowerCase()
+    const key = r.id.toLowerCase()
     if (!first.has(key)) first.set(key, `${r.file} row ${r.row}`)
   }
   return first
@@ -178,7 +185,7 @@ async function rejectedResellerRows(db: RulesDb, resellersFiles: readonly string
  * `byLowerCase`: the resellers sheet's ids by their lower-case form, to name one that differs only in case; empty
  * when no resellers sheet was read (a CI job that fetched the month but not input/reference/), which is said.
  */
-function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, books: readonly string[], rejected: ReadonlyMap<string, string>): Finding {
+function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, books: readonly string[], rejected: { resellers: ReadonlyMap<string, string>; customers: ReadonlyMap<string, string> }): Finding {
   const where = { file: l.source_file, row: l.source_row, resellerId: l.reseller_id, customerId: l.customer_id, subscriptionId: l.subscription_id }
   const held = 'the line is held (not invoiced) until then.'
   const termPlan = `${l.term_duration ?? '?'}/${l.billing_plan ?? '?'}`
@@ -186,16 +193,19 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, book
     case 'UNKNOWN_RESELLER':
       if (l.reseller_id === null) {
         const tier2 = (l.tier2_mpn_id ?? '').trim()
+        const rejectedAt = rejected.customers.get(l.customer_id.toLowerCase())
         return finding('UNKNOWN_RESELLER', {
           ...where, expected: null, actual: tier2,
-          message: `No reseller for customer ${l.customer_id}: Tier2MpnId is ${tier2 === '' ? 'empty' : `'${tier2}'`} and the customers sheet has no row for this customer. Add the customer with its ResellerId to the customers sheet and re-run; ${held}`,
+          message: rejectedAt === undefined
+            ? `No reseller for customer ${l.customer_id}: Tier2MpnId is ${tier2 === '' ? 'empty' : `'${tier2}'`} and the customers sheet has no row for this customer. Add the customer with its ResellerId to the customers sheet and re-run; ${held}`
+            : `No reseller for customer ${l.customer_id}: Tier2MpnId is ${tier2 === '' ? 'empty' : `'${tier2}'`} and the customer's row in the customers sheet, ${rejectedAt}, was rejected (see its REJECTED_ROW finding). Correct that row and re-run; ${held}`,
         })
       }
       {
         // Ids match exactly, while the resellers sheet allows only one id per spelling (they name invoice files).
         const near = byLowerCase.get(l.reseller_id.toLowerCase())
         const source = l.reseller_source ?? 'Tier2MpnId'
-        const rejectedAt = near === undefined ? rejected.get(l.reseller_id.toLowerCase()) : undefined
+        const rejectedAt = near === undefined ? rejected.resellers.get(l.reseller_id.toLowerCase()) : undefined
         if (rejectedAt !== undefined) {
           return finding('UNKNOWN_RESELLER', {
             ...where, expected: null, actual: l.reseller_id,
