@@ -253,7 +253,10 @@ async function settle(df: DiscoveredFile, kind: InputKind, shared: SharedState, 
   let attempt = first
   if (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread' || attempt.outcome === 'again') {
     // Invalid UTF-8 after the first chunk (SPEC §2), text the fast tokenizer leaves to papaparse, or a failed
-    // worker thread: what was loaded is thrown away and the file read again.
+    // worker thread: what was loaded is thrown away and the file read again. Read again for invalid UTF-8, the
+    // file's valid UTF-8 stays UTF-8 and only the other bytes are Windows-1252 (readers/encoding.ts
+    // `Utf8Or1252Decoder`): the rows read again have the text they had, so a resend that differs from the
+    // original by one byte a Windows tool wrote is still a DUPLICATE_LINE of it line for line.
     attempt.rollback()
     const how = attempt.outcome === 'not-utf8' ? 'windows-1252' : attempt.outcome === 'reread' ? 'general' : 'one-thread'
     const again = await readFile(df, kind, shared, how)
@@ -293,7 +296,10 @@ function splittable(df: DiscoveredFile): boolean {
 /** CSP_BILLING_USAGE_SPLIT_BYTES moves the size from which a usage file is split. */
 const splitMinBytes = (): number => Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
 
-/** How a file is read again: as Windows-1252, by papaparse, or by the fast reader without a worker thread. */
+/**
+ * How a file is read again: as not valid UTF-8 (its valid UTF-8 as UTF-8, the other bytes as Windows-1252), by
+ * papaparse, or by the fast reader without a worker thread.
+ */
 type Again = 'windows-1252' | 'general' | 'one-thread'
 
 async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, how: Again | undefined): Promise<Attempt | { later(): Promise<Attempt> }> {

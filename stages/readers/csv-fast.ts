@@ -51,7 +51,7 @@ export type FastOutcome =
   | { status: 'stopped'; records: number }
   /** Not the common case: read the file with the general path (`records` were already delivered). */
   | { status: 'fallback'; records: number }
-  /** Invalid UTF-8 after the first chunk: SPEC §2 reads the file again as Windows-1252. */
+  /** Invalid UTF-8 after the first chunk: read again, the bytes that are not UTF-8 as Windows-1252 (SPEC §2). */
   | { status: 'not-utf8'; records: number }
 
 /** Records between two progress reports of a reader. */

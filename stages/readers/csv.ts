@@ -17,17 +17,22 @@
  *
  * Outcomes instead of exceptions (only a bug in the record handler is rethrown): `ok`; `unreadable` with a reason (empty, binary, truncated gzip, unterminated
  * quote, invalid UTF-16); `not-utf8` when invalid UTF-8 shows up after rows were delivered: the caller throws
- * those rows away and reads again with `encoding: 'windows-1252'`.
+ * those rows away and reads again with `encoding: 'windows-1252'`, which reads what is valid UTF-8 as UTF-8 and
+ * only the other bytes as Windows-1252 (encoding.ts `Utf8Or1252Decoder`), so the rows read again have the text
+ * they had.
  */
 import { Readable } from 'node:stream'
 import Papa from 'papaparse'
 import { describeReadError, openBytes } from './bytes.js'
 import { readCsvFast, type FastRecordHandler } from './csv-fast.js'
-import { binaryReason, isDecodeError, isUtf8Prefix, makeDecoder, sniffEncoding, type TextEncodingName } from './encoding.js'
+import { binaryReason, isDecodeError, isUtf8Prefix, makeDecoder, sniffEncoding, type ChunkDecoder, type TextEncodingName } from './encoding.js'
 
 export interface CsvOptions {
   gzip: boolean
-  /** Force an encoding (used on the second read of a file that turned out not to be UTF-8). */
+  /**
+   * Force the decoder of a file that is not valid UTF-8 (used on the second read of a file that turned out not to
+   * be): valid UTF-8 sequences as UTF-8, the other bytes as Windows-1252.
+   */
   encoding?: 'windows-1252'
   /** Skip the fast tokenizer (used on the second read after it returned `reread`). */
   general?: boolean
@@ -81,13 +86,14 @@ async function readCsvGeneral(path: string, options: CsvOptions, onRecord: Recor
   const breaks = new LineBreaks()
 
   async function* text(): AsyncGenerator<string> {
-    let decoder: TextDecoder | null = null
+    let decoder: ChunkDecoder | null = null
     for await (let chunk of source.chunks) {
       if (decoder === null) {
         const sniffed = sniffEncoding(chunk)
         encoding = options.encoding ?? sniffed.encoding
-        // A file that is not valid UTF-8 from its first chunk on is Windows-1252 (SPEC §2); later invalid bytes
-        // are caught by the fatal decoder and lead to a second read.
+        // A file that is not valid UTF-8 from its first chunk on is Windows-1252 (SPEC §2): its valid UTF-8
+        // sequences still read as UTF-8, its other bytes as Windows-1252. Later invalid bytes are caught by the
+        // fatal decoder and lead to a second read with that decoder.
         if (encoding === 'utf-8' && !isUtf8Prefix(chunk)) encoding = 'windows-1252'
         if (encoding === 'windows-1252' && sniffed.bomLength > 0) chunk = chunk.subarray(sniffed.bomLength)
         const binary = binaryReason(chunk, encoding)
