@@ -19,6 +19,7 @@ import { REFERENCE_KINDS, type InputKind } from '../schemas/kinds/index.js'
 import pLimit from 'p-limit'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { readHeader, type TabularFormat } from './readers/header.js'
+import { Utf8Or1252Decoder } from './readers/encoding.js'
 
 export type FileKind = InputKind
 
@@ -88,7 +89,6 @@ async function examineFolder(dir: string, inputRoot: string): Promise<Discovered
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
-const WINDOWS_1252 = new TextDecoder('windows-1252')
 
 /**
  * The name to show for a folder entry, and, when its bytes are not valid UTF-8, the real (byte) path to reach it
@@ -100,7 +100,7 @@ function entryName(dir: string, bytes: Buffer): { name: string; path: string; re
     return { name, path: join(dir, name) }
   } catch {
     const realPath = Buffer.concat([Buffer.from(join(dir, sep)), bytes])
-    return { name: WINDOWS_1252.decode(bytes), path: join(dir, bytes.toString('utf8')), realPath }
+    return { name: new Utf8Or1252Decoder().decode(bytes), path: join(dir, bytes.toString('utf8')), realPath }
   }
 }
 

@@ -137,16 +137,16 @@ describe('a file name that is not valid UTF-8 (Latin-1, from a zip made on Windo
   it('a folder and a .zip with such names are seen for what they are (a folder is not "a symbolic link"), shown as Windows-1252', async () => {
     input = makeInput()
     input.write('recon.csv', RECON)
-    mkdirSync(rawPath(Buffer.from('Facturation \xe9t\xe9', 'latin1')))
+    mkdirSync(rawPath(Buffer.from('Facturation \xe9t\xe9 \x96 O\x92Brien', 'latin1'))) // 0x96 –, 0x92 ’: Windows-1252, not Latin-1
     writeFileSync(rawPath(Buffer.from('Relev\xe9.zip', 'latin1')), 'PK')
     const { files, remarks } = await discovered()
     expect(files.map((f) => [f.file, f.kind, f.reason])).toEqual([
-      ['2026-10/Facturation été', 'ignored', 'a folder: sub-folders are not read'],
+      ['2026-10/Facturation été – O’Brien', 'ignored', 'a folder: sub-folders are not read'],
       ['2026-10/Relevé.zip', 'ignored', 'not a .csv, .csv.gz or .xlsx file'],
       ['2026-10/recon.csv', 'reconciliation', undefined],
     ])
     expect(remarks).toEqual([
-      'Input not read: 2026-10/Facturation été/ is a folder, and files in sub-folders are not read: move them into 2026-10/ and run again',
+      'Input not read: 2026-10/Facturation été – O’Brien/ is a folder, and files in sub-folders are not read: move them into 2026-10/ and run again',
       'Input not read: 2026-10/Relevé.zip is a compressed archive (.zip): unpack its files into 2026-10/ itself (not into a sub-folder) and run again',
     ])
   })
