@@ -136,7 +136,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       return { exitCode, summary: formatSummary(findings, held, findingsFile, remarks), findings, findingsFile, notes, remarks }
     }
     const summary = formatSummary(findings, held, join(finalDir, 'reconciliation.xlsx'), remarks)
-    const written = await step('write', () => write({ exitCode }, ctx), { last: true })
+    const written = await step('write', () => write({ exitCode, remarks }, ctx), { last: true })
     await db.close()
     db = null
     moveIntoPlace(workDir, finalDir, outputRoot, opts.period, notes)

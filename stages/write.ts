@@ -28,6 +28,8 @@ import { buildRunJson, runJsonText } from './writers/run-json.js'
 
 export interface WriteInput {
   exitCode: 0 | 1
+  /** The run summary's remarks, kept in reconciliation.xlsx. */
+  remarks?: readonly string[]
 }
 
 export interface WriteOutput {
@@ -85,6 +87,7 @@ export async function write(input: WriteInput, ctx: RunContext): Promise<StageRe
     rejected: findingList(db, [...REJECTED_RULES]),
     heldLines: heldLines(db),
     retainedLines: settings.creditsPolicy === 'retain' ? heldLines(db, 'retained') : undefined,
+    remarks: input.remarks,
   })
   files.push('reconciliation.xlsx')
 

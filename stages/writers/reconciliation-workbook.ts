@@ -2,7 +2,7 @@
  * reconciliation.xlsx (SPEC §6), for the distributor's finance team only: sheets Control totals, Margin by
  * reseller, Exceptions, Rejected rows, Held lines, and, when credits are retained (creditsPolicy retain, SPEC
  * §4.4), Retained credits: each credit line the distributor keeps, so the control total's retained cost can be
- * traced line by line as the held cost can.
+ * traced line by line as the held cost can; and, when the run made some, Remarks.
  *
  * In: control totals per currency, reseller totals (with cost and margin), all findings in stable order, the
  * held lines and the retained ones. Out: the workbook file (exceljs streaming writer, pinned dates).
@@ -49,6 +49,8 @@ export interface ReconciliationWorkbookInput {
   heldLines: Iterable<HeldLine> | AsyncIterable<HeldLine>
   /** Given only under creditsPolicy retain: the sheet is there exactly when credits are retained. */
   retainedLines?: Iterable<HeldLine> | AsyncIterable<HeldLine>
+  /** The run summary's remarks (pipeline/run.ts): the sheet is there exactly when there are some. */
+  remarks?: readonly string[]
 }
 
 
@@ -62,7 +64,22 @@ export async function writeReconciliationWorkbook(input: ReconciliationWorkbookI
   await writeRejected(wb, input.rejected)
   await writeLines(wb, 'Held lines', input.heldLines)
   if (input.retainedLines !== undefined) await writeLines(wb, 'Retained credits', input.retainedLines)
+  if (input.remarks !== undefined && input.remarks.length > 0) writeRemarks(wb, input.remarks)
   await commitWorkbook(wb, input.filename, input.pinned)
+}
+
+/**
+ * Remarks: what the run summary says beside the findings (an earlier month's export in the folder, a sub-folder
+ * not read, a misspelled column). They were on the console only, and the checklist archives output/<period>/
+ * (README review); SPEC §6's run.json keeps its shape, so they are kept here.
+ */
+function writeRemarks(wb: ExcelJS.Workbook, remarks: readonly string[]): void {
+  const ws = wb.addWorksheet('Remarks', tableSheetOptions())
+  const columns: ColumnSpec[] = [{ header: 'Remark', width: 160 }]
+  const styles = writeHeader(ws, columns)
+  for (const remark of remarks) addDataRow(ws, [text(remark)], styles)
+  setAutoFilter(ws, columns.length, remarks.length)
+  ws.commit()
 }
 
 function writeControlTotals(wb: ExcelJS.Workbook, totals: ControlTotal[]): void {
