@@ -43,7 +43,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('-i, --input <dir>', 'input root holding <period>/ and reference/', 'input')
     .option('-o, --output <dir>', 'output root; a run writes <output>/<period>/, validate <output>/<period>.validation.csv', 'output')
     .option('-c, --config <file>', 'settings file (default: csp-billing.config.json in this folder, if present)')
-    .option('-q, --quiet', 'no progress; the findings summary only when the run fails (exit 1); the exit line')
+    .option('-q, --quiet', 'no progress; the findings summary only when the run fails (exit 1), and the remarks on stderr; the exit line')
     .option('--json', 'print a machine-readable summary on stdout')
     .addOption(new Option('--debug', 'show stack traces for unexpected failures').hideHelp(false))
 }
@@ -114,8 +114,8 @@ function writeJsonFailure(message: string): void {
 
 const HELP_AFTER = `
 Where files go:
-  <input>/<period>/     the month's Partner Center files (invoice reconciliation CSV, daily rated usage
-                        .csv or .csv.gz, NCE price list .csv or .xlsx) — any file names
+  <input>/<period>/     the month's Partner Center files (invoice reconciliation .csv or .xlsx, daily rated
+                        usage .csv, .csv.gz or .xlsx, NCE price list .csv or .xlsx) — any file names
   <input>/reference/    resellers, price books and customers sheets, used when the month folder has none
   File kinds are recognised by their header row, not by their name.
 
@@ -128,7 +128,8 @@ Exit codes:
   0  no errors (warnings may exist)
   1  finished with errors: outputs written, see output/<period>/reconciliation.xlsx
   2  could not run: bad --period or settings, missing or unreadable input folder, no reconciliation file
-     in <input>/<period>/, output not writable, period locked
+     (or only ones with no row) in <input>/<period>/, output not writable or inside the input folders,
+     period locked
 `
 
 export function buildProgram(): Command {
