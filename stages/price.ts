@@ -12,6 +12,7 @@
  *   category → term-and-plan → charge-cycle → attribution → price-book → price-list → premium → sell.
  * Bad data never throws: it becomes a held line and a finding.
  */
+import { Decimal } from 'decimal.js'
 import { sql } from '../pipeline/kysely.js'
 import type { RunContext, StageResult } from '../pipeline/context.js'
 import { finding, type Finding } from '../pipeline/diagnostics.js'
@@ -246,7 +247,9 @@ function toFinding(l: FindingRow, byLowerCase: ReadonlyMap<string, string>, book
       })
     default:
       return finding('PRICE_DERIVED', {
-        ...where, expected: l.erp_cycle_price, actual: null,
+        // Shown to 4 decimals, as PRICE_MISMATCH shows a cycle price: a derived price that does not terminate filled
+        // the column with 50 digits (premium review). The line is priced with the exact one.
+        ...where, expected: l.erp_cycle_price === null ? null : toFourPlaces(l.erp_cycle_price), actual: null,
         message: `The price list has no ${termPlan} row for product ${l.product_id} SKU ${l.sku_id} in ${l.pricing_currency} on the term start ${l.term_start}; its ERP price was derived from the P1Y/Annual ERP price ${l.annual_erp_price} with the ${l.premium_percent}% premium in force since ${l.premium_from}. Check it if the price list should have had that row.`,
       })
   }
@@ -281,4 +284,10 @@ function priceNotFoundMessage(l: FindingRow): string {
   if (l.billing_plan === 'None' || l.billing_plan === 'OneTime') return `${base} (a ${l.billing_plan === 'None' ? 'trial' : 'one-time purchase'} is priced only from its own row; or price it by a markup or fixed rule).`
   if (l.annual_price_id !== null) return `${base}, and no premium for ${l.term_duration}/${l.billing_plan} is in force on that date (settings.premiums) to derive it from the P1Y/Annual row.`
   return `${base}, nor a P1Y/Annual row to derive it from.`
+}
+
+/** A decimal's text with at most 4 decimals (half-up), as it is when it has no more. */
+function toFourPlaces(value: string): string {
+  const d = new Decimal(value)
+  return d.decimalPlaces() > 4 ? d.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toString() : value
 }

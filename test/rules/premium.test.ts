@@ -29,6 +29,7 @@ describe('premium derivation (SPEC §4.3a)', () => {
     const premiums = [{ termDuration: 'P1M' as const, billingPlan: 'Monthly' as const, percent: '25', from: '2022-03-01' }]
     const p = await priceOne({ line: monthlyTerm, rules: erp, prices: [priceRow({ term_duration: 'P1Y', billing_plan: 'Annual', erp_price: '100', unit_price: '80' })], settings: { premiums } })
     expect(p.erp_cycle_price).toMatch(/^10\.416666666666666666/)
+    expect(p.findings.map((f) => [f.rule, f.expected])).toEqual([['PRICE_DERIVED', '10.4167']]) // not 50 digits (premium review)
     expect(p.explanation).toBe('ERP (P1Y/Annual ERP 100.00 × 1/12 × (1 + 25%))/cycle (derived from the P1Y/Annual ERP price with the 25% premium) × 30/30 × 1 × 1 × (1 − 0%) = 10.42')
   })
 
