@@ -4,6 +4,8 @@
  */
 import type { Db } from './db.js'
 import { objectRows } from './object-rows.js'
+import { sql } from './kysely.js'
+import { tier2ResellerSql } from '../stages/rules/tier2.js'
 import type { FindingsTable } from '../schemas/tables.js'
 import type { Finding, Rule, Severity } from './diagnostics.js'
 
@@ -110,4 +112,19 @@ export function linkFindingsToLines(db: Db): void {
       select r.line_id from recon_lines r where r.source_file = findings.file and r.source_row = findings.row
     )
     where line_id is null and row > 1 and file in (select file from input_files where kind = 'reconciliation')`)
+}
+
+/**
+ * Findings on retained credits name the reseller the Retained credits sheet shows (Tier2MpnId, else the customers
+ * sheet's: pricing keeps no reseller for them, SPEC §4.4 retains them before any lookup), so filtering
+ * exceptions.csv by reseller finds them too (credits review: the same AMOUNT_MISMATCH carried the reseller under
+ * pass-through and none under retain).
+ */
+export async function nameRetainedResellers(db: Db): Promise<void> {
+  await sql`
+    update findings set reseller_id = (
+      select coalesce(${tier2ResellerSql(sql.ref('r.tier2_mpn_id'))}, trim(c.reseller_id))
+      from recon_lines r left join customers c on c.customer_id = r.customer_id
+      where r.line_id = findings.line_id)
+    where reseller_id is null and line_id in (select line_id from priced_lines where status = 'retained')`.execute(db.kysely)
 }

@@ -13,7 +13,7 @@ import { makeFolder } from './folders.js'
 import { loadSettings } from './config.js'
 import { acquireLock } from './lock.js'
 import { periodBounds, PERIOD_HINT, PERIOD_PATTERN, type FileProgress, type RunContext, type StageResult } from './context.js'
-import { findingCounts, findingList, insertFindings, linkFindingsToLines, type FindingCount } from './findings-store.js'
+import { findingCounts, findingList, insertFindings, linkFindingsToLines, nameRetainedResellers, type FindingCount } from './findings-store.js'
 import type { Settings } from '../schemas/config.js'
 import { collectGarbage, tuneHeap } from './gc.js'
 import { SideThread, sideThreadWanted } from './side-thread.js'
@@ -118,6 +118,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     await step('usage', () => ingesting.finish())
     await step('reconcile', () => reconcile(undefined, ctx))
     linkFindingsToLines(db)
+    await nameRetainedResellers(db)
 
     const findings = findingCounts(db)
     const exitCode = exitCodeFor(findings, settings)
