@@ -25,6 +25,7 @@ import { tieOutSkipped } from '../stages/checks/usage-tie-out.js'
 import { periodRemarks } from './period-remark.js'
 import { skuTwinRemarks } from './sku-twin-remark.js'
 import { ignoredRemarks } from './ignored-remark.js'
+import { sheetsRemarks } from './sheets-remark.js'
 import { priceListRemarks } from './price-list-remark.js'
 import { unknownColumnRemarks } from './unknown-columns-remark.js'
 import { write } from '../stages/write.js'
@@ -123,7 +124,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     const findings = findingCounts(db)
     const exitCode = exitCodeFor(findings, settings)
     const held = heldCostByCurrency(db)
-    const remarks = [...ignoredRemarks(files, periodFolder), ...unknownColumnRemarks(db), ...periodRemarks(db, start, end), ...skuTwinRemarks(db), ...(await priceListRemarks(db)), tieOutSkipped(db)].filter((r): r is string => r !== null)
+    const remarks = [...ignoredRemarks(files, periodFolder), ...sheetsRemarks(files), ...unknownColumnRemarks(db), ...periodRemarks(db, start, end), ...skuTwinRemarks(db), ...(await priceListRemarks(db)), tieOutSkipped(db)].filter((r): r is string => r !== null)
     if (opts.validateOnly) {
       // The only file validate writes; beside, not inside, output/<period>/ so a previous run's outputs stay as they were.
       const findingsFile = join(outputRoot, `${opts.period}.validation.csv`)

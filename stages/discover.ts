@@ -19,6 +19,7 @@ import { REFERENCE_KINDS, type InputKind } from '../schemas/kinds/index.js'
 import pLimit from 'p-limit'
 import { judgeHeader } from '../schemas/kinds/header-verdict.js'
 import { readHeader, type TabularFormat } from './readers/header.js'
+import type { XlsxSheets } from './readers/xlsx.js'
 import { Utf8Or1252Decoder } from './readers/encoding.js'
 
 export type FileKind = InputKind
@@ -35,6 +36,8 @@ export interface DiscoveredFile {
   format: 'csv' | 'csv.gz' | 'xlsx' | 'other'
   /** Why the file is unreadable (or, for a reference file, why it is not used). */
   reason?: string
+  /** A workbook's sheet read and its other visible sheets, not read; only when there are any (pipeline/sheets-remark.ts). */
+  sheets?: XlsxSheets
 }
 
 /** The reason of an 'ignored' sub-folder (pipeline/ignored-remark.ts tells finance what to do with it). */
@@ -169,10 +172,11 @@ export async function examineFile(path: string, file: string, realPath?: Buffer)
   if (!info.isFile()) return { path, file, kind: 'ignored', format: 'other', reason: NOT_A_FILE_REASON }
   if (info.size === 0) return { path, file, kind: 'unreadable', format, reason: 'it is empty (0 bytes)' }
   const read = await readHeader(path, format as TabularFormat)
-  if ('reason' in read) return { path, file, kind: 'unreadable', format, reason: read.reason }
+  const sheets = read.sheets === undefined ? {} : { sheets: read.sheets }
+  if ('reason' in read) return { path, file, kind: 'unreadable', format, reason: read.reason, ...sheets }
   const verdict = judgeHeader(read.header)
-  if ('reason' in verdict) return { path, file, kind: 'unreadable', format, reason: verdict.reason }
-  return { path, file, kind: verdict.kind, format }
+  if ('reason' in verdict) return { path, file, kind: 'unreadable', format, reason: verdict.reason, ...sheets }
+  return { path, file, kind: verdict.kind, format, ...sheets }
 }
 
 function relativePosix(from: string, to: string): string {

@@ -4,7 +4,8 @@
  *
  * Sheet choice: the first visible sheet (workbook order) whose name is a kind name (`resellers`, `usage`, …; case
  * and surrounding spaces ignored), else the first visible sheet; a hidden sheet only when none is visible, since a
- * hidden sheet is usually an old copy kept out of sight (a hidden first sheet of last year's markups was billed). Cells come out as the reader's
+ * hidden sheet is usually an old copy kept out of sight (a hidden first sheet of last year's markups was billed).
+ * The other visible sheets are not read; `onSheets` is told their names (the run summary names them). Cells come out as the reader's
  * values, flattened: rich text → its text, formula → its cached result, hyperlink → its text, error → the error
  * text (`#N/A`, also reported as a cell problem), date-formatted numbers → JS Date (UTC), numbers shown as a
  * percentage in a column whose header ends in Percent → the number shown, as
@@ -28,6 +29,19 @@ import type { RawCell } from '../../schemas/kinds/index.js'
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
 
 /**
+ * The sheet read and the workbook's other visible worksheets, none of which is read (one sheet per workbook, SPEC
+ * §2), in workbook order: pipeline/sheets-remark.ts names them in the run summary ("nothing is skipped silently").
+ * Only names, from workbook.xml, which the reader parses anyway: telling an empty sheet from one with rows would
+ * mean parsing every other sheet. Hidden sheets are left out: a hidden sheet is one kept out of sight on purpose
+ * (usually an old copy, see chooseSheet), and naming it on every run would be noise. Chart sheets are left out
+ * too: they hold no rows.
+ */
+export interface XlsxSheets {
+  read: string
+  notRead: string[]
+}
+
+/**
  * Called per non-empty sheet row with 0-based cells, the sheet's row number, the cells that cannot be read (a
  * formula without a saved result or with an error result) and the workbook's date system. Return false to stop.
  */
@@ -43,12 +57,16 @@ export interface XlsxRowContext {
 interface SheetModel {
   name: string
   state?: string
+  /** The workbook relationship of the sheet (its part: a worksheet or a chart sheet). */
+  rId?: string
 }
 
 export async function readXlsx(
   path: string,
   onRow: XlsxRowHandler,
   progress?: (rows: number, bytesRead: number) => void,
+  /** Told, once the workbook is read (outcome ok), which sheet was read and which visible ones were not. */
+  onSheets?: (sheets: XlsxSheets) => void,
 ): Promise<XlsxOutcome> {
   const input = createReadStream(path)
   // A read error also ends the zip walk (parseWorkbookEntries); raced here too, so no read waits on a dead file.
@@ -131,6 +149,7 @@ export async function readXlsx(
   }
   if (crash !== null) throw (crash as { error: unknown }).error
   if (chosen === null) return { status: 'unreadable', reason: 'the workbook has no worksheet' }
+  onSheets?.({ read: chosen, notRead: otherVisibleSheets(reader, chosen) })
   return { status: 'ok', sheet: chosen }
 }
 
@@ -140,11 +159,31 @@ export async function readXlsx(
  * is an old copy kept out of sight, and it used to be the one billed (adversarial review).
  */
 export function chooseSheet(reader: unknown): string | null {
-  const all = ((reader as { model?: { sheets?: SheetModel[] } }).model?.sheets ?? []) as SheetModel[]
+  // Chart sheets hold no rows: a first visible chart sheet was read, and the workbook rejected as having none.
+  const all = worksheets(reader)
   const visible = all.filter((s) => s.state === undefined || s.state === 'visible')
   const kinds = new Set<string>(KIND_ORDER)
   const named = (sheets: SheetModel[]) => sheets.find((s) => kinds.has(s.name.trim().toLowerCase()))
   return (named(visible) ?? visible[0] ?? named(all) ?? all[0])?.name ?? null
+}
+
+/** The visible worksheets other than `read`, in workbook order (see XlsxSheets). */
+export function otherVisibleSheets(reader: unknown, read: string): string[] {
+  return worksheets(reader).filter((s) => (s.state === undefined || s.state === 'visible') && s.name !== read).map((s) => s.name)
+}
+
+/**
+ * The workbook's sheets but its chart sheets, in workbook order. A sheet whose relationship is not found is kept:
+ * taking one sheet too many costs a line, missing one costs its rows.
+ */
+function worksheets(reader: unknown): SheetModel[] {
+  const r = reader as { model?: { sheets?: SheetModel[] }; workbookRels?: unknown }
+  const rels = Array.isArray(r.workbookRels) ? (r.workbookRels as { Id?: unknown; Target?: unknown; Type?: unknown }[]) : []
+  const isChart = (s: SheetModel) => {
+    const rel = rels.find((x) => x.Id === s.rId)
+    return rel !== undefined && (/\/chartsheet$/.test(String(rel.Type)) || String(rel.Target).startsWith('chartsheets/'))
+  }
+  return (r.model?.sheets ?? []).filter((s) => !isChart(s))
 }
 
 /** True for a number format that shows a percentage: a `%` outside quoted text and [brackets]. */
