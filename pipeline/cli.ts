@@ -76,7 +76,7 @@ async function runWith(flags: CommonFlags, validateOnly: boolean): Promise<RunOu
   }
 }
 
-function report(outcome: RunOutcome, flags: CommonFlags): never {
+function report(outcome: RunOutcome, flags: CommonFlags): void {
   for (const note of outcome.notes ?? []) process.stderr.write(`csp-billing: note: ${note}\n`)
   if (outcome.exitCode === 2) {
     process.stderr.write(`csp-billing: ${outcome.message ?? 'could not run'}\n`)
@@ -98,7 +98,24 @@ function report(outcome: RunOutcome, flags: CommonFlags): never {
     for (const remark of outcome.remarks ?? []) process.stderr.write(`csp-billing: remark: ${remark}\n`)
   }
   if (!flags.json) process.stderr.write(`exit ${outcome.exitCode}: ${exitMeaning(outcome)}\n`)
-  process.exit(outcome.exitCode)
+  exitWhenWritten(outcome.exitCode)
+}
+
+/**
+ * Exits once stdout and stderr have handed over what was written: to a pipe they write asynchronously, and
+ * process.exit right after a write dropped what the pipe had not yet taken (CLI review: `run --json | jq` got the
+ * first 64 KiB of a 300 KiB line, with exit 0). A closed pipe answers at once (the error is ignored, as in
+ * ignoreClosedPipes).
+ */
+export function exitWhenWritten(code: number): void {
+  let pending = 2
+  const done = () => {
+    if (--pending === 0) process.exit(code)
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || stream.writableEnded) done()
+    else stream.write('', () => done())
+  }
 }
 
 /** `run` or `validate` with --json, seen on the raw arguments (for exits before or outside commander's parse). */
@@ -180,7 +197,7 @@ export function buildProgram(): Command {
         process.exit(2)
       }
       process.stdout.write(`${result.text}\n`)
-      process.exit(0)
+      exitWhenWritten(0)
     })
 
   return program
