@@ -126,7 +126,8 @@ function wantsJson(): boolean {
 
 /** The one --json line of a run that could not run (exit 2). */
 function writeJsonFailure(message: string): void {
-  process.stdout.write(`${JSON.stringify({ exitCode: 2, message, outputDir: null, findingsFile: null, findings: null, runJson: null })}\n`)
+  // The keys of a run's line, and its message: a script reading `.remarks` needs no case for exit 2 (CLI review).
+  process.stdout.write(`${JSON.stringify({ exitCode: 2, message, outputDir: null, findingsFile: null, findings: null, remarks: [], runJson: null })}\n`)
 }
 
 const HELP_AFTER = `

@@ -44,6 +44,8 @@ describe('csp-billing could-not-run cases (exit 2, SPEC §2/§6)', () => {
     const json = cli(['run', '--json', '--bogus'])
     expect(json.status).toBe(2)
     expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 2, message: expect.stringMatching(/--period|--bogus/) })
+    // A run's keys, so a script reading .remarks needs no case for exit 2 (CLI review).
+    expect(Object.keys(JSON.parse(json.stdout) as object)).toEqual(['exitCode', 'message', 'outputDir', 'findingsFile', 'findings', 'remarks', 'runJson'])
     expect(JSON.parse(cli(['validate', '--json=true']).stdout)).toMatchObject({ exitCode: 2 })
     expect(cli(['explain', '--json']).stdout).toBe('') // explain has no --json
     const help = cli(['--help'])
