@@ -40,29 +40,31 @@ export function lineReporter(out: NodeJS.WritableStream = process.stderr): Repor
 /**
  * Bars while files are read; stage lines are printed once no bar is running, below the final bars. cli-progress's
  * own log buffer wrote them over the bars (its redraw clears one line) and dropped the last one (`stop` does not
- * flush it). A file that starts after the bars are done (a usage file read again) gets a plain line instead.
+ * flush it). A file that starts once the bars before it have stopped gets bars of its own below the lines printed
+ * meanwhile: files are read a few at a time, and the big usage file, read after the price list, got no bar at all
+ * (CLI review).
  */
 export function barReporter(stream: NodeJS.WritableStream = process.stderr): Reporter {
-  const multi = new cliProgress.MultiBar(
-    {
-      stream,
-      format: ' {bar} {percentage}% | {file} | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  )
+  const newBars = () =>
+    new cliProgress.MultiBar(
+      {
+        stream,
+        format: ' {bar} {percentage}% | {file} | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    )
+  let multi: cliProgress.MultiBar | null = null
   const bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>()
   const plain = lineReporter(stream)
   const waiting: string[] = []
   let running = 0
-  let drawn = false
-  let done = false
   const flush = () => {
     if (running > 0) return
-    if (drawn && !done) multi.stop()
-    done = drawn
+    multi?.stop()
+    multi = null
     for (const line of waiting.splice(0)) stream.write(line)
   }
   return {
@@ -73,8 +75,7 @@ export function barReporter(stream: NodeJS.WritableStream = process.stderr): Rep
     },
     files: {
       fileStart(file, totalBytes) {
-        if (done) return plain.files.fileStart(file, totalBytes)
-        drawn = true
+        multi ??= newBars()
         running++
         bars.set(file, { bar: multi.create(Math.max(totalBytes, 1), 0, { file, rows: 0, rate: 0 }), started: performance.now() })
       },

@@ -18,7 +18,7 @@ function fakeTerminal(): { stream: NodeJS.WritableStream; text: () => string } {
 const end = (stage: string, findings = 0) => ({ type: 'stage-end', stage, ms: 100, findings }) as unknown as ProgressEvent
 
 describe('progress bars on a terminal', () => {
-  it('prints each stage line once, below the final bars, the last one too; a file started after the bars gets a line', async () => {
+  it('prints each stage line once, below the final bars, the last one too; a file started after the bars gets bars of its own', async () => {
     const { stream, text } = fakeTerminal()
     const r = barReporter(stream)
     r.onStage(end('discover'))
@@ -40,9 +40,29 @@ describe('progress bars on a terminal', () => {
     for (const stage of ['discover', 'ingest', 'price', 'usage', 'write']) {
       expect(out.split(`${stage.padEnd(10)} done in 0.1 s`).length - 1, stage).toBe(1)
     }
-    const lastBar = out.lastIndexOf('100%')
-    expect(out.indexOf('ingest     done')).toBeGreaterThan(lastBar)
-    expect(out).toContain('  read 2026-10/usage.csv: 5,000 rows in ')
+    // The usage file read again has bars below the lines printed when the first ones stopped (CLI review: a file
+    // started after them got no bar, and a big usage file read after the price list showed none at all).
+    const ingestLine = out.indexOf('ingest     done')
+    const secondBars = out.indexOf('usage.csv', ingestLine)
+    expect(out.lastIndexOf('100%', ingestLine)).toBeGreaterThan(0)
+    expect(secondBars).toBeGreaterThan(ingestLine)
+    expect(out.indexOf('usage      done')).toBeGreaterThan(out.lastIndexOf('100%'))
+    expect(out).not.toContain('  read 2026-10/usage.csv')
     expect(out.trimEnd().endsWith('write      done in 0.1 s, 0 finding(s)')).toBe(true)
+  })
+
+  it('files read one after another each get a bar', async () => {
+    const { stream, text } = fakeTerminal()
+    const r = barReporter(stream)
+    for (const file of ['2026-10/prices.xlsx', '2026-10/recon.csv', '2026-10/usage.csv']) {
+      r.files.fileStart(file, 100)
+      r.files.fileEnd(file, 10)
+    }
+    r.onStage(end('ingest'))
+    r.stop()
+    await new Promise((resolve) => setImmediate(resolve))
+    const out = text()
+    for (const file of ['prices.xlsx', 'recon.csv', 'usage.csv']) expect(out).toMatch(new RegExp(`100% \\| 2026-10/${file.replace('.', '\\.')}`))
+    expect(out).not.toContain('  read ')
   })
 })
