@@ -47,6 +47,30 @@ const cases: Case[] = [
     given: { lines: [azurePlanLine({ charge_type: 'customerCredit', unit_price: '3', effective_unit_price: '-3', billable_quantity: '744', pc_to_bc_exchange_rate: '1.25655', subtotal: '-2804.61', tax_total: '-364.6', total: '-3169.21' }, { category: 'credit' })] },
     expect: [],
   },
+  // §3.4 usage formula, the INNER ROUNDDOWN: EUP 0.0376 × qty 31.5 = 1.1844 → ROUNDDOWN 1.18; 1.18 × rate 9.5 = 11.21
+  // → 11.21. Without the inner truncation: 1.1844 × 9.5 = 11.2518 → 11.25 (0.04 off, beyond the 0.01 tolerance).
+  {
+    name: 'usage formula truncates EUP × quantity before × rate: 0.0376 × 31.5 → 1.18 × 9.5 = 11.21 is Microsoft\'s; 11.25 (no inner truncation) is off',
+    given: {
+      lines: [
+        azurePlanLine({ effective_unit_price: '0.0376', unit_price: '0.0376', billable_quantity: '31.5', pc_to_bc_exchange_rate: '9.5', subtotal: '11.21', total: '11.21' }),
+        azurePlanLine({ effective_unit_price: '0.0376', unit_price: '0.0376', billable_quantity: '31.5', pc_to_bc_exchange_rate: '9.5', subtotal: '11.25', total: '11.25' }),
+      ],
+    },
+    expect: [hit(3, '11.21', '11.25')],
+  },
+  // The same on a credit (truncation toward zero): −0.0376 × 31.5 = −1.1844 → −1.18; × 9.5 = −11.21 → −11.21.
+  // Without the inner truncation: −11.2518 → −11.25.
+  {
+    name: 'usage formula inner truncation on a negative line: −11.21 is Microsoft\'s; −11.25 is off',
+    given: {
+      lines: [
+        azurePlanLine({ effective_unit_price: '-0.0376', unit_price: '0.0376', billable_quantity: '31.5', pc_to_bc_exchange_rate: '9.5', subtotal: '-11.21', total: '-11.21' }),
+        azurePlanLine({ effective_unit_price: '-0.0376', unit_price: '0.0376', billable_quantity: '31.5', pc_to_bc_exchange_rate: '9.5', subtotal: '-11.25', total: '-11.25' }),
+      ],
+    },
+    expect: [hit(3, '-11.21', '-11.25')],
+  },
   { name: 'duplicates are not checked', given: { lines: [{ recon: { subtotal: '99', total: '99', is_duplicate: 1, duplicate_of: 1 }, priced: null }] }, expect: [] },
 ]
 

@@ -71,7 +71,31 @@ const cases: Case[] = [
     given: { lines: [{}], priceList: [{ unit_price: '126', segment: 'Commercial' }, { unit_price: '120', segment: null }] },
     expect: [hit('10.5', '10')],
   },
+  // §2.3 EffectiveEndDate is the last day a row is in force: a row ending ON the term start (2026-01-01) covers it.
+  // 126 ÷ 12 = 10.50 per month, billed 10 → 0.50 off, beyond 0.01.
+  {
+    name: 'a price-list row whose EffectiveEndDate is the term start still covers it',
+    given: { lines: [{}], priceList: [{ unit_price: '126', effective_start_date: '2025-01-01', effective_end_date: '2026-01-01' }] },
+    expect: [hit('10.5', '10')],
+  },
+  {
+    name: 'the row ending on the term start is the one in force there, not one starting the day after',
+    given: {
+      lines: [{}],
+      priceList: [
+        { unit_price: '126', effective_start_date: '2025-01-01', effective_end_date: '2026-01-01' }, // 10.50: in force on 2026-01-01
+        { unit_price: '120', effective_start_date: '2026-01-02' }, // 10: starts the day after the term start
+      ],
+    },
+    expect: [hit('10.5', '10')],
+  },
   // Negative.
+  // The day after: a row ending 2025-12-31 no longer covers a term starting 2026-01-01 (no row → not checked).
+  {
+    name: 'a price-list row whose EffectiveEndDate is the day before the term start does not cover it',
+    given: { lines: [{}], priceList: [{ unit_price: '126', effective_start_date: '2025-01-01', effective_end_date: '2025-12-31' }] },
+    expect: [],
+  },
   { name: 'matching price', given: { lines: [{}], priceList: [{ unit_price: '120' }] }, expect: [] },
   { name: '0.01 off is within tolerance (120.12 ÷ 12 = 10.01)', given: { lines: [{}], priceList: [{ unit_price: '120.12' }] }, expect: [] },
   { name: 'no price-list row for the term/plan: not checked (no derived prices)', given: { lines: [{}], priceList: [{ billing_plan: 'Annual', unit_price: '999' }] }, expect: [] },
