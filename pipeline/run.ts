@@ -146,6 +146,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   } catch (e) {
     if (db !== null) await db.close().catch(() => undefined)
     removeOrNote(workDir, notes)
+    // A validate that could not run leaves no findings file behind: the previous one, read by a script after this
+    // exit 2, passed for this drop's (CLI review).
+    const stale = join(outputRoot, `${opts.period}.validation.csv`)
+    if (opts.validateOnly && existsSync(stale)) {
+      removeOrNote(stale, notes)
+      if (!existsSync(stale)) notes.push(`removed ${stale}, the findings of an earlier validate: this one could not run`)
+    }
     const err = e as Error
     const detail = process.env.CSP_BILLING_DEBUG ? `\n${err.stack ?? ''}` : ''
     return { exitCode: 2, message: `${err.message}${detail}`, notes }

@@ -147,6 +147,18 @@ describe('a failure of the machine is not reported as a bug', () => {
     expect(readdirSync(copy.output).sort()).toEqual([`${P}.validation.csv`])
     expect(readFileSync(join(copy.output, `${P}.validation.csv`), 'utf8')).toMatch(/^\uFEFFrule,severity,file,row/)
   }, 60_000)
+
+  // CLI review: a validate that could not run (exit 2) left the previous findings file, which a script then read.
+  it('a validate that cannot run removes the previous validate\'s findings file, and says so', async () => {
+    const copy = sampleCopy()
+    const options = { period: P, inputRoot: copy.input, outputRoot: copy.output, configPath: join(copy.root, 'none.json'), configExplicit: false, validateOnly: true }
+    expect((await runPipeline(options)).exitCode).toBe(0)
+    for (const f of readdirSync(join(copy.input, P))) if (f.startsWith('InvoiceReconciliation')) rmSync(join(copy.input, P, f))
+    const failed = await runPipeline(options)
+    expect(failed.exitCode).toBe(2)
+    expect(readdirSync(copy.output)).toEqual([])
+    expect(failed.notes).toEqual([`removed ${join(copy.output, `${P}.validation.csv`)}, the findings of an earlier validate: this one could not run`])
+  }, 60_000)
 })
 
 // Without a usage file the tie-out does not run, and said nothing: a forgotten usage file made the check vanish
