@@ -2,7 +2,7 @@
 // Expected values are Microsoft's documented examples (FORMATS.md §1.8), worked by hand.
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../pipeline/money.js'
-import { priceOne, rule } from './fixtures.js'
+import { priceOne, priceRow, rule } from './fixtures.js'
 
 const monthlyFrom = (start: string, end: string) => ({ subscription_start_date: start, subscription_end_date: end, billing_frequency: 'Monthly' })
 
@@ -190,5 +190,58 @@ describe('anchors and change-day lines', () => {
     const line = { subscription_start_date: '2026-04-30', subscription_end_date: '2027-04-29', billing_frequency: 'Monthly', charge_type: 'addQuantity', charge_type_norm: 'addquantity', order_date: '2026-10-31', charge_start_date: '2026-10-31', charge_end_date: '2026-11-29', unit_price: '31', effective_unit_price: '30', subtotal: '30', total: '30', billable_quantity: '1' }
     const p = await priceOne({ line, rules: [rule({ method: 'fixed', fixed_unit_price: '31' })] })
     expect([p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days, p.sell]).toEqual(['2026-10-30', '2026-11-29', 30, 31, '30'])
+  })
+})
+
+// Mutation review: the factor applied to license lines only and no test failed (the categories above assert factor 1
+// for lines SPEC §3.3 does not prorate). SPEC §3.3 prorates license, software-subscription, reservation and
+// marketplace lines with a ChargeEndDate and a known term and plan; §4.2 applies the factor under fixed and
+// erp-discount. Each line: P1Y billed monthly from 2025-01-01, cycle Jul 1 – Jul 31 (31 days), 2 seats added on
+// Jul 15 → 31 − 15 + 1 = 17 billing days. Microsoft's EffectiveUnitPrice 10 × 17/31 = 5.4838… → 5.48.
+describe('proration of every prorated category (SPEC §3.3) under fixed and erp-discount (SPEC §4.2)', () => {
+  const addition = {
+    subscription_start_date: '2025-01-01', subscription_end_date: '2025-12-31', billing_frequency: 'Monthly',
+    charge_type: 'addQuantity', charge_type_norm: 'addquantity', charge_start_date: '2025-07-15', order_date: '2025-07-15',
+    charge_end_date: '2025-07-31', unit_price: '10', effective_unit_price: '5.48', billable_quantity: '2', subtotal: '10.96', total: '10.96',
+  }
+  const categories = [
+    { category: 'software-subscription', line: { term_and_billing_cycle: '1 Year Subscription' } },
+    { category: 'reservation', line: { term_and_billing_cycle: '1 Year Reservation' } },
+    { category: 'marketplace', line: { publisher_name: 'SendGrid', publisher_id: '21223810', term_and_billing_cycle: 'One-Year commitment for monthly/yearly billing' } },
+    { category: 'license', line: {} },
+  ]
+  const methods = [
+    // fixed 40 × 17/31 × 2 = 1360/31 = 43.8709… → 43.87 (a whole cycle would be 80.00)
+    { method: 'fixed', rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '40' })], prices: [], sell: '43.87' },
+    // ERP P1Y/Monthly 480 ÷ 12 = 40/cycle × 17/31 × 2 × 1 × (1 − 10%) = 1224/31 = 39.4838… → 39.48 (whole cycle 72.00)
+    { method: 'erp-discount', rules: [rule({ method: 'erp-discount', percent: '10' })], prices: [priceRow({ term_duration: 'P1Y', billing_plan: 'Monthly', unit_price: '384', erp_price: '480' })], sell: '39.48' },
+  ]
+  it.each(categories.flatMap((c) => methods.map((m) => ({ ...c, ...m }))))('$category, $method: 2 seats for 17 of 31 days sell $sell', async ({ category, line, rules, prices, sell }) => {
+    const p = await priceOne({ line: { ...addition, ...line }, rules, prices })
+    expect([p.category, p.term_duration, p.billing_plan, p.status]).toEqual([category, 'P1Y', 'Monthly', 'invoiced'])
+    expect([p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days]).toEqual(['2025-07-01', '2025-07-31', 17, 31])
+    expect(new Decimal(p.proration_factor).eq(new Decimal(17).div(31))).toBe(true)
+    expect(p.sell).toBe(sell)
+  })
+
+  // Upfront (empty BillingFrequency): the cycle is the whole P1Y term, Jan 1 – Dec 31 2025 = 365 days; one unit added
+  // Jul 1 → Dec 31 − Jul 1 + 1 = 184 billing days. EffectiveUnitPrice 365 × 184/365 = 184.00.
+  const upfront = {
+    subscription_start_date: '2025-01-01', subscription_end_date: '2025-12-31', billing_frequency: null,
+    charge_type: 'addQuantity', charge_type_norm: 'addquantity', charge_start_date: '2025-07-01', order_date: '2025-07-01',
+    charge_end_date: '2025-12-31', unit_price: '365', effective_unit_price: '184', billable_quantity: '1', subtotal: '184', total: '184',
+  }
+  it.each([
+    // fixed 365 × 184/365 × 1 = 184.00
+    { name: 'reservation upfront, fixed 365/cycle', category: 'reservation', line: { term_and_billing_cycle: '1 Year Reservation' }, rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '365' })], prices: [], sell: '184' },
+    // ERP P1Y/Annual 730 ÷ 1 = 730/cycle × 184/365 × 1 × 1 × (1 − 0%) = 368.00
+    { name: 'software subscription upfront, erp-discount 0%', category: 'software-subscription', line: { term_and_billing_cycle: '1 Year Subscription' }, rules: [rule({ method: 'erp-discount', percent: '0' })], prices: [priceRow({ term_duration: 'P1Y', billing_plan: 'Annual', unit_price: '584', erp_price: '730' })], sell: '368' },
+    // fixed 365 × 184/365 × 1 = 184.00
+    { name: 'marketplace upfront, fixed 365/cycle', category: 'marketplace', line: { publisher_name: 'SendGrid', publisher_id: '21223810', term_and_billing_cycle: '1 Year Subscription' }, rules: [rule({ method: 'fixed', percent: null, fixed_unit_price: '365' })], prices: [], sell: '184' },
+  ])('$name: one unit for 184 of 365 days sells $sell', async ({ category, line, rules, prices, sell }) => {
+    const p = await priceOne({ line: { ...upfront, ...line }, rules, prices })
+    expect([p.category, p.status]).toEqual([category, 'invoiced'])
+    expect([p.term_duration, p.billing_plan, p.cycle_start, p.cycle_end, p.billing_days, p.cycle_days]).toEqual(['P1Y', 'Annual', '2025-01-01', '2025-12-31', 184, 365])
+    expect(p.sell).toBe(sell)
   })
 })

@@ -221,3 +221,43 @@ describe('erp-discount with the price list (SPEC §4.2)', () => {
     expect([p.status, p.billing_plan, p.proration_factor, p.sell]).toEqual(['invoiced', null, '1', '10'])
   })
 })
+
+// Mutation review: `effective_start_date <= term_start` made `<` failed no test. SPEC §2.3: the row with the latest
+// EffectiveStartDate that covers the date wins; §4.2: the date is the current term start. A row starting on the term
+// start covers it (a price change taking effect on the renewal day is the common case).
+describe('a price-list row starting exactly on the current term start (SPEC §2.3, §4.2)', () => {
+  it.each([
+    // term start 2025-01-01 (SubscriptionStartDate); old row 120 ÷ 12 = 10, new row 240 ÷ 12 = 20 → 20 × 30/30 × 1 = 20.00
+    { name: 'term start = SubscriptionStartDate 2025-01-01', line: {}, start: '2025-01-01', termStart: '2025-01-01' },
+    // renewed 2025-04-01 (consistent data: the span is the term in force) → the new row 240 ÷ 12 = 20
+    { name: 'renewal on 2025-04-01', line: { subscription_start_date: '2025-04-01', subscription_end_date: '2026-03-31' }, start: '2025-04-01', termStart: '2025-04-01' },
+    // start 2024-04-01, charge 2025-06-01: current term start 2024-04-01 + 12 months = 2025-04-01 → the new row
+    { name: 'term start stepped from SubscriptionStartDate 2024-04-01 to 2025-04-01', line: { subscription_start_date: '2024-04-01', subscription_end_date: '2025-03-31' }, start: '2025-04-01', termStart: '2025-04-01' },
+  ])('the row starting on the term start beats an older row: $name → ERP 240 ÷ 12 = 20/cycle', async ({ line, start, termStart }) => {
+    const prices = [p1yMonthly('120', { effective_start_date: '2020-01-01' }), p1yMonthly('240', { effective_start_date: start })]
+    const p = await priceOne({ line, rules: erp('0'), prices })
+    expect([p.term_start, p.erp_cycle_price, p.sell]).toEqual([termStart, '20', '20'])
+  })
+
+  it('the only row starts on the term start: it is used, not PRICE_NOT_FOUND (ERP 126 ÷ 12 = 10.50 × 30/30 × 1 × (1 − 0%) = 10.50)', async () => {
+    const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('126', { effective_start_date: '2025-01-01' })] })
+    expect([p.status, p.hold_rule, p.erp_cycle_price, p.sell]).toEqual(['invoiced', null, '10.5', '10.5'])
+    expect(p.findings.filter((f) => f.rule === 'PRICE_NOT_FOUND')).toEqual([])
+  })
+
+  it('a row starting the day after the term start is not in force → PRICE_NOT_FOUND', async () => {
+    const p = await priceOne({ rules: erp('0'), prices: [p1yMonthly('126', { effective_start_date: '2025-01-02' })] })
+    expect([p.status, p.hold_rule, p.sell]).toEqual(['held', 'PRICE_NOT_FOUND', null])
+  })
+
+  // SPEC §4.3(a): the P1Y/Annual row effective on the term start is the base of a derived price. Term start
+  // 2025-04-01: the {P1Y, Monthly, 5 %, from 2025-04-01} premium is in force. 120 × 12/12 × 1.05 = 126 ÷ 12 = 10.50.
+  it('the P1Y/Annual row a derived price comes from may start on the term start too', async () => {
+    const p = await priceOne({
+      line: { subscription_start_date: '2025-04-01', subscription_end_date: '2026-03-31' },
+      rules: erp('0'),
+      prices: [priceRow({ term_duration: 'P1Y', billing_plan: 'Annual', unit_price: '96', erp_price: '120', effective_start_date: '2025-04-01' })],
+    })
+    expect([p.status, p.price_derived, p.erp_cycle_price, p.sell]).toEqual(['invoiced', 1, '10.5', '10.5'])
+  })
+})

@@ -38,3 +38,53 @@ describe('term and billing plan (SPEC §3.2)', () => {
     expect((await priceOne({ line })).term_start).toBe(termStart)
   })
 })
+
+// Mutation review: no test used a 1,095-day three-year span or a one-year span ending the day before the
+// anniversary, and narrowing the span bounds failed nothing. SPEC §3.2: the term from the span (≈1, 12 or 36 months),
+// else from the text. The code accepts spans (End − Start + 1 days) of 25–35 (P1M), 350–380 (P1Y), 1080–1110 (P3Y);
+// the cases sit on each bound and one day outside it. Outside every band the text decides: an unknown text → none.
+describe('term from the subscription span (SPEC §3.2)', () => {
+  const unknownText = { term_and_billing_cycle: 'Some new wording' }
+  // An unknown text, so that only the span can give the term (the fixture's "One-Year …" text would give P1Y anyway).
+  const span = (start: string, end: string) => ({ subscription_start_date: start, subscription_end_date: end, billing_frequency: 'Monthly', ...unknownText })
+  it.each([
+    // The common real spans: a term ends the day before its anniversary.
+    { name: '2025-01-01 → 2025-12-31 (365 days)', line: span('2025-01-01', '2025-12-31'), term: 'P1Y' },
+    { name: '2024-02-29 → 2025-02-28 (leap-day purchase: 366 days)', line: span('2024-02-29', '2025-02-28'), term: 'P1Y' },
+    { name: '2024-03-01 → 2025-02-28 (365 days)', line: span('2024-03-01', '2025-02-28'), term: 'P1Y' },
+    { name: '2023-03-01 → 2024-02-29 (366 days)', line: span('2023-03-01', '2024-02-29'), term: 'P1Y' },
+    { name: '2025-01-01 → 2027-12-31 (365 × 3 = 1,095 days)', line: span('2025-01-01', '2027-12-31'), term: 'P3Y' },
+    { name: '2024-01-01 → 2026-12-31 (366 + 365 + 365 = 1,096 days)', line: span('2024-01-01', '2026-12-31'), term: 'P3Y' },
+    { name: '2025-01-31 → 2025-02-27 (1 + 27 = 28 days)', line: span('2025-01-31', '2025-02-27'), term: 'P1M' },
+    { name: '2025-01-31 → 2025-02-28 (29 days)', line: span('2025-01-31', '2025-02-28'), term: 'P1M' },
+    { name: '2025-01-01 → 2025-01-31 (31 days)', line: span('2025-01-01', '2025-01-31'), term: 'P1M' },
+    // The bounds the code accepts, from 2025-01-01 (day of year n = 2025-01-01 + n − 1 days).
+    { name: 'P1M lower bound: → 2025-01-25 (25 days)', line: span('2025-01-01', '2025-01-25'), term: 'P1M' },
+    { name: 'below P1M: → 2025-01-24 (24 days)', line: span('2025-01-01', '2025-01-24'), term: null },
+    { name: 'P1M upper bound: → 2025-02-04 (31 + 4 = 35 days)', line: span('2025-01-01', '2025-02-04'), term: 'P1M' },
+    { name: 'above P1M: → 2025-02-05 (36 days)', line: span('2025-01-01', '2025-02-05'), term: null },
+    { name: 'P1Y lower bound: → 2025-12-16 (334 + 16 = 350 days)', line: span('2025-01-01', '2025-12-16'), term: 'P1Y' },
+    { name: 'below P1Y: → 2025-12-15 (349 days)', line: span('2025-01-01', '2025-12-15'), term: null },
+    { name: 'P1Y upper bound: → 2026-01-15 (365 + 15 = 380 days)', line: span('2025-01-01', '2026-01-15'), term: 'P1Y' },
+    { name: 'above P1Y: → 2026-01-16 (381 days)', line: span('2025-01-01', '2026-01-16'), term: null },
+    { name: 'P3Y lower bound: → 2027-12-16 (1,095 − 15 = 1,080 days)', line: span('2025-01-01', '2027-12-16'), term: 'P3Y' },
+    { name: 'below P3Y: → 2027-12-15 (1,079 days)', line: span('2025-01-01', '2027-12-15'), term: null },
+    { name: 'P3Y upper bound: → 2028-01-15 (1,095 + 15 = 1,110 days)', line: span('2025-01-01', '2028-01-15'), term: 'P3Y' },
+    { name: 'above P3Y: → 2028-01-16 (1,111 days)', line: span('2025-01-01', '2028-01-16'), term: null },
+    // Outside the bands the text decides.
+    { name: 'above P1Y (381 days) with "Three-Year" text → P3Y from the text', line: { ...span('2025-01-01', '2026-01-16'), term_and_billing_cycle: 'Three-Year commitment for monthly/yearly billing' }, term: 'P3Y' },
+  ])('$name → $term', async ({ line, term }) => {
+    const p = await priceOne({ line })
+    expect([p.term_duration, p.billing_plan]).toEqual([term, term === null ? null : 'Monthly'])
+  })
+
+  // Upfront (empty BillingFrequency): the plan follows the term (SPEC §3.2 table), so a misread span shows twice.
+  it.each([
+    { name: '2025-01-01 → 2025-12-31', line: { subscription_start_date: '2025-01-01', subscription_end_date: '2025-12-31', ...unknownText }, expected: ['P1Y', 'Annual'] },
+    { name: '2025-01-01 → 2027-12-31', line: { subscription_start_date: '2025-01-01', subscription_end_date: '2027-12-31' }, expected: ['P3Y', 'Triennial'] },
+    { name: '2025-01-31 → 2025-02-27', line: { subscription_start_date: '2025-01-31', subscription_end_date: '2025-02-27', term_and_billing_cycle: 'One-Year commitment for monthly/yearly billing' }, expected: ['P1M', 'Monthly'] },
+  ])('upfront $name → $expected', async ({ line, expected }) => {
+    const p = await priceOne({ line: { ...line, billing_frequency: null } })
+    expect([p.term_duration, p.billing_plan]).toEqual(expected)
+  })
+})
