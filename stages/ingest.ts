@@ -248,17 +248,27 @@ async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState, sha256
   return settle(df, kind, shared, attempt, sha256)
 }
 
-/** The file's record and findings from its first read, after reading it again when that read says so. */
+/**
+ * The file's record and findings from its first read, after reading it again as long as a read says so: a read
+ * again by papaparse (text the fast tokenizer leaves to it) may meet invalid UTF-8 after its first chunk, and was
+ * then kept with only the rows before it (diff review: 296 of 1,790 lines gone, exit 0). Each kind of read again
+ * is asked for at most once, so this ends.
+ */
 async function settle(df: DiscoveredFile, kind: InputKind, shared: SharedState, first: Attempt, sha256?: string): Promise<FileResult> {
   let attempt = first
-  if (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread' || attempt.outcome === 'again') {
+  const how: Again = {}
+  while (attempt.outcome === 'not-utf8' || attempt.outcome === 'reread' || attempt.outcome === 'again') {
     // Invalid UTF-8 after the first chunk (SPEC §2), text the fast tokenizer leaves to papaparse, or a failed
     // worker thread: what was loaded is thrown away and the file read again. Read again for invalid UTF-8, the
-    // file's valid UTF-8 stays UTF-8 and only the other bytes are Windows-1252 (readers/encoding.ts
-    // `Utf8Or1252Decoder`): the rows read again have the text they had, so a resend that differs from the
-    // original by one byte a Windows tool wrote is still a DUPLICATE_LINE of it line for line.
+    // file's text is decoded as readers/encoding.ts `Utf8Or1252Decoder` says (a UTF-8 export with a stray
+    // Windows byte keeps its UTF-8, so a resend that differs from the original by one such byte is still a
+    // DUPLICATE_LINE of it line for line).
     attempt.rollback()
-    const how = attempt.outcome === 'not-utf8' ? 'windows-1252' : attempt.outcome === 'reread' ? 'general' : 'one-thread'
+    const asked = attempt.outcome === 'not-utf8' ? 'windows1252' : attempt.outcome === 'reread' ? 'general' : 'oneThread'
+    if (how[asked] === true) {
+      return unreadable(df, `it could not be read to its end (a read ${asked === 'windows1252' ? 'as Windows-1252' : asked === 'general' ? 'by the general CSV reader' : 'in one thread'} asked to be read again)`, attempt.file.rows, sha256 ?? (await sha256File(df.path)))
+    }
+    how[asked] = true
     const again = await readFile(df, kind, shared, how)
     if ('later' in again) throw new Error('a second read is never split') // programmer error
     attempt = again
@@ -297,10 +307,14 @@ function splittable(df: DiscoveredFile): boolean {
 const splitMinBytes = (): number => Number(process.env.CSP_BILLING_USAGE_SPLIT_BYTES ?? SPLIT_MIN_BYTES)
 
 /**
- * How a file is read again: as not valid UTF-8 (its valid UTF-8 as UTF-8, the other bytes as Windows-1252), by
- * papaparse, or by the fast reader without a worker thread.
+ * How a file is read again, each as a read before asked: as not valid UTF-8 (readers/encoding.ts), by papaparse,
+ * or without a worker thread (any read again is in one thread).
  */
-type Again = 'windows-1252' | 'general' | 'one-thread'
+interface Again {
+  windows1252?: boolean
+  general?: boolean
+  oneThread?: boolean
+}
 
 async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState, how: Again | undefined): Promise<Attempt | { later(): Promise<Attempt> }> {
   const firstLineId = shared.nextLineId
@@ -345,7 +359,7 @@ async function readFile(df: DiscoveredFile, kind: InputKind, shared: SharedState
       }
     }
   }
-  const options = { gzip: df.format === 'csv.gz', progress: report, ...(how === 'windows-1252' ? { encoding: how } : {}), general: how === 'general' }
+  const options = { gzip: df.format === 'csv.gz', progress: report, ...(how?.windows1252 === true ? { encoding: 'windows-1252' as const } : {}), general: how?.general === true }
   const outcome = await readCsv(
     df.path,
     options,
@@ -390,12 +404,14 @@ async function countRows(df: DiscoveredFile): Promise<number> {
   }
   if (df.format !== 'csv' && df.format !== 'csv.gz') return 0
   const gzip = df.format === 'csv.gz'
-  const outcome = await readCsv(df.path, { gzip }, (cells) => count(isBlankRecord(cells)))
-  if (outcome.status === 'not-utf8' || outcome.status === 'reread') {
+  const options: { gzip: boolean; encoding?: 'windows-1252'; general?: boolean } = { gzip }
+  for (let reads = 0; reads < 3; reads++) {
     records = 0
     headerSeen = false
-    const again = outcome.status === 'not-utf8' ? { gzip, encoding: 'windows-1252' as const } : { gzip, general: true }
-    await readCsv(df.path, again, (cells) => count(isBlankRecord(cells)))
+    const outcome = await readCsv(df.path, options, (cells) => count(isBlankRecord(cells)))
+    if (outcome.status === 'not-utf8') options.encoding = 'windows-1252'
+    else if (outcome.status === 'reread') options.general = true
+    else break
   }
   return records
 }

@@ -214,6 +214,20 @@ describe('a usage file split over two threads', () => {
     expect((got.totals as { customer_name: string }[]).some((t) => t.customer_name === 'Caf\u00e9')).toBe(true)
     expect(got.threads).toEqual([1])
   }, 60_000)
+
+  // Diff review: the worker's half had the byte, so the file was read again by papaparse, which met it past its
+  // first MiB and returned "not UTF-8": that read was kept with the rows before it (4,449 of 5,116, exit 0).
+  it('invalid UTF-8 in the second half, past the first MiB: every row, as in one thread', async () => {
+    const lines = [line(USAGE)]
+    for (let i = 0; i < 12000; i++) lines.push(line(usageRow(i, i === 11900 ? { CustomerName: 'Caf\u00e9' } : {})))
+    const bytes = Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')
+    expect(bytes.length).toBeGreaterThan(1.5 * 1024 * 1024)
+    const at = bytes.indexOf(Buffer.from('Caf\u00e9', 'utf8'))
+    const latin1 = Buffer.concat([bytes.subarray(0, at + 3), Buffer.from([0xe9]), bytes.subarray(at + 5)])
+    const got = await expectSameBothWays(latin1)
+    expect(got.files).toMatchObject([{ rows: 12000 }])
+    expect((got.totals as { customer_name: string }[]).some((t) => t.customer_name === 'Caf\u00e9')).toBe(true)
+  }, 60_000)
 })
 
 describe('more rejected rows than FINDINGS_HELD', () => {
