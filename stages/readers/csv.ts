@@ -25,7 +25,7 @@ import { Readable } from 'node:stream'
 import Papa from 'papaparse'
 import { describeReadError, openBytes } from './bytes.js'
 import { readCsvFast, type FastRecordHandler } from './csv-fast.js'
-import { binaryReason, isDecodeError, isUtf8Prefix, makeDecoder, sniffEncoding, type ChunkDecoder, type TextEncodingName } from './encoding.js'
+import { binaryReason, isDecodeError, isUtf8Prefix, makeDecoder, sniffEncoding, utf8WithStrayBytes, type ChunkDecoder, type TextEncodingName } from './encoding.js'
 
 export interface CsvOptions {
   gzip: boolean
@@ -98,7 +98,10 @@ async function readCsvGeneral(path: string, options: CsvOptions, onRecord: Recor
         if (encoding === 'windows-1252' && sniffed.bomLength > 0) chunk = chunk.subarray(sniffed.bomLength)
         const binary = binaryReason(chunk, encoding)
         if (binary) throw new Unreadable(binary)
-        decoder = makeDecoder(encoding)
+        // Whether its valid UTF-8 sequences are UTF-8 (an export with a stray Windows byte) or coincidences in
+        // Windows-1252 text is a matter of the whole file: one more read of it, only for such files.
+        const utf8Sequences = encoding === 'windows-1252' ? await utf8WithStrayBytes(openBytes(path, options.gzip, { hash: null }).chunks) : true
+        decoder = makeDecoder(encoding, utf8Sequences)
       }
       const piece = breaks.push(decoder.decode(chunk, { stream: true }))
       if (piece !== '') yield piece

@@ -62,8 +62,43 @@ export interface ChunkDecoder {
  * A streaming decoder for the encoding. The BOM is consumed by the UTF decoders themselves (ignoreBOM: false);
  * the caller strips a UTF-8 BOM before 'windows-1252'.
  */
-export function makeDecoder(encoding: TextEncodingName): ChunkDecoder {
-  return encoding === 'windows-1252' ? new Utf8Or1252Decoder() : new TextDecoder(encoding, { fatal: true })
+export function makeDecoder(encoding: TextEncodingName, utf8Sequences = true): ChunkDecoder {
+  return encoding === 'windows-1252' ? new Utf8Or1252Decoder(utf8Sequences) : new TextDecoder(encoding, { fatal: true })
+}
+
+/**
+ * Whether a file that is not valid UTF-8 is UTF-8 with a few stray bytes rather than Windows-1252 throughout: it
+ * has at least as many well-formed multi-byte UTF-8 sequences as bytes that are not part of one. In Windows-1252
+ * text a well-formed sequence is a coincidence (an accented capital or ß before `’`, `”`, `°` or a no-break
+ * space: `CAFÉ’S` is the bytes of `CAFɒS`), while its other accented letters are lone invalid bytes; in a UTF-8
+ * export with one byte a Windows tool wrote, the invalid bytes are few (diff review: read as mixed, a real
+ * Windows-1252 resellers sheet showed `Weiߒ Systeme`). A file with no such sequence reads the same either way.
+ */
+export async function utf8WithStrayBytes(chunks: AsyncIterable<Buffer>): Promise<boolean> {
+  let sequences = 0
+  let invalid = 0
+  let carry: Buffer = EMPTY
+  for await (const chunk of chunks) {
+    const b = carry.length === 0 ? chunk : Buffer.concat([carry, chunk])
+    const end = completeEnd(b)
+    let i = 0
+    while (i < end) {
+      if (b[i]! < 0x80) {
+        i++
+        continue
+      }
+      const n = sequenceLength(b, i, end)
+      if (n > 1) {
+        sequences++
+        i += n
+      } else {
+        invalid++
+        i++
+      }
+    }
+    carry = Buffer.from(b.subarray(end))
+  }
+  return sequences >= invalid + carry.length
 }
 
 /**
@@ -140,6 +175,8 @@ function completeEnd(b: Uint8Array): number {
 export class Utf8Or1252Decoder implements ChunkDecoder {
   /** Bytes read as Windows-1252 so far. */
   windows1252Bytes = 0
+  /** false: every byte is Windows-1252, a file `utf8WithStrayBytes` says is Windows-1252 throughout. */
+  constructor(private readonly utf8Sequences = true) {}
   private held: Buffer = Buffer.alloc(0)
   /** UTF-16 code units of a chunk that is not valid UTF-8 throughout (reused from chunk to chunk). */
   private units = new Uint16Array(0)
@@ -152,7 +189,22 @@ export class Utf8Or1252Decoder implements ChunkDecoder {
     this.held = end >= b.length ? EMPTY : Buffer.from(b.subarray(end)) // a copy: the chunk's buffer may be reused
     // Most chunks of a mostly UTF-8 file are valid throughout: one native check and one native decode.
     const text = new Uint8Array(b.buffer, b.byteOffset, end) // a plain view: indexing a Buffer in the loop is slower
+    if (!this.utf8Sequences) return this.windows1252(text)
     return isUtf8(text) ? this.utf8.decode(text) : this.mixed(text)
+  }
+
+  /** Every byte as Windows-1252. */
+  private windows1252(b: Uint8Array): string {
+    if (this.units.length < b.length) this.units = new Uint16Array(b.length)
+    const units = this.units
+    let wide = 0
+    for (let i = 0; i < b.length; i++) {
+      const unit = CP1252_UNITS[b[i]!]!
+      units[i] = unit
+      wide |= unit >> 8
+      if (b[i]! >= 0x80) this.windows1252Bytes++
+    }
+    return utf16Text(units, b.length, wide === 0)
   }
 
   /**

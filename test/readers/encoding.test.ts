@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readCsv } from '../../stages/readers/csv.js'
-import { makeDecoder, Utf8Or1252Decoder, windows1252Char } from '../../stages/readers/encoding.js'
+import { makeDecoder, Utf8Or1252Decoder, utf8WithStrayBytes, windows1252Char } from '../../stages/readers/encoding.js'
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))))
 
@@ -202,5 +202,32 @@ describe('readCsv: a file that is not valid UTF-8 keeps the text of its valid UT
       expect(outcome).toMatchObject({ status: 'ok', encoding: 'windows-1252' })
       expect(got.slice(0, 2)).toEqual([['Name', 'Price'], ['Müller – “Zürich”', '€5']])
     })
+  })
+
+  // Diff review: read as mixed, `É’` (C9 92) and `ß’` (DF 92) of a real Windows-1252 sheet are well-formed UTF-8,
+  // and the invoices showed `CAFɒS IT` and `Weiߒ Systeme`.
+  it('a Windows-1252 file whose accented capitals before ’ or » happen to be UTF-8 still reads as Windows-1252', async () => {
+    const cp1252 = (text: string) => Buffer.from(Array.from(text, (ch) => ({ '’': 0x92, '«': 0xab, '»': 0xbb })[ch] ?? ch.charCodeAt(0)))
+    const content = cp1252('Name\r\nMüller & Söhne GmbH\r\nCAFÉ’S IT «SÛRETÉ»\r\nWeiß’ Systeme\r\n')
+    await withFile(content, async (path) => {
+      const { outcome, got } = await records(path, { gzip: false })
+      expect(outcome).toMatchObject({ status: 'ok', encoding: 'windows-1252' })
+      expect(got.slice(1).map((r) => r[0])).toEqual(['Müller & Söhne GmbH', 'CAFÉ’S IT «SÛRETÉ»', 'Weiß’ Systeme'])
+    })
+  })
+})
+
+describe('utf8WithStrayBytes: UTF-8 with stray Windows bytes, or Windows-1252 throughout', () => {
+  const verdict = (...parts: Buffer[]) => utf8WithStrayBytes((async function* () { yield* parts })())
+  it.each([
+    { name: 'UTF-8 names and one 0x92', parts: [bytes('Café Dental\r\nO', [0x92], 'Brien')], mixed: true },
+    { name: 'as many UTF-8 letters as stray bytes', parts: [bytes('é', [0x92, 0x93], 'ü')], mixed: true },
+    { name: 'Windows-1252 letters, one coincidental sequence', parts: [bytes('M', [0xfc], 'ller S', [0xf6], 'hne CAF', [0xc9, 0x92], 'S')], mixed: false },
+    { name: 'no multi-byte sequence at all', parts: [bytes('O', [0x92], 'Brien')], mixed: false },
+    { name: 'a sequence cut between chunks counts once', parts: [bytes('Caf', [0xc3]), bytes([0xa9], ' O', [0x92], 'B')], mixed: true },
+    { name: 'a sequence cut short at the end is a stray byte', parts: [bytes('Café ', [0xc3])], mixed: true },
+    { name: 'two stray bytes, one sequence', parts: [bytes('Café ', [0x92, 0x92])], mixed: false },
+  ])('$name → mixed $mixed', async ({ parts, mixed }) => {
+    expect(await verdict(...parts)).toBe(mixed)
   })
 })
