@@ -38,6 +38,8 @@ export interface DiscoveredFile {
   reason?: string
   /** A workbook's sheet read and its other visible sheets, not read; only when there are any (pipeline/sheets-remark.ts). */
   sheets?: XlsxSheets
+  /** The bytes of the path when the name is not valid UTF-8 (`path` then names no file): to hash and count it. */
+  realPath?: Buffer
 }
 
 /** The reason of an 'ignored' sub-folder (pipeline/ignored-remark.ts tells finance what to do with it). */
@@ -88,7 +90,10 @@ async function examineFolder(dir: string, inputRoot: string): Promise<Discovered
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) // code-unit order: the same on every machine
   // Headers are read a few files at a time (mostly waiting on the disk); results keep the sorted order.
   const limit = pLimit(EXAMINE_AT_ONCE)
-  return Promise.all(entries.map((e) => limit(() => examineFile(e.path, relativePosix(inputRoot, join(dir, e.name)), e.realPath))))
+  return Promise.all(entries.map((e) => limit(async () => {
+    const examined = await examineFile(e.path, relativePosix(inputRoot, join(dir, e.name)), e.realPath)
+    return e.realPath === undefined ? examined : { ...examined, realPath: e.realPath }
+  })))
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })

@@ -239,9 +239,9 @@ async function fileSize(path: string): Promise<number> {
 
 async function ingestFileQuietly(df: DiscoveredFile, shared: SharedState, sha256?: string): Promise<FileResult | Deferred> {
   if (df.kind === 'ignored' || df.format === 'other') {
-    return { record: emptyRecord(df, 'ignored', await sha256File(df.path)), findings: [] }
+    return { record: emptyRecord(df, 'ignored', await sha256File(df.realPath ?? df.path)), findings: [] }
   }
-  if (df.kind === 'unreadable') return unreadable(df, df.reason ?? 'it cannot be read', await countRows(df), await sha256File(df.path))
+  if (df.kind === 'unreadable') return unreadable(df, df.reason ?? 'it cannot be read', await countRows(df), await sha256File(df.realPath ?? df.path))
   const kind = df.kind
   const attempt = await readFile(df, kind, shared, undefined)
   if ('later' in attempt) return { later: async () => settle(df, kind, shared, await attempt.later(), sha256) }
@@ -398,8 +398,9 @@ async function countRows(df: DiscoveredFile): Promise<number> {
     if (headerSeen) records++
     else headerSeen = true
   }
+  const path = df.realPath ?? df.path // a name that is not UTF-8: its rows are counted all the same (diff review)
   if (df.format === 'xlsx') {
-    await readXlsx(df.path, (cells) => count(cells.every((c) => cellText(c).trim() === '')))
+    await readXlsx(path, (cells) => count(cells.every((c) => cellText(c).trim() === '')))
     return records
   }
   if (df.format !== 'csv' && df.format !== 'csv.gz') return 0
@@ -408,7 +409,7 @@ async function countRows(df: DiscoveredFile): Promise<number> {
   for (let reads = 0; reads < 3; reads++) {
     records = 0
     headerSeen = false
-    const outcome = await readCsv(df.path, options, (cells) => count(isBlankRecord(cells)))
+    const outcome = await readCsv(path, options, (cells) => count(isBlankRecord(cells)))
     if (outcome.status === 'not-utf8') options.encoding = 'windows-1252'
     else if (outcome.status === 'reread') options.general = true
     else break

@@ -12,6 +12,9 @@ import { stat } from 'node:fs/promises'
 import { pipeline, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 
+/** A path, or its bytes when it is not valid UTF-8 (stages/discover.ts: a name from a zip made on Windows). */
+export type FilePath = string | Buffer
+
 const CHUNK = 1 << 20 // 1 MiB reads (PERFORMANCE-NOTES a2)
 
 export interface ByteSource {
@@ -32,7 +35,7 @@ export interface ByteRange {
   hash?: Hash | null
 }
 
-export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): ByteSource {
+export function openBytes(path: FilePath, gzip: boolean, range: ByteRange = {}): ByteSource {
   const hash = range.hash === null ? null : (range.hash ?? createHash('sha256'))
   const bounds = { ...(range.start !== undefined ? { start: range.start } : {}), ...(range.end !== undefined ? { end: range.end - 1 } : {}) }
   const raw = createReadStream(path, { highWaterMark: CHUNK, ...bounds })
@@ -74,13 +77,13 @@ export function openBytes(path: string, gzip: boolean, range: ByteRange = {}): B
  * as /dev/zero never ends, so an ignored `notes.txt` FIFO in the month's folder hung the run (CLI review). Anything
  * else hashes as no bytes (discover lists it as ignored, "not a file"), as does a file that cannot be read.
  */
-export async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: FilePath): Promise<string> {
   const hash = createHash('sha256')
   if (await isRegularFile(path)) await hashRange(path, hash, 0)
   return hash.digest('hex')
 }
 
-async function isRegularFile(path: string): Promise<boolean> {
+async function isRegularFile(path: FilePath): Promise<boolean> {
   try {
     return (await stat(path)).isFile()
   } catch {
@@ -89,7 +92,7 @@ async function isRegularFile(path: string): Promise<boolean> {
 }
 
 /** Feeds bytes [start, end) (to the end of the file without `end`) to `hash`; a read error ends it quietly. */
-export async function hashRange(path: string, hash: Hash, start: number, end?: number): Promise<void> {
+export async function hashRange(path: FilePath, hash: Hash, start: number, end?: number): Promise<void> {
   if (end !== undefined && end <= start) return
   try {
     const bounds = end === undefined ? {} : { end: end - 1 }

@@ -23,7 +23,7 @@
  */
 import { Readable } from 'node:stream'
 import Papa from 'papaparse'
-import { describeReadError, openBytes } from './bytes.js'
+import { describeReadError, openBytes, type FilePath } from './bytes.js'
 import { readCsvFast, type FastRecordHandler } from './csv-fast.js'
 import { binaryReason, isDecodeError, isUtf8Prefix, makeDecoder, sniffEncoding, utf8WithStrayBytes, type ChunkDecoder, type TextEncodingName } from './encoding.js'
 
@@ -63,7 +63,7 @@ class Unreadable extends Error {}
  * (cells decoded on demand), else `onRecord` as arrays. Everything else, and a fast pass that stops before its first
  * record, goes through papaparse (`onRecord`). A fast pass that stops later returns `reread`.
  */
-export async function readCsv(path: string, options: CsvOptions, onRecord: RecordHandler, onView?: FastRecordHandler): Promise<CsvOutcome> {
+export async function readCsv(path: FilePath, options: CsvOptions, onRecord: RecordHandler, onView?: FastRecordHandler): Promise<CsvOutcome> {
   if (options.encoding === undefined && !options.general) {
     const source = openBytes(path, options.gzip)
     const progress = options.progress
@@ -80,7 +80,7 @@ export async function readCsv(path: string, options: CsvOptions, onRecord: Recor
   return readCsvGeneral(path, options, onRecord)
 }
 
-async function readCsvGeneral(path: string, options: CsvOptions, onRecord: RecordHandler): Promise<CsvOutcome> {
+async function readCsvGeneral(path: FilePath, options: CsvOptions, onRecord: RecordHandler): Promise<CsvOutcome> {
   const source = openBytes(path, options.gzip)
   let encoding = 'utf-8' as TextEncodingName
   const breaks = new LineBreaks()

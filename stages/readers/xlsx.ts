@@ -25,6 +25,7 @@ import { Decimal } from 'decimal.js'
 import { KIND_ORDER } from '../../schemas/kinds/index.js'
 import { parseWorkbookEntries } from './xlsx-entries.js'
 import type { RawCell } from '../../schemas/kinds/index.js'
+import type { FilePath } from './bytes.js'
 
 export type XlsxOutcome = { status: 'ok'; sheet: string } | { status: 'unreadable'; reason: string }
 
@@ -62,7 +63,7 @@ interface SheetModel {
 }
 
 export async function readXlsx(
-  path: string,
+  path: FilePath,
   onRow: XlsxRowHandler,
   progress?: (rows: number, bytesRead: number) => void,
   /** Told, once the workbook is read (outcome ok), which sheet was read and which visible ones were not. */

@@ -5,6 +5,7 @@
  * not. A file name that is not valid UTF-8 is shown as Windows-1252 and reported as UNREADABLE_FILE with the real
  * reason, never with U+FFFD nor as "a symbolic link whose target does not exist".
  */
+import { createHash } from 'node:crypto'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -132,6 +133,8 @@ describe('a file name that is not valid UTF-8 (Latin-1, from a zip made on Windo
     expect(JSON.stringify(records)).not.toContain('\uFFFD')
     expect(JSON.stringify(findings)).not.toContain('\uFFFD')
     expect(records.map((r) => [r.file, r.kind])).toEqual([['2026-10/Réconciliation_OneTime.csv', 'unreadable'], ['2026-10/recon.csv', 'reconciliation']])
+    // Hashed and counted through its real name (diff review: the hash of no bytes, and 0 rows for its 1 row).
+    expect(records[0]).toMatchObject({ sha256: createHash('sha256').update(RECON).digest('hex'), rows: 1, rejected: 1 })
   })
 
   it('a folder and a .zip with such names are seen for what they are (a folder is not "a symbolic link"), shown as Windows-1252', async () => {
