@@ -27,11 +27,13 @@ interface RivalRows {
 export async function priceListRemarks(db: Db): Promise<string[]> {
   const differs = (column: string) => sql`${decCmp(sql.ref(`o.${column}`), sql.ref(`u.${column}`))} <> 0`
   const { rows } = await sql<RivalRows>`
+    -- The row a line's price came from: its own term/plan row, or the P1Y/Annual row of a derived price (every
+    -- line carries its P1Y/Annual row too, but only a derived price is made from it: diff review).
     with used as (
       select price_id, count(*) as lines from (
         select line_id, list_price_id as price_id from priced_lines where list_price_id is not null
         union
-        select line_id, annual_price_id from priced_lines where annual_price_id is not null)
+        select line_id, annual_price_id from priced_lines where annual_price_id is not null and price_derived = 1)
       group by price_id
     )
     select u.source_file as file, u.source_row as row, u.product_id as product, u.sku_id as sku,

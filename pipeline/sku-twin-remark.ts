@@ -20,7 +20,7 @@ interface UnusedTwin {
 export function skuTwinRemarks(db: Db): string[] {
   const twins = db.sqlite.prepare(
     `select r.source_file as file, r.source_row as row, r.price_book as book, r.product_id as product, r.sku_id as sku,
-       group_concat(distinct l.sku_id) as lineSkus, count(*) as n
+       group_concat(distinct l.sku_id order by l.sku_id) as lineSkus, count(*) as n
      from price_book_rules r
      join priced_lines p on p.price_book = r.price_book
      join recon_lines l on l.line_id = p.line_id
@@ -30,6 +30,6 @@ export function skuTwinRemarks(db: Db): string[] {
   ).all() as UnusedTwin[]
   return twins.map((t) =>
     `Price book: the sku rule at ${t.file} row ${t.row} (book '${t.book}', product ${t.product}, SKU ${t.sku}) matched no line, ` +
-    `while ${t.n} line${t.n === 1 ? '' : 's'} of that book and product ha${t.n === 1 ? 's' : 've'} SKU ${t.lineSkus} and ${t.n === 1 ? 'was' : 'were'} priced by a broader rule: ` +
+    `while ${t.n} line${t.n === 1 ? '' : 's'} of that book and product ha${t.n === 1 ? 's' : 've'} SKU ${t.lineSkus} and ${t.n === 1 ? 'was' : 'were'} priced by another rule: ` +
     `ids are compared as written, so if a spreadsheet dropped the leading zeros, write the SkuId as ${t.lineSkus.split(',')[0]} and run again`)
 }

@@ -5,7 +5,8 @@
  *
  * Prices are looked up on the CURRENT TERM START (Microsoft: price changes apply only at renewal); among rows
  * that cover that date (EffectiveStartDate ≤ date ≤ EffectiveEndDate, empty end = open), the latest
- * EffectiveStartDate wins, then a row of the customer's segment over one for every segment, then the later row.
+ * EffectiveStartDate wins, then a row of the customer's segment over one for every segment, then the row that
+ * runs longest (open-ended first), then the later row (`listRowOrder`).
  * A row with a Segment is only for customers of that segment (the customers sheet's Segment, Commercial when
  * empty or unlisted; FORMATS.md §4.1); a row without one is for all.
  * Price-list prices are whole-term prices: cycle price = term

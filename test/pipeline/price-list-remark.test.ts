@@ -7,9 +7,12 @@ import { priceListRemarks } from '../../pipeline/price-list-remark.js'
 import { priceRow, reconLine, rule, runPrice } from '../rules/fixtures.js'
 
 const annual = (erp_price: string, over: object = {}) => priceRow({ term_duration: 'P1Y', billing_plan: 'Annual', erp_price, unit_price: erp_price, ...over })
-// A P1Y/Monthly line: priced from the P1Y/Annual row with the 5 % premium, which is the row remarked on.
+// P1Y/Monthly lines of a term from 2025-06-01: priced from the P1Y/Annual row with the 5 % premium (in force from
+// 2025-04-01), which is the row remarked on.
+const term = { subscription_start_date: '2025-06-01', subscription_end_date: '2026-05-31', charge_start_date: '2025-06-01', charge_end_date: '2025-06-30' }
 async function remarks(prices: ReturnType<typeof priceRow>[]): Promise<string[]> {
-  const out = await runPrice({ lines: [reconLine(1), reconLine(2)], rules: [rule({ method: 'erp-discount', percent: '0' })], prices })
+  const out = await runPrice({ lines: [reconLine(1, term), reconLine(2, term)], rules: [rule({ method: 'erp-discount', percent: '0' })], prices })
+  expect(out.priced.map((p) => p.status)).toEqual(['invoiced', 'invoiced'])
   try {
     return await priceListRemarks(out.db)
   } finally {
@@ -30,6 +33,8 @@ describe('price-list rows alike but for their price', () => {
     { name: 'another start date (the later one wins by SPEC)', rows: [annual('1200'), annual('1300', { effective_start_date: '2021-01-01' })] },
     { name: 'another segment', rows: [annual('1200', { segment: 'Education' }), annual('1300')] },
     { name: 'a row no line used', rows: [annual('1200'), priceRow({ term_duration: 'P1Y', billing_plan: 'Annual', erp_price: '999', unit_price: '999', sku_id: '0002' })] },
+    // The lines are priced from their own P1Y/Monthly row: the P1Y/Annual rows they carry priced nothing (diff review).
+    { name: 'P1Y/Annual rivals the lines only carry beside their own row', rows: [annual('1200', { market: 'DE' }), annual('1300', { market: 'FR' }), priceRow({ term_duration: 'P1Y', billing_plan: 'Monthly', erp_price: '1260', unit_price: '1260' })] },
   ])('no remark: $name', async ({ rows }) => {
     expect(await remarks(rows)).toEqual([])
   })

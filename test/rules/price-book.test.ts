@@ -148,7 +148,7 @@ describe('ids a spreadsheet or a hand changed', () => {
     const out = await runPrice({ lines: [reconLine(1, line), reconLine(2, line)], rules: [markup('5'), markup('40', { ...sku, sku_id: '1' }), markup('9', { ...sku, sku_id: '0002' })] })
     expect(out.priced.map((p) => [p.rule_scope, p.sell])).toEqual([['default', '105'], ['default', '105']])
     expect(skuTwinRemarks(out.db)).toEqual([
-      "Price book: the sku rule at reference/pricebooks.csv row 3 (book 'B1', product CFQ7TTC0LH18, SKU 1) matched no line, while 2 lines of that book and product have SKU 0001 and were priced by a broader rule: ids are compared as written, so if a spreadsheet dropped the leading zeros, write the SkuId as 0001 and run again",
+      "Price book: the sku rule at reference/pricebooks.csv row 3 (book 'B1', product CFQ7TTC0LH18, SKU 1) matched no line, while 2 lines of that book and product have SKU 0001 and were priced by another rule: ids are compared as written, so if a spreadsheet dropped the leading zeros, write the SkuId as 0001 and run again",
     ])
     await out.db.close()
   })
