@@ -9,21 +9,16 @@ import { describe, expect, it } from 'vitest'
 
 const CLI = pathToFileURL(join(import.meta.dirname, '../../pipeline/cli.ts')).href
 
-function writeThenExit(how: 'exitWhenWritten' | 'process.exit'): { bytes: number; status: number | null } {
-  const exit = how === 'exitWhenWritten' ? 'exitWhenWritten(3)' : 'process.exit(3)'
-  const script = `import { exitWhenWritten } from '${CLI}'; process.stdout.write('x'.repeat(300000) + '\\n'); ${exit}`
+// process.exit right after the write lost all but 64–128 KiB of it on this machine (not asserted: it depends on
+// how fast the reader drains the pipe).
+function writeThenExit(): { bytes: number; status: number | null } {
+  const script = `import { exitWhenWritten } from '${CLI}'; process.stdout.write('x'.repeat(300000) + '\\n'); exitWhenWritten(3)`
   const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 4 * 1024 * 1024 })
   return { bytes: out.stdout.length, status: out.status }
 }
 
 describe('exit after a long stdout line to a pipe', () => {
   it('every byte reaches the reader, and the exit code is kept', () => {
-    expect(writeThenExit('exitWhenWritten')).toEqual({ bytes: 300001, status: 3 })
-  }, 60_000)
-
-  it('(what it guards against: process.exit straight after the write loses the tail on this machine)', () => {
-    const { bytes, status } = writeThenExit('process.exit')
-    expect(status).toBe(3)
-    expect(bytes).toBeLessThanOrEqual(300001)
+    expect(writeThenExit()).toEqual({ bytes: 300001, status: 3 })
   }, 60_000)
 })
