@@ -119,6 +119,7 @@ async function readCsvGeneral(path: FilePath, options: CsvOptions, onRecord: Rec
   /** Hands one record to the handler; false when reading must stop. */
   function deliver(cells: string[], problem: string | null, parser: Papa.Parser): boolean {
     const index = records++
+    if (cells.length > 0 && cells[0]!.charCodeAt(0) === 0xfeff) cells[0] = withoutBom(cells[0]!)
     try {
       if (onRecord(cells, index, problem) === false) {
         parser.abort()
@@ -349,4 +350,15 @@ export class LineBreaks {
     }
     return final ? STRAY : MORE
   }
+}
+
+/**
+ * A record's first cell that starts with a byte-order mark (two exports joined with `cat`, the second's BOM now
+ * mid-file): the mark dropped, and the quotes it kept papaparse from seeing as quotes taken off as they would have
+ * been. `\uFEFF"63da…"` stayed a cell with its quotes, so the row was no longer a DUPLICATE_LINE of the same row
+ * elsewhere and was invoiced twice (adversarial review).
+ */
+export function withoutBom(cell: string): string {
+  const text = cell.slice(1)
+  return /^"(?:[^"]|"")*"$/.test(text) ? text.slice(1, -1).replace(/""/g, '"') : text
 }
