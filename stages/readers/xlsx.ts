@@ -205,12 +205,29 @@ function isFormula(value: unknown): boolean {
   return typeof value === 'object' && value !== null && ('formula' in value || 'sharedFormula' in value)
 }
 
-const ESCAPE = /_x([0-9A-Fa-f]{4})_/g
+const ESCAPE = /_x([0-9A-Fa-f]{4})_(?:_x([0-9A-Fa-f]{4})_)?/g
 
-/** Decodes Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring); `_x005F_` is a literal underscore, so `_x005F_x0041_` is `_x0041_`. */
+/**
+ * Decodes Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring); `_x005F_` is a literal underscore, so `_x005F_x0041_`
+ * is `_x0041_`. A surrogate pair (`_xD83D__xDE00_`) is its character; a lone surrogate is kept as written, since
+ * decoded it became U+FFFD in every output (adversarial review: SPEC §2, U+FFFD never appears in an output).
+ */
 function decodeXstring(text: string): string {
   if (!text.includes('_x')) return text
-  return text.replace(ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  return text.replace(ESCAPE, (_whole: string, first: string, second?: string) => {
+    const high = parseInt(first, 16)
+    if (second !== undefined) {
+      const low = parseInt(second, 16)
+      if (high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) return String.fromCharCode(high, low)
+      return escapedChar(first, high) + escapedChar(second, low)
+    }
+    return escapedChar(first, high)
+  })
+}
+
+/** One escaped code unit: its character, or the escape as written for a lone surrogate. */
+function escapedChar(hex: string, code: number): string {
+  return code >= 0xd800 && code <= 0xdfff ? `_x${hex}_` : String.fromCharCode(code)
 }
 
 /** An exceljs cell value as a plain value. */

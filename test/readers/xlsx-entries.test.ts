@@ -208,6 +208,18 @@ describe('readXlsx, escapes in inline and formula strings', () => {
     ], ['_x005F_x0041_ shared'])
     expect(await firstCells(rewritten, 'customers')).toEqual(['Name', 'X\rY', 'Acme\r Corp', '_x0041_ shared'])
   })
+
+  // Adversarial review: a lone surrogate decoded became U+FFFD in the invoices, reconciliation.xlsx and run.json.
+  it('a surrogate pair is its character; a lone surrogate stays as written', async () => {
+    const rewritten = await withCells('surrogates', 'customers', 'Name', [
+      (c) => `${c} t="inlineStr"><is><t>Smile _xD83D__xDE00_</t></is></c>`,
+      (c) => `${c} t="inlineStr"><is><t>Contoso _xD800_ Partners</t></is></c>`,
+      (c) => `${c} t="inlineStr"><is><t>low _xDE00__x0041_</t></is></c>`,
+    ])
+    const cells = await firstCells(rewritten, 'customers')
+    expect(cells).toEqual(['Name', 'Smile \u{1F600}', 'Contoso _xD800_ Partners', 'low _xDE00_A'])
+    expect(cells.some((c) => typeof c === 'string' && (c.includes('\uFFFD') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(c)))).toBe(false)
+  })
 })
 
 describe('readXlsx, inline strings and formula strings (xlsx-text.ts)', () => {
