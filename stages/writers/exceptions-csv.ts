@@ -13,7 +13,8 @@
  * number for Excel and for CI scripts. rule, severity and row are ours and never need it. Pure; does not throw.
  */
 import { closeSync, openSync, writeSync } from 'node:fs'
-import type { Finding } from '../../pipeline/diagnostics.js'
+import { clip, type Finding } from '../../pipeline/diagnostics.js'
+import { EXCEL_MAX_CELL_TEXT } from './safe-cells.js'
 
 export const EXCEPTIONS_HEADER = ['rule', 'severity', 'file', 'row', 'resellerId', 'customerId', 'subscriptionId', 'expected', 'actual', 'message'] as const
 
@@ -27,9 +28,13 @@ const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
  */
 const FORMULA_AFTER_SEMICOLON = /;(?=[=+\-@\t\r])/g
 
-/** Neutralise a text cell Excel would read as a formula, whichever list separator it splits on. */
+/**
+ * Neutralise a text cell Excel would read as a formula, whichever list separator it splits on; at most Excel's
+ * cell limit long (adversarial review: a rejected row's 20 MB CustomerId made a 20 MB line no spreadsheet opens).
+ */
 export function guardText(value: string): string {
-  const guarded = value.includes(';') ? value.replace(FORMULA_AFTER_SEMICOLON, ";'") : value
+  const capped = clip(value, EXCEL_MAX_CELL_TEXT)
+  const guarded = capped.includes(';') ? capped.replace(FORMULA_AFTER_SEMICOLON, ";'") : capped
   return FORMULA_START.test(guarded) ? `'${guarded}` : guarded
 }
 

@@ -14,7 +14,7 @@ import type ExcelJS from 'exceljs'
 import { clip } from '../../pipeline/diagnostics.js'
 import { minorUnits } from '../../pipeline/money.js'
 
-const EXCEL_MAX_CELL_TEXT = 32_767
+export const EXCEL_MAX_CELL_TEXT = 32_767
 // XML 1.0 forbids C0 controls other than tab, LF, CR, and lone surrogates; exceljs drops some, not all.
 // eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g

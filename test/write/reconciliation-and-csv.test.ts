@@ -152,6 +152,11 @@ describe('exceptions.csv', () => {
     ['X;=1+2', "X;'=1+2"], ['=a;+b;c;@d', "'=a;'+b;c;'@d"], ['a; =b', 'a; =b'], ['a;b', 'a;b'],
   ])('guardText(%j) = %j', (input, out) => expect(guardText(input)).toBe(out))
 
+  // Adversarial review: a rejected row's 20 MB id made a 20 MB exceptions.csv line.
+  it('guardText keeps a field within Excel\'s cell limit', () => {
+    expect(guardText('A'.repeat(40_000))).toBe('A'.repeat(32_767))
+  })
+
   it.each([['-5', '-5'], ['-10.00', '-10.00'], ['+3.5', '+3.5'], ['-5 days', "'-5 days"], ['=2', "'=2"]])('guardValue(%j) = %j', (input, out) =>
     expect(guardValue(input)).toBe(out))
 
