@@ -25,6 +25,7 @@ import { tieOutSkipped } from '../stages/checks/usage-tie-out.js'
 import { periodRemarks } from './period-remark.js'
 import { skuTwinRemarks } from './sku-twin-remark.js'
 import { ignoredRemarks } from './ignored-remark.js'
+import { removeParkedSheets } from '../stages/readers/xlsx-entries.js'
 import { sheetsRemarks } from './sheets-remark.js'
 import { priceListRemarks } from './price-list-remark.js'
 import { unknownColumnRemarks } from './unknown-columns-remark.js'
@@ -182,6 +183,7 @@ function cleanUpOnSignal(workDir: string, releaseLock: () => void): () => void {
     } catch {
       // Left for the next run of the period, which removes it (removeLeftovers).
     }
+    removeParkedSheets()
     releaseLock()
     process.kill(process.pid, signal) // no listener left: ends as the signal ends a process (exit 128 + n)
   }

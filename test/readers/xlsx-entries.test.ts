@@ -6,9 +6,11 @@
  * "Cannot read properties of undefined (reading 'sheets')"). Four reads at a time make both likelier: with
  * exceljs's own walk this test failed in one of two full runs of the suite on a loaded box.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { crc32 } from 'node:zlib'
 import ExcelJS from 'exceljs'
 import unzipper from 'unzipper'
@@ -152,6 +154,24 @@ describe('readXlsx, a sheet it does not read', () => {
       expect(seen).toEqual(stop ? [['Sheet', 'Row']] : [['Sheet', 'Row'], ['Current', 2]])
     }
   })
+
+  // Adversarial review: a reader dropped before its end (a run stopped mid-read) left its parked sheets in the
+  // temporary folder, up to 5.5 GB.
+  it('a process that ends while a parked sheet is read leaves no parked sheet behind', async () => {
+    const path = await twoSheets({ name: 'Old', hidden: true }, 'Current')
+    const excelOrder = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/worksheets/sheet1.xml', 'xl/worksheets/sheet2.xml', 'xl/styles.xml']
+    const entries = (await unzipper.Open.buffer(readFileSync(path))).files.filter((f) => f.type === 'File')
+    const ordered = [...excelOrder.map((name) => entries.find((e) => e.path === name)!), ...entries.filter((e) => !excelOrder.includes(e.path))]
+    const parkedFirst = join(dir, 'parked-exit.xlsx')
+    writeFileSync(parkedFirst, storedZip(await Promise.all(ordered.map(async (e) => [e.path, await e.buffer()] as const))))
+    const tmp = join(dir, 'tmp-exit')
+    mkdirSync(tmp)
+    const reader = pathToFileURL(join(import.meta.dirname, '../../stages/readers/xlsx.ts')).href
+    const script = `import { readXlsx } from '${reader}'; await readXlsx(${JSON.stringify(parkedFirst)}, () => process.exit(7))`
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, TMPDIR: tmp } })
+    expect(out.status).toBe(7)
+    expect(readdirSync(tmp).filter((name) => name.startsWith('csp-billing-xlsx-'))).toEqual([]) // tsx keeps its cache there too
+  }, 60_000)
 
   // Valid OPC that some writers use: the workbook's relationships name its parts from the package root
   // (`/xl/worksheets/sheet2.xml`) or with `./`. exceljs matches only `worksheets/sheet2.xml`, so no sheet had a
