@@ -96,7 +96,7 @@ async function readCsvGeneral(path: FilePath, options: CsvOptions, onRecord: Rec
         // fatal decoder and lead to a second read with that decoder.
         if (encoding === 'utf-8' && !isUtf8Prefix(chunk)) encoding = 'windows-1252'
         if (encoding === 'windows-1252' && sniffed.bomLength > 0) chunk = chunk.subarray(sniffed.bomLength)
-        const binary = binaryReason(chunk, encoding)
+        const binary = binaryReason(chunk, encoding, options.gzip)
         if (binary) throw new Unreadable(binary)
         // Whether its valid UTF-8 sequences are UTF-8 (an export with a stray Windows byte) or coincidences in
         // Windows-1252 text is a matter of the whole file: one more read of it, only for such files.

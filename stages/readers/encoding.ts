@@ -31,11 +31,14 @@ export function sniffEncoding(head: Uint8Array): Sniffed {
 }
 
 /** Why these bytes are not a text file (NUL bytes outside UTF-16; a zip or gzip signature), or null. */
-export function binaryReason(head: Uint8Array, encoding: TextEncodingName): string | null {
+export function binaryReason(head: Uint8Array, encoding: TextEncodingName, unpacked = false): string | null {
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-    return 'it is a zip file (an .xlsx saved with a .csv name?), not text'
+    return unpacked ? 'what it unpacks to is a zip file, not text' : 'it is a zip file (an .xlsx saved with a .csv name?), not text'
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'it is gzip-compressed but not named .csv.gz'
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    // A .csv.gz whose content is gzip again was "not named .csv.gz" (adversarial review).
+    return unpacked ? 'it is compressed twice (a gzip inside the gzip): unpack it once and save it as .csv.gz' : 'it is gzip-compressed but not named .csv.gz'
+  }
   if (encoding === 'utf-16le' || encoding === 'utf-16be') return null
   const limit = Math.min(head.length, 8192)
   for (let i = 0; i < limit; i++) if (head[i] === 0) return 'it is a binary file (contains NUL bytes), not text'

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readCsv } from '../../stages/readers/csv.js'
-import { makeDecoder, Utf8Or1252Decoder, utf8WithStrayBytes, windows1252Char } from '../../stages/readers/encoding.js'
+import { binaryReason, makeDecoder, Utf8Or1252Decoder, utf8WithStrayBytes, windows1252Char } from '../../stages/readers/encoding.js'
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))))
 
@@ -229,5 +229,17 @@ describe('utf8WithStrayBytes: UTF-8 with stray Windows bytes, or Windows-1252 th
     { name: 'two stray bytes, one sequence', parts: [bytes('Café ', [0x92, 0x92])], mixed: false },
   ])('$name → mixed $mixed', async ({ parts, mixed }) => {
     expect(await verdict(...parts)).toBe(mixed)
+  })
+})
+
+// Adversarial review: a .csv.gz whose content is gzip again was "gzip-compressed but not named .csv.gz".
+describe('binaryReason', () => {
+  it.each([
+    { name: 'a gzip named .csv', head: [0x1f, 0x8b, 8, 0], unpacked: false, says: 'it is gzip-compressed but not named .csv.gz' },
+    { name: 'a gzip inside a .csv.gz', head: [0x1f, 0x8b, 8, 0], unpacked: true, says: 'it is compressed twice (a gzip inside the gzip): unpack it once and save it as .csv.gz' },
+    { name: 'a zip inside a .csv.gz', head: [0x50, 0x4b, 3, 4], unpacked: true, says: 'what it unpacks to is a zip file, not text' },
+    { name: 'text', head: [0x41, 0x2c, 0x42, 0x0a], unpacked: true, says: null },
+  ])('$name', ({ head, unpacked, says }) => {
+    expect(binaryReason(Buffer.from(head), 'utf-8', unpacked)).toBe(says)
   })
 })
