@@ -255,5 +255,10 @@ function describeXlsxError(error: unknown): string {
   if (/signature|zip|central directory|FILE_ENDED|end of/i.test(message)) {
     return `it is not a valid .xlsx workbook (damaged or not a zip file: ${message})`
   }
+  // exceljs's own failure on a part it does not expect (a <row> without its r attribute: valid, and written by some
+  // tools) is a JavaScript error, which told finance nothing (adversarial review).
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return 'the workbook cannot be read: a part of it is not laid out as Excel writes it (open it in Excel or LibreOffice and save it again as .xlsx)'
+  }
   return `the workbook cannot be read (${message})`
 }

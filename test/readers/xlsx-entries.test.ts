@@ -344,3 +344,16 @@ function storedZip(entries: readonly (readonly [string, Buffer])[]): Buffer {
   end.writeUInt32LE(offset, 16)
   return Buffer.concat([...locals, directory, end])
 }
+
+// Adversarial review: a <row> without its r attribute (valid, written by some tools) made exceljs fail with a
+// JavaScript error, shown as the reason: "Cannot read properties of undefined (reading 'length')".
+describe('readXlsx, a workbook exceljs cannot read', () => {
+  it('is unreadable with a reason finance can act on, not a JavaScript error', async () => {
+    const path = await oneColumn('row-no-r', 'customers', ['CustomerId', 'c1', 'c2'])
+    const rewritten = await withEntry(path, 'row-no-r', 'xl/worksheets/sheet1.xml', (xml) => xml.replace(/<row r="\d+"/g, '<row').replace(/ r="A\d+"/g, ''))
+    expect(await readXlsx(rewritten, () => {})).toEqual({
+      status: 'unreadable',
+      reason: 'the workbook cannot be read: a part of it is not laid out as Excel writes it (open it in Excel or LibreOffice and save it again as .xlsx)',
+    })
+  })
+})
