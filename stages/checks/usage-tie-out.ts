@@ -164,7 +164,9 @@ export function tieOutSkipped(db: Db): string | null {
   // An unreadable file may be the usage file (an unterminated quote found while reading it): "none was given"
   // would then be untrue (usage review).
   const { u } = db.sqlite.prepare("select count(*) as u from input_files where kind = 'unreadable'").get() as { u: number }
-  const why = u === 0 ? 'no daily rated usage file was given' : `no daily rated usage file was read (${u} file${u === 1 ? '' : 's'} could not be read: see UNREADABLE_FILE)`
+  // Which kind an unreadable file was meant to be is not known: it may as well be the customers sheet (adversarial
+  // review), so it is named as a possibility.
+  const why = u === 0 ? 'no daily rated usage file was given' : `no daily rated usage file was read (${u} file${u === 1 ? '' : 's'} could not be read: if the usage file is among them, see UNREADABLE_FILE)`
   return `Usage tie-out (USAGE_TIE_OUT): not run, ${why}; ${n} Azure plan line${n === 1 ? '' : 's'} not tied out`
 }
 
