@@ -205,7 +205,8 @@ function isFormula(value: unknown): boolean {
   return typeof value === 'object' && value !== null && ('formula' in value || 'sharedFormula' in value)
 }
 
-const ESCAPE = /_x([0-9A-Fa-f]{4})_(?:_x([0-9A-Fa-f]{4})_)?/g
+// A surrogate pair first (a high surrogate's escape followed by a low one's), else one escape.
+const ESCAPE = /_x(D[89ABab][0-9A-Fa-f]{2})__x(D[C-Fc-f][0-9A-Fa-f]{2})_|_x([0-9A-Fa-f]{4})_/g
 
 /**
  * Decodes Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring); `_x005F_` is a literal underscore, so `_x005F_x0041_`
@@ -214,15 +215,8 @@ const ESCAPE = /_x([0-9A-Fa-f]{4})_(?:_x([0-9A-Fa-f]{4})_)?/g
  */
 function decodeXstring(text: string): string {
   if (!text.includes('_x')) return text
-  return text.replace(ESCAPE, (_whole: string, first: string, second?: string) => {
-    const high = parseInt(first, 16)
-    if (second !== undefined) {
-      const low = parseInt(second, 16)
-      if (high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) return String.fromCharCode(high, low)
-      return escapedChar(first, high) + escapedChar(second, low)
-    }
-    return escapedChar(first, high)
-  })
+  return text.replace(ESCAPE, (_whole: string, high?: string, low?: string, single?: string) =>
+    high !== undefined && low !== undefined ? String.fromCharCode(parseInt(high, 16), parseInt(low, 16)) : escapedChar(single!, parseInt(single!, 16)))
 }
 
 /** One escaped code unit: its character, or the escape as written for a lone surrogate. */
@@ -258,7 +252,7 @@ function describeXlsxError(error: unknown): string {
   // exceljs's own failure on a part it does not expect (a <row> without its r attribute: valid, and written by some
   // tools) is a JavaScript error, which told finance nothing (adversarial review).
   if (error instanceof TypeError || error instanceof RangeError) {
-    return 'the workbook cannot be read: a part of it is not laid out as Excel writes it (open it in Excel or LibreOffice and save it again as .xlsx)'
+    return `the workbook cannot be read: a part of it is not laid out as Excel writes it (open it in Excel or LibreOffice and save it again as .xlsx; the reader said: ${message})`
   }
   return `the workbook cannot be read (${message})`
 }
