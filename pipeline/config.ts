@@ -25,6 +25,10 @@ export function loadSettings(path: string, explicit: boolean): ConfigResult {
   } catch (e) {
     return { ok: false, message: `settings file ${path} is not valid JSON (${(e as Error).message}): fix the file or remove it to use the defaults` }
   }
+  const repeated = repeatedKey(text)
+  if (repeated !== null) {
+    return { ok: false, message: `settings file ${path} names ${repeated} twice: JSON keeps the last silently, so say which one you mean once` }
+  }
   const parsed = settingsSchema.safeParse(json)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
@@ -34,4 +38,38 @@ export function loadSettings(path: string, explicit: boolean): ConfigResult {
     return { ok: false, message: `settings file ${path} has invalid fields — ${problems.join('; ')}` }
   }
   return { ok: true, settings: parsed.data, source: path }
+}
+
+/**
+ * The first key an object of (valid) JSON text names twice, as a path (`"strict"`, `"tolerances.amount"`), or null.
+ * JSON.parse keeps the last: `{"strict": true, "strict": false}` ran non-strict without a word (ops review).
+ */
+export function repeatedKey(text: string): string | null {
+  // Open objects and arrays; an object's `key` is the path of its last key, which names a value opened next.
+  const open: { keys: Set<string> | null; path: string; key: string }[] = []
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') {
+      let end = i + 1
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1
+      let next = end + 1
+      while (/\s/.test(text[next] ?? '')) next++
+      const top = open.at(-1)
+      if (text[next] === ':' && top?.keys) {
+        const name = JSON.parse(text.slice(i, end + 1)) as string
+        const path = top.path === '' ? name : `${top.path}.${name}`
+        if (top.keys.has(name)) return `"${path}"`
+        top.keys.add(name)
+        top.key = path
+      }
+      i = end
+    } else if (c === '{' || c === '[') {
+      const parent = open.at(-1)
+      const path = parent === undefined ? '' : parent.keys ? parent.key : parent.path
+      open.push({ keys: c === '{' ? new Set() : null, path, key: '' })
+    } else if (c === '}' || c === ']') {
+      open.pop()
+    }
+  }
+  return null
 }

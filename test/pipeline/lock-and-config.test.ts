@@ -4,7 +4,7 @@ import { tmpdir, hostname } from 'node:os'
 import { join } from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import { acquireLock } from '../../pipeline/lock.js'
-import { loadSettings } from '../../pipeline/config.js'
+import { loadSettings, repeatedKey } from '../../pipeline/config.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'csp-lock-'))
 
@@ -91,6 +91,23 @@ describe('period lock, reviewed cases', () => {
 })
 
 describe('settings file (SPEC §2.5)', () => {
+  // Ops review: {"strict": true, "strict": false} ran non-strict, exit 0, without a word.
+  it('a key named twice is refused, naming it', () => {
+    const path = join(dir(), 'twice.json')
+    writeFileSync(path, '{ "strict": true, "tolerances": { "amount": "0.05" }, "strict": false }')
+    expect(loadSettings(path, true)).toEqual({ ok: false, message: `settings file ${path} names "strict" twice: JSON keeps the last silently, so say which one you mean once` })
+  })
+
+  it.each([
+    ['{"a": 1, "b": {"a": 2}}', null],
+    ['{"tolerances": {"amount": "1", "premium": "2", "amount": "3"}}', '"tolerances.amount"'],
+    ['{"premiums": [{"percent": "1", "from": "x"}, {"percent": "2", "percent": "3"}]}', '"premiums.percent"'],
+    ['{"premiums": [{"percent": "1"}, {"percent": "2"}], "x": "a\\"b:", "y": "\\"x\\":"}', null],
+    ['{"a": "b", "c": ["a", "a"], "d": {"a": {"a": 1}}}', null],
+  ])('repeatedKey(%s) = %s', (text, key) => {
+    expect(repeatedKey(text)).toBe(key)
+  })
+
   it('no file at the default path means all defaults', () => {
     const r = loadSettings(join(dir(), 'csp-billing.config.json'), false)
     expect(r.ok && r.settings.tolerances.amount).toBe('0.01')
