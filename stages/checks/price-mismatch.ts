@@ -6,6 +6,7 @@
  * currency, for the customer's segment (rules/price-list.ts `forSegment`), effective on the current term start (Microsoft: price changes apply only at renewal). Lines with
  * no price-list row are not checked: checks never use derived prices (§4.3).
  */
+import type { RawBuilder } from 'kysely'
 import { sql } from '../../pipeline/kysely.js'
 import { decAbs, decCmp, decDiv, decMul, decRound, decSub } from '../../pipeline/dialect.js'
 import { finding } from '../../pipeline/diagnostics.js'
@@ -14,6 +15,16 @@ import { customerSegmentSql, forSegment, listRowOrder } from '../rules/price-lis
 import { lineFields, monthsSql, PLAN_MONTHS, TERM_MONTHS, type Check } from './common.js'
 
 const TOLERANCE = '0.01'
+
+/**
+ * The cycle price of price-list row `row` for the term and plan of `line` (§2.3: term price × plan months ÷ term
+ * months); a trial's row (BillingPlan None) whole, as pricing takes it.
+ */
+const cyclePrice = (row: string, line: string): RawBuilder<string> =>
+  sql<string>`case when ${sql.ref(`${line}.billing_plan`)} = 'None' then ${sql.ref(`${row}.unit_price`)} else ${decDiv(
+    decMul(sql.ref(`${row}.unit_price`), monthsSql(sql.ref(`${line}.billing_plan`), PLAN_MONTHS)),
+    monthsSql(sql.ref(`${line}.term_duration`), TERM_MONTHS),
+  )} end`
 
 /**
  * The other segments (comma-joined, NULL when none) whose row of the line's product, SKU, term, plan and pricing
@@ -31,10 +42,7 @@ const otherSegmentsPricedAsBilled = sql<string | null>`(
       and coalesce(trim(o.segment), '') <> '' and lower(trim(o.segment)) <> list_prices.customer_segment
       and o.effective_start_date <= list_prices.term_start
       and (o.effective_end_date is null or o.effective_end_date >= list_prices.term_start)
-      and ${decCmp(decAbs(decSub(sql.ref('list_prices.unit_price'), sql`case when list_prices.billing_plan = 'None' then o.unit_price else ${decDiv(
-        decMul(sql.ref('o.unit_price'), monthsSql(sql.ref('list_prices.billing_plan'), PLAN_MONTHS)),
-        monthsSql(sql.ref('list_prices.term_duration'), TERM_MONTHS),
-      )} end`)), sql.val(TOLERANCE))} <= 0))`
+      and ${decCmp(decAbs(decSub(sql.ref('list_prices.unit_price'), cyclePrice('o', 'list_prices'))), sql.val(TOLERANCE))} <= 0))`
 
 export const priceMismatch: Check = async ({ db }) => {
   const rows = await db.kysely
@@ -66,10 +74,7 @@ export const priceMismatch: Check = async ({ db }) => {
           sql<string>`${pricingCurrencySql('r')}`.as('pricing_currency'),
           // A trial's row (BillingPlan None) is priced whole, as pricing takes it; it had no cycle price and was
           // never checked (checks review).
-          sql<string>`case when p.billing_plan = 'None' then l.unit_price else ${decDiv(
-            decMul(sql.ref('l.unit_price'), monthsSql(sql.ref('p.billing_plan'), PLAN_MONTHS)),
-            monthsSql(sql.ref('p.term_duration'), TERM_MONTHS),
-          )} end`.as('cycle_price'),
+          cyclePrice('l', 'p').as('cycle_price'),
           // The row pricing picks.
           sql<number>`row_number() over (partition by r.line_id order by ${listRowOrder('l')})`.as('rank'),
         ]),
