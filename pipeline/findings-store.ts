@@ -5,7 +5,7 @@
 import type { Db } from './db.js'
 import { objectRows } from './object-rows.js'
 import { sql } from './kysely.js'
-import { tier2ResellerSql } from '../stages/rules/tier2.js'
+import { lineResellerSql } from '../stages/rules/tier2.js'
 import type { FindingsTable } from '../schemas/tables.js'
 import type { Finding, Rule, Severity } from './diagnostics.js'
 
@@ -123,7 +123,7 @@ export function linkFindingsToLines(db: Db): void {
 export async function nameRetainedResellers(db: Db): Promise<void> {
   await sql`
     update findings set reseller_id = (
-      select coalesce(${tier2ResellerSql(sql.ref('r.tier2_mpn_id'))}, trim(c.reseller_id))
+      select ${lineResellerSql(sql.ref('r.tier2_mpn_id'), sql.ref('c.reseller_id'))}
       from recon_lines r left join customers c on c.customer_id = r.customer_id
       where r.line_id = findings.line_id)
     where reseller_id is null and line_id in (select line_id from priced_lines where status = 'retained')`.execute(db.kysely)

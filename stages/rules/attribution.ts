@@ -10,7 +10,7 @@
 import { sql } from '../../pipeline/kysely.js'
 import { customerSegmentSql } from './price-list.js'
 import { linesBefore, replaceTable, type RulesDb } from './table.js'
-import { tier2ResellerSql } from './tier2.js'
+import { lineResellerSql, tier2ResellerSql } from './tier2.js'
 
 export async function attributeResellers(db: RulesDb): Promise<void> {
   const tier2 = tier2ResellerSql(sql.ref('lines.tier2_mpn_id'))
@@ -20,7 +20,7 @@ export async function attributeResellers(db: RulesDb): Promise<void> {
     with lines as (select * from ${linesBefore('int_lines_attributed')}),
     candidates as (
       select lines.*,
-        coalesce(${tier2}, trim(c.reseller_id)) as reseller_id,
+        ${lineResellerSql(sql.ref('lines.tier2_mpn_id'), sql.ref('c.reseller_id'))} as reseller_id,
         case
           when ${tier2} is not null then 'Tier2MpnId'
           when c.reseller_id is not null then 'customers'

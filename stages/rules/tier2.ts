@@ -12,6 +12,14 @@ import { sql } from '../../pipeline/kysely.js'
 export const tier2ResellerSql = (column: RawBuilder<unknown>): RawBuilder<string | null> =>
   sql<string | null>`nullif(nullif(trim(${column}), ''), '0')`
 
+/**
+ * A line's reseller by SPEC §4.1: its Tier2MpnId's, else its customer's in the customers sheet (`sheetReseller`,
+ * NULL when the customer is not listed). Pricing attributes lines so; a retained credit, kept before pricing looks
+ * its reseller up, is shown and reported with the same one.
+ */
+export const lineResellerSql = (tier2Column: RawBuilder<unknown>, sheetReseller: RawBuilder<unknown>): RawBuilder<string | null> =>
+  sql<string | null>`coalesce(${tier2ResellerSql(tier2Column)}, trim(${sheetReseller}))`
+
 /** The same for a value already read. */
 export function tier2Reseller(value: string | null | undefined): string | null {
   const text = value?.trim() ?? ''

@@ -15,7 +15,7 @@ import { USAGE_OWNER_CTES, subscriptionOwnerSql, usageOwnerSql } from '../usage-
 import { formatMoney } from '../../pipeline/money.js'
 import type { InvoiceLine, SummaryRow, UsageSummaryRow } from './invoice-workbook.js'
 import type { HeldLine } from './reconciliation-workbook.js'
-import { tier2ResellerSql } from '../rules/tier2.js'
+import { lineResellerSql, tier2ResellerSql } from '../rules/tier2.js'
 
 export interface ResellerSummaries {
   byCustomer: Map<string, SummaryRow[]>
@@ -260,7 +260,7 @@ export function* heldLines(db: Db, status: 'held' | 'retained' = 'held'): Genera
       'r.source_file as sourceFile',
       'r.source_row as sourceRow',
       'p.hold_rule as holdRule',
-      sql<string | null>`coalesce(p.reseller_id, ${tier2ResellerSql(sql.ref('r.tier2_mpn_id'))}, trim(c.reseller_id))`.as('resellerId'),
+      sql<string | null>`coalesce(p.reseller_id, ${lineResellerSql(sql.ref('r.tier2_mpn_id'), sql.ref('c.reseller_id'))})`.as('resellerId'),
       'r.customer_id as customerId',
       'r.customer_name as customerName',
       'r.subscription_id as subscriptionId',
